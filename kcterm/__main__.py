@@ -1,0 +1,3 @@
+from kcterm.app import main
+
+raise SystemExit(main())
