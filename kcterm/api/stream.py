@@ -1,0 +1,354 @@
+"""One KuCoin WebSocket connection that never gives up (REFERENCE section 8.1).
+
+The stream owns the subscription list, so every reconnect (fresh token, new server) comes
+back with the same topics. Frames are dispatched by ``type`` and then by exact ``topic``;
+anything malformed is logged and skipped so one bad frame can never stop the feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import itertools
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from kcterm.api.backoff import Backoff
+from kcterm.api.frames import FrameRouter, Handler, expand_topic
+
+log = logging.getLogger("kcterm.api.stream")
+
+TokenSource = Callable[[], Awaitable[dict]]
+StateCallback = Callable[["StreamState", str], None]
+ConnectedCallback = Callable[[], Awaitable[None] | None]
+
+WELCOME_TIMEOUT = 5.0  # the official SDK gives up after 5 s
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # depth snapshots can be large; never cut a frame
+
+
+class StreamState(StrEnum):  # a str, so it can go straight into status text and logs
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"
+
+
+class WsStream:
+    def __init__(
+        self,
+        token_source: TokenSource,
+        *,
+        private: bool = False,
+        name: str = "public",
+        on_state: StateCallback | None = None,
+        on_connected: ConnectedCallback | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 60.0,
+        ack_timeout: float = 5.0,
+        welcome_timeout: float = WELCOME_TIMEOUT,
+    ) -> None:
+        self._token_source = token_source
+        self.private = private
+        self.name = name
+        self._on_state = on_state
+        self._on_connected = on_connected
+        self._backoff = Backoff(backoff_base, backoff_cap)
+        self._ack_timeout = ack_timeout
+        self._welcome_timeout = welcome_timeout
+        self.state = StreamState.DISCONNECTED
+        self.last_message_monotonic = 0.0
+        self._subscriptions: dict[str, Handler] = {}  # topic as subscribed -> handler
+        self._ws: ClientConnection | None = None
+        self._ready = False  # welcomed: subscribe() may send directly
+        self._router = FrameRouter(name, self._report)
+        self._ids = itertools.count(1)
+        self._closed = False
+        self._close_event: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __repr__(self) -> str:
+        return f"WsStream({self.name!r}, state={self.state.value!r})"
+
+    # -- subscriptions -----------------------------------------------------------------
+
+    def subscribe(self, topic: str, handler: Handler) -> None:
+        """Route ``topic`` to ``handler``, now (if connected) and after every reconnect."""
+        self._subscriptions[topic] = handler
+        for single in expand_topic(topic):
+            self._router.handlers[single] = handler
+        if self._ready:
+            self._spawn(self._request("subscribe", topic))
+
+    def unsubscribe(self, topic: str) -> None:
+        if self._subscriptions.pop(topic, None) is None:
+            return
+        for single in expand_topic(topic):
+            self._router.handlers.pop(single, None)
+        if self._ready:
+            self._spawn(self._request("unsubscribe", topic))
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect, serve and reconnect until close() is called."""
+        self._close_event = asyncio.Event()
+        if self._closed:
+            self._close_event.set()
+        first = True
+        while not self._closed:
+            self._set_state(
+                StreamState.CONNECTING if first else StreamState.RECONNECTING, "connecting"
+            )
+            first = False
+            reason = await self._attempt()
+            if self._closed:
+                break
+            delay = self._backoff.next_delay()
+            log.warning("%s stream: %s; reconnecting in %.1f s", self.name, reason, delay)
+            self._set_state(StreamState.RECONNECTING, f"{reason}; retry in {delay:.1f} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._close_event.wait(), delay)
+        self._set_state(StreamState.CLOSED, "closed")
+
+    async def _attempt(self) -> str:
+        """One connection attempt, abandoned at once if close() is called meanwhile (the
+        token call alone may hang for the REST timeout)."""
+        assert self._close_event is not None
+        attempt = asyncio.ensure_future(self._serve_once())
+        closer = asyncio.ensure_future(self._close_event.wait())
+        try:
+            await asyncio.wait({attempt, closer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closer.cancel()
+            if not attempt.done():
+                attempt.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await attempt
+        if attempt.cancelled():
+            return "closed"
+        exc = attempt.exception()
+        if exc is None:
+            return attempt.result()
+        # Every failure means "try again later"; the text goes to logs and on_state.
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+    async def close(self) -> None:
+        """Stop for good: run() returns and no reconnect is attempted."""
+        self._closed = True
+        self._ready = False
+        if self._close_event is not None:
+            self._close_event.set()
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                await ws.close()
+        for task in list(self._tasks):
+            task.cancel()
+        self._set_state(StreamState.CLOSED, "closed")
+
+    async def _serve_once(self) -> str:
+        """One connection from token to loss; returns (or raises) the reason it ended."""
+        bullet = await self._token_source()
+        token = str(bullet["token"])
+        server = random.choice(bullet["instanceServers"])  # as the SDK does
+        endpoint = str(server["endpoint"])
+        ping_interval = float(server.get("pingInterval", 18000)) / 1000.0
+        ping_timeout = float(server.get("pingTimeout", 10000)) / 1000.0
+        connect_id = str(time.time_ns())
+        joiner = "&" if "?" in endpoint else "?"
+        url = f"{endpoint}{joiner}token={quote(token, safe='')}&connectId={connect_id}"
+        try:
+            return await self._connect_and_serve(url, endpoint, ping_interval, ping_timeout)
+        except Exception as exc:
+            # Some websockets errors quote the URL; the token must not reach logs or the UI.
+            text = str(exc)
+            if token and (token in text or quote(token, safe="") in text):
+                text = text.replace(quote(token, safe=""), "<token>").replace(token, "<token>")
+                raise ConnectionError(f"{type(exc).__name__}: {text}") from None
+            raise
+
+    async def _connect_and_serve(
+        self, url: str, endpoint: str, ping_interval: float, ping_timeout: float
+    ) -> str:
+        # KuCoin heartbeats are JSON ping frames, so websockets' own pings are turned off.
+        async with connect(
+            url,
+            max_size=MAX_FRAME_BYTES,
+            compression=None,
+            ping_interval=None,
+            open_timeout=10,
+            close_timeout=2,
+        ) as ws:
+            self._ws = ws
+            self._router.reset_connection()
+            self._router.welcome = asyncio.Event()
+            reader = asyncio.ensure_future(self._read_loop(ws))
+            pinger = asyncio.ensure_future(self._ping_loop(ws, ping_interval, ping_timeout))
+            try:
+                return await self._session(ws, endpoint, reader, pinger)
+            finally:
+                self._ready = False
+                self._ws = None
+                for task in (reader, pinger):
+                    task.cancel()
+                # Collect their outcome so no "exception was never retrieved" noise remains.
+                await asyncio.gather(reader, pinger, return_exceptions=True)
+                self._router.reset_connection()
+
+    async def _session(
+        self,
+        ws: ClientConnection,
+        endpoint: str,
+        reader: asyncio.Future[str],
+        pinger: asyncio.Future[str],
+    ) -> str:
+        assert self._router.welcome is not None
+        welcome = asyncio.ensure_future(self._router.welcome.wait())
+        done, _ = await asyncio.wait(
+            {welcome, reader},
+            timeout=self._welcome_timeout,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if welcome not in done:
+            welcome.cancel()
+            if reader in done:
+                return f"closed before welcome ({reader.result()})"
+            return "no welcome within timeout"
+        # Snapshot the topic list and open the gate in one step (no await in between), so a
+        # subscribe() racing with this is sent exactly once.
+        topics = list(self._subscriptions)
+        self._ready = True
+        if topics:
+            # Watch the reader too: a link lost mid-resubscribe must not wait out every ack.
+            subs = asyncio.ensure_future(
+                asyncio.gather(*(self._request("subscribe", t) for t in topics))
+            )
+            await asyncio.wait({subs, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if not subs.done():
+                subs.cancel()
+                return reader.result()
+        if self._closed:
+            return "closed"
+        self._backoff.reset()
+        self._set_state(StreamState.CONNECTED, f"connected to {endpoint}")
+        await self._call_connected()
+        done, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
+        return next(iter(done)).result()
+
+    async def _call_connected(self) -> None:
+        if self._on_connected is None:
+            return
+        try:
+            result = self._on_connected()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("%s stream: on_connected callback failed", self.name)
+
+    async def _read_loop(self, ws: ClientConnection) -> str:
+        try:
+            async for raw in ws:
+                self.last_message_monotonic = time.monotonic()
+                self.handle_frame(raw)
+        except ConnectionClosed as exc:
+            return f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+        return "server closed the connection"
+
+    async def _ping_loop(self, ws: ClientConnection, interval: float, timeout: float) -> str:
+        """Send pings every ``interval``; declare the link dead after interval + timeout
+        without any frame at all (a pong or data both prove the link is alive)."""
+        self.last_message_monotonic = time.monotonic()
+        tick = max(0.01, min(interval, timeout) / 4)
+        next_ping = time.monotonic() + interval
+        while True:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            if now - self.last_message_monotonic > interval + timeout:
+                with contextlib.suppress(Exception):
+                    await ws.close()
+                return f"no frames for {interval + timeout:.1f} s (link dead)"
+            if now >= next_ping:
+                next_ping = now + interval
+                ping_id = str(next(self._ids))
+                self._router.ping_sent(ping_id)
+                await ws.send(orjson.dumps({"id": ping_id, "type": "ping"}).decode())
+
+    async def _request(self, kind: str, topic: str) -> None:
+        """Send (un)subscribe with response:true and wait for the ack; failures are reported,
+        not raised, because one bad topic must not take the other subscriptions down."""
+        ws = self._ws
+        if ws is None:
+            return
+        req_id = str(next(self._ids))
+        fut: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+        self._router.acks[req_id] = fut
+        frame = {
+            "id": req_id,
+            "type": kind,
+            "topic": topic,
+            "privateChannel": self.private,
+            "response": True,
+        }
+        try:
+            await ws.send(orjson.dumps(frame).decode())
+            reply = await asyncio.wait_for(fut, self._ack_timeout)
+        except TimeoutError:
+            self._report(f"{kind} {topic}: no ack within {self._ack_timeout:.0f} s")
+            return
+        except ConnectionClosed:
+            return  # the connection is going away; the next one resubscribes
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # we ourselves are being cancelled
+            return  # only the ack future was dropped (connection reset)
+        finally:
+            self._router.acks.pop(req_id, None)
+        if reply.get("type") == "error":
+            self._report(f"{kind} {topic} rejected: {reply.get('code')} {reply.get('data')}")
+
+    # -- frame dispatch ------------------------------------------------------------------
+
+    def handle_frame(self, raw: str | bytes) -> None:
+        """Parse and dispatch one frame; never raises (see FrameRouter)."""
+        self._router.handle_frame(raw)
+
+    @property
+    def rtt_ms(self) -> float | None:
+        """Round trip of the last answered ping, in ms; None before the first pong."""
+        return self._router.rtt_ms
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _set_state(self, state: StreamState, detail: str) -> None:
+        self.state = state
+        self._notify(detail)
+
+    def _report(self, detail: str) -> None:
+        """A problem that does not change the state (e.g. one rejected topic)."""
+        log.warning("%s stream: %s", self.name, detail)
+        self._notify(detail)
+
+    def _notify(self, detail: str) -> None:
+        if self._on_state is None:
+            return
+        try:
+            self._on_state(self.state, detail)
+        except Exception:
+            log.exception("%s stream: on_state callback failed", self.name)
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
