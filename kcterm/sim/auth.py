@@ -1,0 +1,84 @@
+"""Signature verification, server side (REFERENCE section 4, "How a simulator should verify").
+
+Written independently of kcterm.api.signer on purpose: the two sides meet only on the wire, so
+a misreading of the spec on one side shows up as a failed request instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from urllib.parse import unquote, unquote_plus
+
+from kcterm.sim.errors import (
+    BAD_PASSPHRASE,
+    BAD_SIGNATURE,
+    BAD_TIMESTAMP,
+    MISSING_HEADERS,
+    UNKNOWN_KEY,
+    auth_error,
+)
+
+_REQUIRED = ("KC-API-KEY", "KC-API-SIGN", "KC-API-TIMESTAMP", "KC-API-PASSPHRASE")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key: str
+    secret: str = field(repr=False)
+    passphrase: str = field(repr=False)
+    version: str
+    user_id: str
+
+
+def _hmac_b64(secret: str, message: bytes) -> str:
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+class KeyStore:
+    def __init__(self) -> None:
+        self._keys: dict[str, ApiKey] = {}
+
+    def add(self, api_key: ApiKey) -> None:
+        self._keys[api_key.key] = api_key
+
+    def verify(
+        self,
+        headers: dict[str, str],
+        method: str,
+        raw_path_and_query: str,
+        body: bytes,
+        now_ms: int,
+        window_ms: int,
+    ) -> ApiKey:
+        """Return the caller's key or raise the SimError KuCoin would answer with."""
+        if any(not headers.get(name) for name in _REQUIRED):
+            raise auth_error(MISSING_HEADERS)
+        api_key = self._keys.get(headers["KC-API-KEY"])
+        if api_key is None:
+            raise auth_error(UNKNOWN_KEY)
+        version = headers.get("KC-API-KEY-VERSION") or api_key.version
+        expected_passphrase = _hmac_b64(api_key.secret, api_key.passphrase.encode())
+        if version != api_key.version or not hmac.compare_digest(
+            headers["KC-API-PASSPHRASE"], expected_passphrase
+        ):
+            raise auth_error(BAD_PASSPHRASE)
+        timestamp = headers["KC-API-TIMESTAMP"]
+        if not timestamp.isdigit() or abs(now_ms - int(timestamp)) > window_ms:
+            raise auth_error(BAD_TIMESTAMP)
+        signature = headers["KC-API-SIGN"]
+        for signed_path in _path_variants(raw_path_and_query):
+            prehash = f"{timestamp}{method.upper()}{signed_path}".encode() + body
+            if hmac.compare_digest(signature, _hmac_b64(api_key.secret, prehash)):
+                return api_key
+        raise auth_error(BAD_SIGNATURE)
+
+
+def _path_variants(raw: str) -> list[str]:
+    """The spec signs the un-encoded query; clients that sign what they send (still encoded,
+    or with '+' for spaces) are tolerated, as REFERENCE section 4 allows."""
+    variants = [unquote(raw), raw, unquote_plus(raw)]
+    return list(dict.fromkeys(variants))

@@ -1,0 +1,29 @@
+"""Settings of one embedded exchange: where it listens, the demo key, the market's seed and pace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# The demo account's credentials are printed by `kcterm-sim` and used by `kcterm` on the sim
+# venue. They guard nothing of value, but they are still treated as secrets in our logs.
+DEMO_KEY = "kcterm-demo-key"
+DEMO_SECRET = "kcterm-demo-secret"
+DEMO_PASSPHRASE = "kcterm-demo-passphrase"
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: any free port (the bound one is SimExchange.base_url)
+    key: str = DEMO_KEY
+    secret: str = field(default=DEMO_SECRET, repr=False)
+    passphrase: str = field(default=DEMO_PASSPHRASE, repr=False)
+    key_version: str = "3"
+    balance: Decimal = Decimal("100000")  # the demo account's USDT
+    seed: int = 7
+    market: bool = True  # False: the book is seeded but only moves by step_market() (tests)
+    tick_interval: float = 0.2  # seconds between market steps
+    ping_interval_ms: int = 18_000
+    ping_timeout_ms: int = 10_000
+    timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)

@@ -1,0 +1,138 @@
+"""An order inside the exchange, and the two shapes it takes on the wire: the REST order
+object (REFERENCE 7.13) and the tradeOrders event (REFERENCE 8.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kcterm.sim.specs import ContractSpec
+
+
+@dataclass(slots=True, eq=False)
+class SimOrder:
+    order_id: str
+    client_oid: str
+    user_id: str
+    spec: ContractSpec
+    side: str  # "buy" | "sell"
+    order_type: str  # "limit" | "market"
+    tick: int  # limit price in ticks (0 for market orders)
+    size: int
+    leverage: str
+    margin_mode: str
+    created_ms: int
+    order_time_ns: int
+    time_in_force: str = "GTC"
+    post_only: bool = False
+    hidden: bool = False
+    reduce_only: bool = False
+    close_order: bool = False
+    stp: str = ""
+    remark: str | None = None
+    filled: int = 0
+    canceled: int = 0
+    deal_value: Decimal = field(default_factory=Decimal)  # sum of price * lots * multiplier
+    status: str = "open"  # "open" | "done"
+    resting: bool = False  # in the book (counts against the open-order cap)
+    updated_ms: int = 0
+    end_ms: int | None = None
+
+    @property
+    def symbol(self) -> str:
+        return self.spec.symbol
+
+    @property
+    def remaining(self) -> int:
+        return self.size - self.filled - self.canceled
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def price(self) -> Decimal:
+        return self.spec.price(self.tick)
+
+    def price_text(self) -> str:
+        return self.spec.price_text(self.tick) if self.order_type == "limit" else "0"
+
+    def avg_deal_price(self) -> Decimal:
+        if not self.filled:
+            return Decimal(0)
+        avg = self.deal_value / (self.filled * self.spec.multiplier)
+        return avg.quantize(self.spec.tick_size / 1000).normalize()
+
+    def to_api(self) -> dict[str, Any]:
+        """The order object of GET /api/v1/orders and friends, field for field."""
+        value = self.price * self.size * self.spec.multiplier if self.order_type == "limit" else 0
+        deal_value = _plain(self.deal_value)
+        return {
+            "id": self.order_id,
+            "symbol": self.symbol,
+            "type": self.order_type,
+            "side": self.side,
+            "price": self.price_text(),
+            "size": self.size,
+            "value": _plain(value),
+            "dealValue": deal_value,
+            "dealSize": self.filled,
+            "stp": self.stp,
+            "stop": "",
+            "stopPriceType": "",
+            "stopTriggered": False,
+            "stopPrice": None,
+            "timeInForce": self.time_in_force,
+            "postOnly": self.post_only,
+            "hidden": self.hidden,
+            "iceberg": False,
+            "leverage": self.leverage,
+            "forceHold": False,
+            "closeOrder": self.close_order,
+            "visibleSize": 0,
+            "clientOid": self.client_oid,
+            "remark": self.remark,
+            "tags": "",
+            "isActive": self.is_active,
+            "cancelExist": self.canceled > 0,
+            "createdAt": self.created_ms,
+            "updatedAt": self.updated_ms or self.created_ms,
+            "endAt": self.end_ms,
+            "orderTime": self.order_time_ns,
+            "settleCurrency": "USDT",
+            "marginMode": self.margin_mode,
+            "avgDealPrice": _plain(self.avg_deal_price()),
+            "filledSize": self.filled,
+            "filledValue": deal_value,
+            "status": self.status,
+            "reduceOnly": self.reduce_only,
+        }
+
+    def event(self, kind: str, ts_ns: int, **extra: str) -> dict[str, Any]:
+        """A tradeOrders ``data`` payload; every quantity is a string, as KuCoin sends it."""
+        data: dict[str, Any] = {
+            "symbol": self.symbol,
+            "orderType": self.order_type,
+            "side": self.side,
+            "canceledSize": str(self.canceled),
+            "orderId": self.order_id,
+            "marginMode": self.margin_mode,
+            "type": kind,
+            "orderTime": self.order_time_ns,
+            "size": str(self.size),
+            "filledSize": str(self.filled),
+            "price": self.price_text() if self.order_type == "limit" else "",
+            "remainSize": str(self.remaining),
+            "status": self.status,
+            "ts": ts_ns,
+            "clientOid": self.client_oid,
+        }
+        data.update(extra)
+        return data
+
+
+def _plain(value: Decimal | int) -> str:
+    """Decimal text without exponent notation or trailing zeros ("0.0912", not "9.12E-2")."""
+    text = f"{Decimal(value).normalize():f}"
+    return text if text != "-0" else "0"

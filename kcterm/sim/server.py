@@ -1,0 +1,103 @@
+"""SimExchange: the embedded KuCoin Futures venue on one aiohttp server (REST and WebSocket).
+
+It runs on whatever event loop starts it: the test's own loop, a thread of the kcterm process
+(kcterm.embedded), or the `kcterm-sim` command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from kcterm.sim.auth import ApiKey, KeyStore
+from kcterm.sim.clock import Clock
+from kcterm.sim.config import SimConfig
+from kcterm.sim.engine import Engine
+from kcterm.sim.http import Endpoints, kucoin_errors
+from kcterm.sim.market import SyntheticMarket
+from kcterm.sim.routes_public import PublicRoutes
+from kcterm.sim.routes_trading import TradingRoutes
+from kcterm.sim.specs import CONTRACTS
+from kcterm.sim.ws import Hub
+
+log = logging.getLogger("kcterm.sim")
+
+DEMO_USER = "6530c0de00000000000de001"
+
+
+class SimExchange:
+    def __init__(self, config: SimConfig | None = None) -> None:
+        self.config = cfg = config or SimConfig()
+        self.clock = Clock()
+        self.hub = Hub({c.symbol for c in CONTRACTS}, cfg.ping_interval_ms, cfg.ping_timeout_ms)
+        self.engine = Engine(CONTRACTS, self.hub, self.clock)
+        self.market = SyntheticMarket(self.engine, cfg.seed)
+        self.keys = KeyStore()
+        self.keys.add(ApiKey(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version, DEMO_USER))
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self.base_url = ""
+        self.ws_url = ""
+
+    def __repr__(self) -> str:
+        return f"SimExchange({self.base_url or 'not started'}, key={self.config.key!r})"
+
+    async def start(self) -> str:
+        """Listen on the configured address; returns the REST base URL."""
+        self.market.seed_books()
+        app = web.Application(middlewares=[kucoin_errors], client_max_size=256 * 1024)
+        self._add_routes(app)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        sockets = site._server.sockets if site._server else []
+        host, port = sockets[0].getsockname()[:2]
+        self.base_url = f"http://{host}:{port}"
+        self.ws_url = f"ws://{host}:{port}/"
+        if self.config.market:
+            self._ticker = asyncio.ensure_future(self._run_market())
+        log.info("kcterm-sim listening at %s", self.base_url)
+        return self.base_url
+
+    def _add_routes(self, app: web.Application) -> None:
+        endpoints = Endpoints(self.keys, self.clock, self.config.timestamp_window_ms)
+        public = PublicRoutes(self.engine, self.hub)
+        trading = TradingRoutes(self.engine, public)
+        for method, path, handler, private in public.table() + trading.table():
+            app.router.add_route(method, path, endpoints.wrap(handler, private=private))
+        app.router.add_get("/", self.hub.handle)
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        await self.hub.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _run_market(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.tick_interval)
+            try:
+                self.market.step()
+            except Exception:  # the market must keep living whatever one step did
+                log.exception("market step failed")
+
+    # -- for tests and drills ----------------------------------------------------------------
+
+    async def step_market(self, steps: int = 1) -> None:
+        """Advance the synthetic market by hand (with market=False nothing else moves it)."""
+        for _ in range(steps):
+            self.market.step()
+            await asyncio.sleep(0)
+
+    def book(self, symbol: str) -> dict[str, Any]:
+        """The exchange's own level2 book, as the snapshot endpoint would return it."""
+        return self.engine.market(symbol).snapshot()

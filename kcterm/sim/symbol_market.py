@@ -1,0 +1,122 @@
+"""Public state of one contract: its matching book, the shared level2 sequence, the last trade,
+mark and index prices and 24 h statistics, and the public feeds that report them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kcterm.sim.clock import Clock
+from kcterm.sim.orderbook import MatchingBook
+from kcterm.sim.publisher import Publisher
+from kcterm.sim.specs import ContractSpec
+
+
+class SymbolMarket:
+    def __init__(self, spec: ContractSpec, publisher: Publisher, clock: Clock) -> None:
+        self.spec = spec
+        self._publisher = publisher
+        self._clock = clock
+        self.book = MatchingBook(self._on_level)
+        # One sequence for the snapshot and the feed, +1 per level change (REFERENCE 9).
+        self.sequence = 1_700_000_000_000
+        self.index_price = spec.start_price
+        self.mark_price = spec.start_price
+        self.last_tick = spec.ticks(spec.start_price)
+        self.last_size = 0
+        self.last_side = "buy"
+        self.last_trade_id = ""
+        self.last_ts_ns = clock.now_ns()
+        self.open_tick = self.high_tick = self.low_tick = self.last_tick
+        self.volume_lots = 0
+        self.turnover = Decimal(0)
+        self._bbo: tuple[Any, ...] = ()
+        symbol = spec.symbol
+        self._topics = {
+            "level2": f"/contractMarket/level2:{symbol}",
+            "tickerV2": f"/contractMarket/tickerV2:{symbol}",
+            "ticker": f"/contractMarket/ticker:{symbol}",
+            "execution": f"/contractMarket/execution:{symbol}",
+        }
+
+    # -- feeds -----------------------------------------------------------------------------
+
+    def _on_level(self, side: str, tick: int, size: int) -> None:
+        self.sequence += 1
+        topic = self._topics["level2"]
+        if self._publisher.wants(topic):
+            change = f"{self.spec.price_text(tick)},{side},{size}"
+            data = {"sequence": self.sequence, "change": change,
+                    "timestamp": self._clock.now_ms()}
+            self._publisher.publish(topic, "level2", data)
+
+    def record_trade(self, taker_side: str, tick: int, size: int, trade_id: str,
+                     taker_id: str, maker_id: str) -> None:
+        spec = self.spec
+        self.last_tick, self.last_size, self.last_side = tick, size, taker_side
+        self.last_trade_id = trade_id
+        self.last_ts_ns = ts = self._clock.now_ns()
+        self.high_tick = max(self.high_tick, tick)
+        self.low_tick = min(self.low_tick, tick)
+        self.volume_lots += size
+        self.turnover += spec.price(tick) * size * spec.multiplier
+        price = spec.price_text(tick)
+        execution = self._topics["execution"]
+        if self._publisher.wants(execution):
+            self._publisher.publish(execution, "match", {
+                "symbol": spec.symbol, "sequence": self.sequence, "side": taker_side,
+                "size": size, "price": price, "takerOrderId": taker_id,
+                "makerOrderId": maker_id, "tradeId": trade_id, "ts": ts,
+            })
+        ticker = self._topics["ticker"]
+        if self._publisher.wants(ticker):
+            self._publisher.publish(ticker, "ticker", {**self._bbo_fields(), "side": taker_side,
+                                                       "size": size, "price": price,
+                                                       "tradeId": trade_id, "ts": ts})
+
+    def publish_bbo_if_changed(self) -> None:
+        """tickerV2 goes out when the best bid or ask (price or size) moved."""
+        bbo = (tuple(self.book.depth("buy", 1)), tuple(self.book.depth("sell", 1)))
+        if bbo == self._bbo:
+            return
+        self._bbo = bbo
+        topic = self._topics["tickerV2"]
+        if self._publisher.wants(topic):
+            data = {**self._bbo_fields(), "ts": self._clock.now_ns()}
+            self._publisher.publish(topic, "tickerV2", data)
+
+    def _bbo_fields(self) -> dict[str, Any]:
+        bid = self.book.depth("buy", 1)
+        ask = self.book.depth("sell", 1)
+        text = self.spec.price_text
+        return {
+            "symbol": self.spec.symbol,
+            "sequence": self.sequence,
+            "bestBidSize": bid[0][1] if bid else 0,
+            "bestBidPrice": text(bid[0][0]) if bid else "",
+            "bestAskPrice": text(ask[0][0]) if ask else "",
+            "bestAskSize": ask[0][1] if ask else 0,
+        }
+
+    # -- REST shapes -----------------------------------------------------------------------
+
+    def ticker(self) -> dict[str, Any]:
+        """GET /api/v1/ticker (REFERENCE 7.3)."""
+        return {**self._bbo_fields(), "side": self.last_side, "size": self.last_size,
+                "tradeId": self.last_trade_id or "0",
+                "price": self.spec.price_text(self.last_tick), "ts": self.last_ts_ns}
+
+    def snapshot(self, depth: int | None = None) -> dict[str, Any]:
+        """GET /api/v1/level2/snapshot and depth20/100: levels as numbers (REFERENCE 7.4)."""
+        price = self.spec.price
+        return {
+            "sequence": self.sequence,
+            "symbol": self.spec.symbol,
+            "bids": [[float(price(t)), s] for t, s in self.book.depth("buy", depth)],
+            "asks": [[float(price(t)), s] for t, s in self.book.depth("sell", depth)],
+            "ts": self._clock.now_ns(),
+        }
+
+    @property
+    def last_price(self) -> Decimal:
+        return self.spec.price(self.last_tick)

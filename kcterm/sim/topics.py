@@ -1,0 +1,46 @@
+"""The WebSocket topics the exchange serves (REFERENCE 8.2 and 8.3), and their validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# prefix -> takes a symbol suffix
+PUBLIC_TOPICS = {
+    "/contractMarket/tickerV2": True,
+    "/contractMarket/ticker": True,
+    "/contractMarket/level2": True,
+    "/contractMarket/execution": True,
+}
+PRIVATE_TOPICS = {
+    "/contractMarket/tradeOrders": None,  # None: with or without a symbol
+}
+
+
+@dataclass(frozen=True)
+class TopicError(Exception):
+    code: int  # a number in WS error frames, unlike REST
+    text: str
+
+
+def split_topic(topic: object, symbols: set[str], private_connection: bool) -> list[str]:
+    """Expand ``/x:A,B`` into single-symbol topics after checking every part."""
+    if not isinstance(topic, str) or not topic:
+        raise TopicError(400, "topic is required")
+    prefix, sep, suffix = topic.partition(":")
+    private = prefix in PRIVATE_TOPICS
+    if prefix not in PUBLIC_TOPICS and not private:
+        raise TopicError(404, f"topic {topic} is not found")
+    needs_symbol = PUBLIC_TOPICS.get(prefix) if not private else PRIVATE_TOPICS[prefix]
+    if private and not private_connection:
+        raise TopicError(401, f"topic {topic} needs a private connection")
+    if not sep:
+        if needs_symbol:
+            raise TopicError(400, f"topic {topic} is invalid: a symbol is required")
+        return [topic]
+    if needs_symbol is False:
+        raise TopicError(400, f"topic {topic} is invalid: it takes no symbol")
+    parts = suffix.split(",")
+    for part in parts:
+        if part not in symbols:
+            raise TopicError(400, f"topic {topic} is invalid: unknown symbol {part!r}")
+    return [f"{prefix}:{part}" for part in parts]

@@ -1,0 +1,52 @@
+"""On the live venue the window is marked LIVE and every order needs a confirmation.
+
+The session here points at the embedded exchange but is labelled live, which is exactly what
+the UI sees on KuCoin; no real venue is contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+
+from kcterm.api.rest import RestClient
+from kcterm.api.signer import Credentials
+from kcterm.core.session import Session
+from kcterm.core.validation import OrderRequest
+from kcterm.embedded import EmbeddedExchange
+from kcterm.ui.main_window import MainWindow
+from tests.waiting import wait_for
+
+
+def test_live_window_is_marked_and_asks_before_each_order(qloop, qtbot, exchange: EmbeddedExchange) -> None:  # noqa: ANN001
+    cfg = exchange.config
+    session = Session(
+        RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
+        venue="live",
+    )
+    qloop.run_until_complete(session.start(["XBTUSDTM"]))
+    asked: list[OrderRequest] = []
+    answers = [False, True]
+
+    def confirm(request: OrderRequest) -> bool:
+        asked.append(request)
+        return answers[len(asked) - 1]
+
+    window = MainWindow(session, "XBTUSDTM", confirm=confirm)
+    qtbot.addWidget(window)
+    try:
+        assert "LIVE" in window.windowTitle()
+        assert window.status.venue_badge.text() == "LIVE"
+        assert window.status.venue_badge.objectName() == "venueBadgeLive"
+        window.ticket.price_edit.setText("60000.0")
+        window.ticket.size_edit.setText("1")
+        qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
+        assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
+        qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
+        assert len(asked) == 2 and asked[1].price_text == "60000.0"
+        qloop.run_until_complete(wait_for(lambda: len(session.orders) == 1, 10, "the confirmed order"))
+    finally:
+        window.frame_clock.stop()
+        qloop.run_until_complete(session.stop())
+        asyncio.set_event_loop(qloop)
