@@ -66,9 +66,9 @@ class Engine:
                                      "contract", 200)
         self.orders[order.order_id] = order
         self._by_client_oid[(user_id, order.client_oid)] = order
-        self._match(market, order)
+        stopped_by_stp = self._match(market, order)
         if order.remaining > 0:
-            if order.order_type == "limit" and order.time_in_force == "GTC":
+            if order.order_type == "limit" and order.time_in_force == "GTC" and not stopped_by_stp:
                 market.book.add(order)
                 order.resting = True
                 key = (user_id, order.symbol)
@@ -190,21 +190,23 @@ class Engine:
         maker = market.book.best_maker("sell" if order.side == "buy" else "buy")
         return maker is not None and self._crosses(order, maker.tick)
 
-    def _match(self, market: SymbolMarket, taker: SimOrder) -> None:
+    def _match(self, market: SymbolMarket, taker: SimOrder) -> bool:
+        """Trade ``taker`` against the book; True when self-trade prevention stopped it."""
         book = market.book
         opposite = "sell" if taker.side == "buy" else "buy"
         while taker.remaining > 0:
             maker = book.best_maker(opposite)
             if maker is None or not self._crosses(taker, maker.tick):
-                return
+                return False
             assert isinstance(maker, SimOrder)
             if taker.stp and maker.user_id == taker.user_id:
                 if taker.stp in ("CO", "CB"):
                     self.cancel(maker.user_id, maker.order_id)
                 if taker.stp in ("CN", "CB"):
-                    return  # the caller cancels what is left of the taker
+                    return True  # the caller cancels what is left of the taker
                 continue
             self._fill(market, taker, maker, min(taker.remaining, maker.remaining))
+        return False
 
     def _fill(self, market: SymbolMarket, taker: SimOrder, maker: SimOrder, qty: int) -> None:
         spec = market.spec

@@ -1,0 +1,94 @@
+"""The exchange's own signature check against REFERENCE section 5.3, written from the table.
+
+The headers here are the published results, not computed by kcterm.api: the client and the
+exchange are each checked against the spec, never against each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kcterm.sim.auth import ApiKey, KeyStore
+from kcterm.sim.errors import SimError
+
+NOW = 1_700_000_000_000
+PASSPHRASE_HEADER = "Ikr9KjwgA4urCb5Az1TNKgQELW10z84iOq+wsZsRRz0="
+KEY = ApiKey("k1", "test_api_secret", "test_passphrase", "3", "u1")
+
+# (method, raw path and query as sent, body, published KC-API-SIGN)
+VECTORS = [
+    ("GET", "/api/v1/position?symbol=XBTUSDTM", b"",
+     "oW6QN+HfLhfx+g56cqGxmUWZLxBtXz3g0YQ/8sFXUgE="),
+    ("GET", "/api/v1/timestamp", b"", "PXvtzG5aKTPqNckIAxJmN6yP7tmEvi3E6s8771ZgV8E="),
+    ("POST", "/api/v1/orders",
+     b'{"clientOid":"5c52e11203aa677f33e493fb","side":"buy","symbol":"XBTUSDTM","leverage":3,'
+     b'"type":"limit","price":"0.1","size":1,"timeInForce":"GTC"}',
+     "heCJgTBJS1XZ3O3kSMZYf5fYJZrdpOOuY9ZMhhBaPto="),
+    ("DELETE", "/api/v3/orders?symbol=XBTUSDTM", b"",
+     "yl7Pgy7A0nEi49JUYaAcm5YI4FebYievRG4ROu4SfVU="),
+    ("DELETE", "/api/v1/orders/multi-cancel",
+     b'{"orderIdsList":["250445104152670209","250445181751463936"]}',
+     "KuXepWxtfh+j6hA2CaJm19kLRO29r09fjO34rkUHM+I="),
+    # Sent percent-encoded, signed un-encoded (vector 6).
+    ("GET", "/api/v1/fills?symbol=XBTUSDTM&tradeTypes=adl%2Cliquid", b"",
+     "i4WWURbItsc7TVmR6CXN76KG2WRCSJI6cR03C6i53PE="),
+    ("POST", "/api/v1/bullet-private", b"", "tjIYTE2HrB7Z9GuGIpBT0vsm7A5LA9Cpb95o7dG/OM4="),
+    ("POST", "/api/v2/position/changeMarginMode", b'{"symbol":"XBTUSDTM","marginMode":"CROSS"}',
+     "lZAv+082widluIUmvgvRUXe9uZyJGcVYzj1UyhOpzz4="),
+    ("POST", "/api/v2/position/changeMarginMode",
+     b'{"symbol": "XBTUSDTM", "marginMode": "CROSS"}',
+     "r+ZMoKh1TketceOWWHcF5lT47DjKRnrqTJ9F2rDBV5Y="),
+]
+
+
+def headers(sign: str, **overrides: str) -> dict[str, str]:
+    base = {
+        "KC-API-KEY": "k1", "KC-API-SIGN": sign, "KC-API-TIMESTAMP": str(NOW),
+        "KC-API-PASSPHRASE": PASSPHRASE_HEADER, "KC-API-KEY-VERSION": "3",
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture
+def store() -> KeyStore:
+    keys = KeyStore()
+    keys.add(KEY)
+    return keys
+
+
+@pytest.mark.parametrize(("method", "path", "body", "sign"), VECTORS)
+def test_every_published_vector_is_accepted(store: KeyStore, method: str, path: str,
+                                            body: bytes, sign: str) -> None:
+    assert store.verify(headers(sign), method, path, body, NOW, 5000) is KEY
+
+
+def check(store: KeyStore, hdrs: dict[str, str], now: int = NOW) -> str:
+    method, path, body, _ = VECTORS[0]
+    with pytest.raises(SimError) as info:
+        store.verify(hdrs, method, path, body, now, 5000)
+    return info.value.code
+
+
+def test_each_failure_gets_its_own_code(store: KeyStore) -> None:
+    good = VECTORS[0][3]
+    assert check(store, {k: v for k, v in headers(good).items() if k != "KC-API-SIGN"}) == "400001"
+    assert check(store, headers(good, **{"KC-API-KEY": "nobody"})) == "400003"
+    assert check(store, headers(good, **{"KC-API-PASSPHRASE": "dGVzdA=="})) == "400004"
+    assert check(store, headers(good, **{"KC-API-KEY-VERSION": "2"})) == "400004"
+    assert check(store, headers(good), now=NOW + 5001) == "400002"
+    assert check(store, headers(good, **{"KC-API-TIMESTAMP": "soon"})) == "400002"
+    assert check(store, headers(VECTORS[1][3])) == "400005"  # another request's signature
+
+
+def test_the_window_is_five_seconds_either_way(store: KeyStore) -> None:
+    method, path, body, sign = VECTORS[0]
+    for now in (NOW - 5000, NOW + 5000):
+        assert store.verify(headers(sign), method, path, body, now, 5000) is KEY
+
+
+def test_a_body_changed_after_signing_is_refused(store: KeyStore) -> None:
+    method, path, body, sign = VECTORS[2]
+    with pytest.raises(SimError) as info:
+        store.verify(headers(sign), method, path, body.replace(b'"size":1', b'"size":9'), NOW, 5000)
+    assert info.value.code == "400005" and info.value.http_status == 401
