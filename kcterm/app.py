@@ -30,14 +30,27 @@ class LiveKeys:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kcterm", description=__doc__)
-    parser.add_argument("--venue", choices=("sim", "live"), default="sim",
-                        help="sim (default): the embedded practice exchange; live: KuCoin Futures")
+    parser.add_argument(
+        "--venue",
+        choices=("sim", "live"),
+        default="sim",
+        help="sim (default): the embedded practice exchange; live: KuCoin Futures",
+    )
     parser.add_argument("--symbol", default=DEFAULT_SYMBOL, help="contract to open on")
     parser.add_argument("--seed", type=int, default=7, help="seed of the embedded market")
-    parser.add_argument("--screenshot", type=Path, metavar="FILE",
-                        help="save the window as PNG once market data has arrived, then exit")
-    parser.add_argument("--after", type=float, default=1.5, metavar="SECONDS",
-                        help="with --screenshot: wait this long after data arrives")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE",
+        help="save the window as PNG once market data has arrived, then exit",
+    )
+    parser.add_argument(
+        "--after",
+        type=float,
+        default=1.5,
+        metavar="SECONDS",
+        help="with --screenshot: wait this long after data arrives",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -83,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return loop.run_until_complete(run(args, app, keys))
 
 
-async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:  # noqa: ANN001
+async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:
     from kcterm.api.rest import RestClient
     from kcterm.api.signer import Credentials
     from kcterm.core.session import Session
@@ -120,7 +133,7 @@ async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:  # n
             exchange.stop()
 
 
-async def take_screenshot(window, session, symbol: str, path: Path, after: float) -> int:  # noqa: ANN001
+async def take_screenshot(window, session, symbol: str, path: Path, after: float) -> int:
     """Wait for a live book, a last price and open streams, then save the window as PNG."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

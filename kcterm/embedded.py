@@ -55,7 +55,7 @@ class EmbeddedExchange:
         self._thread.join(timeout)
         self._loop = None
 
-    def call(self, coro_factory, timeout: float = 10.0):  # noqa: ANN001, ANN201
+    def call(self, coro_factory, timeout: float = 10.0):
         """Run a coroutine on the exchange loop from another thread (tests and drills)."""
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coro_factory(), self._loop).result(timeout)

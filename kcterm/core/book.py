@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sortedcontainers import SortedDict
@@ -22,7 +22,7 @@ log = logging.getLogger("kcterm.core.book")
 Level = tuple[Decimal, int]
 
 
-class BookState(str, Enum):
+class BookState(StrEnum):
     SYNCING = "syncing"  # waiting for a snapshot, increments buffered
     LIVE = "live"
 

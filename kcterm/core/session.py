@@ -239,7 +239,7 @@ class Session:
         self.notices.append(Notice(time.time(), level, text))
         self.notices_version += 1
 
-    def _state_setter(self, name: str):  # noqa: ANN202 - a small closure factory
+    def _state_setter(self, name: str):
         def setter(state: StreamState, detail: str) -> None:
             self.stream_states[name] = (state, detail)
             self.streams_version += 1

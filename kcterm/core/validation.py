@@ -76,12 +76,12 @@ def validate_order(contract: Contract, draft: OrderDraft) -> OrderRequest:
     if draft.side not in ("buy", "sell"):
         raise OrderRejected("side", f"Side must be buy or sell, not {draft.side!r}.")
     if draft.order_type not in ("limit", "market"):
-        raise OrderRejected("type", f"Order type must be limit or market, not {draft.order_type!r}.")
+        raise OrderRejected(
+            "type", f"Order type must be limit or market, not {draft.order_type!r}."
+        )
     size = _parse_size(contract, draft.size)
     if not 1 <= draft.leverage <= contract.max_leverage:
-        raise OrderRejected(
-            "leverage", f"Leverage must be between 1 and {contract.max_leverage}x."
-        )
+        raise OrderRejected("leverage", f"Leverage must be between 1 and {contract.max_leverage}x.")
     price: Decimal | None = None
     price_text: str | None = None
     if draft.order_type == "limit":
@@ -148,6 +148,7 @@ def _parse_price(contract: Contract, text: str, side: str) -> Decimal:
     if side == "sell" and contract.sell_limit is not None and price < contract.sell_limit:
         raise OrderRejected(
             "price",
-            f"Sell price is below the exchange's band {contract.format_price(contract.sell_limit)}.",
+            "Sell price is below the exchange's band "
+            f"{contract.format_price(contract.sell_limit)}.",
         )
     return price

@@ -27,19 +27,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="kcterm-sim",
         description="A KuCoin Futures exchange on this machine: real REST and WebSocket "
-                    "protocol, a synthetic market and a demo account.")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this machine only)")
+        "protocol, a synthetic market and a demo account.",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
     parser.add_argument("--port", type=int, default=8600, help="port (0: any free port)")
     parser.add_argument("--key", default=DEMO_KEY, help="API key of the demo account")
     parser.add_argument("--secret", default=DEMO_SECRET, help="its API secret")
     parser.add_argument("--passphrase", default=DEMO_PASSPHRASE, help="its API passphrase")
     parser.add_argument("--key-version", choices=("2", "3"), default="3")
-    parser.add_argument("--balance", type=_balance, default=Decimal("100000"),
-                        help="USDT in the demo account (default 100000)")
+    parser.add_argument(
+        "--balance",
+        type=_balance,
+        default=Decimal("100000"),
+        help="USDT in the demo account (default 100000)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic market")
-    parser.add_argument("--tick", type=float, default=0.2, metavar="SECONDS",
-                        help="seconds between market steps (smaller: a faster market)")
+    parser.add_argument(
+        "--tick",
+        type=float,
+        default=0.2,
+        metavar="SECONDS",
+        help="seconds between market steps (smaller: a faster market)",
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -53,10 +66,16 @@ async def serve(config: SimConfig) -> None:
     exchange = SimExchange(config)
     base_url = await exchange.start()
     print(f"kcterm-sim: KuCoin Futures REST at {base_url}", flush=True)
-    print(f"  WebSocket: {exchange.ws_url} (token from POST /api/v1/bullet-public or "
-          "/api/v1/bullet-private)", flush=True)
-    print(f"  API key {config.key}  secret {config.secret}  passphrase {config.passphrase}  "
-          f"key version {config.key_version}", flush=True)
+    print(
+        f"  WebSocket: {exchange.ws_url} (token from POST /api/v1/bullet-public or "
+        "/api/v1/bullet-private)",
+        flush=True,
+    )
+    print(
+        f"  API key {config.key}  secret {config.secret}  passphrase {config.passphrase}  "
+        f"key version {config.key_version}",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -70,11 +89,20 @@ async def serve(config: SimConfig) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = SimConfig(host=args.host, port=args.port, key=args.key, secret=args.secret,
-                       passphrase=args.passphrase, key_version=args.key_version,
-                       balance=args.balance, seed=args.seed, tick_interval=args.tick)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = SimConfig(
+        host=args.host,
+        port=args.port,
+        key=args.key,
+        secret=args.secret,
+        passphrase=args.passphrase,
+        key_version=args.key_version,
+        balance=args.balance,
+        seed=args.seed,
+        tick_interval=args.tick,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(config))
     return 0

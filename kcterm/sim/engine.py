@@ -62,8 +62,9 @@ class Engine:
         if order.order_type == "limit" and self._open_count.get((user_id, order.symbol), 0) >= (
             MAX_OPEN_ORDERS
         ):
-            raise SimError("300001", f"Too many active orders: at most {MAX_OPEN_ORDERS} per "
-                                     "contract", 200)
+            raise SimError(
+                "300001", f"Too many active orders: at most {MAX_OPEN_ORDERS} per contract", 200
+            )
         self.orders[order.order_id] = order
         self._by_client_oid[(user_id, order.client_oid)] = order
         stopped_by_stp = self._match(market, order)
@@ -83,8 +84,9 @@ class Engine:
         """DELETE /api/v1/orders/{orderId}. Raises 100004 if it is not the user's open order."""
         order = self.orders.get(order_id)
         if order is None or order.user_id != user_id or not order.is_active:
-            raise SimError("100004", "The order cannot be canceled: it does not exist or is "
-                                     "already done", 200)
+            raise SimError(
+                "100004", "The order cannot be canceled: it does not exist or is already done", 200
+            )
         market = self.markets[order.symbol]
         market.book.reduce(order, order.remaining)
         self._finish(order, cancel=True)
@@ -92,8 +94,11 @@ class Engine:
         return order
 
     def cancel_all(self, user_id: str, symbol: str | None) -> list[str]:
-        mine = [o for o in self.orders.values()
-                if o.user_id == user_id and o.is_active and (symbol is None or o.symbol == symbol)]
+        mine = [
+            o
+            for o in self.orders.values()
+            if o.user_id == user_id and o.is_active and (symbol is None or o.symbol == symbol)
+        ]
         return [self.cancel(user_id, o.order_id).order_id for o in mine]
 
     # -- queries ---------------------------------------------------------------------------
@@ -106,15 +111,26 @@ class Engine:
 
     # -- internals -------------------------------------------------------------------------
 
-    def new_order(self, user_id: str, symbol: str, side: str, tick: int, size: int,
-                  order_type: str = "limit") -> SimOrder:
+    def new_order(
+        self, user_id: str, symbol: str, side: str, tick: int, size: int, order_type: str = "limit"
+    ) -> SimOrder:
         """An order from inside the exchange (liquidity provider, takers): no parsing."""
         now_ns = self.clock.now_ns()
         oid = str(next(self._order_ids))
-        return SimOrder(order_id=oid, client_oid=oid, user_id=user_id,
-                        spec=self.markets[symbol].spec, side=side, order_type=order_type,
-                        tick=tick, size=size, leverage="1", margin_mode="CROSS",
-                        created_ms=now_ns // 1_000_000, order_time_ns=now_ns)
+        return SimOrder(
+            order_id=oid,
+            client_oid=oid,
+            user_id=user_id,
+            spec=self.markets[symbol].spec,
+            side=side,
+            order_type=order_type,
+            tick=tick,
+            size=size,
+            leverage="1",
+            margin_mode="CROSS",
+            created_ms=now_ns // 1_000_000,
+            order_time_ns=now_ns,
+        )
 
     def _build(self, user_id: str, body: dict[str, Any]) -> SimOrder:
         client_oid = params.text(body, "clientOid", required=True, max_len=40)
@@ -129,8 +145,7 @@ class Engine:
         size = params.whole(body, "size", required=True, minimum=1, maximum=spec.max_order_qty)
         if size % spec.lot_size:
             raise bad_param(f"size must be a multiple of the lot size {spec.lot_size}")
-        leverage = params.whole(body, "leverage", default=1, minimum=1,
-                                maximum=spec.max_leverage)
+        leverage = params.whole(body, "leverage", default=1, minimum=1, maximum=spec.max_leverage)
         tick = 0
         tif = "GTC"
         if order_type == "limit":
@@ -139,11 +154,16 @@ class Engine:
             tick = self._tick_of(spec, price)
             buy_limit, sell_limit = price_band(market)
             if price > spec.max_price or (side == "buy" and price > buy_limit):
-                raise SimError("300011", f"Order price {price} is above the highest allowed "
-                                         f"{min(buy_limit, spec.max_price)}", 200)
+                raise SimError(
+                    "300011",
+                    f"Order price {price} is above the highest allowed "
+                    f"{min(buy_limit, spec.max_price)}",
+                    200,
+                )
             if side == "sell" and price < sell_limit:
-                raise SimError("300012", f"Order price {price} is below the lowest allowed "
-                                         f"{sell_limit}", 200)
+                raise SimError(
+                    "300012", f"Order price {price} is below the lowest allowed {sell_limit}", 200
+                )
             tif = params.text(body, "timeInForce", default="GTC", choices=("GTC", "IOC"))
         post_only = params.flag(body, "postOnly")
         hidden = params.flag(body, "hidden")
@@ -160,8 +180,9 @@ class Engine:
             tick=tick,
             size=size,
             leverage=str(leverage),
-            margin_mode=params.text(body, "marginMode", default="ISOLATED",
-                                    choices=("ISOLATED", "CROSS")),
+            margin_mode=params.text(
+                body, "marginMode", default="ISOLATED", choices=("ISOLATED", "CROSS")
+            ),
             created_ms=now_ns // 1_000_000,
             order_time_ns=now_ns,
             time_in_force=tif,
@@ -220,8 +241,14 @@ class Engine:
         market.record_trade(taker.side, tick, qty, trade_id, taker.order_id, maker.order_id)
         price = spec.price_text(tick)
         for order, liquidity in ((maker, "maker"), (taker, "taker")):
-            match = {"matchPrice": price, "matchSize": str(qty), "tradeId": trade_id,
-                     "liquidity": liquidity, "feeType": f"{liquidity}Fee", "tradeType": "trade"}
+            match = {
+                "matchPrice": price,
+                "matchSize": str(qty),
+                "tradeId": trade_id,
+                "liquidity": liquidity,
+                "feeType": f"{liquidity}Fee",
+                "tradeType": "trade",
+            }
             self._emit(order, "match", status="match" if order is taker else "open", **match)
             if order.remaining == 0:
                 self._finish(order, cancel=False)
@@ -242,8 +269,7 @@ class Engine:
             return
         self._emit(order, "canceled" if cancel else "filled")
 
-    def _emit(self, order: SimOrder, kind: str, *, status: str | None = None,
-              **extra: str) -> None:
+    def _emit(self, order: SimOrder, kind: str, *, status: str | None = None, **extra: str) -> None:
         user = order.user_id
         symbol_topic = f"{ORDERS_TOPIC}:{order.symbol}"
         wants_all = self.publisher.wants(ORDERS_TOPIC, user)

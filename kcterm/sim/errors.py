@@ -23,10 +23,17 @@ def unknown_contract(symbol: object) -> SimError:
 
 
 # Authentication failures (REFERENCE section 3): HTTP 401 except the permission-type ones.
-MISSING_HEADERS = ("400001", "Please check the header of your request for KC-API-KEY, "
-                   "KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE", 401)
-BAD_TIMESTAMP = ("400002", "KC-API-TIMESTAMP Invalid -- Time differs from server time by "
-                 "more than 5 seconds", 401)
+MISSING_HEADERS = (
+    "400001",
+    "Please check the header of your request for KC-API-KEY, "
+    "KC-API-SIGN, KC-API-TIMESTAMP, KC-API-PASSPHRASE",
+    401,
+)
+BAD_TIMESTAMP = (
+    "400002",
+    "KC-API-TIMESTAMP Invalid -- Time differs from server time by more than 5 seconds",
+    401,
+)
 UNKNOWN_KEY = ("400003", "KC-API-KEY not exists", 401)
 BAD_PASSPHRASE = ("400004", "Invalid KC-API-PASSPHRASE", 401)
 BAD_SIGNATURE = ("400005", "Signature error - Please check your signature", 401)

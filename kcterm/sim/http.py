@@ -45,15 +45,15 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
-def reply(data: Any = None, *, code: str = "200000", msg: str | None = None,
-          status: int = 200) -> web.Response:
+def reply(
+    data: Any = None, *, code: str = "200000", msg: str | None = None, status: int = 200
+) -> web.Response:
     envelope: dict[str, Any] = {"code": code}
     if code == "200000":
         envelope["data"] = data
     else:
         envelope["msg"] = msg or ""
-    return web.Response(body=orjson.dumps(envelope), status=status,
-                        content_type="application/json")
+    return web.Response(body=orjson.dumps(envelope), status=status, content_type="application/json")
 
 
 def error_reply(exc: SimError) -> web.Response:
@@ -68,7 +68,9 @@ class Endpoints:
         self.clock = clock
         self.window_ms = window_ms
 
-    def wrap(self, handler: Handler, *, private: bool) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def wrap(
+        self, handler: Handler, *, private: bool
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def run(request: web.Request) -> web.Response:
             try:
                 call = await self._call(request, private)
@@ -89,8 +91,14 @@ class Endpoints:
         raw = await request.read() if request.can_read_body else b""
         key = None
         if private:
-            key = self.keys.verify(dict(request.headers), request.method, request.raw_path, raw,
-                                   self.clock.now_ms(), self.window_ms)
+            key = self.keys.verify(
+                dict(request.headers),
+                request.method,
+                request.raw_path,
+                raw,
+                self.clock.now_ms(),
+                self.window_ms,
+            )
         body: Any = None
         if raw:
             content_type = request.headers.get("Content-Type", "")
@@ -104,7 +112,9 @@ class Endpoints:
 
 
 @web.middleware
-async def kucoin_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def kucoin_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """Routing failures in KuCoin's words: unknown URL 404000, wrong method, huge bodies."""
     try:
         return await handler(request)
@@ -113,5 +123,4 @@ async def kucoin_errors(request: web.Request, handler: Callable[[web.Request], A
     except web.HTTPMethodNotAllowed:
         return reply(code="405000", msg=f"Method {request.method} not allowed", status=405)
     except web.HTTPRequestEntityTooLarge:
-        return reply(code="400100", msg=f"request body is larger than {MAX_BODY} bytes",
-                     status=413)
+        return reply(code="400100", msg=f"request body is larger than {MAX_BODY} bytes", status=413)

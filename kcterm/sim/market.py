@@ -7,6 +7,7 @@ user's resting order fills by queue position, partially, as the tape moves throu
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass, field
@@ -71,7 +72,9 @@ class SyntheticMarket:
         for symbol, market in self.engine.markets.items():
             spec = market.spec
             sigma = float(spec.volatility) * self.regime.volatility
-            drift = float(spec.volatility) * self.regime.drift * (1 if self.steps // 500 % 2 else -1)
+            drift = (
+                float(spec.volatility) * self.regime.drift * (1 if self.steps // 500 % 2 else -1)
+            )
             self._fair[symbol] *= math.exp(rng.gauss(drift, sigma))
             step = spec.index_tick_size
             market.index_price = step * round(Decimal(repr(self._fair[symbol])) / step)
@@ -114,10 +117,19 @@ class SyntheticMarket:
                     self.engine.cancel(MAKER_USER, order.order_id)
                 del mine[tick]
 
-    def _fill_ladder(self, symbol: str, market: SymbolMarket, side: str,
-                     mine: dict[int, SimOrder], touch: int, sign: int, gap: int) -> None:
+    def _fill_ladder(
+        self,
+        symbol: str,
+        market: SymbolMarket,
+        side: str,
+        mine: dict[int, SimOrder],
+        touch: int,
+        sign: int,
+        gap: int,
+    ) -> None:
         """Keep a quote at the touch, close holes wider than three gaps (one per step, so the
         book heals visibly), then extend the ladder outwards to ``levels`` quotes."""
+
         def place(tick: int) -> None:
             if tick not in mine and self._safe(market, side, tick):
                 self._quote(symbol, side, tick, mine)
@@ -125,7 +137,7 @@ class SyntheticMarket:
         ladder = sorted(mine, key=lambda t: sign * t)
         if not ladder or sign * (ladder[0] - touch) > 0:
             place(touch)
-        for near, far in zip(ladder, ladder[1:], strict=False):
+        for near, far in itertools.pairwise(ladder):
             if sign * (far - near) > 3 * gap:
                 place(near + sign * gap)
         edge = max(mine, key=lambda t: sign * t) if mine else touch
@@ -159,8 +171,11 @@ class SyntheticMarket:
         fair = self._fair[symbol]
         last = float(market.last_price)
         # Takers lean towards fair value: buy when the last trade is below it.
-        side = "buy" if rng.random() < (0.5 + max(-0.3, min(0.3, (fair - last) / fair * 2000))) \
+        side = (
+            "buy"
+            if rng.random() < (0.5 + max(-0.3, min(0.3, (fair - last) / fair * 2000)))
             else "sell"
+        )
         size = max(1, int(rng.lognormvariate(math.log(25), 1.0)))
         if market.book.best_maker("sell" if side == "buy" else "buy") is None:
             return

@@ -8,8 +8,15 @@ from typing import Any
 from kcterm.sim.errors import bad_param
 
 
-def text(body: dict[str, Any], name: str, *, required: bool = False, default: str = "",
-         max_len: int = 100, choices: tuple[str, ...] | None = None) -> str:
+def text(
+    body: dict[str, Any],
+    name: str,
+    *,
+    required: bool = False,
+    default: str = "",
+    max_len: int = 100,
+    choices: tuple[str, ...] | None = None,
+) -> str:
     value = body.get(name)
     if value is None or value == "":
         if required:
@@ -35,8 +42,15 @@ def flag(body: dict[str, Any], name: str) -> bool:
     raise bad_param(f"{name} must be a boolean")
 
 
-def whole(body: dict[str, Any], name: str, *, required: bool = False, default: int = 0,
-          minimum: int | None = None, maximum: int | None = None) -> int:
+def whole(
+    body: dict[str, Any],
+    name: str,
+    *,
+    required: bool = False,
+    default: int = 0,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
     value = body.get(name)
     if value is None or value == "":
         if required:

@@ -68,11 +68,15 @@ class PublicRoutes:
         reached it, so a kcterm-sim on another machine hands out an address that works."""
         return {
             "token": self.hub.issue_token(user_id),
-            "instanceServers": [{
-                "endpoint": f"ws://{call.request.host}/", "encrypt": False, "protocol": "websocket",
-                "pingInterval": self.hub.ping_interval_ms,
-                "pingTimeout": self.hub.ping_timeout_ms,
-            }],
+            "instanceServers": [
+                {
+                    "endpoint": f"ws://{call.request.host}/",
+                    "encrypt": False,
+                    "protocol": "websocket",
+                    "pingInterval": self.hub.ping_interval_ms,
+                    "pingTimeout": self.hub.ping_timeout_ms,
+                }
+            ],
         }
 
 

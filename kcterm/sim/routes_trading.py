@@ -55,8 +55,12 @@ class TradingRoutes:
             raise bad_param("symbol is required")
         order = self.engine.by_client_oid(call.user_id, client_oid)
         if order is None or order.symbol != symbol:
-            raise SimError("100004", f"The order with clientOid {client_oid} cannot be "
-                                     "canceled: it does not exist or is already done", 200)
+            raise SimError(
+                "100004",
+                f"The order with clientOid {client_oid} cannot be "
+                "canceled: it does not exist or is already done",
+                200,
+            )
         self.engine.cancel(call.user_id, order.order_id)
         return {"clientOid": client_oid}
 
@@ -70,8 +74,11 @@ class TradingRoutes:
     async def list_orders(self, call: Call) -> dict[str, Any]:
         query = call.query
         status = params.text(query, "status", default="done", choices=("active", "done"))
-        orders = [o for o in self.engine.user_orders(call.user_id)
-                  if o.is_active == (status == "active") and _matches(o, query)]
+        orders = [
+            o
+            for o in self.engine.user_orders(call.user_id)
+            if o.is_active == (status == "active") and _matches(o, query)
+        ]
         orders.sort(key=lambda o: o.order_time_ns, reverse=True)
         return page(orders, query)
 
@@ -88,15 +95,17 @@ class TradingRoutes:
 
     async def recent_done(self, call: Call) -> list[dict[str, Any]]:
         symbol = call.query.get("symbol")
-        done = [o for o in self.engine.user_orders(call.user_id)
-                if not o.is_active and (not symbol or o.symbol == symbol)]
+        done = [
+            o
+            for o in self.engine.user_orders(call.user_id)
+            if not o.is_active and (not symbol or o.symbol == symbol)
+        ]
         done.sort(key=lambda o: o.order_time_ns, reverse=True)
         return [o.to_api() for o in done[:1000]]
 
 
 def _matches(order: SimOrder, query: dict[str, str]) -> bool:
-    for name, value in (("symbol", order.symbol), ("side", order.side),
-                        ("type", order.order_type)):
+    for name, value in (("symbol", order.symbol), ("side", order.side), ("type", order.order_type)):
         if query.get(name) and query[name] != value:
             return False
     start = query.get("startAt")
@@ -117,5 +126,5 @@ def page(orders: list[SimOrder], query: dict[str, str]) -> dict[str, Any]:
         "pageSize": size,
         "totalNum": total,
         "totalPage": (total + size - 1) // size,
-        "items": [o.to_api() for o in orders[start:start + size]],
+        "items": [o.to_api() for o in orders[start : start + size]],
     }

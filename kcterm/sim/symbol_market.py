@@ -46,12 +46,12 @@ class SymbolMarket:
         topic = self._topics["level2"]
         if self._publisher.wants(topic):
             change = f"{self.spec.price_text(tick)},{side},{size}"
-            data = {"sequence": self.sequence, "change": change,
-                    "timestamp": self._clock.now_ms()}
+            data = {"sequence": self.sequence, "change": change, "timestamp": self._clock.now_ms()}
             self._publisher.publish(topic, "level2", data)
 
-    def record_trade(self, taker_side: str, tick: int, size: int, trade_id: str,
-                     taker_id: str, maker_id: str) -> None:
+    def record_trade(
+        self, taker_side: str, tick: int, size: int, trade_id: str, taker_id: str, maker_id: str
+    ) -> None:
         spec = self.spec
         self.last_tick, self.last_size, self.last_side = tick, size, taker_side
         self.last_trade_id = trade_id
@@ -63,16 +63,35 @@ class SymbolMarket:
         price = spec.price_text(tick)
         execution = self._topics["execution"]
         if self._publisher.wants(execution):
-            self._publisher.publish(execution, "match", {
-                "symbol": spec.symbol, "sequence": self.sequence, "side": taker_side,
-                "size": size, "price": price, "takerOrderId": taker_id,
-                "makerOrderId": maker_id, "tradeId": trade_id, "ts": ts,
-            })
+            self._publisher.publish(
+                execution,
+                "match",
+                {
+                    "symbol": spec.symbol,
+                    "sequence": self.sequence,
+                    "side": taker_side,
+                    "size": size,
+                    "price": price,
+                    "takerOrderId": taker_id,
+                    "makerOrderId": maker_id,
+                    "tradeId": trade_id,
+                    "ts": ts,
+                },
+            )
         ticker = self._topics["ticker"]
         if self._publisher.wants(ticker):
-            self._publisher.publish(ticker, "ticker", {**self._bbo_fields(), "side": taker_side,
-                                                       "size": size, "price": price,
-                                                       "tradeId": trade_id, "ts": ts})
+            self._publisher.publish(
+                ticker,
+                "ticker",
+                {
+                    **self._bbo_fields(),
+                    "side": taker_side,
+                    "size": size,
+                    "price": price,
+                    "tradeId": trade_id,
+                    "ts": ts,
+                },
+            )
 
     def publish_bbo_if_changed(self) -> None:
         """tickerV2 goes out when the best bid or ask (price or size) moved."""
@@ -102,9 +121,14 @@ class SymbolMarket:
 
     def ticker(self) -> dict[str, Any]:
         """GET /api/v1/ticker (REFERENCE 7.3)."""
-        return {**self._bbo_fields(), "side": self.last_side, "size": self.last_size,
-                "tradeId": self.last_trade_id or "0",
-                "price": self.spec.price_text(self.last_tick), "ts": self.last_ts_ns}
+        return {
+            **self._bbo_fields(),
+            "side": self.last_side,
+            "size": self.last_size,
+            "tradeId": self.last_trade_id or "0",
+            "price": self.spec.price_text(self.last_tick),
+            "ts": self.last_ts_ns,
+        }
 
     def snapshot(self, depth: int | None = None) -> dict[str, Any]:
         """GET /api/v1/level2/snapshot and depth20/100: levels as numbers (REFERENCE 7.4)."""

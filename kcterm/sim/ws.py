@@ -91,8 +91,11 @@ class Hub:
         token = request.query.get("token", "")
         connect_id = request.query.get("connectId", "") or str(time.time_ns())
         if token not in self._tokens:
-            await ws.send_str(orjson.dumps({"id": connect_id, "type": "error", "code": 401,
-                                            "data": "token is invalid"}).decode())
+            await ws.send_str(
+                orjson.dumps(
+                    {"id": connect_id, "type": "error", "code": 401, "data": "token is invalid"}
+                ).decode()
+            )
             await ws.close()
             return ws
         conn = Connection(ws, self._tokens[token], connect_id)
@@ -150,8 +153,11 @@ class Hub:
         frame_id = frame.get("id")
         kind = frame.get("type")
         if kind == "ping":
-            conn.send(orjson.dumps({"id": frame_id, "type": "pong",
-                                    "timestamp": time.time_ns() // 1000}).decode())
+            conn.send(
+                orjson.dumps(
+                    {"id": frame_id, "type": "pong", "timestamp": time.time_ns() // 1000}
+                ).decode()
+            )
         elif kind in ("subscribe", "unsubscribe"):
             self._on_subscription(conn, frame_id, kind, frame)
         else:
@@ -190,5 +196,13 @@ class Hub:
         conn.topics.clear()
 
     def _error(self, conn: Connection, frame_id: Any, code: int, text: str) -> None:
-        conn.send(orjson.dumps({"id": str(frame_id) if frame_id is not None else "",
-                                "type": "error", "code": code, "data": text}).decode())
+        conn.send(
+            orjson.dumps(
+                {
+                    "id": str(frame_id) if frame_id is not None else "",
+                    "type": "error",
+                    "code": code,
+                    "data": text,
+                }
+            ).decode()
+        )

@@ -30,13 +30,13 @@ class BookModel(QAbstractTableModel):
         self._rows: list[Row] = [("", "", "", "")] * (2 * depth + 1)
         self.prices: list[Decimal | None] = [None] * (2 * depth + 1)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return _HEADERS[section]
         return None
@@ -84,7 +84,9 @@ class BookModel(QAbstractTableModel):
         prices.extend(price for price, _ in bids)
         rows.extend([("bid", "", "", "")] * (depth - len(bid_rows)))
         prices.extend([None] * (depth - len(bid_rows)))
-        changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new]
+        changed = [
+            i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
+        ]
         self._rows = rows
         self.prices = prices
         if changed:
@@ -94,7 +96,9 @@ class BookModel(QAbstractTableModel):
         return len(changed)
 
 
-def _cumulative(side: str, levels: list[tuple[Decimal, int]], contract: Contract | None) -> list[Row]:
+def _cumulative(
+    side: str, levels: list[tuple[Decimal, int]], contract: Contract | None
+) -> list[Row]:
     total = 0
     rows: list[Row] = []
     for price, size in levels:

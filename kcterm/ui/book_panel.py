@@ -15,7 +15,9 @@ from kcterm.ui.theme import monospace_font
 class BookPanel(QWidget):
     price_clicked = Signal(Decimal)
 
-    def __init__(self, session: Session, symbol: str, depth: int = 12, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, symbol: str, depth: int = 12, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._session = session
         self._symbol = symbol

@@ -26,13 +26,13 @@ class OpenOrdersModel(QAbstractTableModel):
         self._orders: list[OpenOrder] = []
         self._cells: list[tuple[str, ...]] = []
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._orders)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
@@ -62,7 +62,9 @@ class OpenOrdersModel(QAbstractTableModel):
             self._orders, self._cells = orders, cells
             self.endResetModel()
             return
-        changed = [i for i, (old, new) in enumerate(zip(self._cells, cells, strict=True)) if old != new]
+        changed = [
+            i for i, (old, new) in enumerate(zip(self._cells, cells, strict=True)) if old != new
+        ]
         self._orders, self._cells = orders, cells
         for row in changed:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))

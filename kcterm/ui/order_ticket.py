@@ -7,7 +7,7 @@ reason under the ticket and marks the field. On the live venue every order asks 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Signal

@@ -33,9 +33,14 @@ class TerminalStatusBar(QStatusBar):
         session = self._session
         if session.streams_version != self._streams_version:
             self._streams_version = session.streams_version
-            parts = [f"{name}: {state.value}" for name, (state, _) in sorted(session.stream_states.items())]
+            parts = [
+                f"{name}: {state.value}"
+                for name, (state, _) in sorted(session.stream_states.items())
+            ]
             self.streams_label.setText(" · ".join(parts) or "streams: connecting")
-            details = [f"{name}: {detail}" for name, (_, detail) in session.stream_states.items() if detail]
+            details = [
+                f"{name}: {detail}" for name, (_, detail) in session.stream_states.items() if detail
+            ]
             self.streams_label.setToolTip("\n".join(details))
         if session.notices_version != self._notices_version and session.notices:
             self._notices_version = session.notices_version

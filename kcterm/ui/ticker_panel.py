@@ -52,5 +52,9 @@ class TickerPanel(QWidget):
         color = BID_COLOR if ticker.last_side == "buy" else ASK_COLOR
         self.last_label.setStyleSheet(f"color: {color.name()}")
         self.change_label.setText(pct_text(ticker.change_pct()))
-        self.bid_label.setText(f"{price_text(contract, ticker.bid)}  × {size_text(ticker.bid_size)}")
-        self.ask_label.setText(f"{price_text(contract, ticker.ask)}  × {size_text(ticker.ask_size)}")
+        self.bid_label.setText(
+            f"{price_text(contract, ticker.bid)}  × {size_text(ticker.bid_size)}"
+        )
+        self.ask_label.setText(
+            f"{price_text(contract, ticker.ask)}  × {size_text(ticker.ask_size)}"
+        )

@@ -17,7 +17,7 @@ from kcterm.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def qloop(qapp) -> Iterator[qasync.QEventLoop]:  # noqa: ANN001
+def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
@@ -33,7 +33,7 @@ def exchange() -> Iterator[EmbeddedExchange]:
 
 
 @pytest.fixture
-def window(qloop, qtbot, exchange: EmbeddedExchange) -> Iterator[MainWindow]:  # noqa: ANN001
+def window(qloop, qtbot, exchange: EmbeddedExchange) -> Iterator[MainWindow]:
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
     session = Session(rest, venue="sim")

@@ -15,12 +15,17 @@ def test_screenshot_of_a_populated_window(tmp_path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
         [sys.executable, "-m", "kcterm", "--screenshot", str(out), "--after", "0.3"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     image = QImage(str(out))
     assert image.width() >= 800 and image.height() >= 500
     # A populated window is not one flat colour: sample a grid and expect many distinct pixels.
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 17) for y in range(0, image.height(), 13)}
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 17) for y in range(0, image.height(), 13)
+    }
     assert len(colours) > 20
     assert "demo-secret" not in done.stdout + done.stderr

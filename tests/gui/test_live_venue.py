@@ -19,7 +19,9 @@ from kcterm.ui.main_window import MainWindow
 from tests.waiting import wait_for
 
 
-def test_live_window_is_marked_and_asks_before_each_order(qloop, qtbot, exchange: EmbeddedExchange) -> None:  # noqa: ANN001
+def test_live_window_is_marked_and_asks_before_each_order(
+    qloop, qtbot, exchange: EmbeddedExchange
+) -> None:
     cfg = exchange.config
     session = Session(
         RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
@@ -45,7 +47,9 @@ def test_live_window_is_marked_and_asks_before_each_order(qloop, qtbot, exchange
         assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
-        qloop.run_until_complete(wait_for(lambda: len(session.orders) == 1, 10, "the confirmed order"))
+        qloop.run_until_complete(
+            wait_for(lambda: len(session.orders) == 1, 10, "the confirmed order")
+        )
     finally:
         window.frame_clock.stop()
         qloop.run_until_complete(session.stop())

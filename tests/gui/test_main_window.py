@@ -13,7 +13,7 @@ from tests.waiting import wait_for
 SYMBOL = "XBTUSDTM"
 
 
-def run(window: MainWindow, coro) -> None:  # noqa: ANN001
+def run(window: MainWindow, coro) -> None:
     import asyncio
 
     asyncio.get_event_loop().run_until_complete(coro)
@@ -26,8 +26,14 @@ def book_ready(window: MainWindow) -> bool:
 
 def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
     run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
-    run(window, wait_for(lambda: window.book.model.row_text(window.book.model.depth + 1)[1], 5,
-                         "the best bid row painted"))
+    run(
+        window,
+        wait_for(
+            lambda: window.book.model.row_text(window.book.model.depth + 1)[1],
+            5,
+            "the best bid row painted",
+        ),
+    )
     model = window.book.model
     best_bid_row = model.row_text(model.depth + 1)
     best_ask_row = model.row_text(model.depth - 1)
@@ -37,7 +43,7 @@ def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
     run(window, wait_for(lambda: window.ticker.last_label.text() != "—", 5, "a last price"))
 
 
-def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, qtbot) -> None:
     run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
     bid = window.session.books[SYMBOL].best_bid()[0]
     price = bid - 200 * window.session.contracts[SYMBOL].tick_size
@@ -59,7 +65,7 @@ def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, 
     run(window, wait_for(lambda: model.rowCount() == 0, 10, "the row to go"))
 
 
-def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWindow, qtbot) -> None:
     ticket = window.ticket
     ticket.price_edit.setText("50000.05")
     ticket.size_edit.setText("1")
@@ -69,7 +75,7 @@ def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWin
     assert len(window.session.orders) == 0
 
 
-def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:
     run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
     model = window.book.model
     row = model.depth + 1

@@ -22,9 +22,11 @@ SYMBOL = "XBTUSDTM"
 
 async def connected(session: Session) -> None:
     await wait_for(
-        lambda: session.public.state is StreamState.CONNECTED
-        and session.private.state is StreamState.CONNECTED
-        and session.books[SYMBOL].is_live,
+        lambda: (
+            session.public.state is StreamState.CONNECTED
+            and session.private.state is StreamState.CONNECTED
+            and session.books[SYMBOL].is_live
+        ),
         what="both streams connected and the book live",
     )
 
@@ -98,7 +100,9 @@ async def test_wrong_signature_gets_400005(sim: SimExchange) -> None:
     """Headers signed for one request, sent with another: passphrase fine, signature not."""
     cfg = sim.config
     creds = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
-    headers = auth_headers(creds, "GET", "/api/v1/orders?status=active", "", int(time.time() * 1000))
+    headers = auth_headers(
+        creds, "GET", "/api/v1/orders?status=active", "", int(time.time() * 1000)
+    )
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{sim.base_url}/api/v1/orders?status=done", headers=headers) as reply:
             body = await reply.json(content_type=None)

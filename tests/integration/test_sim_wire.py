@@ -23,41 +23,48 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def call(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any
-               ) -> tuple[int, dict[str, Any]]:
+async def call(
+    http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
     async with http.request(method, url, **kwargs) as reply:
         return reply.status, orjson.loads(await reply.read())
 
 
 async def test_unknown_url_wrong_type_and_bad_json_get_kucoin_codes(
-        sim: SimExchange, http: aiohttp.ClientSession) -> None:
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     status, body = await call(http, "GET", f"{sim.base_url}/api/v1/nothing-here")
     assert (status, body["code"]) == (404, "404000")
     creds = credentials_for(sim)
     raw = b'{"clientOid": "a",'
     headers = auth_headers(creds, "POST", "/api/v1/orders", raw.decode(), int(time.time() * 1000))
-    status, body = await call(http, "POST", f"{sim.base_url}/api/v1/orders", data=raw,
-                              headers=headers)
+    status, body = await call(
+        http, "POST", f"{sim.base_url}/api/v1/orders", data=raw, headers=headers
+    )
     assert (status, body["code"]) == (400, "400100") and "JSON" in body["msg"]
     headers["Content-Type"] = "text/plain"
-    status, body = await call(http, "POST", f"{sim.base_url}/api/v1/orders", data=raw,
-                              headers=headers)
+    status, body = await call(
+        http, "POST", f"{sim.base_url}/api/v1/orders", data=raw, headers=headers
+    )
     assert (status, body["code"]) == (415, "415000")
 
 
 async def test_private_calls_without_headers_or_with_an_old_timestamp(
-        sim: SimExchange, http: aiohttp.ClientSession) -> None:
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     status, body = await call(http, "GET", f"{sim.base_url}/api/v1/orders?status=active")
     assert (status, body["code"]) == (401, "400001")
     stale = int(time.time() * 1000) - 6000
     headers = auth_headers(credentials_for(sim), "GET", "/api/v1/orders?status=active", "", stale)
-    status, body = await call(http, "GET", f"{sim.base_url}/api/v1/orders?status=active",
-                              headers=headers)
+    status, body = await call(
+        http, "GET", f"{sim.base_url}/api/v1/orders?status=active", headers=headers
+    )
     assert (status, body["code"]) == (401, "400002")
 
 
 async def test_public_replies_have_the_documented_types(
-        sim: SimExchange, http: aiohttp.ClientSession) -> None:
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     _, ticker = await call(http, "GET", f"{sim.base_url}/api/v1/ticker?symbol=ETHUSDTM")
     data = ticker["data"]
     assert ticker["code"] == "200000"
@@ -73,36 +80,55 @@ async def test_public_replies_have_the_documented_types(
     assert len(book["data"]["bids"]) == 20 and isinstance(book["data"]["bids"][0][0], float)
 
 
-async def connect(http: aiohttp.ClientSession, sim: SimExchange, path: str = "bullet-public",
-                  signed: bool = False) -> tuple[aiohttp.ClientWebSocketResponse, dict]:
+async def connect(
+    http: aiohttp.ClientSession, sim: SimExchange, path: str = "bullet-public", signed: bool = False
+) -> tuple[aiohttp.ClientWebSocketResponse, dict]:
     headers = {}
     if signed:
-        headers = auth_headers(credentials_for(sim), "POST", f"/api/v1/{path}", "",
-                               int(time.time() * 1000))
+        headers = auth_headers(
+            credentials_for(sim), "POST", f"/api/v1/{path}", "", int(time.time() * 1000)
+        )
     _, bullet = await call(http, "POST", f"{sim.base_url}/api/v1/{path}", headers=headers)
     server = bullet["data"]["instanceServers"][0]
     ws = await http.ws_connect(
-        f"{server['endpoint']}?token={bullet['data']['token']}&connectId=c-1")
+        f"{server['endpoint']}?token={bullet['data']['token']}&connectId=c-1"
+    )
     welcome = await ws.receive_json(timeout=5)
     assert welcome == {"id": "c-1", "type": "welcome"}
     return ws, server
 
 
-async def test_ping_pong_ack_and_error_frames(sim: SimExchange,
-                                              http: aiohttp.ClientSession) -> None:
+async def test_ping_pong_ack_and_error_frames(
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     ws, server = await connect(http, sim)
     assert server["pingInterval"] == 18000 and server["pingTimeout"] == 10000
     await ws.send_json({"id": "p1", "type": "ping"})
     assert (await ws.receive_json(timeout=5))["id"] == "p1"
-    await ws.send_json({"id": 7, "type": "subscribe", "topic": "/contractMarket/level2:XBTUSDTM",
-                        "privateChannel": False, "response": True})
+    await ws.send_json(
+        {
+            "id": 7,
+            "type": "subscribe",
+            "topic": "/contractMarket/level2:XBTUSDTM",
+            "privateChannel": False,
+            "response": True,
+        }
+    )
     assert await ws.receive_json(timeout=5) == {"id": "7", "type": "ack"}
-    await ws.send_json({"id": "8", "type": "subscribe", "topic": "/futuresTrade/orders",
-                        "response": True})
+    await ws.send_json(
+        {"id": "8", "type": "subscribe", "topic": "/futuresTrade/orders", "response": True}
+    )
     error = await ws.receive_json(timeout=5)
     assert (error["type"], error["code"], error["id"]) == ("error", 404, "8")
-    await ws.send_json({"id": "9", "type": "subscribe", "topic": "/contractMarket/tradeOrders",
-                        "privateChannel": True, "response": True})
+    await ws.send_json(
+        {
+            "id": "9",
+            "type": "subscribe",
+            "topic": "/contractMarket/tradeOrders",
+            "privateChannel": True,
+            "response": True,
+        }
+    )
     assert (await ws.receive_json(timeout=5))["code"] == 401  # public connection
     await ws.send_str("not json")
     assert (await ws.receive_json(timeout=5))["type"] == "error"
@@ -110,10 +136,17 @@ async def test_ping_pong_ack_and_error_frames(sim: SimExchange,
 
 
 async def test_level2_messages_continue_the_snapshot_sequence(
-        sim: SimExchange, http: aiohttp.ClientSession) -> None:
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     ws, _ = await connect(http, sim)
-    await ws.send_json({"id": "1", "type": "subscribe", "response": True,
-                        "topic": "/contractMarket/level2:XBTUSDTM,ETHUSDTM"})
+    await ws.send_json(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "response": True,
+            "topic": "/contractMarket/level2:XBTUSDTM,ETHUSDTM",
+        }
+    )
     assert (await ws.receive_json(timeout=5))["type"] == "ack"
     start = sim.book("XBTUSDTM")["sequence"]
     await sim.step_market(5)
@@ -123,7 +156,7 @@ async def test_level2_messages_continue_the_snapshot_sequence(
         frame = await ws.receive_json(timeout=5)
         if frame["topic"] == "/contractMarket/level2:XBTUSDTM":
             assert frame["subject"] == "level2" and frame["sn"] == frame["data"]["sequence"]
-            price, side, size = frame["data"]["change"].split(",")
+            _price, side, size = frame["data"]["change"].split(",")
             assert side in ("buy", "sell") and int(size) >= 0
             seen.append(frame["data"]["sequence"])
     assert seen == list(range(start + 1, end + 1))
@@ -138,15 +171,18 @@ async def test_a_bad_token_is_refused() -> None:
             ws = await http.ws_connect(f"{exchange.ws_url}?token=forged&connectId=x")
             frame = await ws.receive_json(timeout=5)
             assert frame["type"] == "error" and frame["code"] == 401
-            assert (await ws.receive(timeout=5)).type in (aiohttp.WSMsgType.CLOSE,
-                                                          aiohttp.WSMsgType.CLOSED)
+            assert (await ws.receive(timeout=5)).type in (
+                aiohttp.WSMsgType.CLOSE,
+                aiohttp.WSMsgType.CLOSED,
+            )
     finally:
         await exchange.stop()
 
 
 async def test_a_client_that_stops_pinging_is_dropped() -> None:
-    exchange = SimExchange(SimConfig(port=0, market=False, ping_interval_ms=200,
-                                     ping_timeout_ms=200))
+    exchange = SimExchange(
+        SimConfig(port=0, market=False, ping_interval_ms=200, ping_timeout_ms=200)
+    )
     await exchange.start()
     try:
         async with aiohttp.ClientSession() as http:
@@ -163,20 +199,42 @@ async def test_a_client_that_stops_pinging_is_dropped() -> None:
 
 
 async def test_the_private_order_feed_reaches_only_its_owner(
-        sim: SimExchange, http: aiohttp.ClientSession) -> None:
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
     ws, _ = await connect(http, sim, "bullet-private", signed=True)
-    await ws.send_json({"id": "1", "type": "subscribe", "topic": "/contractMarket/tradeOrders",
-                        "privateChannel": True, "response": True})
+    await ws.send_json(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "topic": "/contractMarket/tradeOrders",
+            "privateChannel": True,
+            "response": True,
+        }
+    )
     assert (await ws.receive_json(timeout=5))["type"] == "ack"
-    body = orjson.dumps({"clientOid": "wire-1", "symbol": "XBTUSDTM", "side": "buy",
-                         "type": "limit", "price": "80000.0", "size": 2, "leverage": 3})
-    headers = auth_headers(credentials_for(sim), "POST", "/api/v1/orders", body.decode(),
-                           int(time.time() * 1000))
-    _, placed = await call(http, "POST", f"{sim.base_url}/api/v1/orders", data=body,
-                           headers=headers)
+    body = orjson.dumps(
+        {
+            "clientOid": "wire-1",
+            "symbol": "XBTUSDTM",
+            "side": "buy",
+            "type": "limit",
+            "price": "80000.0",
+            "size": 2,
+            "leverage": 3,
+        }
+    )
+    headers = auth_headers(
+        credentials_for(sim), "POST", "/api/v1/orders", body.decode(), int(time.time() * 1000)
+    )
+    _, placed = await call(
+        http, "POST", f"{sim.base_url}/api/v1/orders", data=body, headers=headers
+    )
     frame = await asyncio.wait_for(ws.receive_json(), 5)
     assert frame["subject"] == "orderChange" and frame["channelType"] == "private"
     assert frame["data"]["orderId"] == placed["data"]["orderId"]
     assert (frame["data"]["type"], frame["data"]["price"], frame["data"]["size"]) == (
-        "open", "80000.0", "2")
+        "open",
+        "80000.0",
+        "2",
+    )
     await ws.close()

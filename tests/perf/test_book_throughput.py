@@ -38,5 +38,6 @@ def test_level2_increments_per_second() -> None:
     for seq, change in changes:
         book.on_increment(seq, change)
     elapsed = time.perf_counter() - start
-    print(f"\nLevelTwoBook: {len(changes) / elapsed:,.0f} increments/s ({elapsed:.2f} s for {len(changes):,})")
+    rate = len(changes) / elapsed
+    print(f"\nLevelTwoBook: {rate:,.0f} increments/s ({elapsed:.2f} s for {len(changes):,})")
     assert book.sequence == changes[-1][0]

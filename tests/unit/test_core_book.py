@@ -21,7 +21,12 @@ def test_worked_example_from_the_reference() -> None:
     assert book.apply_snapshot(SNAPSHOT) is False
     assert book.on_increment(18, "3988.61,sell,0") is False
     assert book.sequence == 18
-    assert book.bids() == [(D("3988.51"), 56), (D("3988.5"), 44), (D("3988.49"), 100), (D("3988.48"), 10)]
+    assert book.bids() == [
+        (D("3988.51"), 56),
+        (D("3988.5"), 44),
+        (D("3988.49"), 100),
+        (D("3988.48"), 10),
+    ]
     assert book.asks() == [(D("3988.59"), 3), (D("3988.6"), 47), (D("3988.62"), 8)]
     assert book.spread() == D("0.08")
 

@@ -6,10 +6,21 @@ from kcterm.core.orders import OpenOrders
 
 
 def event(kind: str, status: str, **kw: str) -> dict:
-    data = {"symbol": "XBTUSDTM", "side": "buy", "orderId": "1", "clientOid": "c1",
-            "orderType": "limit", "type": kind, "status": status, "size": "5",
-            "filledSize": "0", "price": "91670", "remainSize": "5",
-            "orderTime": "1731916985768138917", "ts": "1731916985789000000"}
+    data = {
+        "symbol": "XBTUSDTM",
+        "side": "buy",
+        "orderId": "1",
+        "clientOid": "c1",
+        "orderType": "limit",
+        "type": kind,
+        "status": status,
+        "size": "5",
+        "filledSize": "0",
+        "price": "91670",
+        "remainSize": "5",
+        "orderTime": "1731916985768138917",
+        "ts": "1731916985789000000",
+    }
     data.update(kw)
     return data
 
@@ -43,8 +54,22 @@ def test_market_orders_never_rest() -> None:
 def test_load_active_replaces_the_table() -> None:
     orders = OpenOrders()
     orders.apply_event(event("open", "open", orderId="old"))
-    orders.load_active([{"id": "2", "symbol": "ETHUSDTM", "side": "sell", "type": "limit",
-                         "price": "3000.01", "size": 4, "filledSize": 1, "clientOid": "x",
-                         "isActive": True, "stop": "", "orderTime": 5}])
+    orders.load_active(
+        [
+            {
+                "id": "2",
+                "symbol": "ETHUSDTM",
+                "side": "sell",
+                "type": "limit",
+                "price": "3000.01",
+                "size": 4,
+                "filledSize": 1,
+                "clientOid": "x",
+                "isActive": True,
+                "stop": "",
+                "orderTime": 5,
+            }
+        ]
+    )
     assert [o.order_id for o in orders.all()] == ["2"]
     assert orders.get("2").filled_size == 1

@@ -9,18 +9,33 @@ from kcterm.core.validation import OrderDraft, OrderRejected, validate_order
 
 XBT = Contract.from_api(
     {
-        "symbol": "XBTUSDTM", "baseCurrency": "XBT", "quoteCurrency": "USDT",
-        "settleCurrency": "USDT", "tickSize": 0.1, "lotSize": 1, "multiplier": 0.001,
-        "maxOrderQty": 1000000, "maxPrice": 1000000, "maxLeverage": 125,
-        "makerFeeRate": 0.0002, "takerFeeRate": 0.0006,
-        "buyLimit": 90700.7115, "sellLimit": 82062.5485,
+        "symbol": "XBTUSDTM",
+        "baseCurrency": "XBT",
+        "quoteCurrency": "USDT",
+        "settleCurrency": "USDT",
+        "tickSize": 0.1,
+        "lotSize": 1,
+        "multiplier": 0.001,
+        "maxOrderQty": 1000000,
+        "maxPrice": 1000000,
+        "maxLeverage": 125,
+        "makerFeeRate": 0.0002,
+        "takerFeeRate": 0.0006,
+        "buyLimit": 90700.7115,
+        "sellLimit": 82062.5485,
     }
 )
 
 
 def draft(**kw: object) -> OrderDraft:
-    base = {"symbol": "XBTUSDTM", "side": "buy", "order_type": "limit", "size": "3",
-            "price": "86000.1", "leverage": 5}
+    base = {
+        "symbol": "XBTUSDTM",
+        "side": "buy",
+        "order_type": "limit",
+        "size": "3",
+        "price": "86000.1",
+        "leverage": 5,
+    }
     base.update(kw)
     return OrderDraft(**base)  # type: ignore[arg-type]
 

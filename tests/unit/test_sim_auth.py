@@ -17,34 +17,62 @@ KEY = ApiKey("k1", "test_api_secret", "test_passphrase", "3", "u1")
 
 # (method, raw path and query as sent, body, published KC-API-SIGN)
 VECTORS = [
-    ("GET", "/api/v1/position?symbol=XBTUSDTM", b"",
-     "oW6QN+HfLhfx+g56cqGxmUWZLxBtXz3g0YQ/8sFXUgE="),
+    (
+        "GET",
+        "/api/v1/position?symbol=XBTUSDTM",
+        b"",
+        "oW6QN+HfLhfx+g56cqGxmUWZLxBtXz3g0YQ/8sFXUgE=",
+    ),
     ("GET", "/api/v1/timestamp", b"", "PXvtzG5aKTPqNckIAxJmN6yP7tmEvi3E6s8771ZgV8E="),
-    ("POST", "/api/v1/orders",
-     b'{"clientOid":"5c52e11203aa677f33e493fb","side":"buy","symbol":"XBTUSDTM","leverage":3,'
-     b'"type":"limit","price":"0.1","size":1,"timeInForce":"GTC"}',
-     "heCJgTBJS1XZ3O3kSMZYf5fYJZrdpOOuY9ZMhhBaPto="),
-    ("DELETE", "/api/v3/orders?symbol=XBTUSDTM", b"",
-     "yl7Pgy7A0nEi49JUYaAcm5YI4FebYievRG4ROu4SfVU="),
-    ("DELETE", "/api/v1/orders/multi-cancel",
-     b'{"orderIdsList":["250445104152670209","250445181751463936"]}',
-     "KuXepWxtfh+j6hA2CaJm19kLRO29r09fjO34rkUHM+I="),
+    (
+        "POST",
+        "/api/v1/orders",
+        b'{"clientOid":"5c52e11203aa677f33e493fb","side":"buy","symbol":"XBTUSDTM","leverage":3,'
+        b'"type":"limit","price":"0.1","size":1,"timeInForce":"GTC"}',
+        "heCJgTBJS1XZ3O3kSMZYf5fYJZrdpOOuY9ZMhhBaPto=",
+    ),
+    (
+        "DELETE",
+        "/api/v3/orders?symbol=XBTUSDTM",
+        b"",
+        "yl7Pgy7A0nEi49JUYaAcm5YI4FebYievRG4ROu4SfVU=",
+    ),
+    (
+        "DELETE",
+        "/api/v1/orders/multi-cancel",
+        b'{"orderIdsList":["250445104152670209","250445181751463936"]}',
+        "KuXepWxtfh+j6hA2CaJm19kLRO29r09fjO34rkUHM+I=",
+    ),
     # Sent percent-encoded, signed un-encoded (vector 6).
-    ("GET", "/api/v1/fills?symbol=XBTUSDTM&tradeTypes=adl%2Cliquid", b"",
-     "i4WWURbItsc7TVmR6CXN76KG2WRCSJI6cR03C6i53PE="),
+    (
+        "GET",
+        "/api/v1/fills?symbol=XBTUSDTM&tradeTypes=adl%2Cliquid",
+        b"",
+        "i4WWURbItsc7TVmR6CXN76KG2WRCSJI6cR03C6i53PE=",
+    ),
     ("POST", "/api/v1/bullet-private", b"", "tjIYTE2HrB7Z9GuGIpBT0vsm7A5LA9Cpb95o7dG/OM4="),
-    ("POST", "/api/v2/position/changeMarginMode", b'{"symbol":"XBTUSDTM","marginMode":"CROSS"}',
-     "lZAv+082widluIUmvgvRUXe9uZyJGcVYzj1UyhOpzz4="),
-    ("POST", "/api/v2/position/changeMarginMode",
-     b'{"symbol": "XBTUSDTM", "marginMode": "CROSS"}',
-     "r+ZMoKh1TketceOWWHcF5lT47DjKRnrqTJ9F2rDBV5Y="),
+    (
+        "POST",
+        "/api/v2/position/changeMarginMode",
+        b'{"symbol":"XBTUSDTM","marginMode":"CROSS"}',
+        "lZAv+082widluIUmvgvRUXe9uZyJGcVYzj1UyhOpzz4=",
+    ),
+    (
+        "POST",
+        "/api/v2/position/changeMarginMode",
+        b'{"symbol": "XBTUSDTM", "marginMode": "CROSS"}',
+        "r+ZMoKh1TketceOWWHcF5lT47DjKRnrqTJ9F2rDBV5Y=",
+    ),
 ]
 
 
 def headers(sign: str, **overrides: str) -> dict[str, str]:
     base = {
-        "KC-API-KEY": "k1", "KC-API-SIGN": sign, "KC-API-TIMESTAMP": str(NOW),
-        "KC-API-PASSPHRASE": PASSPHRASE_HEADER, "KC-API-KEY-VERSION": "3",
+        "KC-API-KEY": "k1",
+        "KC-API-SIGN": sign,
+        "KC-API-TIMESTAMP": str(NOW),
+        "KC-API-PASSPHRASE": PASSPHRASE_HEADER,
+        "KC-API-KEY-VERSION": "3",
     }
     base.update(overrides)
     return base
@@ -58,8 +86,9 @@ def store() -> KeyStore:
 
 
 @pytest.mark.parametrize(("method", "path", "body", "sign"), VECTORS)
-def test_every_published_vector_is_accepted(store: KeyStore, method: str, path: str,
-                                            body: bytes, sign: str) -> None:
+def test_every_published_vector_is_accepted(
+    store: KeyStore, method: str, path: str, body: bytes, sign: str
+) -> None:
     assert store.verify(headers(sign), method, path, body, NOW, 5000) is KEY
 
 

@@ -29,7 +29,9 @@ class Recorder:
         self.frames.append((topic, subject, data, user_id))
 
     def of(self, prefix: str, user: str | None = None) -> list[Any]:
-        return [d for t, _, d, u in self.frames if t.startswith(prefix) and (user is None or u == user)]
+        return [
+            d for t, _, d, u in self.frames if t.startswith(prefix) and (user is None or u == user)
+        ]
 
     def clear(self) -> None:
         self.frames.clear()
@@ -48,10 +50,16 @@ def engine(feed: Recorder) -> Engine:
 _oids = iter(range(10**6))
 
 
-def order(engine: Engine, user: str, side: str, size: int, price: str | None = None,
-          **extra: Any) -> Any:
-    body: dict[str, Any] = {"clientOid": f"c{next(_oids)}", "symbol": SYMBOL, "side": side,
-                            "size": size, "leverage": 5}
+def order(
+    engine: Engine, user: str, side: str, size: int, price: str | None = None, **extra: Any
+) -> Any:
+    body: dict[str, Any] = {
+        "clientOid": f"c{next(_oids)}",
+        "symbol": SYMBOL,
+        "side": side,
+        "size": size,
+        "leverage": 5,
+    }
     if price is None:
         body["type"] = "market"
     else:
@@ -73,20 +81,27 @@ def test_price_time_priority_and_partial_fills(engine: Engine, feed: Recorder) -
     assert taker.avg_deal_price() == Decimal("91249.9778")
     trades = feed.of("/contractMarket/execution")
     assert [(t["price"], t["size"], t["makerOrderId"]) for t in trades] == [
-        ("91249.9", 2, better.order_id), ("91250.0", 5, first.order_id),
-        ("91250.0", 2, second.order_id)]
+        ("91249.9", 2, better.order_id),
+        ("91250.0", 5, first.order_id),
+        ("91250.0", 2, second.order_id),
+    ]
     assert engine.markets[SYMBOL].book.depth("sell") == [(912500, 3)]
 
 
 def test_each_level_change_is_one_message_with_the_next_sequence(
-        engine: Engine, feed: Recorder) -> None:
+    engine: Engine, feed: Recorder
+) -> None:
     start = engine.markets[SYMBOL].sequence
     order(engine, "alice", "buy", 3, "90000.0")
     order(engine, "alice", "buy", 4, "90000.0")
     order(engine, "bob", "sell", 5, "90000.0")
     changes = feed.of("/contractMarket/level2")
     assert [c["change"] for c in changes] == [
-        "90000.0,buy,3", "90000.0,buy,7", "90000.0,buy,4", "90000.0,buy,2"]
+        "90000.0,buy,3",
+        "90000.0,buy,7",
+        "90000.0,buy,4",
+        "90000.0,buy,2",
+    ]
     assert [c["sequence"] for c in changes] == list(range(start + 1, start + 5))
     assert engine.markets[SYMBOL].snapshot()["sequence"] == start + 4
 
@@ -94,8 +109,10 @@ def test_each_level_change_is_one_message_with_the_next_sequence(
 def test_private_events_tell_the_order_story(engine: Engine, feed: Recorder) -> None:
     maker = order(engine, "alice", "sell", 4, "91000.0")
     order(engine, "bob", "buy", 4, "91000.0")
-    story = [(e["type"], e["status"], e.get("matchSize")) for e in
-             feed.of("/contractMarket/tradeOrders:", "alice")]
+    story = [
+        (e["type"], e["status"], e.get("matchSize"))
+        for e in feed.of("/contractMarket/tradeOrders:", "alice")
+    ]
     assert story == [("open", "open", None), ("match", "open", "4"), ("filled", "done", None)]
     taker_story = [(e["type"], e["status"]) for e in feed.of("/contractMarket/tradeOrders:", "bob")]
     assert taker_story == [("match", "match"), ("filled", "done")]
@@ -128,13 +145,17 @@ def test_post_only_that_would_take_is_rejected_whole(engine: Engine) -> None:
     assert resting.is_active and resting.filled == 0
 
 
-@pytest.mark.parametrize(("stp", "maker_left", "taker_filled"), [
-    ("CN", 3, 0),  # cancel newest: the taker goes, the resting order stays
-    ("CO", 0, 2),  # cancel oldest: the resting order goes, the taker trades with bob
-    ("CB", 0, 0),  # cancel both
-])
-def test_self_trade_prevention(engine: Engine, stp: str, maker_left: int,
-                               taker_filled: int) -> None:
+@pytest.mark.parametrize(
+    ("stp", "maker_left", "taker_filled"),
+    [
+        ("CN", 3, 0),  # cancel newest: the taker goes, the resting order stays
+        ("CO", 0, 2),  # cancel oldest: the resting order goes, the taker trades with bob
+        ("CB", 0, 0),  # cancel both
+    ],
+)
+def test_self_trade_prevention(
+    engine: Engine, stp: str, maker_left: int, taker_filled: int
+) -> None:
     mine = order(engine, "alice", "sell", 3, "91000.0")
     order(engine, "bob", "sell", 2, "91000.1")
     taker = order(engine, "alice", "buy", 2, "91000.1", stp=stp)
@@ -152,27 +173,46 @@ def test_cancel_removes_the_size_and_a_second_cancel_fails(engine: Engine, feed:
     assert info.value.code == "100004"
 
 
-@pytest.mark.parametrize(("field", "value", "code", "words"), [
-    ("price", "91000.05", "400100", "tick size"),
-    ("size", 0, "400100", "size"),
-    ("size", "1.5", "400100", "size"),
-    ("side", "long", "400100", "side"),
-    ("symbol", "DOGEUSDTM", "100003", "DOGEUSDTM"),
-    ("price", "200000.0", "300011", "above"),
-    ("leverage", 500, "400100", "leverage"),
-])
-def test_bad_fields_get_kucoin_codes_that_name_them(engine: Engine, field: str, value: Any,
-                                                    code: str, words: str) -> None:
-    body = {"clientOid": "x1", "symbol": SYMBOL, "side": "buy", "type": "limit",
-            "price": "91000.0", "size": 1, "leverage": 5, field: value}
+@pytest.mark.parametrize(
+    ("field", "value", "code", "words"),
+    [
+        ("price", "91000.05", "400100", "tick size"),
+        ("size", 0, "400100", "size"),
+        ("size", "1.5", "400100", "size"),
+        ("side", "long", "400100", "side"),
+        ("symbol", "DOGEUSDTM", "100003", "DOGEUSDTM"),
+        ("price", "200000.0", "300011", "above"),
+        ("leverage", 500, "400100", "leverage"),
+    ],
+)
+def test_bad_fields_get_kucoin_codes_that_name_them(
+    engine: Engine, field: str, value: Any, code: str, words: str
+) -> None:
+    body = {
+        "clientOid": "x1",
+        "symbol": SYMBOL,
+        "side": "buy",
+        "type": "limit",
+        "price": "91000.0",
+        "size": 1,
+        "leverage": 5,
+        field: value,
+    }
     with pytest.raises(SimError) as info:
         engine.place("alice", body)
     assert info.value.code == code and words in info.value.msg
 
 
 def test_duplicate_client_oid_is_300018(engine: Engine) -> None:
-    body = {"clientOid": "same", "symbol": SYMBOL, "side": "buy", "type": "limit",
-            "price": "90000.0", "size": 1, "leverage": 5}
+    body = {
+        "clientOid": "same",
+        "symbol": SYMBOL,
+        "side": "buy",
+        "type": "limit",
+        "price": "90000.0",
+        "size": 1,
+        "leverage": 5,
+    }
     engine.place("alice", body)
     with pytest.raises(SimError) as info:
         engine.place("alice", dict(body))
