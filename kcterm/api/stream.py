@@ -74,7 +74,9 @@ class WsStream:
         self._router = FrameRouter(name, self._report)
         self._ids = itertools.count(1)
         self._closed = False
-        self._close_event: asyncio.Event | None = None
+        # A plain future, not an Event: waiting on it makes no coroutine that could be
+        # cancelled before it ever ran (which Python reports as "never awaited").
+        self._closing: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
@@ -102,9 +104,9 @@ class WsStream:
 
     async def run(self) -> None:
         """Connect, serve and reconnect until close() is called."""
-        self._close_event = asyncio.Event()
+        self._closing = asyncio.get_running_loop().create_future()
         if self._closed:
-            self._close_event.set()
+            self._closing.set_result(None)
         first = True
         while not self._closed:
             self._set_state(
@@ -117,20 +119,17 @@ class WsStream:
             delay = self._backoff.next_delay()
             log.warning("%s stream: %s; reconnecting in %.1f s", self.name, reason, delay)
             self._set_state(StreamState.RECONNECTING, f"{reason}; retry in {delay:.1f} s")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._close_event.wait(), delay)
+            await asyncio.wait({self._closing}, timeout=delay)
         self._set_state(StreamState.CLOSED, "closed")
 
     async def _attempt(self) -> str:
         """One connection attempt, abandoned at once if close() is called meanwhile (the
         token call alone may hang for the REST timeout)."""
-        assert self._close_event is not None
+        assert self._closing is not None
         attempt = asyncio.ensure_future(self._serve_once())
-        closer = asyncio.ensure_future(self._close_event.wait())
         try:
-            await asyncio.wait({attempt, closer}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({attempt, self._closing}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            closer.cancel()
             if not attempt.done():
                 attempt.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -147,8 +146,8 @@ class WsStream:
         """Stop for good: run() returns and no reconnect is attempted."""
         self._closed = True
         self._ready = False
-        if self._close_event is not None:
-            self._close_event.set()
+        if self._closing is not None and not self._closing.done():
+            self._closing.set_result(None)
         ws = self._ws
         if ws is not None:
             with contextlib.suppress(Exception):

@@ -22,6 +22,9 @@ def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     asyncio.set_event_loop(loop)
     yield loop
     asyncio.set_event_loop(None)
+    # Closed here, while Qt still exists: a qasync loop left to the garbage collector
+    # closes itself after its signals are gone and prints a RuntimeError per test.
+    loop.close()
 
 
 @pytest.fixture
