@@ -1,13 +1,17 @@
-"""The REST plumbing: KuCoin's envelope, its error replies, authentication and body parsing.
+"""The REST plumbing: KuCoin's envelope, its error replies, authentication, rate-limit pools
+and body parsing.
 
-Every handler is wrapped by ``endpoint``: it gets a ``Call`` (query, JSON body, the caller's
-key when the route is private) and returns the ``data`` payload or raises SimError. Anything
-unexpected is logged and answered with 500000; nothing reaches the client as a stack trace.
+Every handler is wrapped by ``Endpoints.wrap``: it gets a ``Call`` (query, JSON body, the
+caller's key when the route is private) and returns the ``data`` payload or raises SimError.
+Each request is charged to its pool before the handler runs, and every reply (errors and
+429000 included) carries the gw-ratelimit-* headers. Anything unexpected is logged and
+answered with 500000; nothing reaches the client as a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +22,13 @@ from aiohttp import web
 from kcterm.sim.auth import ApiKey, KeyStore
 from kcterm.sim.clock import Clock
 from kcterm.sim.errors import SimError, bad_param
+from kcterm.sim.faults import Counters
+from kcterm.sim.ratelimit import PUBLIC, RateLimiter, Verdict, route_cost
 
 log = logging.getLogger("kcterm.sim.http")
 
 MAX_BODY = 256 * 1024
+TOO_LARGE = f"request body is larger than {MAX_BODY} bytes"
 
 
 @dataclass
@@ -43,6 +50,7 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+RequestHandler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def reply(
@@ -60,67 +68,116 @@ def error_reply(exc: SimError) -> web.Response:
     return reply(code=exc.code, msg=exc.msg, status=exc.http_status)
 
 
-class Endpoints:
-    """Wraps handlers with auth and the envelope; shared by every route table."""
+def too_many(verdict: Verdict) -> web.Response:
+    response = reply(code="429000", msg="Too Many Requests", status=429)
+    response.headers.update(verdict.headers())
+    return response
 
-    def __init__(self, keys: KeyStore, clock: Clock, window_ms: int) -> None:
+
+def client_ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+class Endpoints:
+    """Wraps handlers with auth, pool accounting and the envelope; shared by every route table."""
+
+    def __init__(
+        self,
+        keys: KeyStore,
+        clock: Clock,
+        window_ms: int,
+        limiter: RateLimiter | None = None,
+        counters: Counters | None = None,
+    ) -> None:
         self.keys = keys
         self.clock = clock
         self.window_ms = window_ms
+        self.limiter = limiter
+        self.counters = counters or Counters()
 
-    def wrap(
-        self, handler: Handler, *, private: bool
-    ) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def wrap(self, handler: Handler, *, private: bool, admin: bool = False) -> RequestHandler:
+        """``admin``: a route of the sim itself (drills). It is never charged to a pool, and its
+        signature is checked against the true time, so the switch that turns drills off stays
+        reachable whatever drill is on."""
+
         async def run(request: web.Request) -> web.Response:
             try:
-                call = await self._call(request, private)
-                return reply(await handler(call))
-            except SimError as exc:
-                return error_reply(exc)
+                return await self._serve(request, handler, private, admin)
             except web.HTTPException:
                 raise
-            except Exception:
+            except Exception:  # e.g. the client went away mid-body
                 log.exception("internal error on %s %s", request.method, request.path)
                 return reply(code="500000", msg="Internal Server Error", status=500)
 
         return run
 
-    async def _call(self, request: web.Request, private: bool) -> Call:
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            raise SimError("400100", f"request body is larger than {MAX_BODY} bytes", 413)
-        raw = await request.read() if request.can_read_body else b""
-        key = None
-        if private:
-            key = self.keys.verify(
-                dict(request.headers),
-                request.method,
-                request.raw_path,
-                raw,
-                self.clock.now_ms(),
-                self.window_ms,
+    async def _serve(
+        self, request: web.Request, handler: Handler, private: bool, admin: bool
+    ) -> web.Response:
+        failure: SimError | None = None
+        raw = b""
+        key: ApiKey | None = None
+        try:
+            raw = await self._read(request)
+            if private:
+                key = self._verify(request, raw, admin)
+        except SimError as exc:
+            failure = exc
+        verdict = None if admin else self.charge(request, private, key)
+        if verdict is not None and not verdict.allowed:
+            self.counters.http_429_sent += 1
+            return too_many(verdict)
+        try:
+            if failure is not None:
+                raise failure
+            response = reply(
+                await handler(Call(request, dict(request.query), _parse(request, raw), key))
             )
-        body: Any = None
-        if raw:
-            content_type = request.headers.get("Content-Type", "")
-            if not content_type.lower().startswith("application/json"):
-                raise SimError("415000", "Content-Type must be application/json", 415)
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                raise bad_param("the request body is not valid JSON") from None
-        return Call(request, dict(request.query), body, key)
+        except SimError as exc:
+            response = error_reply(exc)
+        except Exception:
+            log.exception("internal error on %s %s", request.method, request.path)
+            response = reply(code="500000", msg="Internal Server Error", status=500)
+        if verdict is not None:
+            response.headers.update(verdict.headers())
+        return response
+
+    def charge(self, request: web.Request, private: bool, key: ApiKey | None) -> Verdict | None:
+        """Take the route's weight from its pool: Public per client IP, the others per API key
+        (a private call that failed authentication has no key, so its IP pays)."""
+        if self.limiter is None:
+            return None
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else request.path
+        pool, weight = route_cost(request.method, template, private=private)
+        owner = f"ip:{client_ip(request)}" if pool == PUBLIC or key is None else f"key:{key.key}"
+        return self.limiter.charge(pool, owner, weight)
+
+    @staticmethod
+    async def _read(request: web.Request) -> bytes:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise SimError("400100", TOO_LARGE, 413)
+        if not request.can_read_body:
+            return b""
+        try:
+            return await request.read()
+        except web.HTTPRequestEntityTooLarge:  # chunked bodies have no Content-Length
+            raise SimError("400100", TOO_LARGE, 413) from None
+
+    def _verify(self, request: web.Request, raw: bytes, admin: bool) -> ApiKey:
+        now_ms = time.time_ns() // 1_000_000 if admin else self.clock.now_ms()
+        return self.keys.verify(
+            dict(request.headers), request.method, request.raw_path, raw, now_ms, self.window_ms
+        )
 
 
-@web.middleware
-async def kucoin_errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Routing failures in KuCoin's words: unknown URL 404000, wrong method, huge bodies."""
+def _parse(request: web.Request, raw: bytes) -> Any:
+    if not raw:
+        return None
+    content_type = request.headers.get("Content-Type", "")
+    if not content_type.lower().startswith("application/json"):
+        raise SimError("415000", "Content-Type must be application/json", 415)
     try:
-        return await handler(request)
-    except web.HTTPNotFound:
-        return reply(code="404000", msg=f"Not Found: {request.path}", status=404)
-    except web.HTTPMethodNotAllowed:
-        return reply(code="405000", msg=f"Method {request.method} not allowed", status=405)
-    except web.HTTPRequestEntityTooLarge:
-        return reply(code="400100", msg=f"request body is larger than {MAX_BODY} bytes", status=413)
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise bad_param("the request body is not valid JSON") from None

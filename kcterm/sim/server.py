@@ -16,9 +16,14 @@ from aiohttp import web
 from kcterm.sim.auth import ApiKey, KeyStore
 from kcterm.sim.clock import Clock
 from kcterm.sim.config import SimConfig
+from kcterm.sim.drills import Drills
 from kcterm.sim.engine import Engine
-from kcterm.sim.http import Endpoints, kucoin_errors
+from kcterm.sim.faults import FaultState
+from kcterm.sim.gateway import gateway
+from kcterm.sim.http import Endpoints
 from kcterm.sim.market import SyntheticMarket
+from kcterm.sim.ratelimit import FUTURES, PUBLIC, RateLimiter
+from kcterm.sim.routes_admin import AdminRoutes
 from kcterm.sim.routes_public import PublicRoutes
 from kcterm.sim.routes_trading import TradingRoutes
 from kcterm.sim.specs import CONTRACTS
@@ -33,7 +38,24 @@ class SimExchange:
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = cfg = config or SimConfig()
         self.clock = Clock()
-        self.hub = Hub({c.symbol for c in CONTRACTS}, cfg.ping_interval_ms, cfg.ping_timeout_ms)
+        symbols = {c.symbol for c in CONTRACTS}
+        self.faults = FaultState(seed=cfg.seed)
+        self.limiter = RateLimiter(
+            {PUBLIC: cfg.public_quota, FUTURES: cfg.futures_quota},
+            default_quota=cfg.futures_quota,
+            window_ms=cfg.rate_window_ms,
+        )
+        self.hub = Hub(
+            symbols,
+            cfg.ping_interval_ms,
+            cfg.ping_timeout_ms,
+            faults=self.faults,
+            clock=self.clock,
+            inbound_limit=cfg.ws_inbound_limit,
+            inbound_window_ms=cfg.ws_inbound_window_ms,
+        )
+        self.drills = Drills(self.faults, self.hub, self.limiter, self.clock, symbols)
+        self.drills.start_with(cfg)
         self.engine = Engine(CONTRACTS, self.hub, self.clock)
         self.market = SyntheticMarket(self.engine, cfg.seed)
         self.keys = KeyStore()
@@ -49,8 +71,17 @@ class SimExchange:
     async def start(self) -> str:
         """Listen on the configured address; returns the REST base URL."""
         self.market.seed_books()
-        app = web.Application(middlewares=[kucoin_errors], client_max_size=256 * 1024)
-        self._add_routes(app)
+        endpoints = Endpoints(
+            self.keys,
+            self.clock,
+            self.config.timestamp_window_ms,
+            self.limiter,
+            self.faults.counters,
+        )
+        app = web.Application(
+            middlewares=[gateway(endpoints, self.faults)], client_max_size=256 * 1024
+        )
+        self._add_routes(app, endpoints)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
@@ -64,12 +95,16 @@ class SimExchange:
         log.info("kcterm-sim listening at %s", self.base_url)
         return self.base_url
 
-    def _add_routes(self, app: web.Application) -> None:
-        endpoints = Endpoints(self.keys, self.clock, self.config.timestamp_window_ms)
+    def _add_routes(self, app: web.Application, endpoints: Endpoints) -> None:
         public = PublicRoutes(self.engine, self.hub)
         trading = TradingRoutes(self.engine, public)
         for method, path, handler, private in public.table() + trading.table():
             app.router.add_route(method, path, endpoints.wrap(handler, private=private))
+        if self.config.admin:  # the sim's own drill switch, signed with the demo key
+            for method, path, handler, private in AdminRoutes(self.drills).table():
+                app.router.add_route(
+                    method, path, endpoints.wrap(handler, private=private, admin=True)
+                )
         app.router.add_get("/", self.hub.handle)
 
     async def stop(self) -> None:

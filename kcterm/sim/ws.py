@@ -1,8 +1,13 @@
 """The WebSocket side: tokens, welcome, ping/pong, subscribe/ack and fan-out by topic.
 
 The engine publishes synchronously; each frame is serialised once and queued to every
-subscriber, whose own writer task sends it. A client that cannot keep up (queue full) or that
-stops pinging is dropped, as KuCoin drops it.
+subscriber, whose own writer task sends it. A client that cannot keep up (queue full), that
+stops pinging or that sends more than 100 messages in 10 s (REFERENCE 6.4) is dropped, as KuCoin
+drops it. Nothing a client sends and no failing socket can raise out of the hub: a bad frame
+gets an error frame, a broken connection is closed and forgotten.
+
+The fault drills reach in here through FaultState: level2 messages lost on the way (a sequence
+gap every client sees), pings left unanswered, and every connection dropped at once.
 """
 
 from __future__ import annotations
@@ -12,18 +17,25 @@ import contextlib
 import logging
 import secrets
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
 from aiohttp import WSMsgType, web
 
+from kcterm.sim.clock import Clock
+from kcterm.sim.faults import FaultState
 from kcterm.sim.topics import PRIVATE_TOPICS, TopicError, split_topic
 
 log = logging.getLogger("kcterm.sim.ws")
 
 MAX_TOPICS = 100  # per connection (REFERENCE 6.4)
 MAX_QUEUE = 50_000  # frames waiting for one slow client before it is dropped
+INBOUND_LIMIT = 100  # messages a client may send per window (REFERENCE 6.4)
+INBOUND_WINDOW_MS = 10_000
+LEVEL2_PREFIX = "/contractMarket/level2:"
+_CLOSE_AFTER_FLUSH = ""  # queued after a last frame: the writer closes once it is sent
 
 
 class Connection:
@@ -34,24 +46,53 @@ class Connection:
         self.topics: set[str] = set()
         self.queue: asyncio.Queue[str] = asyncio.Queue(MAX_QUEUE)
         self.last_seen = time.monotonic()
-        self.closing: asyncio.Future[Any] | None = None
+        self.inbound: deque[float] = deque()  # monotonic times of the recent messages
+        self.closed = False
+
+    @property
+    def private(self) -> bool:
+        return self.user_id is not None
 
     def send(self, text: str) -> bool:
+        if self.closed:
+            return True  # going away: nothing more to send, and not "too slow" either
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             return False
         return True
 
+    def over_limit(self, now: float, limit: int, window_s: float) -> bool:
+        """Count one inbound message; True when it is one too many for the window."""
+        while self.inbound and now - self.inbound[0] >= window_s:
+            self.inbound.popleft()
+        self.inbound.append(now)
+        return len(self.inbound) > limit
+
 
 class Hub:
-    def __init__(self, symbols: set[str], ping_interval_ms: int, ping_timeout_ms: int) -> None:
+    def __init__(
+        self,
+        symbols: set[str],
+        ping_interval_ms: int,
+        ping_timeout_ms: int,
+        *,
+        faults: FaultState | None = None,
+        clock: Clock | None = None,
+        inbound_limit: int = INBOUND_LIMIT,
+        inbound_window_ms: int = INBOUND_WINDOW_MS,
+    ) -> None:
         self.symbols = symbols
         self.ping_interval_ms = ping_interval_ms
         self.ping_timeout_ms = ping_timeout_ms
+        self.faults = faults or FaultState()
+        self.clock = clock or Clock()
+        self.inbound_limit = inbound_limit
+        self.inbound_window_s = inbound_window_ms / 1000
         self._tokens: dict[str, str | None] = {}  # token -> user id (None: public)
         self._subs: dict[tuple[str | None, str], set[Connection]] = defaultdict(set)
         self.connections: set[Connection] = set()
+        self._closers: set[asyncio.Future[Any]] = set()
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -69,19 +110,29 @@ class Hub:
         subscribers = self._subs.get((user_id, topic))
         if not subscribers:
             return
+        if topic.startswith(LEVEL2_PREFIX) and self.faults.take_level2_skip(
+            topic[len(LEVEL2_PREFIX) :]
+        ):
+            return  # the skip-sequence drill: this change is lost for every client
+        try:
+            text = self._data_frame(topic, subject, data, user_id)
+        except Exception:  # the engine's payload could not be serialised: drop it, not us
+            log.exception("cannot publish on %s", topic)
+            return
+        for conn in list(subscribers):
+            if not conn.send(text):
+                log.warning("dropping a client that fell %d frames behind", MAX_QUEUE)
+                self._close(conn, 1013)
+
+    def _data_frame(self, topic: str, subject: str, data: Any, user_id: str | None) -> str:
         frame: dict[str, Any] = {"topic": topic, "type": "message", "subject": subject}
         sn = data.get("sequence") if isinstance(data, dict) else None
-        frame["sn"] = sn if sn is not None else time.time_ns() // 1_000_000
+        frame["sn"] = sn if sn is not None else self.clock.now_ms()
         frame["data"] = data
         if user_id is not None:
             frame["userId"] = user_id
             frame["channelType"] = "private"
-        text = orjson.dumps(frame).decode()
-        for conn in list(subscribers):
-            if not conn.send(text):
-                log.warning("dropping a client that fell %d frames behind", MAX_QUEUE)
-                self._forget(conn)
-                conn.closing = asyncio.ensure_future(conn.ws.close(code=1013))
+        return orjson.dumps(frame).decode()
 
     # -- connections -----------------------------------------------------------------------
 
@@ -91,12 +142,9 @@ class Hub:
         token = request.query.get("token", "")
         connect_id = request.query.get("connectId", "") or str(time.time_ns())
         if token not in self._tokens:
-            await ws.send_str(
-                orjson.dumps(
-                    {"id": connect_id, "type": "error", "code": 401, "data": "token is invalid"}
-                ).decode()
-            )
-            await ws.close()
+            with contextlib.suppress(Exception):
+                await ws.send_str(_error_text(connect_id, 401, "token is invalid"))
+                await ws.close()
             return ws
         conn = Connection(ws, self._tokens[token], connect_id)
         self.connections.add(conn)
@@ -106,11 +154,13 @@ class Hub:
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    conn.last_seen = time.monotonic()
-                    self._on_text(conn, msg.data)
+                    self._on_message(conn, msg.data)
                 elif msg.type == WSMsgType.BINARY:
-                    self._error(conn, None, 400, "binary frames are not supported")
+                    self._on_message(conn, None)
+        except Exception:  # a broken socket ends this connection, never the hub
+            log.exception("connection %s failed", conn.connect_id)
         finally:
+            conn.closed = True
             self._forget(conn)
             self.connections.discard(conn)
             for task in (writer, watchdog):
@@ -118,17 +168,51 @@ class Hub:
             await asyncio.gather(writer, watchdog, return_exceptions=True)
         return ws
 
+    def drop(self, private: bool | None = None) -> int:
+        """Close every connection now (only the private or public ones when asked); the
+        drop-connections drill. Returns how many were closed."""
+        dropped = [c for c in self.connections if private is None or c.private == private]
+        for conn in dropped:
+            self._close(conn, 1001)
+        self.faults.counters.connections_dropped += len(dropped)
+        return len(dropped)
+
     async def close_all(self) -> None:
         for conn in list(self.connections):
             with contextlib.suppress(Exception):
                 await conn.ws.close()
+        if self._closers:
+            await asyncio.gather(*self._closers, return_exceptions=True)
+
+    def _close(self, conn: Connection, code: int) -> None:
+        """Close without waiting (callers are synchronous); the task is kept and its outcome
+        collected so nothing is left dangling or unreported."""
+        if conn.closed:
+            return
+        conn.closed = True
+        self._forget(conn)
+        self._spawn(conn.ws.close(code=code))
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._closers.add(task)
+        task.add_done_callback(self._collect)
+
+    def _collect(self, task: asyncio.Future[Any]) -> None:
+        self._closers.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("closing a connection failed: %r", task.exception())
 
     async def _write(self, conn: Connection) -> None:
         while True:
             text = await conn.queue.get()
             try:
+                if text == _CLOSE_AFTER_FLUSH:
+                    await conn.ws.close(code=1008)
+                    return
                 await conn.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
+            except Exception as exc:  # the peer is gone: stop writing, the reader cleans up
+                log.debug("send to %s failed: %r", conn.connect_id, exc)
                 return
 
     async def _watch(self, conn: Connection) -> None:
@@ -138,8 +222,37 @@ class Hub:
             await asyncio.sleep(min(1.0, limit / 4))
             if time.monotonic() - conn.last_seen > limit:
                 log.info("closing a connection silent for %.1f s", limit)
-                await conn.ws.close()
+                with contextlib.suppress(Exception):
+                    await conn.ws.close()
                 return
+
+    def _on_message(self, conn: Connection, text: str | None) -> None:
+        """One inbound frame (None: a binary one). Never raises."""
+        now = time.monotonic()
+        conn.last_seen = now
+        if conn.closed:
+            return
+        if conn.over_limit(now, self.inbound_limit, self.inbound_window_s):
+            window = self.inbound_window_s
+            self._error(
+                conn, None, 509, f"too many messages: at most {self.inbound_limit} per {window:g} s"
+            )
+            self._close_after_flush(conn)
+            return
+        if text is None:
+            self._error(conn, None, 400, "binary frames are not supported")
+            return
+        try:
+            self._on_text(conn, text)
+        except Exception:
+            log.exception("bad frame on %s", conn.connect_id)
+            self._error(conn, None, 400, "message could not be handled")
+
+    def _close_after_flush(self, conn: Connection) -> None:
+        self._forget(conn)
+        if not conn.send(_CLOSE_AFTER_FLUSH):
+            self._close(conn, 1008)
+        conn.closed = True
 
     def _on_text(self, conn: Connection, text: str) -> None:
         try:
@@ -150,24 +263,25 @@ class Hub:
         if not isinstance(frame, dict):
             self._error(conn, None, 400, "message must be a JSON object")
             return
-        frame_id = frame.get("id")
+        frame_id = _plain_id(frame.get("id"))
         kind = frame.get("type")
         if kind == "ping":
-            conn.send(
-                orjson.dumps(
-                    {"id": frame_id, "type": "pong", "timestamp": time.time_ns() // 1000}
-                ).decode()
-            )
+            if self.faults.pongs_stopped():
+                self.faults.counters.pings_unanswered += 1
+                return
+            pong = {"id": frame_id, "type": "pong", "timestamp": self.clock.now_ns() // 1000}
+            conn.send(orjson.dumps(pong).decode())
         elif kind in ("subscribe", "unsubscribe"):
             self._on_subscription(conn, frame_id, kind, frame)
         else:
-            self._error(conn, frame_id, 400, f"unknown message type {kind!r}")
+            shown = kind if isinstance(kind, str) and len(kind) <= 40 else type(kind).__name__
+            self._error(conn, frame_id, 400, f"unknown message type {shown!r}")
 
     def _on_subscription(self, conn: Connection, frame_id: Any, kind: str, frame: dict) -> None:
         try:
             topics = split_topic(frame.get("topic"), self.symbols, conn.user_id is not None)
         except TopicError as exc:
-            self._error(conn, frame_id, exc.code, exc.text)
+            self._error(conn, frame_id, exc.code, exc.text[:200])
             return
         if kind == "subscribe":
             if len(conn.topics | set(topics)) > MAX_TOPICS:
@@ -196,13 +310,20 @@ class Hub:
         conn.topics.clear()
 
     def _error(self, conn: Connection, frame_id: Any, code: int, text: str) -> None:
-        conn.send(
-            orjson.dumps(
-                {
-                    "id": str(frame_id) if frame_id is not None else "",
-                    "type": "error",
-                    "code": code,
-                    "data": text,
-                }
-            ).decode()
-        )
+        conn.send(_error_text(str(frame_id) if frame_id is not None else "", code, text))
+
+
+def _plain_id(value: Any) -> Any:
+    """A client's id echoed back: strings and numbers as sent, anything else (objects, lists,
+    integers too big for JSON numbers) as bounded text, so echoing it can never fail."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return value[:100]
+    if (isinstance(value, int) and -(2**63) <= value < 2**64) or isinstance(value, float):
+        return value
+    return str(value)[:100]
+
+
+def _error_text(frame_id: str, code: int, text: str) -> str:
+    return orjson.dumps({"id": frame_id, "type": "error", "code": code, "data": text}).decode()
