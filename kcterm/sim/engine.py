@@ -8,13 +8,13 @@ between two calls always agrees with the sequence of the level2 messages already
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal
 from typing import Any
 
 from kcterm.sim import params
+from kcterm.sim.clearing import Clearing
 from kcterm.sim.clock import Clock
-from kcterm.sim.contract_view import price_band
-from kcterm.sim.errors import SimError, bad_param, unknown_contract
+from kcterm.sim.errors import SimError, unknown_contract
+from kcterm.sim.order_request import check_price_band, parse_order
 from kcterm.sim.orders import SimOrder
 from kcterm.sim.publisher import Publisher
 from kcterm.sim.specs import ContractSpec
@@ -22,7 +22,6 @@ from kcterm.sim.symbol_market import SymbolMarket
 
 ORDERS_TOPIC = "/contractMarket/tradeOrders"
 MAX_OPEN_ORDERS = 100  # per contract and account (REFERENCE 6.3)
-_CLIENT_OID_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 class Engine:
@@ -33,9 +32,11 @@ class Engine:
         self.orders: dict[str, SimOrder] = {}
         self._by_client_oid: dict[tuple[str, str], SimOrder] = {}
         self._open_count: dict[tuple[str, str], int] = {}
+        self._resting: dict[str, dict[str, SimOrder]] = {}  # user -> their orders in the book
         self.bot_users: set[str] = set()  # the market simulation's accounts: keep no history
         self._order_ids = itertools.count(300_000_000_000_000_000)
         self._trade_ids = itertools.count(1_900_000_000_000)
+        self.clearing = Clearing(self)
 
     def market(self, symbol: object) -> SymbolMarket:
         market = self.markets.get(symbol) if isinstance(symbol, str) else None
@@ -65,6 +66,11 @@ class Engine:
             raise SimError(
                 "300001", f"Too many active orders: at most {MAX_OPEN_ORDERS} per contract", 200
             )
+        if user_id not in self.bot_users:
+            best = market.book.best_tick(opposite)
+            self.clearing.pre_trade(order, None if best is None else market.spec.price(best))
+            check_price_band(order, market)
+            opposite = "sell" if order.side == "buy" else "buy"  # closeOrder chose the side
         self.orders[order.order_id] = order
         self._by_client_oid[(user_id, order.client_oid)] = order
         stopped_by_stp = self._match(market, order)
@@ -72,6 +78,7 @@ class Engine:
             if order.order_type == "limit" and order.time_in_force == "GTC" and not stopped_by_stp:
                 market.book.add(order)
                 order.resting = True
+                self._resting.setdefault(user_id, {})[order.order_id] = order
                 key = (user_id, order.symbol)
                 self._open_count[key] = self._open_count.get(key, 0) + 1
                 self._emit(order, "open")
@@ -94,17 +101,39 @@ class Engine:
         return order
 
     def cancel_all(self, user_id: str, symbol: str | None) -> list[str]:
-        mine = [
-            o
-            for o in self.orders.values()
-            if o.user_id == user_id and o.is_active and (symbol is None or o.symbol == symbol)
-        ]
+        mine = [o for o in self.active_orders(user_id) if symbol is None or o.symbol == symbol]
         return [self.cancel(user_id, o.order_id).order_id for o in mine]
+
+    def trim_reduce_only(self, user_id: str, symbol: str) -> None:
+        """Reduce-only orders may never add up to more than the position they reduce: after
+        every fill, the oldest keep their size and the excess of the rest is cancelled."""
+        pos = self.clearing.account(user_id).positions.get(symbol)
+        qty = pos.qty if pos else 0
+        allowed = abs(qty)
+        for order in sorted(self.active_orders(user_id), key=lambda o: o.order_time_ns):
+            if order.symbol != symbol or not order.reduce_only:
+                continue
+            reduces = qty != 0 and (qty > 0) != (order.side == "buy")
+            keep = min(order.remaining, allowed) if reduces else 0
+            allowed -= keep
+            if keep == 0:
+                self.cancel(user_id, order.order_id)
+            elif keep < order.remaining:
+                old_size = order.size
+                cut = order.remaining - keep
+                self.markets[symbol].book.reduce(order, cut)
+                order.canceled += cut
+                self._emit(order, "update", oldSize=str(old_size))
 
     # -- queries ---------------------------------------------------------------------------
 
     def user_orders(self, user_id: str) -> list[SimOrder]:
+        """Every order of the user the exchange still remembers, open or done."""
         return [o for o in self.orders.values() if o.user_id == user_id]
+
+    def active_orders(self, user_id: str) -> list[SimOrder]:
+        """The user's orders resting in the books: O(their count), not O(all orders)."""
+        return list(self._resting.get(user_id, {}).values())
 
     def by_client_oid(self, user_id: str, client_oid: str) -> SimOrder | None:
         return self._by_client_oid.get((user_id, client_oid))
@@ -134,72 +163,11 @@ class Engine:
 
     def _build(self, user_id: str, body: dict[str, Any]) -> SimOrder:
         client_oid = params.text(body, "clientOid", required=True, max_len=40)
-        if not set(client_oid) <= _CLIENT_OID_OK:
-            raise bad_param("clientOid may contain only letters, digits, '_' and '-'")
         if (user_id, client_oid) in self._by_client_oid:
             raise SimError("300018", f"clientOid {client_oid} already exists", 200)
         market = self.market(params.text(body, "symbol", required=True))
-        spec = market.spec
-        side = params.text(body, "side", required=True, choices=("buy", "sell"))
-        order_type = params.text(body, "type", default="limit", choices=("limit", "market"))
-        size = params.whole(body, "size", required=True, minimum=1, maximum=spec.max_order_qty)
-        if size % spec.lot_size:
-            raise bad_param(f"size must be a multiple of the lot size {spec.lot_size}")
-        leverage = params.whole(body, "leverage", default=1, minimum=1, maximum=spec.max_leverage)
-        tick = 0
-        tif = "GTC"
-        if order_type == "limit":
-            price = params.decimal(body, "price", required=True)
-            assert price is not None
-            tick = self._tick_of(spec, price)
-            buy_limit, sell_limit = price_band(market)
-            if price > spec.max_price or (side == "buy" and price > buy_limit):
-                raise SimError(
-                    "300011",
-                    f"Order price {price} is above the highest allowed "
-                    f"{min(buy_limit, spec.max_price)}",
-                    200,
-                )
-            if side == "sell" and price < sell_limit:
-                raise SimError(
-                    "300012", f"Order price {price} is below the lowest allowed {sell_limit}", 200
-                )
-            tif = params.text(body, "timeInForce", default="GTC", choices=("GTC", "IOC"))
-        post_only = params.flag(body, "postOnly")
-        hidden = params.flag(body, "hidden")
-        if post_only and (hidden or tif == "IOC"):
-            raise bad_param("postOnly cannot be combined with hidden or IOC")
         now_ns = self.clock.now_ns()
-        return SimOrder(
-            order_id=str(next(self._order_ids)),
-            client_oid=client_oid,
-            user_id=user_id,
-            spec=spec,
-            side=side,
-            order_type=order_type,
-            tick=tick,
-            size=size,
-            leverage=str(leverage),
-            margin_mode=params.text(
-                body, "marginMode", default="ISOLATED", choices=("ISOLATED", "CROSS")
-            ),
-            created_ms=now_ns // 1_000_000,
-            order_time_ns=now_ns,
-            time_in_force=tif,
-            post_only=post_only if order_type == "limit" else False,
-            hidden=hidden if order_type == "limit" else False,
-            reduce_only=params.flag(body, "reduceOnly"),
-            close_order=params.flag(body, "closeOrder"),
-            stp=params.text(body, "stp", choices=("CN", "CO", "CB")),
-            remark=params.text(body, "remark") or None,
-        )
-
-    @staticmethod
-    def _tick_of(spec: ContractSpec, price: Decimal) -> int:
-        ticks, rest = divmod(price, spec.tick_size)
-        if rest:
-            raise bad_param(f"price {price} must be a multiple of the tick size {spec.tick_size}")
-        return int(ticks)
+        return parse_order(body, user_id, market, str(next(self._order_ids)), now_ns)
 
     @staticmethod
     def _crosses(order: SimOrder, maker_tick: int) -> bool:
@@ -239,6 +207,11 @@ class Engine:
             order.filled += qty
             order.deal_value += value
         market.record_trade(taker.side, tick, qty, trade_id, taker.order_id, maker.order_id)
+        price_dec = spec.price(tick)
+        for order, liquidity in ((maker, "maker"), (taker, "taker")):
+            if order.user_id not in self.bot_users:
+                self.clearing.on_fill(order, qty, price_dec, liquidity, trade_id)
+                self.trim_reduce_only(order.user_id, order.symbol)
         price = spec.price_text(tick)
         for order, liquidity in ((maker, "maker"), (taker, "taker")):
             match = {
@@ -263,11 +236,13 @@ class Engine:
         if order.resting:
             order.resting = False
             self._open_count[(order.user_id, order.symbol)] -= 1
+            self._resting[order.user_id].pop(order.order_id, None)
         if order.user_id in self.bot_users:
             self.orders.pop(order.order_id, None)
             self._by_client_oid.pop((order.user_id, order.client_oid), None)
             return
         self._emit(order, "canceled" if cancel else "filled")
+        self.clearing.publish_wallet(self.clearing.account(order.user_id))  # order margin freed
 
     def _emit(self, order: SimOrder, kind: str, *, status: str | None = None, **extra: str) -> None:
         user = order.user_id

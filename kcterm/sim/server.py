@@ -23,7 +23,9 @@ from kcterm.sim.gateway import gateway
 from kcterm.sim.http import Endpoints
 from kcterm.sim.market import SyntheticMarket
 from kcterm.sim.ratelimit import FUTURES, PUBLIC, RateLimiter
+from kcterm.sim.routes_account import AccountRoutes
 from kcterm.sim.routes_admin import AdminRoutes
+from kcterm.sim.routes_positions import PositionRoutes
 from kcterm.sim.routes_public import PublicRoutes
 from kcterm.sim.routes_trading import TradingRoutes
 from kcterm.sim.specs import CONTRACTS
@@ -60,6 +62,7 @@ class SimExchange:
         self.market = SyntheticMarket(self.engine, cfg.seed)
         self.keys = KeyStore()
         self.keys.add(ApiKey(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version, DEMO_USER))
+        self.engine.clearing.open_account(DEMO_USER, cfg.balance)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self.base_url = ""
@@ -98,7 +101,9 @@ class SimExchange:
     def _add_routes(self, app: web.Application, endpoints: Endpoints) -> None:
         public = PublicRoutes(self.engine, self.hub)
         trading = TradingRoutes(self.engine, public)
-        for method, path, handler, private in public.table() + trading.table():
+        tables = (public.table() + trading.table() + AccountRoutes(self.engine).table()
+                  + PositionRoutes(self.engine).table())
+        for method, path, handler, private in tables:
             app.router.add_route(method, path, endpoints.wrap(handler, private=private))
         if self.config.admin:  # the sim's own drill switch, signed with the demo key
             for method, path, handler, private in AdminRoutes(self.drills).table():
@@ -122,6 +127,7 @@ class SimExchange:
             await asyncio.sleep(self.config.tick_interval)
             try:
                 self.market.step()
+                self.engine.clearing.after_step()
             except Exception:  # the market must keep living whatever one step did
                 log.exception("market step failed")
 
@@ -131,6 +137,7 @@ class SimExchange:
         """Advance the synthetic market by hand (with market=False nothing else moves it)."""
         for _ in range(steps):
             self.market.step()
+            self.engine.clearing.after_step()
             await asyncio.sleep(0)
 
     def book(self, symbol: str) -> dict[str, Any]:

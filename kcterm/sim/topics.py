@@ -13,6 +13,12 @@ PUBLIC_TOPICS = {
 }
 PRIVATE_TOPICS = {
     "/contractMarket/tradeOrders": None,  # None: with or without a symbol
+    "/contractMarket/advancedOrders": False,
+    "/contract/position": True,
+    "/contract/positionAll": False,
+    "/contractAccount/wallet": False,
+    "/contract/marginMode": False,
+    "/contract/crossLeverage": False,
 }
 
 

@@ -44,7 +44,10 @@ def feed() -> Recorder:
 
 @pytest.fixture
 def engine(feed: Recorder) -> Engine:
-    return Engine(CONTRACTS, feed, Clock())
+    exchange = Engine(CONTRACTS, feed, Clock())
+    for user in ("alice", "bob", "carol", "dave"):
+        exchange.clearing.open_account(user, Decimal(1_000_000))
+    return exchange
 
 
 _oids = iter(range(10**6))

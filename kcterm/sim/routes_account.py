@@ -1,0 +1,155 @@
+"""Private account endpoints: overview, fees, fills, ledger, funding history, order statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from kcterm.sim import params
+from kcterm.sim.account_view import num, overview_object
+from kcterm.sim.engine import Engine
+from kcterm.sim.errors import bad_param
+from kcterm.sim.http import Call
+from kcterm.sim.margin import order_margin
+from kcterm.sim.routes_public import Route
+
+FILL_TYPES = ("trade", "adl", "liquid", "settlement")
+
+
+class AccountRoutes:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.clearing = engine.clearing
+
+    def table(self) -> list[Route]:
+        return [
+            ("GET", "/api/v1/account-overview", self.overview, True),
+            ("GET", "/api/v1/trade-fees", self.trade_fees, True),
+            ("GET", "/api/v1/fills", self.fills, True),
+            ("GET", "/api/v1/recentFills", self.recent_fills, True),
+            ("GET", "/api/v1/transaction-history", self.ledger, True),
+            ("GET", "/api/v1/funding-history", self.funding_history, True),
+            ("GET", "/api/v1/openOrderStatistics", self.open_order_statistics, True),
+        ]
+
+    async def overview(self, call: Call) -> dict[str, Any]:
+        currency = params.text(call.query, "currency", default="XBT")
+        account = self.clearing.account(call.user_id)
+        if currency != "USDT":  # the demo account holds USDT only: other wallets are empty
+            empty = dict.fromkeys(overview_object(self.clearing.overview(account)), 0.0)
+            return {**empty, "currency": currency}
+        return overview_object(self.clearing.overview(account))
+
+    async def trade_fees(self, call: Call) -> dict[str, str]:
+        spec = self.engine.market(params.text(call.query, "symbol", required=True)).spec
+        return {
+            "symbol": spec.symbol,
+            "takerFeeRate": str(spec.taker_fee_rate),
+            "makerFeeRate": str(spec.maker_fee_rate),
+        }
+
+    async def fills(self, call: Call) -> dict[str, Any]:
+        query = call.query
+        rows = list(reversed(self.clearing.account(call.user_id).fills))
+        if query.get("orderId"):  # "if given, other parameters are ignored"
+            rows = [f for f in rows if f["orderId"] == query["orderId"]]
+        else:
+            kinds = set((query.get("tradeTypes") or ",".join(FILL_TYPES)).split(","))
+            if not kinds <= set(FILL_TYPES):
+                raise bad_param(f"tradeTypes must be among {', '.join(FILL_TYPES)}")
+            rows = [f for f in rows if f["tradeType"] in kinds and _match(f, query)]
+        return paged(rows, query)
+
+    async def recent_fills(self, call: Call) -> list[dict[str, Any]]:
+        symbol = call.query.get("symbol")
+        rows = reversed(self.clearing.account(call.user_id).fills)
+        return [f for f in rows if not symbol or f["symbol"] == symbol][:1000]
+
+    async def ledger(self, call: Call) -> dict[str, Any]:
+        query = call.query
+        rows = [
+            {
+                **line,
+                "amount": num(line["amount"]),
+                "fee": num(line["fee"]),
+                "accountEquity": num(line["accountEquity"]),
+            }
+            for line in self.clearing.account(call.user_id).ledger
+            if not query.get("type") or line["type"] == query["type"]
+        ]
+        return has_more_page(rows, query, key="offset")
+
+    async def funding_history(self, call: Call) -> dict[str, Any]:
+        symbol = params.text(call.query, "symbol", required=True)
+        self.engine.market(symbol)
+        rows = [
+            r for r in self.clearing.account(call.user_id).funding_history if r["symbol"] == symbol
+        ]
+        return has_more_page(rows, call.query, key="id")
+
+    async def open_order_statistics(self, call: Call) -> dict[str, Any]:
+        symbol = params.text(call.query, "symbol", required=True)
+        self.engine.market(symbol)
+        account = self.clearing.account(call.user_id)
+        sizes = {"buy": 0, "sell": 0}
+        costs = {"buy": Decimal(0), "sell": Decimal(0)}
+        for order in self.engine.active_orders(call.user_id):
+            if order.symbol == symbol:
+                sizes[order.side] += order.remaining
+                costs[order.side] += order_margin(account, order, order.price)
+        return {
+            "openOrderBuySize": sizes["buy"],
+            "openOrderSellSize": sizes["sell"],
+            "openOrderBuyCost": str(round(costs["buy"], 8)),
+            "openOrderSellCost": str(round(costs["sell"], 8)),
+            "settleCurrency": "USDT",
+        }
+
+
+def _match(fill: dict[str, Any], query: dict[str, str]) -> bool:
+    for name in ("symbol", "side"):
+        if query.get(name) and fill[name] != query[name]:
+            return False
+    if query.get("type") and fill["displayType"] != query["type"]:
+        return False
+    start = params.whole(query, "startAt", default=0)
+    end = params.whole(query, "endAt", default=0)
+    return fill["createdAt"] >= start and (not end or fill["createdAt"] <= end)
+
+
+def paged(rows: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+    current = params.whole(query, "currentPage", default=1, minimum=1)
+    size = params.whole(query, "pageSize", default=50, minimum=1, maximum=1000)
+    start = (current - 1) * size
+    return {
+        "currentPage": current,
+        "pageSize": size,
+        "totalNum": len(rows),
+        "totalPage": (len(rows) + size - 1) // size,
+        "items": rows[start : start + size],
+    }
+
+
+def has_more_page(
+    rows: Iterable[dict[str, Any]], query: dict[str, str], key: str
+) -> dict[str, Any]:
+    """KuCoin's offset paging: newest first by default (reverse=true); `offset` is the key of
+    the last item of the previous page; `forward` flips the direction; at most 100."""
+    items = list(rows)
+    reverse = params.text(query, "reverse", default="true", choices=("true", "false")) == "true"
+    forward = params.text(query, "forward", default="false", choices=("true", "false")) == "true"
+    count = params.whole(query, "maxCount", default=10, minimum=1, maximum=100)
+    start = params.whole(query, "startAt", default=0)
+    end = params.whole(query, "endAt", default=0)
+    time_key = "timePoint" if items and "timePoint" in items[0] else "time"
+    items = [r for r in items if r[time_key] >= start and (not end or r[time_key] <= end)]
+    if reverse:
+        items.reverse()
+    offset = query.get("offset")
+    if offset:
+        keys = [str(r[key]) for r in items]
+        if offset in keys:
+            at = keys.index(offset)
+            items = items[:at] if forward else items[at + 1 :]
+    return {"dataList": items[:count], "hasMore": len(items) > count}
