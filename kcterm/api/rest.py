@@ -189,6 +189,36 @@ class RestClient:
                 break
         return orders
 
+    async def all_tickers(self) -> list[dict]:
+        return await self.request("GET", "/api/v1/allTickers")
+
+    async def trade_history(self, symbol: str) -> list[dict]:
+        """The last 100 public trades (REFERENCE 7.5)."""
+        return await self.request("GET", "/api/v1/trade/history", params={"symbol": symbol})
+
+    async def klines(self, symbol: str, granularity: int, start_ms: int, end_ms: int) -> list:
+        """Rows `[startMs, open, high, low, close, volume]`; granularity in minutes (7.6)."""
+        params = {"symbol": symbol, "granularity": granularity, "from": start_ms, "to": end_ms}
+        return await self.request("GET", "/api/v1/kline/query", params=params)
+
+    async def mark_price(self, symbol: str) -> dict:
+        path = f"/api/v1/mark-price/{quote(symbol, safe='')}/current"
+        return await self.request("GET", path)
+
+    async def funding_rate(self, symbol: str) -> dict:
+        path = f"/api/v1/funding-rate/{quote(symbol, safe='')}/current"
+        return await self.request("GET", path)
+
+    async def order(self, order_id: str) -> dict:
+        """One order by id, open or done (REFERENCE 7.13)."""
+        path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
+        return await self.request("GET", path, signed=True)
+
+    async def recent_done_orders(self, symbol: str | None = None) -> list[dict]:
+        """Orders closed in the last 24 h, up to 1000 (REFERENCE 7.13)."""
+        params = {"symbol": symbol} if symbol else None
+        return await self.request("GET", "/api/v1/recentDoneOrders", params=params, signed=True)
+
     async def order_by_client_oid(self, client_oid: str) -> dict | None:
         """The order with this clientOid, or None when the exchange does not know it.
 

@@ -89,3 +89,32 @@ class TradeTape:
         self.trades.appendleft(trade)
         self.version += 1
         return trade
+
+    def backfill(self, items: list[dict[str, Any]]) -> int:
+        """Add older trades from GET /api/v1/trade/history behind the live ones; returns how
+        many were added. Live trades stay first; nothing is added twice."""
+        known = {t.trade_id for t in self.trades}
+        oldest = self.trades[-1].ts_ns if self.trades else None
+        older = []
+        for item in items:
+            trade_id = str(item.get("tradeId", ""))
+            ts_ns = int(item.get("ts") or 0)
+            if trade_id in known or (oldest is not None and ts_ns > oldest):
+                continue
+            older.append(
+                Trade(
+                    to_decimal(item["price"]),
+                    int(item["size"]),
+                    str(item.get("side", "")),
+                    ts_ns,
+                    trade_id,
+                )
+            )
+        older.sort(key=lambda t: t.ts_ns, reverse=True)
+        room = (self.trades.maxlen or len(older)) - len(self.trades)
+        for trade in older[: max(0, room)]:
+            self.trades.append(trade)  # append on the right: the old end
+        added = min(len(older), max(0, room))
+        if added:
+            self.version += 1
+        return added

@@ -13,20 +13,30 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
 from kcterm.api.stream import StreamState, WsStream
 from kcterm.core.book import LevelTwoBook
+from kcterm.core.candle_loader import load_history
+from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import Contract
+from kcterm.core.interlock import FeedFacts
+from kcterm.core.journal import Journal, describe_order_event
 from kcterm.core.market import TickerState, TradeTape
+from kcterm.core.order_actions import cancel_everywhere, move_order
+from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrders
 from kcterm.core.validation import OrderDraft, OrderRequest, validate_order
+from kcterm.core.watchlist import Watchlist
 
 log = logging.getLogger("kcterm.core.session")
 
 ORDERS_TOPIC = "/contractMarket/tradeOrders"
+WATCHLIST_LIVE_MAX = 40  # ticker topics for the watchlist; KuCoin allows ~100 per connection
+CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume for every contract, by REST
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,14 @@ class Session:
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._resyncing: set[str] = set()
+        # UI-facing state (each with a `version` the frame timer compares)
+        self.journal = Journal()
+        self.history = OrderHistory()
+        self.watchlist = Watchlist()
+        self.candles: dict[tuple[str, int], CandleSeries] = {}
+        self.market_seen: dict[str, float] = {}  # symbol -> monotonic time of its last message
+        self._candle_loads: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._history_reload_pending = False
 
     @property
     def is_live(self) -> bool:
@@ -78,15 +96,22 @@ class Session:
     async def start(self, symbols: Iterable[str]) -> None:
         """Load contracts, measure the clock, open both streams and watch `symbols`."""
         await self.rest.sync_clock()
-        for item in await self.rest.active_contracts():
+        items = await self.rest.active_contracts()
+        for item in items:
             contract = Contract.from_api(item)
             self.contracts[contract.symbol] = contract
+        self.watchlist.load_contracts(items)
         self.private.subscribe(ORDERS_TOPIC, self._on_order_frame)
         for symbol in symbols:
             await self.watch(symbol)
+        live = sorted(self.contracts)[:WATCHLIST_LIVE_MAX]
+        if live:
+            self.public.subscribe(f"/contractMarket/ticker:{','.join(live)}", self._on_last_trade)
         self._spawn(self.public.run())
         self._spawn(self.private.run())
+        self._spawn(self._poll_watchlist())
         self.notify("info", f"Connected to {self.venue} at {self.rest.base_url}")
+        self.journal.info(f"Connected to {self.venue} at {self.rest.base_url}")
 
     async def stop(self) -> None:
         await self.public.close()
@@ -113,6 +138,11 @@ class Session:
         self.public.subscribe(f"/contractMarket/level2:{symbol}", self._on_level2_frame)
         self.public.subscribe(f"/contractMarket/tickerV2:{symbol}", self._on_ticker_frame)
         self.public.subscribe(f"/contractMarket/execution:{symbol}", self._on_execution_frame)
+        # Live mark/funding and 24 h statistics; a venue without them rejects the topic, and
+        # the watchlist keeps its REST-polled numbers.
+        self.public.subscribe(f"/contract/instrument:{symbol}", self._on_instrument_frame)
+        self.public.subscribe(f"/contractMarket/snapshot:{symbol}", self._on_snapshot_frame)
+        self._spawn(self._backfill_tape(symbol))
         if self.public.state is StreamState.CONNECTED:
             # Subscribed mid-connection: no on_connected will come, so fetch the snapshot now.
             self._schedule_resync(symbol)
@@ -125,33 +155,95 @@ class Session:
 
     async def place(self, request: OrderRequest) -> str:
         """Send a validated order. The open-orders table changes when the feed confirms it."""
+        price = f" @ {request.price_text}" if request.price_text else ""
+        what = f"{request.side} {request.size} {request.symbol} {request.order_type}{price}"
+        self.journal.action(f"Place {what} (clientOid {request.client_oid})", request.symbol)
         try:
             reply = await self.rest.place_order(request.to_body())
         except KucoinError as exc:
             self.notify("error", f"Order rejected: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"Order {what} refused", exc, request.symbol)
             raise
-        price = f" @ {request.price_text}" if request.price_text else ""
-        self.notify(
-            "info",
-            f"Sent {request.side} {request.size} {request.symbol} {request.order_type}{price}",
-        )
+        self.notify("info", f"Sent {what}")
+        self.journal.reply(f"Accepted: order {reply['orderId']}", request.symbol)
         return str(reply["orderId"])
 
     async def cancel(self, order_id: str) -> None:
+        symbol = order.symbol if (order := self.orders.get(order_id)) else ""
+        self.journal.action(f"Cancel order {order_id}", symbol)
         try:
             await self.rest.cancel_order(order_id)
         except KucoinError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"Cancel of order {order_id} refused", exc, symbol)
             raise
         self.notify("info", f"Cancel sent for order {order_id}")
+        self.journal.reply(f"Cancel of order {order_id} received", symbol)
 
     async def cancel_all(self, symbol: str) -> None:
+        self.journal.action(f"Cancel all orders on {symbol}", symbol)
         try:
-            await self.rest.cancel_all(symbol)
+            reply = await self.rest.cancel_all(symbol)
         except KucoinError as exc:
             self.notify("error", f"Cancel all failed: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"Cancel all {symbol} refused", exc, symbol)
             raise
         self.notify("info", f"Cancel all sent for {symbol}")
+        count = len((reply or {}).get("cancelledOrderIds") or [])
+        self.journal.reply(f"Cancel all {symbol}: {count} order(s) cancelled", symbol)
+
+    async def cancel_all_everywhere(self) -> int:
+        """Cancel every open order on every contract; returns how many were cancelled."""
+        known = {order.symbol for order in self.orders.all()}
+        try:
+            ids = await cancel_everywhere(self.rest, self.journal, known)
+        except KucoinError as exc:
+            self.notify("error", f"Cancel everywhere incomplete: {exc.msg} (KuCoin {exc.code})")
+            raise
+        self.notify("info", f"Cancel everywhere: {len(ids)} order(s) cancelled")
+        return len(ids)
+
+    async def move_order(self, order_id: str, price: Decimal) -> str | None:
+        """Move an open limit order to `price` (cancel, then place the unfilled rest)."""
+        order = self.orders.get(order_id)
+        if order is None:
+            raise KeyError(f"order {order_id} is not open")
+        try:
+            return await move_order(
+                self.rest, self.journal, self.contracts[order.symbol], order, price
+            )
+        except KucoinError as exc:
+            self.notify("error", f"Move failed: {exc.msg} (KuCoin {exc.code})")
+            raise
+
+    # -- market data for the panels ---------------------------------------------------------
+
+    async def load_candles(self, symbol: str, minutes: int) -> CandleSeries:
+        """Candles of `symbol` at `minutes`, with history loaded; live from the trade feed."""
+        key = (symbol, minutes)
+        series = self.candles.get(key)
+        if series is None:
+            series = self.candles[key] = CandleSeries(symbol, minutes)
+        task = self._candle_loads.get(key)
+        if task is None and series.loading:
+            tape = list(self.tapes[symbol].trades) if symbol in self.tapes else []
+            task = asyncio.ensure_future(load_history(self.rest, self.journal, series, tape))
+            self._candle_loads[key] = task
+            task.add_done_callback(lambda _t: self._candle_loads.pop(key, None))
+        if task is not None:
+            await asyncio.shield(task)
+        return series
+
+    def feed_facts(self, symbol: str) -> FeedFacts:
+        """What the stale-feed interlock (core.interlock) needs to know about `symbol`."""
+        seen = self.market_seen.get(symbol)
+        book = self.books.get(symbol)
+        return FeedFacts(
+            public_state=self.public.state.value,
+            private_state=self.private.state.value,
+            book_live=bool(book and book.is_live),
+            market_age=None if seen is None else time.monotonic() - seen,
+        )
 
     # -- stream handlers (no I/O here: update state, bump versions) ------------------------
 
@@ -161,15 +253,16 @@ class Session:
         if book is None:
             return
         data = frame["data"]
-        self.last_market_monotonic = time.monotonic()
+        self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
         if book.on_increment(int(data["sequence"]), data["change"]):
             self._schedule_resync(symbol)
 
     def _on_ticker_frame(self, frame: dict[str, Any]) -> None:
-        ticker = self.tickers.get(frame["data"].get("symbol", ""))
+        symbol = frame["data"].get("symbol", "")
+        ticker = self.tickers.get(symbol)
         if ticker is not None:
             ticker.on_ticker_v2(frame["data"])
-            self.last_market_monotonic = time.monotonic()
+            self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
 
     def _on_execution_frame(self, frame: dict[str, Any]) -> None:
         symbol = frame["data"].get("symbol", "")
@@ -178,12 +271,30 @@ class Session:
             return
         trade = tape.on_execution(frame["data"])
         self.tickers[symbol].on_trade(trade)
-        self.last_market_monotonic = time.monotonic()
+        self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
+        for (series_symbol, _), series in self.candles.items():
+            if series_symbol == symbol:
+                series.on_trade(trade.price, trade.size, trade.ts_ns)
+
+    def _on_last_trade(self, frame: dict[str, Any]) -> None:
+        self.watchlist.on_ticker(frame["data"])
+
+    def _on_instrument_frame(self, frame: dict[str, Any]) -> None:
+        symbol = frame["topic"].rsplit(":", 1)[1]
+        self.watchlist.on_instrument(symbol, str(frame.get("subject", "")), frame["data"])
+
+    def _on_snapshot_frame(self, frame: dict[str, Any]) -> None:
+        self.watchlist.on_snapshot_24h(frame["data"])
 
     def _on_order_frame(self, frame: dict[str, Any]) -> None:
         data = frame["data"]
+        known = self.orders.get(str(data.get("orderId", "")))
         self.orders.apply_event(data)
         kind = data.get("type")
+        self.journal.event(describe_order_event(data), str(data.get("symbol", "")))
+        if kind in ("filled", "canceled") or data.get("status") == "done":
+            self.history.on_done_event(data, known)
+            self._schedule_history_reload()
         if kind == "match":
             self.notify(
                 "info",
@@ -209,6 +320,49 @@ class Session:
             self.orders.load_active(await self.rest.active_orders())
         except KucoinError as exc:
             self.notify("error", f"Could not load open orders: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error("Loading open orders failed", exc)
+        await self._reload_history()
+
+    async def _reload_history(self) -> None:
+        try:
+            self.history.load_recent(await self.rest.recent_done_orders())
+        except KucoinError as exc:
+            self.journal.error("Loading order history failed", exc)
+
+    def _schedule_history_reload(self) -> None:
+        """One REST reload after a burst of done events: it adds the average fill prices."""
+        if self._history_reload_pending:
+            return
+        self._history_reload_pending = True
+
+        async def reload() -> None:
+            await asyncio.sleep(0.5)
+            self._history_reload_pending = False
+            await self._reload_history()
+
+        self._spawn(reload())
+
+    async def _poll_watchlist(self) -> None:
+        """Prices first, then mark, funding and 24 h volume of every contract, every few s."""
+        try:
+            for item in await self.rest.all_tickers() or []:
+                self.watchlist.on_ticker(item)
+        except KucoinError as exc:
+            log.info("allTickers unavailable: %s", exc)
+        while True:
+            await asyncio.sleep(CONTRACTS_POLL_S)
+            try:
+                self.watchlist.load_contracts(await self.rest.active_contracts())
+            except KucoinError as exc:
+                log.info("contract poll failed: %s", exc)
+
+    async def _backfill_tape(self, symbol: str) -> None:
+        try:
+            items = await self.rest.trade_history(symbol)
+        except KucoinError as exc:
+            log.info("trade history for %s unavailable: %s", symbol, exc)
+            return
+        self.tapes[symbol].backfill(items or [])
 
     def _schedule_resync(self, symbol: str) -> None:
         if symbol not in self._resyncing:

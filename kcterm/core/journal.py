@@ -1,0 +1,95 @@
+"""The trading journal: every order action we send and every reply and event the exchange sends.
+
+A bounded, append-only list with sequence numbers, so a view can tell "appended n, dropped m"
+from the numbers alone and never has to redraw what it already shows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from kcterm.api.errors import KucoinError
+from kcterm.core.error_text import explain
+
+
+class EntryKind(StrEnum):
+    ACTION = "action"  # something we asked the exchange to do
+    REPLY = "reply"  # the exchange accepted it
+    ERROR = "error"  # the exchange (or the network) refused it
+    EVENT = "event"  # the private order feed reported a change
+    INFO = "info"  # connection and loading notes
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    seq: int
+    at: float  # wall-clock seconds
+    kind: EntryKind
+    symbol: str
+    text: str
+    code: str = ""  # KuCoin's error code, for errors
+
+
+class Journal:
+    def __init__(self, maxlen: int = 5000) -> None:
+        self.entries: deque[JournalEntry] = deque(maxlen=maxlen)
+        self.version = 0
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, kind: EntryKind, text: str, *, symbol: str = "", code: str = "") -> JournalEntry:
+        self._seq += 1
+        entry = JournalEntry(self._seq, time.time(), kind, symbol, text, code)
+        self.entries.append(entry)
+        self.version += 1
+        return entry
+
+    def action(self, text: str, symbol: str = "") -> JournalEntry:
+        return self.add(EntryKind.ACTION, text, symbol=symbol)
+
+    def reply(self, text: str, symbol: str = "") -> JournalEntry:
+        return self.add(EntryKind.REPLY, text, symbol=symbol)
+
+    def event(self, text: str, symbol: str = "") -> JournalEntry:
+        return self.add(EntryKind.EVENT, text, symbol=symbol)
+
+    def info(self, text: str, symbol: str = "") -> JournalEntry:
+        return self.add(EntryKind.INFO, text, symbol=symbol)
+
+    def error(self, what: str, exc: KucoinError, symbol: str = "") -> JournalEntry:
+        """`what` failed: the trader's sentence first, then the exchange's own words."""
+        sentence = explain(exc.code, exc.msg)
+        detail = f" (exchange said: {exc.msg})" if exc.msg and exc.msg not in sentence else ""
+        return self.add(
+            EntryKind.ERROR, f"{what}: {sentence}{detail}", symbol=symbol, code=exc.code
+        )
+
+    def errors(self) -> list[JournalEntry]:
+        return [e for e in self.entries if e.kind is EntryKind.ERROR]
+
+
+def describe_order_event(data: dict[str, Any]) -> str:
+    """One journal line for a tradeOrders event (REFERENCE 8.3)."""
+    kind = data.get("type")
+    order = f"{data.get('side', '')} order {data.get('orderId', '')}"
+    price = f" @ {data['price']}" if data.get("price") else ""
+    if kind == "match":
+        return (
+            f"Fill: {data.get('side')} {data.get('matchSize')} @ {data.get('matchPrice')} "
+            f"({data.get('liquidity')}), {order} filled {data.get('filledSize')}/{data.get('size')}"
+        )
+    if kind == "open":
+        return f"Open: {order} {data.get('size')}{price} is on the book"
+    if kind == "filled":
+        return f"Filled: {order} {data.get('size')}{price} done"
+    if kind == "canceled":
+        return f"Cancelled: {order}, {data.get('filledSize', '0')}/{data.get('size')} filled"
+    if kind == "update":
+        return f"Updated: {order} size {data.get('oldSize')} -> {data.get('size')}"
+    return f"{kind}: {order} status {data.get('status')}"
