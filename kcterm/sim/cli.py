@@ -53,12 +53,54 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="seconds between market steps (smaller: a faster market)",
     )
+    drills = parser.add_argument_group(
+        "fault drills", "rehearse a bad day; switch them at runtime with POST /sim/admin/drills"
+    )
+    drills.add_argument(
+        "--no-admin",
+        dest="admin",
+        action="store_false",
+        help="turn off the admin endpoint /sim/admin/drills (on by default; it needs the demo "
+        "key's signature)",
+    )
+    drills.add_argument(
+        "--delay-ms", type=int, default=0, metavar="MS", help="hold every REST reply MS ms"
+    )
+    drills.add_argument(
+        "--fail-rate",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="answer this fraction (0..1) of REST requests with HTTP 503",
+    )
+    drills.add_argument(
+        "--clock-skew-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the exchange's clock MS ms ahead (negative: behind); unsynced clients get 400002",
+    )
+    drills.add_argument(
+        "--rate-limit",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="quota of every rate-limit pool per 30 s window (default 2000, KuCoin's VIP0)",
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
     if args.tick <= 0:
         parser.error("--tick must be above zero")
+    if not 0 <= args.delay_ms <= 60_000:
+        parser.error("--delay-ms must be between 0 and 60000")
+    if not 0 <= args.fail_rate <= 1:
+        parser.error("--fail-rate must be between 0 and 1")
+    if abs(args.clock_skew_ms) > 86_400_000:
+        parser.error("--clock-skew-ms must be within a day")
+    if args.rate_limit < 1:
+        parser.error("--rate-limit must be at least 1")
     return args
 
 
@@ -76,6 +118,11 @@ async def serve(config: SimConfig) -> None:
         f"key version {config.key_version}",
         flush=True,
     )
+    if config.admin:
+        print(
+            f"  Fault drills: GET/POST {base_url}/sim/admin/drills (signed with the demo key)",
+            flush=True,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -102,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         balance=args.balance,
         seed=args.seed,
         tick_interval=args.tick,
+        admin=args.admin,
+        delay_ms=args.delay_ms,
+        fail_rate=args.fail_rate,
+        clock_skew_ms=args.clock_skew_ms,
+        public_quota=args.rate_limit,
+        futures_quota=args.rate_limit,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(config))

@@ -91,7 +91,6 @@ class RateLimiter:
         self._now = now
         self._windows: dict[tuple[str, str], _Window] = {}
         self._blocked_until: dict[str, int] = {}  # pool -> end of an exhaust drill
-        self.refused = 0  # requests answered with 429000
 
     def quota(self, pool: str) -> int:
         return self.quotas.get(pool, self.default_quota)
@@ -102,12 +101,10 @@ class RateLimiter:
         limit = self.quota(pool)
         blocked_until = self._blocked_until.get(pool, 0)
         if now < blocked_until:
-            self.refused += 1
             return Verdict(False, pool, limit, 0, blocked_until - now)
         window = self._window(pool, owner, now)
         reset = window.start_ms + self.window_ms - now
         if window.used + weight > limit:
-            self.refused += 1
             return Verdict(False, pool, limit, limit - window.used, reset)
         window.used += weight
         return Verdict(True, pool, limit, limit - window.used, reset)
