@@ -111,7 +111,7 @@ class Clearing:
         leverage = order_leverage(account, order)
         opposite = pos.qty != 0 and (pos.qty > 0) != (order.side == "buy")
         closing = min(lots, abs(pos.qty)) if opposite else 0
-        taker = liquidity == "taker" or order.hidden  # hidden orders pay taker fees
+        taker = liquidity == "taker" or order.hidden or order.iceberg  # they pay taker fees
         rate = spec.taker_fee_rate if taker else spec.maker_fee_rate
         value = lots * spec.multiplier * price
         fee = value * rate if trade_type == "trade" else Decimal(0)
@@ -171,7 +171,7 @@ class Clearing:
                 "orderId": order.order_id,
                 "side": order.side,
                 "liquidity": "taker" if taker else "maker",
-                "forceTaker": order.hidden,
+                "forceTaker": order.hidden or order.iceberg,
                 "price": spec.price_text(spec.ticks(price)) if on_tick else text(price),
                 "size": lots,
                 "value": text(lots * spec.multiplier * price),

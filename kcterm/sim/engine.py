@@ -76,6 +76,7 @@ class Engine:
         stopped_by_stp = self._match(market, order)
         if order.remaining > 0:
             if order.order_type == "limit" and order.time_in_force == "GTC" and not stopped_by_stp:
+                order.shown = order.tip()
                 market.book.add(order)
                 order.resting = True
                 self._resting.setdefault(user_id, {})[order.order_id] = order
@@ -95,7 +96,8 @@ class Engine:
                 "100004", "The order cannot be canceled: it does not exist or is already done", 200
             )
         market = self.markets[order.symbol]
-        market.book.reduce(order, order.remaining)
+        market.book.reduce(order, order.remaining, order.shown)
+        order.shown = 0
         self._finish(order, cancel=True)
         market.publish_bbo_if_changed()
         return order
@@ -121,7 +123,9 @@ class Engine:
             elif keep < order.remaining:
                 old_size = order.size
                 cut = order.remaining - keep
-                self.markets[symbol].book.reduce(order, cut)
+                shown = min(order.shown, keep)
+                self.markets[symbol].book.reduce(order, cut, order.shown - shown)
+                order.shown = shown
                 order.canceled += cut
                 self._emit(order, "update", oldSize=str(old_size))
 
@@ -194,19 +198,25 @@ class Engine:
                 if taker.stp in ("CN", "CB"):
                     return True  # the caller cancels what is left of the taker
                 continue
-            self._fill(market, taker, maker, min(taker.remaining, maker.remaining))
+            takeable = maker.shown if maker.iceberg else maker.remaining  # one tip at a time
+            self._fill(market, taker, maker, min(taker.remaining, takeable))
         return False
 
     def _fill(self, market: SymbolMarket, taker: SimOrder, maker: SimOrder, qty: int) -> None:
         spec = market.spec
         tick = maker.tick
-        market.book.reduce(maker, qty)
+        shown = min(qty, maker.shown)
+        market.book.reduce(maker, qty, shown)
+        maker.shown -= shown
         value = spec.price(tick) * qty * spec.multiplier
         trade_id = str(next(self._trade_ids))
         for order in (maker, taker):
             order.filled += qty
             order.deal_value += value
         market.record_trade(taker.side, tick, qty, trade_id, taker.order_id, maker.order_id)
+        if maker.iceberg and maker.shown == 0 and maker.remaining > 0:
+            maker.shown = maker.tip()
+            market.book.requeue(maker, maker.shown)
         price_dec = spec.price(tick)
         for order, liquidity in ((maker, "maker"), (taker, "taker")):
             if order.user_id not in self.bot_users:

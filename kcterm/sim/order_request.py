@@ -41,11 +41,17 @@ def parse_order(
     size = 0 if close_order else _size(body, spec, price or market.mark_price)
     leverage = params.whole(body, "leverage", default=1, minimum=1, maximum=spec.max_leverage)
     post_only = params.flag(body, "postOnly")
-    hidden = params.flag(body, "hidden")
-    if post_only and (hidden or tif == "IOC"):
-        raise bad_param("postOnly cannot be combined with hidden or IOC")
-    if order_type == "market" and (post_only or hidden):
-        raise bad_param("postOnly and hidden apply to limit orders only")
+    iceberg = params.flag(body, "iceberg")
+    hidden = params.flag(body, "hidden") and not iceberg  # both set: iceberg wins
+    if post_only and (hidden or iceberg or tif == "IOC"):
+        raise bad_param("postOnly cannot be combined with hidden, iceberg or IOC")
+    if order_type == "market" and (post_only or hidden or iceberg):
+        raise bad_param("postOnly, hidden and iceberg apply to limit orders only")
+    visible = 0
+    if iceberg:
+        visible = params.whole(body, "visibleSize", required=True, minimum=1)
+        if visible >= size:
+            raise bad_param("visibleSize must be smaller than the order size")
     return SimOrder(
         order_id=order_id,
         client_oid=client_oid,
@@ -63,6 +69,8 @@ def parse_order(
         time_in_force=tif,
         post_only=post_only,
         hidden=hidden,
+        iceberg=iceberg,
+        visible_size=visible,
         reduce_only=params.flag(body, "reduceOnly"),
         close_order=close_order,
         stp=params.text(body, "stp", choices=("CN", "CO", "CB")),

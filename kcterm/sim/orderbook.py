@@ -19,7 +19,7 @@ LevelListener = Callable[[str, int, int], None]  # side ("buy"/"sell"), tick, di
 class Resting(Protocol):
     side: str
     tick: int
-    hidden: bool
+    shown: int  # what the book displays of it: 0 hidden, the tip of an iceberg, or all
 
     @property
     def remaining(self) -> int: ...
@@ -58,24 +58,33 @@ class MatchingBook:
             level = levels[key] = Level(order.tick)
         level.queue.append(order)
         level.volume += order.remaining
-        if not order.hidden:
-            self._change(order.side, level, order.remaining)
+        self._change(order.side, level, order.shown)
 
-    def reduce(self, order: Resting, qty: int) -> None:
-        """Take ``qty`` off a resting order's level (a fill or a cancel); call this *before*
-        the order's own remaining size drops, and drop the level once nothing is left."""
+    def reduce(self, order: Resting, qty: int, shown: int) -> None:
+        """Take ``qty`` off a resting order's level, ``shown`` of it displayed (a fill or a
+        cancel); call this *before* the order's own counters drop."""
         levels = self._side(order.side)
         key = self._key(order.side, order.tick)
         level = levels.get(key)
         if level is None:
             return
         level.volume -= qty
-        if not order.hidden:
-            self._change(order.side, level, -qty)
+        self._change(order.side, level, -shown)
         if order.remaining - qty <= 0 and level.queue and level.queue[0] is order:
             level.queue.popleft()
         if level.volume <= 0:
             del levels[key]
+
+    def requeue(self, order: Resting, shown: int) -> None:
+        """An iceberg whose tip was taken shows its next tip at the back of the queue (it
+        loses time priority, as on every exchange); the order is at the front now."""
+        level = self._side(order.side).get(self._key(order.side, order.tick))
+        if level is None:
+            return
+        if level.queue and level.queue[0] is order:
+            level.queue.popleft()
+        level.queue.append(order)
+        self._change(order.side, level, shown)
 
     def best_maker(self, side: str) -> Resting | None:
         """The first live order of the best level on ``side`` (dead ones are discarded)."""

@@ -27,6 +27,9 @@ class SimOrder:
     time_in_force: str = "GTC"
     post_only: bool = False
     hidden: bool = False
+    iceberg: bool = False
+    visible_size: int = 0  # an iceberg's tip size
+    shown: int = 0  # what the book displays of it now (kept by the engine)
     reduce_only: bool = False
     close_order: bool = False
     stp: str = ""
@@ -46,6 +49,13 @@ class SimOrder:
     @property
     def remaining(self) -> int:
         return self.size - self.filled - self.canceled
+
+    def tip(self) -> int:
+        """How much of the remaining size the book shows: none for hidden orders, at most
+        visibleSize for an iceberg, everything otherwise."""
+        if self.iceberg:
+            return min(self.visible_size, self.remaining)
+        return 0 if self.hidden else self.remaining
 
     @property
     def is_active(self) -> bool:
@@ -86,11 +96,11 @@ class SimOrder:
             "timeInForce": self.time_in_force,
             "postOnly": self.post_only,
             "hidden": self.hidden,
-            "iceberg": False,
+            "iceberg": self.iceberg,
             "leverage": self.leverage,
             "forceHold": False,
             "closeOrder": self.close_order,
-            "visibleSize": 0,
+            "visibleSize": self.visible_size,
             "clientOid": self.client_oid,
             "remark": self.remark,
             "tags": "",

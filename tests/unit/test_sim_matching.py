@@ -221,3 +221,24 @@ def test_duplicate_client_oid_is_300018(engine: Engine) -> None:
         engine.place("alice", dict(body))
     assert info.value.code == "300018"
     assert engine.place("bob", dict(body)).client_oid == "same"  # unique per account
+
+
+def test_hidden_orders_trade_but_never_show(engine: Engine, feed: Recorder) -> None:
+    hidden = order(engine, "alice", "sell", 5, "91000.0", hidden=True)
+    assert engine.markets[SYMBOL].book.depth("sell") == []
+    assert not [c for c in feed.of("/contractMarket/level2") if "91000.0" in c["change"]]
+    taker = order(engine, "bob", "buy", 3, "91000.0")
+    assert taker.filled == 3 and hidden.remaining == 2
+
+
+def test_an_iceberg_shows_its_tip_and_refills_at_the_back(engine: Engine) -> None:
+    berg = order(engine, "alice", "sell", 10, "91000.0", iceberg=True, visibleSize="3")
+    book = engine.markets[SYMBOL].book
+    assert book.depth("sell") == [(910000, 3)]
+    later = order(engine, "bob", "sell", 2, "91000.0")
+    assert book.depth("sell") == [(910000, 5)]
+    taker = order(engine, "carol", "buy", 4, "91000.0")
+    # 3 from the tip, then the refilled tip went behind bob: bob's 1 lot trades next.
+    assert (berg.filled, later.filled, taker.filled) == (3, 1, 4)
+    assert book.depth("sell") == [(910000, 4)]  # bob's 1 + the new tip of 3
+    assert berg.to_api()["iceberg"] is True and berg.to_api()["visibleSize"] == 3
