@@ -2,8 +2,8 @@
 KuCoin's words (unknown URL 404000, wrong method 405000, huge bodies), the pool charge for
 URLs that match no route, and the REST drills (503 answers, delayed replies).
 
-The sim's own admin routes pass through untouched: no drill may lock out the switch that
-turns the drills off.
+The sim's own admin routes and the WebSocket endpoint pass through untouched: no drill may
+lock out the switch that turns the drills off, and REST drills are for REST calls.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from kcterm.sim.http import TOO_LARGE, Endpoints, client_ip, reply, too_many
 from kcterm.sim.ratelimit import DEFAULT_WEIGHT, PUBLIC
 
 ADMIN_PREFIX = "/sim/admin/"
+WS_PATH = "/"
 
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -27,7 +28,8 @@ def gateway(endpoints: Endpoints, faults: FaultState) -> Callable[..., Awaitable
 
     @web.middleware
     async def kucoin_gateway(request: web.Request, handler: Next) -> web.StreamResponse:
-        if request.path.startswith(ADMIN_PREFIX):
+        if request.path.startswith(ADMIN_PREFIX) or request.path == WS_PATH:
+            # The drill switch must stay reachable; the WebSocket endpoint is no REST call.
             return await _routed(endpoints, request, handler, metered=False)
         if faults.take_failure():
             response: web.StreamResponse = reply(

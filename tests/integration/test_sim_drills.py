@@ -170,6 +170,17 @@ async def test_503_answers_serve_nothing(
     assert state["data"]["counters"]["http503Sent"] == 2 and state["data"]["failNext"] == 0
 
 
+async def test_rest_drills_leave_the_websocket_endpoint_alone(
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
+    _, bullet, _ = await send(http, sim, "POST", "/api/v1/bullet-public", signed=False)
+    await drill(http, sim, failNext=1)
+    ws = await http.ws_connect(f"{sim.ws_url}?token={bullet['data']['token']}")
+    assert (await ws.receive_json(timeout=5))["type"] == "welcome"
+    assert sim.faults.fail_next == 1  # still waiting for a REST request
+    await ws.close()
+
+
 async def test_delayed_replies_arrive_late(sim: SimExchange, rest: RestClient) -> None:
     sim.drills.delay_replies(300)
     started = time.monotonic()
