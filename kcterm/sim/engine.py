@@ -18,6 +18,7 @@ from kcterm.sim.order_request import check_price_band, parse_order
 from kcterm.sim.orders import SimOrder
 from kcterm.sim.publisher import Publisher
 from kcterm.sim.specs import ContractSpec
+from kcterm.sim.stops import StopDesk
 from kcterm.sim.symbol_market import SymbolMarket
 
 ORDERS_TOPIC = "/contractMarket/tradeOrders"
@@ -37,6 +38,7 @@ class Engine:
         self._order_ids = itertools.count(300_000_000_000_000_000)
         self._trade_ids = itertools.count(1_900_000_000_000)
         self.clearing = Clearing(self)
+        self.stops = StopDesk(self)
 
     def market(self, symbol: object) -> SymbolMarket:
         market = self.markets.get(symbol) if isinstance(symbol, str) else None
@@ -46,10 +48,31 @@ class Engine:
 
     # -- orders in ---------------------------------------------------------------------------
 
-    def place(self, user_id: str, body: dict[str, Any], *, dry_run: bool = False) -> SimOrder:
-        """POST /api/v1/orders: validate, match, rest what is left. Raises SimError."""
-        order = self._build(user_id, body)
-        return order if dry_run else self.submit(order)
+    def place(
+        self, user_id: str, body: dict[str, Any], *, dry_run: bool = False, tpsl: bool = False
+    ) -> SimOrder:
+        """POST /api/v1/orders (and st-orders with ``tpsl``): validate, then match and rest
+        what is left, or park a stop order until its trigger. Raises SimError."""
+        order = self._build(user_id, body, tpsl)
+        if dry_run:
+            return order
+        if order.stop or tpsl:
+            self.clearing.account(user_id)  # stop orders freeze no margin until triggered
+            self.stops.add(order)
+            self.orders[order.order_id] = order
+            self._by_client_oid[(user_id, order.client_oid)] = order
+        else:
+            self.submit(order)
+        self.stops.drain()
+        return order
+
+    def after_step(self) -> None:
+        """After the market moved: stops on mark and index, liquidations, position pushes."""
+        for symbol, market in self.markets.items():
+            self.stops.check(symbol, "MP", market.mark_price)
+            self.stops.check(symbol, "IP", market.index_price)
+        self.clearing.after_step()
+        self.stops.drain()
 
     def submit(self, order: SimOrder) -> SimOrder:
         """Match and rest an order already validated (the market simulation calls this too)."""
@@ -91,6 +114,9 @@ class Engine:
     def cancel(self, user_id: str, order_id: str) -> SimOrder:
         """DELETE /api/v1/orders/{orderId}. Raises 100004 if it is not the user's open order."""
         order = self.orders.get(order_id)
+        if order is not None and order.user_id == user_id and order_id in self.stops.waiting:
+            self.stops.cancel(order)
+            return order
         if order is None or order.user_id != user_id or not order.is_active:
             raise SimError(
                 "100004", "The order cannot be canceled: it does not exist or is already done", 200
@@ -165,13 +191,14 @@ class Engine:
             order_time_ns=now_ns,
         )
 
-    def _build(self, user_id: str, body: dict[str, Any]) -> SimOrder:
+    def _build(self, user_id: str, body: dict[str, Any], tpsl: bool = False) -> SimOrder:
         client_oid = params.text(body, "clientOid", required=True, max_len=40)
         if (user_id, client_oid) in self._by_client_oid:
             raise SimError("300018", f"clientOid {client_oid} already exists", 200)
         market = self.market(params.text(body, "symbol", required=True))
         now_ns = self.clock.now_ns()
-        return parse_order(body, user_id, market, str(next(self._order_ids)), now_ns)
+        order_id = str(next(self._order_ids))
+        return parse_order(body, user_id, market, order_id, now_ns, tpsl=tpsl)
 
     @staticmethod
     def _crosses(order: SimOrder, maker_tick: int) -> bool:
@@ -214,6 +241,7 @@ class Engine:
             order.filled += qty
             order.deal_value += value
         market.record_trade(taker.side, tick, qty, trade_id, taker.order_id, maker.order_id)
+        self.stops.check(market.spec.symbol, "TP", market.last_price)
         if maker.iceberg and maker.shown == 0 and maker.remaining > 0:
             maker.shown = maker.tip()
             market.book.requeue(maker, maker.shown)

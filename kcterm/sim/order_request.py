@@ -14,14 +14,22 @@ from kcterm.sim.contract_view import price_band
 from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.orders import SimOrder
 from kcterm.sim.specs import ContractSpec
+from kcterm.sim.stops import SOURCES
 from kcterm.sim.symbol_market import SymbolMarket
 
 _CLIENT_OID_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def parse_order(
-    body: dict[str, Any], user_id: str, market: SymbolMarket, order_id: str, now_ns: int
+    body: dict[str, Any],
+    user_id: str,
+    market: SymbolMarket,
+    order_id: str,
+    now_ns: int,
+    *,
+    tpsl: bool = False,
 ) -> SimOrder:
+    """``tpsl``: the body of /api/v1/st-orders (take-profit and stop-loss triggers)."""
     spec = market.spec
     client_oid = params.text(body, "clientOid", required=True, max_len=40)
     if not set(client_oid) <= _CLIENT_OID_OK:
@@ -52,7 +60,7 @@ def parse_order(
         visible = params.whole(body, "visibleSize", required=True, minimum=1)
         if visible >= size:
             raise bad_param("visibleSize must be smaller than the order size")
-    return SimOrder(
+    order = SimOrder(
         order_id=order_id,
         client_oid=client_oid,
         user_id=user_id,
@@ -76,6 +84,40 @@ def parse_order(
         stp=params.text(body, "stp", choices=("CN", "CO", "CB")),
         remark=params.text(body, "remark") or None,
     )
+    _stop_fields(order, body, tpsl)
+    return order
+
+
+def _stop_fields(order: SimOrder, body: dict[str, Any], tpsl: bool) -> None:
+    spec = order.spec
+    if tpsl:
+        if body.get("stop"):
+            raise bad_param("st-orders take triggerStopUpPrice/triggerStopDownPrice, not stop")
+        order.tp_price = _trigger(body, "triggerStopUpPrice", spec)
+        order.sl_price = _trigger(body, "triggerStopDownPrice", spec)
+        if order.tp_price is None and order.sl_price is None:
+            raise bad_param("give triggerStopUpPrice, triggerStopDownPrice or both")
+        if (
+            order.tp_price is not None
+            and order.sl_price is not None
+            and (order.sl_price >= order.tp_price)
+        ):
+            raise bad_param("triggerStopDownPrice must be below triggerStopUpPrice")
+    else:
+        order.stop = params.text(body, "stop", choices=("up", "down"))
+        if not order.stop:
+            return
+        order.stop_price = _trigger(body, "stopPrice", spec, required=True)
+    order.stop_price_type = params.text(body, "stopPriceType", required=True, choices=SOURCES)
+
+
+def _trigger(
+    body: dict[str, Any], name: str, spec: ContractSpec, *, required: bool = False
+) -> Decimal | None:
+    price = params.decimal(body, name, required=required)
+    if price is not None and price % spec.tick_size:
+        raise bad_param(f"{name} {price} must be a multiple of the tick size {spec.tick_size}")
+    return price
 
 
 def _size(body: dict[str, Any], spec: ContractSpec, price: Decimal) -> int:

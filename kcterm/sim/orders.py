@@ -30,6 +30,12 @@ class SimOrder:
     iceberg: bool = False
     visible_size: int = 0  # an iceberg's tip size
     shown: int = 0  # what the book displays of it now (kept by the engine)
+    stop: str = ""  # "up" | "down": a stop order, waiting in the StopDesk until triggered
+    stop_price: Decimal | None = None
+    stop_price_type: str = ""  # TP last trade | MP mark | IP index
+    tp_price: Decimal | None = None  # st-orders: triggerStopUpPrice
+    sl_price: Decimal | None = None  # st-orders: triggerStopDownPrice
+    stop_triggered: bool = False
     reduce_only: bool = False
     close_order: bool = False
     stp: str = ""
@@ -89,10 +95,10 @@ class SimOrder:
             "dealValue": deal_value,
             "dealSize": self.filled,
             "stp": self.stp,
-            "stop": "",
-            "stopPriceType": "",
-            "stopTriggered": False,
-            "stopPrice": None,
+            "stop": self.stop or ("down" if self.sl_price else "up" if self.tp_price else ""),
+            "stopPriceType": self.stop_price_type,
+            "stopTriggered": self.stop_triggered,
+            "stopPrice": _stop_price(self),
             "timeInForce": self.time_in_force,
             "postOnly": self.post_only,
             "hidden": self.hidden,
@@ -140,6 +146,11 @@ class SimOrder:
         }
         data.update(extra)
         return data
+
+
+def _stop_price(order: SimOrder) -> str | None:
+    price = order.stop_price or order.sl_price or order.tp_price
+    return None if price is None else str(price)
 
 
 def _plain(value: Decimal | int) -> str:

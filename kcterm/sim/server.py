@@ -25,6 +25,7 @@ from kcterm.sim.market import SyntheticMarket
 from kcterm.sim.ratelimit import FUTURES, PUBLIC, RateLimiter
 from kcterm.sim.routes_account import AccountRoutes
 from kcterm.sim.routes_admin import AdminRoutes
+from kcterm.sim.routes_batch import BatchRoutes
 from kcterm.sim.routes_positions import PositionRoutes
 from kcterm.sim.routes_public import PublicRoutes
 from kcterm.sim.routes_trading import TradingRoutes
@@ -101,8 +102,13 @@ class SimExchange:
     def _add_routes(self, app: web.Application, endpoints: Endpoints) -> None:
         public = PublicRoutes(self.engine, self.hub)
         trading = TradingRoutes(self.engine, public)
-        tables = (public.table() + trading.table() + AccountRoutes(self.engine).table()
-                  + PositionRoutes(self.engine).table())
+        tables = (
+            public.table()
+            + trading.table()
+            + AccountRoutes(self.engine).table()
+            + PositionRoutes(self.engine).table()
+            + BatchRoutes(self.engine).table()
+        )
         for method, path, handler, private in tables:
             app.router.add_route(method, path, endpoints.wrap(handler, private=private))
         if self.config.admin:  # the sim's own drill switch, signed with the demo key
@@ -127,7 +133,7 @@ class SimExchange:
             await asyncio.sleep(self.config.tick_interval)
             try:
                 self.market.step()
-                self.engine.clearing.after_step()
+                self.engine.after_step()
             except Exception:  # the market must keep living whatever one step did
                 log.exception("market step failed")
 
@@ -137,7 +143,7 @@ class SimExchange:
         """Advance the synthetic market by hand (with market=False nothing else moves it)."""
         for _ in range(steps):
             self.market.step()
-            self.engine.clearing.after_step()
+            self.engine.after_step()
             await asyncio.sleep(0)
 
     def book(self, symbol: str) -> dict[str, Any]:
