@@ -171,7 +171,11 @@ class Hub:
     def drop(self, private: bool | None = None) -> int:
         """Close every connection now (only the private or public ones when asked); the
         drop-connections drill. Returns how many were closed."""
-        dropped = [c for c in self.connections if private is None or c.private == private]
+        dropped = [
+            c
+            for c in self.connections
+            if not c.closed and (private is None or c.private == private)
+        ]
         for conn in dropped:
             self._close(conn, 1001)
         self.faults.counters.connections_dropped += len(dropped)
