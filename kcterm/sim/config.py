@@ -40,3 +40,6 @@ class SimConfig:
     delay_ms: int = 0
     fail_rate: float = 0.0
     clock_skew_ms: int = 0
+    # Funding settlements: None on the contracts' real 8 h boundaries; a number settles every
+    # that many seconds of real time (practice sessions and tests see several).
+    funding_interval_s: float | None = None

@@ -77,8 +77,7 @@ class SyntheticMarket:
             )
             self._fair[symbol] *= math.exp(rng.gauss(drift, sigma))
             step = spec.index_tick_size
-            market.index_price = step * round(Decimal(repr(self._fair[symbol])) / step)
-            market.mark_price = market.index_price
+            market.set_index(step * round(Decimal(repr(self._fair[symbol])) / step))
             self._requote(symbol, market, churn=3 if self.regime.name != "calm" else 2)
             if rng.random() < self.regime.taker_rate:
                 self._take(symbol, market)

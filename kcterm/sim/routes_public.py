@@ -1,4 +1,5 @@
-"""Public REST endpoints: time, status, contracts, tickers, order books, WebSocket tokens."""
+"""Public REST endpoints: time, status, contracts, tickers, order books, WebSocket tokens, and
+the market data of routes_market_data."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from kcterm.sim.contract_view import contract_object
 from kcterm.sim.engine import Engine
 from kcterm.sim.errors import bad_param
 from kcterm.sim.http import Call
+from kcterm.sim.routes_market_data import MarketDataRoutes, contract_market_fields
+from kcterm.sim.symbol_market import SymbolMarket
 from kcterm.sim.ws import Hub
 
 Route = tuple[str, str, Any, bool]  # method, path, handler, private
@@ -29,6 +32,7 @@ class PublicRoutes:
             ("GET", "/api/v1/level2/snapshot", self.snapshot, False),
             ("GET", "/api/v1/level2/depth{size}", self.depth, False),
             ("POST", "/api/v1/bullet-public", self.bullet_public, False),
+            *MarketDataRoutes(self.engine).table(),
         ]
 
     async def timestamp(self, call: Call) -> int:
@@ -39,11 +43,11 @@ class PublicRoutes:
 
     async def contracts(self, call: Call) -> list[dict[str, Any]]:
         now = self.engine.clock.now_ms()
-        return [contract_object(m, now) for m in self.engine.markets.values()]
+        return [_contract(m, now) for m in self.engine.markets.values()]
 
     async def contract(self, call: Call) -> dict[str, Any]:
         market = self.engine.market(call.request.match_info["symbol"])
-        return contract_object(market, self.engine.clock.now_ms())
+        return _contract(market, self.engine.clock.now_ms())
 
     async def ticker(self, call: Call) -> dict[str, Any]:
         return self.engine.market(_symbol(call)).ticker()
@@ -78,6 +82,11 @@ class PublicRoutes:
                 }
             ],
         }
+
+
+def _contract(market: SymbolMarket, now_ms: int) -> dict[str, Any]:
+    """The contract object with its rolling 24 h and funding filled from market data."""
+    return {**contract_object(market, now_ms), **contract_market_fields(market, now_ms)}
 
 
 def _symbol(call: Call) -> str:

@@ -19,6 +19,7 @@ from kcterm.sim.config import SimConfig
 from kcterm.sim.drills import Drills
 from kcterm.sim.engine import Engine
 from kcterm.sim.faults import FaultState
+from kcterm.sim.feeds import MarketFeeds
 from kcterm.sim.gateway import gateway
 from kcterm.sim.http import Endpoints
 from kcterm.sim.market import SyntheticMarket
@@ -61,11 +62,16 @@ class SimExchange:
         self.drills.start_with(cfg)
         self.engine = Engine(CONTRACTS, self.hub, self.clock)
         self.market = SyntheticMarket(self.engine, cfg.seed)
+        self.feeds = MarketFeeds(
+            self.engine.markets, self.hub, self.clock, cfg.seed, cfg.funding_interval_s
+        )
+        self.funding = self.feeds.funding  # add_listener(cb(symbol, rate, time)) at settlements
         self.keys = KeyStore()
         self.keys.add(ApiKey(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version, DEMO_USER))
         self.engine.clearing.open_account(DEMO_USER, cfg.balance)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._feeds: asyncio.Task[None] | None = None
         self.base_url = ""
         self.ws_url = ""
 
@@ -96,6 +102,7 @@ class SimExchange:
         self.ws_url = f"ws://{host}:{port}/"
         if self.config.market:
             self._ticker = asyncio.ensure_future(self._run_market())
+        self._feeds = asyncio.ensure_future(self.feeds.run())  # market or not: time moves
         log.info("kcterm-sim listening at %s", self.base_url)
         return self.base_url
 
@@ -119,10 +126,11 @@ class SimExchange:
         app.router.add_get("/", self.hub.handle)
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
+        for task in (self._ticker, self._feeds):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()

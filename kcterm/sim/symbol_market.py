@@ -1,15 +1,40 @@
-"""Public state of one contract: its matching book, the shared level2 sequence, the last trade,
-mark and index prices and 24 h statistics, and the public feeds that report them."""
+"""Public state of one contract: its matching book, the shared level2 sequence, the last trades,
+candles, mark and index prices, funding and 24 h statistics, and the real-time feeds that
+report them (the periodic ones are in feeds.py)."""
 
 from __future__ import annotations
 
+import math
+from collections import deque
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from kcterm.sim.candles import DAY, MINUTE, LiveCandles
+from kcterm.sim.chart import ChartSeries
 from kcterm.sim.clock import Clock
+from kcterm.sim.funding import FundingState
+from kcterm.sim.history import SeededHistory
+from kcterm.sim.indices import PREMIUM_UNIT, IndexTrack
 from kcterm.sim.orderbook import MatchingBook
 from kcterm.sim.publisher import Publisher
 from kcterm.sim.specs import ContractSpec
+
+NOMINAL_STEP_MS = 200  # the volatility in ContractSpec is per step of the default market pace
+TRADES_KEPT = 100  # GET /api/v1/trade/history: the last 100 (REFERENCE 7.5)
+
+
+@dataclass(frozen=True)
+class Stats24h:
+    """The rolling 24 hours of /contractMarket/snapshot, the contract object and the platform
+    statistics; prices in ticks, volume in lots."""
+
+    open_tick: int
+    high_tick: int
+    low_tick: int
+    last_tick: int
+    volume_lots: int
+    turnover: float
 
 
 class SymbolMarket:
@@ -31,6 +56,12 @@ class SymbolMarket:
         self.volume_lots = 0
         self.turnover = Decimal(0)
         self._bbo: tuple[Any, ...] = ()
+        # (tradeId, makerOrderId, takerOrderId, ts ns, size, tick, side, sequence), oldest first
+        self.trades: deque[tuple[str, str, str, int, int, int, str, int]] = deque(
+            maxlen=TRADES_KEPT
+        )
+        self.started_ms = clock.now_ms()
+        self.configure(seed=0)
         symbol = spec.symbol
         self._topics = {
             "level2": f"/contractMarket/level2:{symbol}",
@@ -38,6 +69,46 @@ class SymbolMarket:
             "ticker": f"/contractMarket/ticker:{symbol}",
             "execution": f"/contractMarket/execution:{symbol}",
         }
+
+    def configure(self, seed: int, funding_interval_ms: int | None = None) -> None:
+        """Seed the history before the start, the basis walk and the funding schedule. The
+        exchange calls it once, before anything trades (it starts the live candles afresh)."""
+        spec = self.spec
+        start = self.started_ms
+        sigma = float(spec.volatility) / math.sqrt(NOMINAL_STEP_MS)
+        self.history = SeededHistory(seed, spec.symbol, start, float(spec.start_price), sigma)
+        self.chart = ChartSeries(
+            LiveCandles(start, self.last_tick), self.history, spec.tick_size, spec.multiplier
+        )
+        self.indices = IndexTrack(spec.symbol, seed, start, self.index_price, spec.index_tick_size)
+        self.index_chart = ChartSeries(
+            self.indices.index_candles, self.history, spec.index_tick_size
+        )
+        self.premium_chart = ChartSeries(self.indices.premium_candles, None, PREMIUM_UNIT)
+        self.funding = FundingState(
+            spec.symbol, seed, start, spec.funding_granularity_ms, funding_interval_ms
+        )
+
+    # -- index and mark --------------------------------------------------------------------
+
+    def set_index(self, price: Decimal) -> None:
+        """A new index from the market; the mark follows it with the basis (one step)."""
+        self.index_price = price
+        self.mark_price = self.indices.mark_for(price)
+
+    def sample(self, now_ms: int) -> None:
+        """Once a second: record index, mark and premium; the premium feeds funding."""
+        premium = self.indices.sample(now_ms, self.index_price, self.mark_price)
+        self.funding.add_premium(premium)
+
+    def stats_24h(self, now_ms: int) -> Stats24h:
+        """The last 24 hours by the minute, history included while the exchange is younger."""
+        end = now_ms - now_ms % MINUTE + MINUTE
+        day = self.chart.window(end - DAY, end, now_ms)
+        last = self.last_tick
+        if day is None:
+            return Stats24h(last, last, last, last, 0, 0.0)
+        return Stats24h(day.open, day.high, day.low, last, day.volume, day.turnover)
 
     # -- feeds -----------------------------------------------------------------------------
 
@@ -59,7 +130,12 @@ class SymbolMarket:
         self.high_tick = max(self.high_tick, tick)
         self.low_tick = min(self.low_tick, tick)
         self.volume_lots += size
-        self.turnover += spec.price(tick) * size * spec.multiplier
+        value = spec.price(tick) * size * spec.multiplier
+        self.turnover += value
+        self.trades.append(
+            (trade_id, maker_id, taker_id, ts, size, tick, taker_side, self.sequence)
+        )
+        self.chart.live.add(ts // 1_000_000, tick, size, float(value))
         price = spec.price_text(tick)
         execution = self._topics["execution"]
         if self._publisher.wants(execution):
@@ -140,6 +216,26 @@ class SymbolMarket:
             "asks": [[float(price(t)), s] for t, s in self.book.depth("sell", depth)],
             "ts": self._clock.now_ns(),
         }
+
+    def trade_history(self) -> list[dict[str, Any]]:
+        """GET /api/v1/trade/history: the last 100 trades, newest first (REFERENCE 7.5)."""
+        text = self.spec.price_text
+        return [
+            {
+                "sequence": sequence,
+                "contractId": 1,  # deprecated, still sent
+                "tradeId": trade_id,
+                "makerOrderId": maker_id,
+                "takerOrderId": taker_id,
+                "ts": ts,
+                "size": size,
+                "price": text(tick),
+                "side": side,
+            }
+            for trade_id, maker_id, taker_id, ts, size, tick, side, sequence in reversed(
+                self.trades
+            )
+        ]
 
     @property
     def last_price(self) -> Decimal:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kcterm.sim.candles import WS_TYPES
+
+CANDLE_TOPIC = "/contractMarket/limitCandle"  # its suffix is {symbol}_{type}, e.g. XBTUSDTM_1min
+
 # prefix -> takes a symbol suffix
 PUBLIC_TOPICS = {
     "/contractMarket/tickerV2": True,
     "/contractMarket/ticker": True,
     "/contractMarket/level2": True,
     "/contractMarket/execution": True,
+    "/contractMarket/level2Depth5": True,
+    "/contractMarket/level2Depth50": True,
+    CANDLE_TOPIC: True,
+    "/contract/instrument": True,
+    "/contract/announcement": True,
+    "/contractMarket/snapshot": True,
 }
 PRIVATE_TOPICS = {
     "/contractMarket/tradeOrders": None,  # None: with or without a symbol
@@ -47,6 +57,12 @@ def split_topic(topic: object, symbols: set[str], private_connection: bool) -> l
         raise TopicError(400, f"topic {topic} is invalid: it takes no symbol")
     parts = suffix.split(",")
     for part in parts:
-        if part not in symbols:
-            raise TopicError(400, f"topic {topic} is invalid: unknown symbol {part!r}")
+        symbol, kind = part.rsplit("_", 1) if prefix == CANDLE_TOPIC and "_" in part else (part, "")
+        if symbol not in symbols:
+            raise TopicError(400, f"topic {topic} is invalid: unknown symbol {symbol!r}")
+        if prefix == CANDLE_TOPIC and kind not in WS_TYPES:
+            raise TopicError(
+                400,
+                f"topic {topic} is invalid: the candle type must be one of {', '.join(WS_TYPES)}",
+            )
     return [f"{prefix}:{part}" for part in parts]
