@@ -8,8 +8,15 @@ import contextlib
 import logging
 import signal
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
-from kcterm.sim.config import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, SimConfig
+from kcterm.sim.config import (
+    DEMO_KEY,
+    DEMO_PASSPHRASE,
+    DEMO_SECRET,
+    SimConfig,
+    default_state_path,
+)
 from kcterm.sim.server import SimExchange
 
 
@@ -52,6 +59,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.2,
         metavar="SECONDS",
         help="seconds between market steps (smaller: a faster market)",
+    )
+    parser.add_argument(
+        "--churn",
+        type=int,
+        default=2,
+        metavar="N",
+        help="quotes the liquidity provider resizes per side per step (more: a busier book; "
+        "with --tick 0.001 and --churn 12 the level2 feed runs at thousands of messages/s)",
+    )
+    parser.add_argument(
+        "--funding-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="settle funding every SECONDS of real time instead of every 8 hours",
+    )
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument(
+        "--state",
+        type=Path,
+        default=default_state_path(),
+        metavar="FILE",
+        help="SQLite file that keeps accounts, positions and orders across restarts "
+        "(default: %(default)s)",
+    )
+    state.add_argument("--memory", action="store_true", help="keep nothing after exit")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="forget the saved state and start with a fresh demo account",
     )
     drills = parser.add_argument_group(
         "fault drills", "rehearse a bad day; switch them at runtime with POST /sim/admin/drills"
@@ -101,11 +138,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--clock-skew-ms must be within a day")
     if args.rate_limit < 1:
         parser.error("--rate-limit must be at least 1")
+    if not 0 <= args.churn <= 100:
+        parser.error("--churn must be between 0 and 100")
+    if args.funding_interval is not None and args.funding_interval <= 0:
+        parser.error("--funding-interval must be above zero")
     return args
 
 
 async def serve(config: SimConfig) -> None:
     exchange = SimExchange(config)
+    # Handlers first: a SIGTERM right after the banner must still shut down (and save) cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(sig, stop.set)
     base_url = await exchange.start()
     print(f"kcterm-sim: KuCoin Futures REST at {base_url}", flush=True)
     print(
@@ -118,16 +165,13 @@ async def serve(config: SimConfig) -> None:
         f"key version {config.key_version}",
         flush=True,
     )
+    if config.state_path is not None:
+        print(f"  State: {config.state_path} (--reset starts clean)", flush=True)
     if config.admin:
         print(
             f"  Fault drills: GET/POST {base_url}/sim/admin/drills (signed with the demo key)",
             flush=True,
         )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
@@ -139,7 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    state_path = None if args.memory else args.state
+    if args.reset and state_path is not None:
+        for suffix in ("", "-wal", "-shm"):  # SQLite's write-ahead log files go with it
+            Path(f"{state_path}{suffix}").unlink(missing_ok=True)
+        print(f"kcterm-sim: starting clean (removed {state_path})", flush=True)
     config = SimConfig(
+        state_path=state_path,
+        churn=args.churn,
+        funding_interval_s=args.funding_interval,
         host=args.host,
         port=args.port,
         key=args.key,

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+
+import platformdirs
 
 # The demo account's credentials are printed by `kcterm-sim` and used by `kcterm` on the sim
 # venue. They guard nothing of value, but they are still treated as secrets in our logs.
 DEMO_KEY = "kcterm-demo-key"
 DEMO_SECRET = "kcterm-demo-secret"
 DEMO_PASSPHRASE = "kcterm-demo-passphrase"
+
+
+def default_state_path() -> Path:
+    """Where kcterm-sim keeps its accounts: the user data directory of this platform."""
+    return Path(platformdirs.user_data_dir("kcterm", appauthor=False)) / "sim-state.sqlite"
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,9 @@ class SimConfig:
     seed: int = 7
     market: bool = True  # False: the book is seeded but only moves by step_market() (tests)
     tick_interval: float = 0.2  # seconds between market steps
+    state_path: Path | None = None  # SQLite file that keeps accounts across restarts; None: memory
+    autosave_interval: float = 2.0  # seconds between snapshots while something changed
+    churn: int = 2  # provider quotes resized per side per step (more: a busier book)
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
     timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)

@@ -34,6 +34,7 @@ class Engine:
         self._by_client_oid: dict[tuple[str, str], SimOrder] = {}
         self._open_count: dict[tuple[str, str], int] = {}
         self._resting: dict[str, dict[str, SimOrder]] = {}  # user -> their orders in the book
+        self.mutations = 0  # bumped on every change to a trader's orders: autosave's cue
         self.bot_users: set[str] = set()  # the market simulation's accounts: keep no history
         self._order_ids = itertools.count(300_000_000_000_000_000)
         self._trade_ids = itertools.count(1_900_000_000_000)
@@ -83,8 +84,10 @@ class Engine:
             raise SimError("300008", "No contra orders in the order book", 200)
         if order.post_only and self._would_take(market, order):
             raise SimError("300000", "postOnly order would take liquidity; order rejected", 200)
-        if order.order_type == "limit" and self._open_count.get((user_id, order.symbol), 0) >= (
-            MAX_OPEN_ORDERS
+        if (
+            order.order_type == "limit"
+            and user_id not in self.bot_users
+            and self._open_count.get((user_id, order.symbol), 0) >= (MAX_OPEN_ORDERS)
         ):
             raise SimError(
                 "300001", f"Too many active orders: at most {MAX_OPEN_ORDERS} per contract", 200
@@ -131,6 +134,23 @@ class Engine:
     def cancel_all(self, user_id: str, symbol: str | None) -> list[str]:
         mine = [o for o in self.active_orders(user_id) if symbol is None or o.symbol == symbol]
         return [self.cancel(user_id, o.order_id).order_id for o in mine]
+
+    def restore_order(self, order: SimOrder) -> None:
+        """Put back an order saved before a restart: waiting stops wait again, open limit
+        orders rest again (behind nothing: the books are empty when this runs)."""
+        self.orders[order.order_id] = order
+        self._by_client_oid[(order.user_id, order.client_oid)] = order
+        if order.status != "open":
+            return
+        if (order.stop or order.tp_price or order.sl_price) and not order.stop_triggered:
+            self.stops.add(order)
+        elif order.order_type == "limit" and order.remaining > 0:
+            order.shown = order.tip()
+            self.markets[order.symbol].book.add(order)
+            order.resting = True
+            self._resting.setdefault(order.user_id, {})[order.order_id] = order
+            key = (order.user_id, order.symbol)
+            self._open_count[key] = self._open_count.get(key, 0) + 1
 
     def trim_reduce_only(self, user_id: str, symbol: str) -> None:
         """Reduce-only orders may never add up to more than the position they reduce: after
@@ -284,6 +304,7 @@ class Engine:
 
     def _emit(self, order: SimOrder, kind: str, *, status: str | None = None, **extra: str) -> None:
         user = order.user_id
+        self.mutations += 1
         symbol_topic = f"{ORDERS_TOPIC}:{order.symbol}"
         wants_all = self.publisher.wants(ORDERS_TOPIC, user)
         wants_symbol = self.publisher.wants(symbol_topic, user)

@@ -45,10 +45,11 @@ class _Quotes:
 
 
 class SyntheticMarket:
-    def __init__(self, engine: Engine, seed: int, *, levels: int = 30) -> None:
+    def __init__(self, engine: Engine, seed: int, *, levels: int = 30, churn: int = 2) -> None:
         self.engine = engine
         self.rng = random.Random(seed)
         self.levels = levels
+        self.churn = churn  # quotes resized per side per step: the book's flicker rate
         self.regime = REGIMES[0]
         self.steps = 0
         self._fair: dict[str, float] = {}
@@ -57,6 +58,29 @@ class SyntheticMarket:
         for symbol, market in engine.markets.items():
             self._fair[symbol] = float(market.spec.start_price)
             self._quotes[symbol] = _Quotes()
+
+    def state(self) -> dict[str, dict[str, str | int]]:
+        """Where each market stands, so a restarted exchange resumes from there."""
+        return {
+            symbol: {
+                "fair": repr(self._fair[symbol]),
+                "last_tick": m.last_tick,
+                "mark": str(m.mark_price),
+                "index": str(m.index_price),
+            }
+            for symbol, m in self.engine.markets.items()
+        }
+
+    def restore(self, saved: dict[str, dict[str, str | int]]) -> None:
+        for symbol, point in saved.items():
+            market = self.engine.markets.get(symbol)
+            if market is None:
+                continue
+            self._fair[symbol] = float(point["fair"])
+            market.last_tick = int(point["last_tick"])
+            market.open_tick = market.high_tick = market.low_tick = market.last_tick
+            market.mark_price = Decimal(str(point["mark"]))
+            market.index_price = Decimal(str(point["index"]))
 
     def seed_books(self) -> None:
         """Fill every book with a full ladder before any client connects."""
@@ -78,7 +102,7 @@ class SyntheticMarket:
             self._fair[symbol] *= math.exp(rng.gauss(drift, sigma))
             step = spec.index_tick_size
             market.set_index(step * round(Decimal(repr(self._fair[symbol])) / step))
-            self._requote(symbol, market, churn=3 if self.regime.name != "calm" else 2)
+            self._requote(symbol, market, churn=self.churn + (self.regime.name != "calm"))
             if rng.random() < self.regime.taker_rate:
                 self._take(symbol, market)
 

@@ -31,6 +31,7 @@ from kcterm.sim.routes_positions import PositionRoutes
 from kcterm.sim.routes_public import PublicRoutes
 from kcterm.sim.routes_trading import TradingRoutes
 from kcterm.sim.specs import CONTRACTS
+from kcterm.sim.store import StateStore
 from kcterm.sim.ws import Hub
 
 log = logging.getLogger("kcterm.sim")
@@ -61,17 +62,20 @@ class SimExchange:
         self.drills = Drills(self.faults, self.hub, self.limiter, self.clock, symbols)
         self.drills.start_with(cfg)
         self.engine = Engine(CONTRACTS, self.hub, self.clock)
-        self.market = SyntheticMarket(self.engine, cfg.seed)
+        self.market = SyntheticMarket(self.engine, cfg.seed, churn=cfg.churn)
         self.feeds = MarketFeeds(
             self.engine.markets, self.hub, self.clock, cfg.seed, cfg.funding_interval_s
         )
         self.funding = self.feeds.funding  # add_listener(cb(symbol, rate, time)) at settlements
+        self.funding.add_listener(self.engine.clearing.settle_funding)  # positions pay here
         self.keys = KeyStore()
         self.keys.add(ApiKey(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version, DEMO_USER))
         self.engine.clearing.open_account(DEMO_USER, cfg.balance)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._feeds: asyncio.Task[None] | None = None
+        self._autosave: asyncio.Task[None] | None = None
+        self.store: StateStore | None = None
         self.base_url = ""
         self.ws_url = ""
 
@@ -80,6 +84,10 @@ class SimExchange:
 
     async def start(self) -> str:
         """Listen on the configured address; returns the REST base URL."""
+        if self.config.state_path is not None:
+            self.store = StateStore(self.config.state_path)
+            self.store.load(self.engine, self.market)  # before the provider fills the books
+            self._autosave = asyncio.ensure_future(self._run_autosave())
         self.market.seed_books()
         endpoints = Endpoints(
             self.keys,
@@ -126,11 +134,15 @@ class SimExchange:
         app.router.add_get("/", self.hub.handle)
 
     async def stop(self) -> None:
-        for task in (self._ticker, self._feeds):
+        for task in (self._ticker, self._feeds, self._autosave):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.store is not None:
+            self.store.save(self.engine, self.market)
+            self.store.close()
+            self.store = None
         await self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -144,6 +156,20 @@ class SimExchange:
                 self.engine.after_step()
             except Exception:  # the market must keep living whatever one step did
                 log.exception("market step failed")
+
+    async def _run_autosave(self) -> None:
+        saved_at = -1
+        while True:
+            await asyncio.sleep(self.config.autosave_interval)
+            changes = self.engine.mutations + sum(
+                a.version for a in self.engine.clearing.accounts.values()
+            )
+            if changes != saved_at and self.store is not None:
+                try:
+                    self.store.save(self.engine, self.market)
+                    saved_at = changes
+                except Exception:  # a full disk must not stop the exchange; try again later
+                    log.exception("could not save the exchange's state")
 
     # -- for tests and drills ----------------------------------------------------------------
 
