@@ -51,6 +51,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SECONDS",
         help="with --screenshot: wait this long after data arrives",
     )
+    parser.add_argument(
+        "--theme", choices=("dark", "light"), help="colour theme (default: the last one used)"
+    )
+    parser.add_argument(
+        "--reset-practice",
+        action="store_true",
+        help="start the embedded exchange's demo account afresh (100,000 USDT, no positions)",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -66,6 +74,18 @@ def live_keys_from_env() -> LiveKeys:
         passphrase=os.environ["KUCOIN_API_PASSPHRASE"],
         version=os.environ.get("KUCOIN_API_KEY_VERSION", "3"),
     )
+
+
+def practice_state_path(reset: bool) -> Path:
+    """The embedded exchange keeps the practice account here between sessions (a file of
+    its own, so a kcterm-sim running beside kcterm never writes over it)."""
+    import platformdirs
+
+    path = Path(platformdirs.user_data_dir("kcterm", appauthor=False)) / "practice.sqlite"
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +126,9 @@ async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:
 
     exchange: EmbeddedExchange | None = None
     if keys is None:
-        exchange = EmbeddedExchange(SimConfig(seed=args.seed))
+        exchange = EmbeddedExchange(
+            SimConfig(seed=args.seed, state_path=practice_state_path(args.reset_practice))
+        )
         base_url = exchange.start()
         cfg = exchange.config
         credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
@@ -118,7 +140,10 @@ async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:
     session = Session(RestClient(base_url, credentials), venue=venue)
     try:
         await session.start([args.symbol])
-        window = MainWindow(session, args.symbol)
+        # A screenshot shows the default layout, never whatever the user arranged last.
+        window = MainWindow(
+            session, args.symbol, theme=args.theme, remember_layout=args.screenshot is None
+        )
         window.show()
         if args.screenshot:
             return await take_screenshot(window, session, args.symbol, args.screenshot, args.after)

@@ -12,7 +12,8 @@ from PySide6.QtGui import QImage
 
 def test_screenshot_of_a_populated_window(tmp_path: Path) -> None:
     out = tmp_path / "window.png"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # The practice account is kept in the user data dir: keep this run's in tmp_path.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path))
     done = subprocess.run(
         [sys.executable, "-m", "kcterm", "--screenshot", str(out), "--after", "0.3"],
         env=env,
@@ -29,3 +30,4 @@ def test_screenshot_of_a_populated_window(tmp_path: Path) -> None:
     }
     assert len(colours) > 20
     assert "demo-secret" not in done.stdout + done.stderr
+    assert (tmp_path / "kcterm" / "practice.sqlite").exists()  # the account is kept
