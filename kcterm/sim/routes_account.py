@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from kcterm.sim.engine import Engine
 from kcterm.sim.errors import bad_param
 from kcterm.sim.http import Call
 from kcterm.sim.margin import order_margin
+from kcterm.sim.paging import has_more_page, numbered_page
 from kcterm.sim.routes_public import Route
 
 FILL_TYPES = ("trade", "adl", "liquid", "settlement")
@@ -59,7 +59,7 @@ class AccountRoutes:
             if not kinds <= set(FILL_TYPES):
                 raise bad_param(f"tradeTypes must be among {', '.join(FILL_TYPES)}")
             rows = [f for f in rows if f["tradeType"] in kinds and _match(f, query)]
-        return paged(rows, query)
+        return numbered_page(rows, query)
 
     async def recent_fills(self, call: Call) -> list[dict[str, Any]]:
         symbol = call.query.get("symbol")
@@ -116,40 +116,3 @@ def _match(fill: dict[str, Any], query: dict[str, str]) -> bool:
     start = params.whole(query, "startAt", default=0)
     end = params.whole(query, "endAt", default=0)
     return fill["createdAt"] >= start and (not end or fill["createdAt"] <= end)
-
-
-def paged(rows: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
-    current = params.whole(query, "currentPage", default=1, minimum=1)
-    size = params.whole(query, "pageSize", default=50, minimum=1, maximum=1000)
-    start = (current - 1) * size
-    return {
-        "currentPage": current,
-        "pageSize": size,
-        "totalNum": len(rows),
-        "totalPage": (len(rows) + size - 1) // size,
-        "items": rows[start : start + size],
-    }
-
-
-def has_more_page(
-    rows: Iterable[dict[str, Any]], query: dict[str, str], key: str
-) -> dict[str, Any]:
-    """KuCoin's offset paging: newest first by default (reverse=true); `offset` is the key of
-    the last item of the previous page; `forward` flips the direction; at most 100."""
-    items = list(rows)
-    reverse = params.text(query, "reverse", default="true", choices=("true", "false")) == "true"
-    forward = params.text(query, "forward", default="false", choices=("true", "false")) == "true"
-    count = params.whole(query, "maxCount", default=10, minimum=1, maximum=100)
-    start = params.whole(query, "startAt", default=0)
-    end = params.whole(query, "endAt", default=0)
-    time_key = "timePoint" if items and "timePoint" in items[0] else "time"
-    items = [r for r in items if r[time_key] >= start and (not end or r[time_key] <= end)]
-    if reverse:
-        items.reverse()
-    offset = query.get("offset")
-    if offset:
-        keys = [str(r[key]) for r in items]
-        if offset in keys:
-            at = keys.index(offset)
-            items = items[:at] if forward else items[at + 1 :]
-    return {"dataList": items[:count], "hasMore": len(items) > count}

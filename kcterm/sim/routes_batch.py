@@ -9,8 +9,9 @@ from kcterm.sim import params
 from kcterm.sim.engine import Engine
 from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.http import Call
+from kcterm.sim.orders import SimOrder
+from kcterm.sim.paging import numbered_page
 from kcterm.sim.routes_public import Route
-from kcterm.sim.routes_trading import page
 
 MAX_BATCH = 20
 
@@ -124,7 +125,7 @@ class BatchRoutes:
             )
         ]
         waiting.sort(key=lambda o: o.order_time_ns, reverse=True)
-        return page(waiting, query)
+        return numbered_page(waiting, query, SimOrder.to_api)
 
     async def cancel_stops(self, call: Call) -> dict[str, list[str]]:
         symbol = call.query.get("symbol")

@@ -12,8 +12,8 @@ from kcterm.sim.accounts import Account
 from kcterm.sim.engine import Engine
 from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.http import Call
+from kcterm.sim.paging import numbered_page
 from kcterm.sim.positions import Position
-from kcterm.sim.routes_account import paged
 from kcterm.sim.routes_public import Route
 
 MODES = ("ISOLATED", "CROSS")
@@ -75,7 +75,7 @@ class PositionRoutes:
         ]
         limit = params.whole(query, "limit", default=10, minimum=1, maximum=200)
         page = params.whole(query, "pageId", default=1, minimum=1)
-        return paged(rows, {"currentPage": str(page), "pageSize": str(limit)})
+        return numbered_page(rows, {"currentPage": str(page), "pageSize": str(limit)}, max_size=200)
 
     async def max_open_size(self, call: Call) -> dict[str, Any]:
         query = call.query

@@ -9,6 +9,7 @@ from kcterm.sim.engine import Engine
 from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.http import Call
 from kcterm.sim.orders import SimOrder
+from kcterm.sim.paging import numbered_page
 from kcterm.sim.routes_public import PublicRoutes, Route
 
 MAX_PAGE_SIZE = 1000
@@ -80,7 +81,7 @@ class TradingRoutes:
             if o.is_active == (status == "active") and _matches(o, query)
         ]
         orders.sort(key=lambda o: o.order_time_ns, reverse=True)
-        return page(orders, query)
+        return numbered_page(orders, query, SimOrder.to_api)
 
     async def by_client_oid(self, call: Call) -> dict[str, Any] | None:
         client_oid = params.text(call.query, "clientOid", required=True, max_len=40)
@@ -113,18 +114,3 @@ def _matches(order: SimOrder, query: dict[str, str]) -> bool:
     if start and start.isdigit() and order.created_ms < int(start):
         return False
     return not (end and end.isdigit() and order.created_ms > int(end))
-
-
-def page(orders: list[SimOrder], query: dict[str, str]) -> dict[str, Any]:
-    """KuCoin's paged reply: {currentPage, pageSize, totalNum, totalPage, items}."""
-    current = params.whole(query, "currentPage", default=1, minimum=1)
-    size = params.whole(query, "pageSize", default=50, minimum=1, maximum=MAX_PAGE_SIZE)
-    total = len(orders)
-    start = (current - 1) * size
-    return {
-        "currentPage": current,
-        "pageSize": size,
-        "totalNum": total,
-        "totalPage": (total + size - 1) // size,
-        "items": [o.to_api() for o in orders[start : start + size]],
-    }
