@@ -45,7 +45,8 @@ class MarketFeeds:
         self._publisher = publisher
         self._clock = clock
         self.funding = FundingClock([m.funding for m in markets.values()], publisher)
-        self._second = self._minute = self._snapshot = -1
+        self._second = self._minute = -1
+        self._snapshot_sent: dict[str, int] = {}  # topic -> ms
         self._depth_seen: dict[str, tuple[int, Any]] = {}  # topic -> (sequence, levels)
         self._candle_sent: dict[str, tuple[int, tuple[int, ...]]] = {}  # topic -> (ms, key)
         self._candle_topics = [
@@ -71,10 +72,8 @@ class MarketFeeds:
         if minute != self._minute:
             self._minute = minute
             self._each_minute(minute * MINUTE)
-        if now_ms - self._snapshot >= SNAPSHOT_EVERY_MS:
-            self._snapshot = now_ms
-            for market in self.markets.values():
-                self._snapshot_24h(market, now_ms)
+        for market in self.markets.values():
+            self._snapshot_24h(market, now_ms)
         self.funding.poll(now_ms)
         for market in self.markets.values():
             for depth in DEPTHS:
@@ -111,8 +110,13 @@ class MarketFeeds:
                 self._publisher.publish(topic, "funding.rate", data)
 
     def _snapshot_24h(self, market: SymbolMarket, now_ms: int) -> None:
+        """Every 5 s, and at once for a new subscriber (no 5 s of silence after subscribing)."""
         topic = f"/contractMarket/snapshot:{market.spec.symbol}"
-        if self._publisher.wants(topic):
+        if not self._publisher.wants(topic):
+            self._snapshot_sent.pop(topic, None)
+            return
+        if now_ms - self._snapshot_sent.get(topic, -SNAPSHOT_EVERY_MS) >= SNAPSHOT_EVERY_MS:
+            self._snapshot_sent[topic] = now_ms
             self._publisher.publish(topic, "snapshot.24h", snapshot_24h(market, now_ms))
 
     def _depth(self, market: SymbolMarket, depth: int, now_ms: int) -> None:
