@@ -38,6 +38,7 @@ class Journal:
     def __init__(self, maxlen: int = 5000) -> None:
         self.entries: deque[JournalEntry] = deque(maxlen=maxlen)
         self.version = 0
+        self.error_count = 0  # ever recorded, including lines the bound dropped
         self._seq = 0
 
     def __len__(self) -> int:
@@ -48,6 +49,8 @@ class Journal:
         entry = JournalEntry(self._seq, time.time(), kind, symbol, text, code)
         self.entries.append(entry)
         self.version += 1
+        if kind is EntryKind.ERROR:
+            self.error_count += 1
         return entry
 
     def action(self, text: str, symbol: str = "") -> JournalEntry:

@@ -1,11 +1,14 @@
 """Table model of the ladder: asks above (best at the bottom), spread row, bids below.
 
-Rows are fixed (depth asks + 1 + depth bids), so a refresh compares the new cells with the
-drawn ones and emits dataChanged only over the rows that changed.
+Rows are fixed (depth asks + 1 + depth bids), so a refresh compares the new rows with the drawn
+ones and emits dataChanged only over the cells that changed. Levels are grouped by a multiple of
+the tick; each level carries a size bar and a cumulative bar (BAR_ROLE) and the user's own
+resting lots at that price (the "Mine" column).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,94 +17,177 @@ from PySide6.QtGui import QBrush, QColor
 
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
+from kcterm.core.ladder import Level, group_levels, levels_needed
 from kcterm.ui.formatting import price_text, size_text
-from kcterm.ui.theme import ASK_COLOR, BID_COLOR
+from kcterm.ui.theme import colors
 
-Row = tuple[str, str, str, str]  # side ("ask"/"bid"/"spread"), price, size, cumulative
-_ALIGN = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_HEADERS = ("Price", "Size", "Total")
-_SPREAD_COLOR = QColor("#9aa4b1")
+BAR_ROLE = Qt.ItemDataRole.UserRole + 2  # (fraction 0..1, "size" | "total") for the delegate
+MINE, PRICE, SIZE, TOTAL = range(4)
+HEADERS = ("Mine", "Price", "Size", "Total")
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True, slots=True)
+class LadderRow:
+    side: str  # "ask" | "bid" | "spread"
+    price: str = ""
+    size: str = ""
+    total: str = ""
+    mine: str = ""
+    size_bar: float = 0.0
+    total_bar: float = 0.0
+
+    def texts(self) -> tuple[str, str, str, str]:
+        return (self.mine, self.price, self.size, self.total)
 
 
 class BookModel(QAbstractTableModel):
-    def __init__(self, depth: int = 12) -> None:
+    def __init__(self, depth: int = 15) -> None:
         super().__init__()
         self.depth = depth
-        self._rows: list[Row] = [("", "", "", "")] * (2 * depth + 1)
+        self._rows: list[LadderRow] = [LadderRow("spread")] * (2 * depth + 1)
         self.prices: list[Decimal | None] = [None] * (2 * depth + 1)
+        self.cells_signalled = 0
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
+        return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _CENTER if section == MINE else _RIGHT
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():
             return None
         row = self._rows[index.row()]
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return row[index.column() + 1]
+            return row.texts()[column]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _ALIGN
+            return _CENTER if column == MINE else _RIGHT
+        theme = colors()
         if role == Qt.ItemDataRole.ForegroundRole:
-            if row[0] == "ask":
-                return QBrush(ASK_COLOR)
-            if row[0] == "bid":
-                return QBrush(BID_COLOR)
-            return QBrush(_SPREAD_COLOR)
+            if column == MINE:
+                return QBrush(QColor(theme.own_order))
+            if row.side == "spread":
+                return QBrush(QColor(theme.muted))
+            return QBrush(theme.side("buy" if row.side == "bid" else "sell"))
+        if role == Qt.ItemDataRole.BackgroundRole and row.mine and column in (MINE, PRICE):
+            own = QColor(theme.own_order)
+            own.setAlpha(40)
+            return QBrush(own)
+        if role == BAR_ROLE and row.side != "spread":
+            if column == SIZE:
+                return (row.size_bar, row.side)
+            if column == TOTAL:
+                return (row.total_bar, "total")
+        if role == Qt.ItemDataRole.ToolTipRole and row.mine:
+            return f"Your resting orders here: {row.mine} lots"
         return None
 
-    def row_text(self, row: int) -> Row:
+    def set_depth(self, depth: int) -> None:
+        """Levels per side (the panel fits it to its height); a rare full reset."""
+        if depth == self.depth or depth < 1:
+            return
+        self.beginResetModel()
+        self.depth = depth
+        self._rows = [LadderRow("spread")] * (2 * depth + 1)
+        self.prices = [None] * (2 * depth + 1)
+        self.endResetModel()
+
+    def row_text(self, row: int) -> tuple[str, str, str, str]:
+        """(side, price, size, total) of a row, for tests and accessibility."""
+        item = self._rows[row]
+        return (item.side, item.price, item.size, item.total)
+
+    def row_at(self, row: int) -> LadderRow:
         return self._rows[row]
 
-    def update_from(self, book: LevelTwoBook, contract: Contract | None) -> int:
+    def update_from(
+        self,
+        book: LevelTwoBook,
+        contract: Contract | None,
+        multiple: int = 1,
+        own: dict[tuple[str, Decimal], int] | None = None,
+    ) -> int:
         """Recompute the ladder; returns how many rows changed (and were signalled)."""
         depth = self.depth
-        asks = book.asks(depth)
-        bids = book.bids(depth)
-        rows: list[Row] = []
-        prices: list[Decimal | None] = []
-        ask_rows = _cumulative("ask", asks, contract)
+        own = own or {}
+        if contract is not None:
+            step = contract.tick_size * multiple
+            raw = levels_needed(depth, multiple)
+            asks = group_levels(book.asks(raw), step, "sell", depth)
+            bids = group_levels(book.bids(raw), step, "buy", depth)
+        else:
+            asks, bids = book.asks(depth), book.bids(depth)
+        max_size = max((s for _, s in asks + bids), default=0) or 1
+        ask_total = sum(s for _, s in asks)
+        bid_total = sum(s for _, s in bids)
+        max_total = max(ask_total, bid_total) or 1
+        ask_rows = _side_rows("ask", asks, contract, own, max_size, max_total)
+        bid_rows = _side_rows("bid", bids, contract, own, max_size, max_total)
         padding = depth - len(ask_rows)
-        rows.extend([("ask", "", "", "")] * padding)
-        prices.extend([None] * padding)
-        rows.extend(reversed(ask_rows))  # best ask sits just above the spread
-        prices.extend(price for price, _ in reversed(asks))
+        rows = [LadderRow("ask")] * padding + list(reversed(ask_rows))
+        prices: list[Decimal | None] = [None] * padding + [p for p, _ in reversed(asks)]
         spread = book.spread()
-        spread_label = "spread " + price_text(contract, spread) if spread is not None else ""
+        label = "spread " + price_text(contract, spread) if spread is not None else ""
         if not book.is_live:
-            spread_label = "syncing…"
-        rows.append(("spread", spread_label, "", ""))
+            label = "syncing…"
+        rows.append(LadderRow("spread", price=label))
         prices.append(None)
-        bid_rows = _cumulative("bid", bids, contract)
-        rows.extend(bid_rows)
-        prices.extend(price for price, _ in bids)
-        rows.extend([("bid", "", "", "")] * (depth - len(bid_rows)))
-        prices.extend([None] * (depth - len(bid_rows)))
-        changed = [
-            i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
-        ]
+        rows += bid_rows + [LadderRow("bid")] * (depth - len(bid_rows))
+        prices += [p for p, _ in bids] + [None] * (depth - len(bid_rows))
+        changed = 0
+        for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
+            if old == new:
+                continue
+            changed += 1
+            old_texts, new_texts = old.texts(), new.texts()
+            columns = [c for c in range(4) if old_texts[c] != new_texts[c]]
+            if old.size_bar != new.size_bar:
+                columns.append(SIZE)
+            if old.total_bar != new.total_bar or old.side != new.side:
+                columns += [MINE, TOTAL]
+            first, last = min(columns), max(columns)
+            self.cells_signalled += last - first + 1
+            self._rows[i] = new
+            self.dataChanged.emit(self.index(i, first), self.index(i, last))
         self._rows = rows
         self.prices = prices
-        if changed:
-            top = self.index(changed[0], 0)
-            bottom = self.index(changed[-1], len(_HEADERS) - 1)
-            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
-        return len(changed)
+        return changed
 
 
-def _cumulative(
-    side: str, levels: list[tuple[Decimal, int]], contract: Contract | None
-) -> list[Row]:
+def _side_rows(
+    side: str,
+    levels: list[Level],
+    contract: Contract | None,
+    own: dict[tuple[str, Decimal], int],
+    max_size: int,
+    max_total: int,
+) -> list[LadderRow]:
+    own_side = "buy" if side == "bid" else "sell"
     total = 0
-    rows: list[Row] = []
+    rows: list[LadderRow] = []
     for price, size in levels:
         total += size
-        rows.append((side, price_text(contract, price), size_text(size), size_text(total)))
+        mine = own.get((own_side, price), 0)
+        rows.append(
+            LadderRow(
+                side,
+                price_text(contract, price),
+                size_text(size),
+                size_text(total),
+                f"{mine:,}" if mine else "",
+                round(size / max_size, 3),
+                round(total / max_total, 3),
+            )
+        )
     return rows

@@ -1,19 +1,53 @@
-"""The main window: dockable ticker, book, ticket and open orders; one frame clock repaints all."""
+"""The main window: every panel is a dock, one frame clock repaints them all.
+
+Panels with a link toggle follow the symbol chosen in any linked panel (SymbolLink). Layouts
+are saved on close and restored at start (ui.layouts); named layouts and "restore default" are
+in the Layout menu. The stale-feed interlock (core.interlock) is evaluated every frame for the
+symbols that can trade, and the ticket, the ladder and the chart's order lines follow it.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from decimal import Decimal
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
 from qasync import asyncSlot
 
+from kcterm.api.errors import KucoinError
+from kcterm.core.interlock import Gate, evaluate
+from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
-from kcterm.core.validation import OrderRequest
+from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.book_panel import BookPanel
+from kcterm.ui.chart_panel import ChartPanel
 from kcterm.ui.frame_clock import FrameClock
-from kcterm.ui.open_orders_panel import OpenOrdersPanel
+from kcterm.ui.hotkeys import Hotkeys
+from kcterm.ui.journal_panel import JournalPanel
+from kcterm.ui.layouts import LayoutStore
+from kcterm.ui.order_lines import ConfirmMove
 from kcterm.ui.order_ticket import ConfirmOrder, OrderTicket
+from kcterm.ui.orders_panel import OrdersPanel
 from kcterm.ui.status_bar import TerminalStatusBar
+from kcterm.ui.symbol_link import SymbolLink
+from kcterm.ui.tape_panel import TapePanel
+from kcterm.ui.theme import apply_theme
 from kcterm.ui.ticker_panel import TickerPanel
+from kcterm.ui.watchlist_panel import WatchlistPanel
+from kcterm.ui.window_menus import build_menus
+
+STALE_AFTER_S = 5.0
+DEFAULT_SIZE = QSize(1600, 1000)
+
+
+def default_size() -> QSize:
+    """1600x1000, or 95 % of a smaller real screen (offscreen rendering keeps the default)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None or QGuiApplication.platformName() == "offscreen":
+        return DEFAULT_SIZE
+    available = screen.availableGeometry().size() * 0.95
+    return DEFAULT_SIZE.boundedTo(available)
 
 
 class MainWindow(QMainWindow):
@@ -23,57 +57,221 @@ class MainWindow(QMainWindow):
         symbol: str,
         *,
         confirm: ConfirmOrder | None = None,
+        confirm_move: ConfirmMove | None = None,
         fps: int = 30,
+        settings: QSettings | None = None,
+        theme: str | None = None,
+        remember_layout: bool = True,
+        stale_after: float = STALE_AFTER_S,
     ) -> None:
         super().__init__()
         self.session = session
+        self.settings = settings if settings is not None else QSettings()
+        self.stale_after = stale_after
+        self._remember_layout = remember_layout
         venue = "LIVE — real money" if session.is_live else "SIM — embedded practice exchange"
         self.setWindowTitle(f"kcterm · {venue}")
-        self.resize(1280, 800)
+        self.resize(default_size())
         if confirm is None and session.is_live:
             confirm = self._ask_confirmation
+        self.link = SymbolLink(symbol, self)
+        self.watchlist = WatchlistPanel(session, symbol)
         self.ticker = TickerPanel(session, symbol)
         self.book = BookPanel(session, symbol)
+        self.tape = TapePanel(session, symbol)
+        self.chart = ChartPanel(session, symbol, confirm_move or self._ask_move)
         self.ticket = OrderTicket(session, symbol, confirm=confirm)
-        self.open_orders = OpenOrdersPanel(session, symbol)
+        self.open_orders = OrdersPanel(session, symbol)
+        self.journal = JournalPanel(session)
         self.status = TerminalStatusBar(session)
         self.setStatusBar(self.status)
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_default_layout()
+        self._wire()
+        self.gates: dict[str, Gate] = {}
+        self.layouts = LayoutStore(self, self.settings)  # captures the default first
+        self.hotkeys = Hotkeys(
+            self,
+            self.settings,
+            {
+                "buy_best": lambda: self.trade_at_best("buy"),
+                "sell_best": lambda: self.trade_at_best("sell"),
+                "cancel_all": self.open_orders.cancel_all_button.click,
+                "toggle_one_click": self.book.one_click.toggle,
+            },
+        )
+        build_menus(self)
+        self.set_theme(theme or str(self.settings.value("theme", "dark")))
+        if remember_layout:
+            self.layouts.restore_last()
+        self.frame_clock = FrameClock(fps, self)
+        self.frame_clock.add(self.update_gates)
+        for panel in (
+            self.watchlist,
+            self.ticker,
+            self.book,
+            self.tape,
+            self.chart,
+            self.open_orders,
+            self.journal,
+            self.status,
+        ):
+            self.frame_clock.add(panel.refresh)
+        self.frame_clock.start()
+        self.chart.load()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState find docks by this name
+        dock.setWidget(widget)
+        self.docks[name] = dock
+        return dock
+
+    def _build_default_layout(self) -> None:
         central = QWidget()
         central.setMaximumSize(0, 0)  # everything lives in docks so the user can arrange it
         self.setCentralWidget(central)
         self.setDockNestingEnabled(True)
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        ticker_dock = self._dock("Ticker", self.ticker, left)
-        book_dock = self._dock("Order book", self.book, left)
-        ticket_dock = self._dock("Order ticket", self.ticket, right)
-        orders_dock = self._dock("Open orders", self.open_orders, right)
-        self.splitDockWidget(ticker_dock, book_dock, Qt.Orientation.Vertical)
-        self.splitDockWidget(ticket_dock, orders_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([ticker_dock, book_dock], [110, 600], Qt.Orientation.Vertical)
-        self.resizeDocks([book_dock, ticket_dock], [420, 860], Qt.Orientation.Horizontal)
+        watch = self._dock("watchlist", "Watchlist", self.watchlist)
+        tape = self._dock("trades", "Trades", self.tape)
+        ticket = self._dock("order_ticket", "Order ticket", self.ticket)
+        chart = self._dock("chart", "Chart", self.chart)
+        orders = self._dock("orders", "Orders", self.open_orders)
+        journal = self._dock("journal", "Journal", self.journal)
+        ticker = self._dock("ticker", "Ticker", self.ticker)
+        book = self._dock("order_book", "Order book", self.book)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, watch)
+        self.splitDockWidget(watch, chart, Qt.Orientation.Horizontal)
+        self.splitDockWidget(chart, ticker, Qt.Orientation.Horizontal)
+        self.splitDockWidget(watch, tape, Qt.Orientation.Vertical)
+        self.splitDockWidget(tape, ticket, Qt.Orientation.Vertical)
+        self.splitDockWidget(chart, orders, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(orders, journal)
+        orders.raise_()
+        self.splitDockWidget(ticker, book, Qt.Orientation.Vertical)
+        # Proportions of the window at any size: 25 % | 52 % | 23 % across.
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [watch, chart, ticker],
+            [int(width * 0.25), int(width * 0.52), int(width * 0.23)],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [watch, tape, ticket],
+            [int(height * 0.22), int(height * 0.40), int(height * 0.32)],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks(
+            [chart, orders], [int(height * 0.64), int(height * 0.30)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks([ticker, book], [105, height - 170], Qt.Orientation.Vertical)
 
-        self.ticket.symbol_changed.connect(self.set_symbol)
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._remember_layout:
+            self.layouts.save_last()
+        super().closeEvent(event)
+
+    def set_theme(self, name: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.settings.setValue("theme", name)
+        self.chart.apply_theme()
+        for model in (
+            self.watchlist.model,
+            self.tape.model,
+            self.open_orders.model,
+            self.open_orders.history_model,
+            self.journal.model,
+        ):
+            model.refresh_colors()
+        self.book.view.viewport().update()
+
+    # -- symbol link -------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        self.watchlist.symbol_chosen.connect(self.link.select)
+        self.ticket.symbol_changed.connect(self.link.select)
+        for panel in (self.book, self.chart, self.tape):
+            panel.header.chosen.connect(lambda s, p=panel: self._panel_chose(p, s))
+            panel.header.link_toggled.connect(lambda on, p=panel: self._relinked(p, on))
+        self.link.symbol_changed.connect(self.set_symbol)
         self.book.price_clicked.connect(self.ticket.set_price)
-        self.frame_clock = FrameClock(fps, self)
-        for panel in (self.ticker, self.book, self.open_orders, self.status):
-            self.frame_clock.add(panel.refresh)
-        self.frame_clock.start()
+        self.book.order_requested.connect(
+            lambda side, price: self.trade_at(side, price, self.book.symbol)
+        )
+        self.chart.move_requested.connect(self.move_order)
 
     @asyncSlot(str)
     async def set_symbol(self, symbol: str) -> None:
-        """Follow a symbol chosen in the ticket in the linked panels."""
+        """Follow a symbol chosen in any linked panel in every linked panel."""
         await self.session.watch(symbol)
+        self.link.select(symbol)
+        self.ticket.set_symbol(symbol)
+        self.watchlist.set_symbol(symbol)
         self.ticker.set_symbol(symbol)
-        self.book.set_symbol(symbol)
         self.open_orders.set_symbol(symbol)
+        for panel in (self.book, self.chart, self.tape):
+            if panel.header.linked:
+                panel.set_symbol(symbol)
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title.lower().replace(" ", "_"))  # saveState needs stable names
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    @asyncSlot(object, str)
+    async def _panel_chose(self, panel, symbol: str) -> None:
+        if panel.header.linked:
+            self.link.select(symbol)
+            return
+        await self.session.watch(symbol)
+        panel.set_symbol(symbol)
+
+    def _relinked(self, panel, linked: bool) -> None:
+        if linked and panel.symbol != self.link.symbol:
+            panel.set_symbol(self.link.symbol)
+
+    # -- trading -----------------------------------------------------------------------------
+
+    def update_gates(self) -> None:
+        """The interlock for every symbol that can trade from a panel, applied on change."""
+        symbols = {self.ticket.symbol, self.book.symbol, self.chart.symbol}
+        gates = {s: evaluate(self.session.feed_facts(s), self.stale_after) for s in symbols}
+        if gates == self.gates:
+            return
+        self.gates = gates
+        self.ticket.set_gate(gates[self.ticket.symbol])
+        self.book.set_gate(gates[self.book.symbol])
+        self.chart.set_gate(gates[self.chart.symbol])
+        self.status.show_gate(gates[self.ticket.symbol])
+
+    def gate(self, symbol: str) -> Gate:
+        return self.gates.get(symbol) or evaluate(self.session.feed_facts(symbol), self.stale_after)
+
+    def trade_at(self, side: str, price: Decimal, symbol: str) -> bool:
+        """A limit order with the ticket's size at `price` on `symbol` (one-click, hotkeys)."""
+        gate = self.gate(symbol)
+        if not gate.open:
+            self.ticket.error_label.setText(f"Not sent: {gate.reason}.")
+            return False
+        return self.ticket.submit_at(side, price, symbol)
+
+    def trade_at_best(self, side: str) -> bool:
+        book = self.session.books.get(self.ticket.symbol)
+        level = None if book is None else (book.best_bid() if side == "buy" else book.best_ask())
+        if level is None:
+            self.ticket.error_label.setText("Not sent: no price on that side of the book.")
+            return False
+        return self.trade_at(side, level[0], self.ticket.symbol)
+
+    @asyncSlot(str, object)
+    async def move_order(self, order_id: str, price: Decimal) -> None:
+        order = self.session.orders.get(order_id)
+        if order is None or not self.gate(order.symbol).open:
+            self.chart.order_lines.reset(order_id)
+            return
+        try:
+            await self.session.move_order(order_id, price)
+        except (KucoinError, OrderRejected, KeyError):
+            self.chart.order_lines.reset(order_id)  # the journal says why
 
     def _ask_confirmation(self, request: OrderRequest) -> bool:
         price = request.price_text or "market"
@@ -82,5 +280,19 @@ class MainWindow(QMainWindow):
             "Confirm LIVE order",
             f"Send a REAL order to KuCoin?\n\n{request.side.upper()} {request.size} lots "
             f"{request.symbol} @ {price}",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_move(self, order: OpenOrder, price: Decimal) -> bool:
+        contract = self.session.contracts.get(order.symbol)
+        old = contract.format_price(order.price) if contract else str(order.price)
+        new = contract.format_price(price) if contract else str(price)
+        real = "REAL " if self.session.is_live else ""
+        answer = QMessageBox.question(
+            self,
+            "Move order",
+            f"Move your {real}{order.side.upper()} order of {order.remaining} lots "
+            f"{order.symbol}\nfrom {old} to {new}?\n\n"
+            "It is cancelled and placed again at the new price (new queue position).",
         )
         return answer == QMessageBox.StandardButton.Yes

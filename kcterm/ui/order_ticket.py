@@ -1,7 +1,9 @@
 """Order ticket: symbol, limit/market, price, size in lots, leverage; Buy and Sell.
 
 Entries are checked by core against the contract before anything is sent; a refusal shows the
-reason under the ticket and marks the field. On the live venue every order asks first.
+reason under the ticket and marks the field. On the live venue every order asks first. The
+ladder's one-click trading and the hotkeys place through `submit_at`, so they pass the same
+checks; while the feed is stale (core.interlock) Buy and Sell are disabled and say why.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
+from kcterm.core.error_text import explain
+from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
 
@@ -68,6 +72,11 @@ class OrderTicket(QWidget):
         self.buy_button.setObjectName("buyButton")
         self.sell_button = QPushButton("Sell / Short")
         self.sell_button.setObjectName("sellButton")
+        self.gate_label = QLabel()
+        self.gate_label.setObjectName("gateReason")
+        self.gate_label.setWordWrap(True)
+        self._gate = Gate(False, "Waiting for market data")
+        self._sending = False
 
         form = QFormLayout()
         form.addRow("Symbol", self.symbol_box)
@@ -82,6 +91,7 @@ class OrderTicket(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.contract_hint)
         layout.addLayout(buttons)
+        layout.addWidget(self.gate_label)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
 
@@ -92,6 +102,7 @@ class OrderTicket(QWidget):
         for edit in (self.price_edit, self.size_edit):
             edit.textEdited.connect(self._clear_error)
         self._on_symbol_changed(symbol)
+        self.set_gate(self._gate)
 
     @property
     def symbol(self) -> str:
@@ -102,41 +113,90 @@ class OrderTicket(QWidget):
         self.price_edit.setText(contract.format_price(price) if contract else str(price))
         self._clear_error()
 
-    def draft(self, side: str) -> OrderDraft:
+    def set_symbol(self, symbol: str) -> None:
+        """Follow a symbol chosen elsewhere (no symbol_changed echo)."""
+        if symbol == self.symbol:
+            return
+        self.symbol_box.blockSignals(True)
+        self.symbol_box.setCurrentText(symbol)
+        self.symbol_box.blockSignals(False)
+        self._apply_contract(symbol)
+
+    @property
+    def trading_allowed(self) -> bool:
+        return self._gate.open
+
+    def set_gate(self, gate: Gate) -> None:
+        """Enable Buy/Sell only while the interlock is open; otherwise show its reason."""
+        self._gate = gate
+        enabled = gate.open and not self._sending
+        self.buy_button.setEnabled(enabled)
+        self.sell_button.setEnabled(enabled)
+        self.gate_label.setText("" if gate.open else f"Trading disabled: {gate.reason}")
+        self.gate_label.setVisible(not gate.open)
+
+    def draft(
+        self,
+        side: str,
+        price: Decimal | None = None,
+        order_type: str | None = None,
+        symbol: str | None = None,
+    ) -> OrderDraft:
+        symbol = symbol or self.symbol
+        contract = self._session.contracts.get(symbol)
+        if price is not None:
+            price_text = contract.format_price(price) if contract else str(price)
+        else:
+            price_text = self.price_edit.text()
+        leverage = self.leverage_box.value()
+        if contract is not None:
+            leverage = min(leverage, contract.max_leverage)
         return OrderDraft(
-            symbol=self.symbol,
+            symbol=symbol,
             side=side,
-            order_type=self.type_box.currentText().lower(),
+            order_type=order_type or self.type_box.currentText().lower(),
             size=self.size_edit.text(),
-            price=self.price_edit.text(),
-            leverage=self.leverage_box.value(),
+            price=price_text,
+            leverage=leverage,
         )
 
-    def _submit(self, side: str) -> None:
+    def submit_at(self, side: str, price: Decimal, symbol: str | None = None) -> bool:
+        """A limit order at `price` with the ticket's size, on `symbol` (default: the ticket's),
+        for one-click trading and hotkeys; the caller has checked that symbol's interlock.
+        Returns False when it was not sent (validation, no confirmation)."""
+        return self._submit(side, self.draft(side, price, "limit", symbol), gate_checked=True)
+
+    def _submit(self, side: str, draft: OrderDraft | None = None, gate_checked=False) -> bool:
         self._clear_error()
+        if not gate_checked and not self._gate.open:
+            self._show_error(f"Not sent: {self._gate.reason}.")
+            return False
         try:
-            request = self._session.prepare(self.draft(side))
+            request = self._session.prepare(draft or self.draft(side))
         except OrderRejected as rejected:
             self._show_error(rejected.reason, rejected.field)
-            return
+            return False
         if self._confirm is not None and not self._confirm(request):
             self._show_error("Order not sent: not confirmed.")
-            return
+            return False
         self._send(request)
+        return True
 
     @asyncSlot(object)
     async def _send(self, request: OrderRequest) -> None:
-        self.buy_button.setEnabled(False)
-        self.sell_button.setEnabled(False)
+        self._sending = True
+        self.set_gate(self._gate)
         try:
             order_id = await self._session.place(request)
         except KucoinError as exc:
-            self._show_error(f"Rejected by the exchange: {exc.msg} (code {exc.code})")
+            self._show_error(
+                f"Rejected by the exchange: {explain(exc.code, exc.msg)} (code {exc.code})"
+            )
         else:
             self.order_sent.emit(order_id)
         finally:
-            self.buy_button.setEnabled(True)
-            self.sell_button.setEnabled(True)
+            self._sending = False
+            self.set_gate(self._gate)
 
     def _show_error(self, reason: str, field: str | None = None) -> None:
         self.error_label.setText(reason)
@@ -158,9 +218,13 @@ class OrderTicket(QWidget):
         self._clear_error()
 
     def _on_symbol_changed(self, symbol: str) -> None:
+        if self._apply_contract(symbol):
+            self.symbol_changed.emit(symbol)
+
+    def _apply_contract(self, symbol: str) -> bool:
         contract = self._session.contracts.get(symbol)
         if contract is None:
-            return
+            return False
         self.leverage_box.setRange(1, contract.max_leverage)
         self.leverage_box.setValue(min(5, contract.max_leverage))
         self.contract_hint.setText(
@@ -170,4 +234,4 @@ class OrderTicket(QWidget):
         )
         self.price_edit.clear()
         self._clear_error()
-        self.symbol_changed.emit(symbol)
+        return True

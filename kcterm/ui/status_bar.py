@@ -1,4 +1,8 @@
-"""Status bar: venue badge (LIVE unmistakable), stream states, clock offset, feed age, notices."""
+"""Status bar: venue badge (LIVE unmistakable), each stream's state, WebSocket round trip, clock
+offset, rate-limit budget, age of the last market message, the trading interlock and notices.
+
+Every label is rewritten only when its text changes: the bar refreshes on the frame timer.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +10,90 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
+from kcterm.ui.theme import colors
+
+_STATE_COLOR = {"connected": "bid", "connecting": "own_order", "reconnecting": "own_order"}
 
 
 class TerminalStatusBar(QStatusBar):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._streams_version = -1
         self._notices_version = -1
-        self.venue_badge = QLabel("LIVE" if session.is_live else "SIM")
-        self.venue_badge.setObjectName("venueBadgeLive" if session.is_live else "venueBadgeSim")
+        live = session.is_live
+        self.venue_badge = QLabel("LIVE" if live else "SIM")
+        self.venue_badge.setObjectName("venueBadgeLive" if live else "venueBadgeSim")
         self.venue_badge.setToolTip(
-            "Real orders on KuCoin Futures" if session.is_live else "Embedded practice exchange"
+            "LIVE: real orders on KuCoin Futures, real money"
+            if live
+            else "Embedded practice exchange"
         )
-        self.streams_label = QLabel("streams: connecting")
-        self.clock_label = QLabel()
-        self.feed_label = QLabel("feed: —")
+        self.gate_label = QLabel()
+        self.gate_label.setObjectName("gateLabel")
         self.notice_label = QLabel()
+        self.streams_label = QLabel("streams: connecting")
+        self.rtt_label = QLabel("rtt —")
+        self.rtt_label.setToolTip("WebSocket ping round trip (public / private)")
+        self.clock_label = QLabel()
+        self.clock_label.setToolTip("Exchange clock minus this computer's clock")
+        self.rate_label = QLabel("rate —")
+        self.rate_label.setToolTip("REST rate-limit budget left in the current 30 s window")
+        self.feed_label = QLabel("feed —")
+        self.feed_label.setToolTip("Age of the last market message")
         self.addWidget(self.venue_badge)
+        self.addWidget(self.gate_label)
         self.addWidget(self.notice_label, 1)
-        for label in (self.streams_label, self.clock_label, self.feed_label):
+        for label in (
+            self.streams_label,
+            self.rtt_label,
+            self.clock_label,
+            self.rate_label,
+            self.feed_label,
+        ):
             self.addPermanentWidget(label)
+
+    def show_gate(self, gate: Gate) -> None:
+        self._set(self.gate_label, "" if gate.open else f"⏸ {gate.reason}")
+        self.gate_label.setVisible(not gate.open)
 
     def refresh(self) -> None:
         session = self._session
-        if session.streams_version != self._streams_version:
-            self._streams_version = session.streams_version
-            parts = [
-                f"{name}: {state.value}"
-                for name, (state, _) in sorted(session.stream_states.items())
-            ]
-            self.streams_label.setText(" · ".join(parts) or "streams: connecting")
-            details = [
-                f"{name}: {detail}" for name, (_, detail) in session.stream_states.items() if detail
-            ]
-            self.streams_label.setToolTip("\n".join(details))
+        theme = colors()
+        parts = []
+        for name, stream in (("public", session.public), ("private", session.private)):
+            state = stream.state.value
+            color = getattr(theme, _STATE_COLOR.get(state, "ask"))
+            parts.append(f'<span style="color:{color}">●</span> {name} {state}')
+        self._set(self.streams_label, " &nbsp;".join(parts))
+        details = [f"{name}: {detail}" for name, (_, detail) in session.stream_states.items()]
+        self.streams_label.setToolTip("\n".join(details))
+        rtts = [stream.rtt_ms for stream in (session.public, session.private)]
+        rtt_text = " / ".join("—" if r is None else f"{r:.0f}" for r in rtts)
+        self._set(self.rtt_label, f"rtt {rtt_text} ms")
+        self._set(self.clock_label, f"clock {session.rest.clock_offset_ms:+d} ms")
+        self._set(self.rate_label, _rate_text(session))
+        if session.last_market_monotonic:
+            age = time.monotonic() - session.last_market_monotonic
+            self._set(self.feed_label, f"feed {age:4.1f} s")
         if session.notices_version != self._notices_version and session.notices:
             self._notices_version = session.notices_version
             notice = session.notices[-1]
             self.notice_label.setText(notice.text)
-            self.notice_label.setStyleSheet("color: #ff8a80" if notice.level == "error" else "")
-        self.clock_label.setText(f"clock {session.rest.clock_offset_ms:+d} ms")
-        if session.last_market_monotonic:
-            age = time.monotonic() - session.last_market_monotonic
-            self.feed_label.setText(f"feed {age:4.1f} s")
+            self.notice_label.setStyleSheet(
+                f"color: {theme.ask}" if notice.level == "error" else ""
+            )
+
+    @staticmethod
+    def _set(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
+
+
+def _rate_text(session: Session) -> str:
+    limit = session.rest.last_rate_limit
+    if limit is None:
+        return "rate —"
+    left = max(0.0, limit.resets_at_monotonic - time.monotonic())
+    return f"rate {limit.remaining}/{limit.limit} ({left:.0f} s)"

@@ -1,15 +1,98 @@
-"""Themes: a Fusion palette plus a small stylesheet from resources/themes."""
+"""Themes: a Fusion palette, a stylesheet from resources/themes and the colours panels paint with.
+
+Panels ask `colors()` when they paint, never keep a colour, so switching the theme at run time
+takes effect on the next frame without rebuilding anything.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
-BID_COLOR = QColor("#26a69a")
-ASK_COLOR = QColor("#ef5350")
+THEMES = ("dark", "light")
+
+
+@dataclass(frozen=True)
+class ThemeColors:
+    name: str
+    window: str
+    base: str
+    alternate: str
+    text: str
+    muted: str
+    button: str
+    highlight: str
+    bid: str
+    ask: str
+    bid_bar: str  # size bars behind the ladder's numbers (with alpha)
+    ask_bar: str
+    cum_bar: str  # cumulative-size bars (fainter)
+    own_order: str  # the user's orders on the ladder and the chart
+    large_trade: str  # background of large prints on the tape
+    grid: str
+
+    def side(self, side: str) -> QColor:
+        return QColor(self.bid if side == "buy" else self.ask)
+
+    def signed(self, value: float) -> QColor:
+        """PnL and changes: green up, red down, plain text at zero."""
+        if value > 0:
+            return QColor(self.bid)
+        if value < 0:
+            return QColor(self.ask)
+        return QColor(self.text)
+
+
+DARK = ThemeColors(
+    name="dark",
+    window="#1e2126",
+    base="#16181c",
+    alternate="#1b1e22",
+    text="#d8dde3",
+    muted="#8a94a1",
+    button="#2a2e35",
+    highlight="#3a6ea5",
+    bid="#26a69a",
+    ask="#ef5350",
+    bid_bar="#3326a69a",
+    ask_bar="#33ef5350",
+    cum_bar="#1a9aa4b1",
+    own_order="#ffb300",
+    large_trade="#3d3520",
+    grid="#2a2e35",
+)
+LIGHT = ThemeColors(
+    name="light",
+    window="#eef0f3",
+    base="#ffffff",
+    alternate="#f6f7f9",
+    text="#1d2330",
+    muted="#5f6b7a",
+    button="#e2e5ea",
+    highlight="#2f6fb3",
+    bid="#0d8a7d",
+    ask="#d32f2f",
+    bid_bar="#330d8a7d",
+    ask_bar="#33d32f2f",
+    cum_bar="#1a3c4654",
+    own_order="#c77700",
+    large_trade="#fff1c9",
+    grid="#dde1e6",
+)
+_BY_NAME = {"dark": DARK, "light": LIGHT}
+_current = DARK
+
+# Kept for callers that want the dark side colours without a theme (e.g. tests of old code).
+BID_COLOR = QColor(DARK.bid)
+ASK_COLOR = QColor(DARK.ask)
+
+
+def colors() -> ThemeColors:
+    return _current
 
 
 def monospace_font(point_size: int = 10) -> QFont:
@@ -18,26 +101,39 @@ def monospace_font(point_size: int = 10) -> QFont:
     return font
 
 
-def apply_dark_theme(app: QApplication) -> None:
+def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
+    """Apply palette and stylesheet of `name` ("dark" or "light") to the whole application."""
+    global _current
+    theme = _BY_NAME.get(name, DARK)
+    _current = theme
     app.setStyle("Fusion")
     palette = QPalette()
-    colors = {
-        QPalette.ColorRole.Window: "#1e2126",
-        QPalette.ColorRole.WindowText: "#d8dde3",
-        QPalette.ColorRole.Base: "#16181c",
-        QPalette.ColorRole.AlternateBase: "#1b1e22",
-        QPalette.ColorRole.Text: "#d8dde3",
-        QPalette.ColorRole.Button: "#2a2e35",
-        QPalette.ColorRole.ButtonText: "#d8dde3",
-        QPalette.ColorRole.Highlight: "#3a6ea5",
+    roles = {
+        QPalette.ColorRole.Window: theme.window,
+        QPalette.ColorRole.WindowText: theme.text,
+        QPalette.ColorRole.Base: theme.base,
+        QPalette.ColorRole.AlternateBase: theme.alternate,
+        QPalette.ColorRole.Text: theme.text,
+        QPalette.ColorRole.Button: theme.button,
+        QPalette.ColorRole.ButtonText: theme.text,
+        QPalette.ColorRole.Highlight: theme.highlight,
         QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: "#2a2e35",
-        QPalette.ColorRole.ToolTipText: "#d8dde3",
-        QPalette.ColorRole.PlaceholderText: "#6b7380",
+        QPalette.ColorRole.ToolTipBase: theme.button,
+        QPalette.ColorRole.ToolTipText: theme.text,
+        QPalette.ColorRole.PlaceholderText: theme.muted,
+        QPalette.ColorRole.Mid: theme.grid,
     }
-    for role, color in colors.items():
+    for role, color in roles.items():
         palette.setColor(role, QColor(color))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted))
+    palette.setColor(
+        QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted)
+    )
     app.setPalette(palette)
-    qss = THEMES_DIR / "dark.qss"
-    if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    qss = THEMES_DIR / f"{theme.name}.qss"
+    app.setStyleSheet(qss.read_text(encoding="utf-8") if qss.exists() else "")
+    return theme
+
+
+def apply_dark_theme(app: QApplication) -> None:
+    apply_theme(app, "dark")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import QSettings
 
 from kcterm.api.rest import RestClient
 from kcterm.api.signer import Credentials
@@ -14,6 +16,9 @@ from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
+from tests.waiting import wait_for
+
+SYMBOL = "XBTUSDTM"
 
 
 @pytest.fixture
@@ -28,6 +33,12 @@ def qloop(qapp) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """A settings file of the test's own: layouts and hotkeys never touch the user's."""
+    return QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
 def exchange() -> Iterator[EmbeddedExchange]:
     embedded = EmbeddedExchange(SimConfig(port=0, seed=5, tick_interval=0.05))
     embedded.start()
@@ -35,15 +46,34 @@ def exchange() -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-@pytest.fixture
-def window(qloop, qtbot, exchange: EmbeddedExchange) -> Iterator[MainWindow]:
+def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Session:
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
-    session = Session(rest, venue="sim")
-    qloop.run_until_complete(session.start(["XBTUSDTM"]))
-    main = MainWindow(session, "XBTUSDTM")
+    session = Session(rest, venue=venue)
+    qloop.run_until_complete(session.start([SYMBOL]))
+    return session
+
+
+@pytest.fixture
+def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[MainWindow]:
+    session = open_session(qloop, exchange)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     qtbot.addWidget(main)
     main.show()
     yield main
     main.frame_clock.stop()
     qloop.run_until_complete(session.stop())
+
+
+def run(coro) -> None:
+    """Run a coroutine on the test's qasync loop (Qt events are processed meanwhile)."""
+    asyncio.get_event_loop().run_until_complete(coro)
+
+
+def wait(condition, timeout: float = 10.0, what: str = "") -> None:
+    run(wait_for(condition, timeout, what))
+
+
+def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
+    """Streams connected, the book live and fresh data: the interlock lets orders through."""
+    wait(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")

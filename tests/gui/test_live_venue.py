@@ -8,26 +8,18 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
-from kcterm.core.session import Session
 from kcterm.core.validation import OrderRequest
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.waiting import wait_for
+from tests.gui.conftest import open_session, trading_ready, wait
 
 
 def test_live_window_is_marked_and_asks_before_each_order(
-    qloop, qtbot, exchange: EmbeddedExchange
+    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    cfg = exchange.config
-    session = Session(
-        RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
-        venue="live",
-    )
-    qloop.run_until_complete(session.start(["XBTUSDTM"]))
+    session = open_session(qloop, exchange, venue="live")
     asked: list[OrderRequest] = []
     answers = [False, True]
 
@@ -35,21 +27,20 @@ def test_live_window_is_marked_and_asks_before_each_order(
         asked.append(request)
         return answers[len(asked) - 1]
 
-    window = MainWindow(session, "XBTUSDTM", confirm=confirm)
+    window = MainWindow(session, "XBTUSDTM", confirm=confirm, settings=settings)
     qtbot.addWidget(window)
     try:
         assert "LIVE" in window.windowTitle()
         assert window.status.venue_badge.text() == "LIVE"
         assert window.status.venue_badge.objectName() == "venueBadgeLive"
+        trading_ready(window)
         window.ticket.price_edit.setText("60000.0")
         window.ticket.size_edit.setText("1")
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
-        qloop.run_until_complete(
-            wait_for(lambda: len(session.orders) == 1, 10, "the confirmed order")
-        )
+        wait(lambda: len(session.orders) == 1, 10, "the confirmed order")
     finally:
         window.frame_clock.stop()
         qloop.run_until_complete(session.stop())

@@ -8,15 +8,13 @@ from PySide6.QtCore import Qt
 
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
+from tests.gui.conftest import SYMBOL, trading_ready
+from tests.gui.conftest import run as run_coro
 from tests.waiting import wait_for
-
-SYMBOL = "XBTUSDTM"
 
 
 def run(window: MainWindow, coro) -> None:
-    import asyncio
-
-    asyncio.get_event_loop().run_until_complete(coro)
+    run_coro(coro)
 
 
 def book_ready(window: MainWindow) -> bool:
@@ -45,6 +43,7 @@ def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
 
 def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, qtbot) -> None:
     run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
+    trading_ready(window)
     bid = window.session.books[SYMBOL].best_bid()[0]
     price = bid - 200 * window.session.contracts[SYMBOL].tick_size
     ticket = window.ticket
@@ -66,6 +65,7 @@ def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, 
 
 
 def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWindow, qtbot) -> None:
+    trading_ready(window)
     ticket = window.ticket
     ticket.price_edit.setText("50000.05")
     ticket.size_edit.setText("1")

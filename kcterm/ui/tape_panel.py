@@ -1,0 +1,69 @@
+"""Trades tape panel: the symbol's recent executions, newest on top."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kcterm.core.session import Session
+from kcterm.ui.symbol_header import SymbolHeader
+from kcterm.ui.tape_model import TapeModel
+from kcterm.ui.theme import monospace_font
+
+
+class TapePanel(QWidget):
+    def __init__(self, session: Session, symbol: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._symbol = symbol
+        self._drawn_version = -1
+        self.header = SymbolHeader(sorted(session.contracts), symbol)
+        self.large_box = QSpinBox()
+        self.large_box.setRange(0, 10_000_000)
+        self.large_box.setSpecialValueText("auto")
+        self.large_box.setPrefix("large ≥ ")
+        self.large_box.setToolTip("Prints of at least this many lots are highlighted")
+        self.large_box.valueChanged.connect(self._on_large_changed)
+        self.header.add(self.large_box)
+        self.model = TapeModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setFont(monospace_font(9))
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(17)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setShowGrid(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.view)
+
+    @property
+    def symbol(self) -> str:
+        return self._symbol
+
+    def set_symbol(self, symbol: str) -> None:
+        self._symbol = symbol
+        self.header.set_symbol(symbol)
+        self._drawn_version = -1
+        self.refresh()
+
+    def refresh(self) -> None:
+        tape = self._session.tapes.get(self._symbol)
+        if tape is None or tape.version == self._drawn_version:
+            return
+        self._drawn_version = tape.version
+        self.model.set_trades(list(tape.trades), self._session.contracts.get(self._symbol))
+
+    def _on_large_changed(self, value: int) -> None:
+        self.model.large_size = value
+        self.model.refresh_colors()
