@@ -1,0 +1,125 @@
+"""The order book ladder: grouping, bars, the user's orders, one-click trading."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kcterm.core.interlock import Gate
+from kcterm.core.validation import OrderDraft
+from kcterm.ui.book_model import BAR_ROLE, MINE, SIZE, TOTAL
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import SYMBOL, run, trading_ready, wait
+
+
+def painted(window: MainWindow) -> None:
+    model = window.book.model
+    wait(lambda: model.prices[model.depth + 1] is not None, 15, "a painted ladder")
+
+
+def click_row(window: MainWindow, qtbot, row: int, column: int = 1) -> None:
+    view = window.book.view
+    view.scrollTo(window.book.model.index(row, column))
+    center = view.visualRect(window.book.model.index(row, column)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+
+
+def test_levels_group_by_a_multiple_of_the_tick(window: MainWindow) -> None:
+    painted(window)
+    model = window.book.model
+    window.book.set_group(10)  # 10 ticks = 1.0 on XBTUSDTM
+    assert window.book.group_box.currentText() == "1"
+    bids = [p for p in model.prices[model.depth + 1 :] if p is not None]
+    asks = [p for p in model.prices[: model.depth] if p is not None]
+    assert bids and asks
+    assert all(p % 1 == 0 for p in bids + asks)
+    assert bids == sorted(bids, reverse=True) and len(set(bids)) == len(bids)
+    book = window.session.books[SYMBOL]
+    best = book.best_bid()[0]
+    in_group = sum(size for price, size in book.bids(50) if price >= bids[0])
+    assert int(model.row_text(model.depth + 1)[2].replace(",", "")) == in_group
+    assert bids[0] == best - best % 1
+
+
+def test_size_and_cumulative_bars(window: MainWindow) -> None:
+    painted(window)
+    model = window.book.model
+    row = model.depth + 1
+    size_bar = model.index(row, SIZE).data(BAR_ROLE)
+    total_bar = model.index(row, TOTAL).data(BAR_ROLE)
+    assert size_bar[1] == "bid" and 0 < size_bar[0] <= 1
+    assert total_bar[1] == "total" and 0 < total_bar[0] <= 1
+    deepest = max(r for r in range(row, model.rowCount()) if model.prices[r] is not None)
+    assert model.index(deepest, TOTAL).data(BAR_ROLE)[0] >= total_bar[0]
+    assert model.index(model.depth, SIZE).data(BAR_ROLE) is None  # the spread row
+
+
+def test_own_orders_are_marked_at_their_price(window: MainWindow) -> None:
+    trading_ready(window)
+    painted(window)
+    session = window.session
+    bid = session.books[SYMBOL].best_bid()[0]
+    price = bid - 10 * session.contracts[SYMBOL].tick_size
+    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "7", str(price)))
+    run(session.place(request))
+    model = window.book.model
+
+    def marked_row() -> int | None:
+        for row in range(model.rowCount()):
+            if model.prices[row] == price and model.index(row, MINE).data():
+                return row
+        return None
+
+    wait(lambda: marked_row() is not None, 10, "the mark at the order's price")
+    assert model.index(marked_row(), MINE).data() == "7"
+
+
+def test_one_click_is_off_at_start_and_a_click_only_copies_the_price(
+    window: MainWindow, qtbot
+) -> None:
+    assert not window.book.one_click_on
+    trading_ready(window)
+    painted(window)
+    row = window.book.model.depth + 1
+    click_row(window, qtbot, row)
+    price = window.book.model.prices[row]
+    assert window.ticket.price_edit.text() == window.session.contracts[SYMBOL].format_price(price)
+    run(wait_no_orders(window))
+
+
+async def wait_no_orders(window: MainWindow) -> None:
+    import asyncio
+
+    await asyncio.sleep(0.3)
+    assert len(window.session.orders) == 0
+
+
+def test_one_click_on_places_at_the_clicked_level(window: MainWindow, qtbot) -> None:
+    trading_ready(window)
+    painted(window)
+    window.ticket.size_edit.setText("3")
+    window.book.one_click.click()
+    assert window.book.one_click_on and window.book.one_click.text() == "1-click ON"
+    model = window.book.model
+    row = model.rowCount() - 1  # the deepest bid: it rests
+    wait(lambda: model.prices[row] is not None, 5, "a deep bid")
+    price = model.prices[row]
+    click_row(window, qtbot, row)
+    wait(lambda: len(window.session.orders) == 1, 10, "the one-click order")
+    order = window.session.orders.all()[0]
+    assert (order.side, order.price, order.size) == ("buy", price, 3)
+
+
+def test_one_click_is_disabled_while_the_interlock_is_closed(window: MainWindow, qtbot) -> None:
+    trading_ready(window)
+    painted(window)
+    window.book.one_click.click()
+    assert window.book.one_click_on
+    window.frame_clock.stop()  # keep the window from re-evaluating the real feed
+    window.book.set_gate(Gate(False, "Market data stale (9 s old): trading paused"))
+    assert not window.book.one_click.isEnabled()
+    assert "stale" in window.book.one_click.toolTip()
+    row = window.book.model.depth + 1
+    click_row(window, qtbot, row)
+    run(wait_no_orders(window))
+    price = window.book.model.prices[row]
+    assert window.ticket.price_edit.text() == window.session.contracts[SYMBOL].format_price(price)

@@ -1,0 +1,88 @@
+"""Orders panel: open orders and history tabs; cancel all for a symbol and everywhere."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kcterm.core.validation import OrderDraft
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import SYMBOL, run, trading_ready, wait
+
+
+def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
+    session = window.session
+    run(session.watch(symbol))
+    trading_ready(window, SYMBOL)
+    book = session.books[symbol]
+    wait(lambda: book.is_live and book.best_bid() is not None, 10, f"{symbol} book")
+    tick = session.contracts[symbol].tick_size
+    ids = []
+    for i in range(count):
+        price = book.best_bid()[0] - (60 + i) * tick
+        request = session.prepare(OrderDraft(symbol, "buy", "limit", "1", str(price)))
+        ids.append(_place(window, request))
+    return ids
+
+
+def _place(window: MainWindow, request) -> str:
+    result: list[str] = []
+
+    async def go() -> None:
+        result.append(await window.session.place(request))
+
+    run(go())
+    return result[0]
+
+
+def test_cancel_all_for_the_symbol_leaves_other_contracts(window: MainWindow, qtbot) -> None:
+    rest_orders(window, SYMBOL, 2)
+    rest_orders(window, "ETHUSDTM", 1)
+    panel = window.open_orders
+    wait(lambda: panel.model.rowCount() == 3, 10, "three open rows")
+    assert panel.tabs.tabText(0) == "Open orders (3)"
+    qtbot.mouseClick(panel.cancel_all_button, Qt.MouseButton.LeftButton)
+    wait(lambda: panel.model.rowCount() == 1, 10, "only the ETH order left")
+    assert panel.model.cell(0, 1) == "ETHUSDTM"
+
+
+def test_cancel_all_everywhere_empties_the_open_orders_tab(window: MainWindow, qtbot) -> None:
+    ids = rest_orders(window, SYMBOL, 2) + rest_orders(window, "SOLUSDTM", 2)
+    panel = window.open_orders
+    wait(lambda: panel.model.rowCount() == 4, 10, "four open rows")
+    qtbot.mouseClick(panel.cancel_everywhere_button, Qt.MouseButton.LeftButton)
+    wait(lambda: panel.model.rowCount() == 0, 10, "the open orders tab to empty")
+    assert panel.count_label.text() == "0 open"
+    run(_no_active_orders(window))
+    history = panel.history_model
+    wait(
+        lambda: {history.row_at(r).order_id for r in range(history.rowCount())} >= set(ids),
+        10,
+        "history",
+    )
+    results = {history.row_at(r).order_id: history.cell(r, 8) for r in range(history.rowCount())}
+    assert all(results[i] == "canceled" for i in ids)
+    panel.tabs.setCurrentIndex(1)
+    assert panel.tabs.tabText(1).startswith("Order history (")
+
+
+async def _no_active_orders(window: MainWindow) -> None:
+    assert await window.session.rest.active_orders() == []
+
+
+def test_history_shows_fills_with_the_average_price(window: MainWindow) -> None:
+    trading_ready(window)
+    session = window.session
+    request = session.prepare(OrderDraft(SYMBOL, "buy", "market", "2"))
+    order_id = _place(window, request)
+    history = window.open_orders.history_model
+
+    def row() -> int | None:
+        for r in range(history.rowCount()):
+            if history.row_at(r).order_id == order_id and history.cell(r, 7) != "—":
+                return r
+        return None
+
+    wait(lambda: row() is not None, 10, "the filled market order with its average price")
+    r = row()
+    assert history.cell(r, 8) == "filled" and history.cell(r, 6) == "2"
+    assert float(history.cell(r, 7).replace(",", "")) > 0

@@ -1,0 +1,86 @@
+"""Watchlist and trades tape against the running exchange."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from kcterm.ui.columns import SORT_ROLE
+from kcterm.ui.main_window import MainWindow
+from kcterm.ui.theme import colors
+from tests.gui.conftest import SYMBOL, wait
+
+
+def cells(window: MainWindow, view_row: int) -> list[str]:
+    proxy = window.watchlist.proxy
+    return [proxy.index(view_row, c).data() for c in range(proxy.columnCount())]
+
+
+def test_every_contract_is_listed_with_its_market_numbers(window: MainWindow) -> None:
+    wait(lambda: window.watchlist.proxy.rowCount() == len(window.session.contracts), 5, "rows")
+    for symbol in window.session.contracts:
+        symbol_, last, change, volume, funding, mark = cells(
+            window, window.watchlist.row_of(symbol)
+        )
+        assert symbol_ == symbol
+        contract = window.session.contracts[symbol]
+        assert len(last.split(".")[-1]) == contract.price_places  # the contract's precision
+        assert Decimal(last.replace(",", "")) > 0 and Decimal(mark.replace(",", "")) > 0
+        assert change.endswith("%") and funding.endswith("%") and volume != "—"
+
+
+def test_sorting_by_24h_change_orders_rows_by_value(window: MainWindow) -> None:
+    wait(lambda: window.watchlist.proxy.rowCount() == 3, 5, "rows")
+    header = window.watchlist.view.horizontalHeader()
+    window.watchlist.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert header.sortIndicatorSection() == 2
+    proxy = window.watchlist.proxy
+    values = [proxy.index(r, 2).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert values == sorted(values, reverse=True)
+
+
+def test_live_last_prices_update_the_watchlist_cells(window: MainWindow) -> None:
+    model = window.watchlist.model
+    wait(lambda: model.rowCount() == 3, 5, "rows")
+    before = model.cells_signalled
+    wait(lambda: model.cells_signalled > before, 10, "a live price change in the watchlist")
+    assert model.resets == 0  # rows were inserted once; afterwards only cells changed
+
+
+def test_tape_shows_trades_newest_first_coloured_by_side(window: MainWindow) -> None:
+    model = window.tape.model
+    wait(lambda: model.rowCount() >= 3, 15, "a few trades on the tape")
+    first = model.row_at(0)
+    assert model.cell(0, 1).replace(",", "") == window.session.contracts[SYMBOL].format_price(
+        first.price
+    )
+    assert first.trade_id in {t.trade_id for t in window.session.tapes[SYMBOL].trades}
+    for row in range(model.rowCount()):
+        trade = model.row_at(row)
+        brush = model.index(row, 1).data(Qt.ItemDataRole.ForegroundRole)
+        assert brush.color() == colors().side(trade.side)
+        assert model.cell(row, 3) == trade.side.upper()
+    times = [model.row_at(r).ts_ns for r in range(model.rowCount())]
+    assert times == sorted(times, reverse=True)
+
+
+def test_large_prints_are_highlighted(window: MainWindow) -> None:
+    model = window.tape.model
+    wait(lambda: model.rowCount() >= 2, 15, "trades")
+    window.tape.large_box.setValue(1)  # every print is large
+    assert all(model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) for r in range(2))
+    biggest = max(model.row_at(r).size for r in range(model.rowCount()))
+    window.tape.large_box.setValue(biggest + 1)  # none is
+    assert not any(
+        model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) for r in range(model.rowCount())
+    )
+
+
+def test_new_trades_are_inserted_not_redrawn(window: MainWindow) -> None:
+    model = window.tape.model
+    wait(lambda: model.rowCount() >= 1, 15, "a first trade")
+    resets = model.resets
+    count = model.rowCount()
+    wait(lambda: model.rowCount() > count, 15, "another trade")
+    assert model.resets == resets
