@@ -81,6 +81,8 @@ class MarketFeeds:
         for market, topic, granularity in self._candle_topics:
             if self._publisher.wants(topic):
                 self._candle(market, topic, granularity, now_ms)
+            elif topic in self._candle_sent:  # the next subscriber gets the candle at once
+                del self._candle_sent[topic]
 
     # -- each feed -------------------------------------------------------------------------
 
