@@ -70,7 +70,7 @@ def position_object(pos: Position, mark: Decimal, leverage: Decimal, now_ms: int
             riskLimit=100000,
             realLeverage=num(real_leverage, 4),
             posCross=0.0,
-            posCrossMargin=0.0,
+            posCrossMargin=0,  # an integer in the spec (GET /api/v1/position), unlike its peers
             posComm=0.0,
             posCommCommon=0.0,
             posLoss=0.0,

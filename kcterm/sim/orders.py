@@ -80,6 +80,10 @@ class SimOrder:
         avg = self.deal_value / (self.filled * self.spec.multiplier)
         return avg.quantize(self.spec.tick_size / 1000).normalize()
 
+    def stop_direction(self) -> str:
+        """up / down for a stop order (an st-order shows its stop-loss side), "" otherwise."""
+        return self.stop or ("down" if self.sl_price else "up" if self.tp_price else "")
+
     def to_api(self) -> dict[str, Any]:
         """The order object of GET /api/v1/orders and friends, field for field."""
         value = self.price * self.size * self.spec.multiplier if self.order_type == "limit" else 0
@@ -95,7 +99,7 @@ class SimOrder:
             "dealValue": deal_value,
             "dealSize": self.filled,
             "stp": self.stp,
-            "stop": self.stop or ("down" if self.sl_price else "up" if self.tp_price else ""),
+            "stop": self.stop_direction(),
             "stopPriceType": self.stop_price_type,
             "stopTriggered": self.stop_triggered,
             "stopPrice": _stop_price(self),
@@ -143,6 +147,7 @@ class SimOrder:
             "status": self.status,
             "ts": ts_ns,
             "clientOid": self.client_oid,
+            "tradeType": "trade",  # the spec requires it on every event, not only on a match
         }
         data.update(extra)
         return data

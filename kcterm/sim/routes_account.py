@@ -15,6 +15,7 @@ from kcterm.sim.paging import has_more_page, numbered_page
 from kcterm.sim.routes_public import Route
 
 FILL_TYPES = ("trade", "adl", "liquid", "settlement")
+TAX_FIELDS = ("openFeeTaxPay", "closeFeeTaxPay")
 
 
 class AccountRoutes:
@@ -64,7 +65,9 @@ class AccountRoutes:
     async def recent_fills(self, call: Call) -> list[dict[str, Any]]:
         symbol = call.query.get("symbol")
         rows = reversed(self.clearing.account(call.user_id).fills)
-        return [f for f in rows if not symbol or f["symbol"] == symbol][:1000]
+        recent = [f for f in rows if not symbol or f["symbol"] == symbol][:1000]
+        # The recentFills fill has no tax fields (they are only in GET /api/v1/fills).
+        return [{k: v for k, v in f.items() if k not in TAX_FIELDS} for f in recent]
 
     async def ledger(self, call: Call) -> dict[str, Any]:
         query = call.query

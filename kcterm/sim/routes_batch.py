@@ -51,10 +51,10 @@ class BatchRoutes:
                 order = self.engine.place(call.user_id, item)
             except SimError as exc:
                 replies.append(
-                    {
-                        "orderId": None,
-                        "clientOid": client_oid,
-                        "symbol": symbol,
+                    {  # strings, as the spec types them: "" where the order gave none
+                        "orderId": "",
+                        "clientOid": client_oid if isinstance(client_oid, str) else "",
+                        "symbol": symbol if isinstance(symbol, str) else "",
                         "code": exc.code,
                         "msg": exc.msg,
                     }
@@ -108,8 +108,13 @@ class BatchRoutes:
                     }
                 )
             except SimError as exc:
-                replies.append(
-                    {"orderId": order_id, "clientOid": client_oid, "code": exc.code, "msg": exc.msg}
+                replies.append(  # no such order: "" for its id (a string in the spec)
+                    {
+                        "orderId": order_id or "",
+                        "clientOid": client_oid,
+                        "code": exc.code,
+                        "msg": exc.msg,
+                    }
                 )
         return replies
 

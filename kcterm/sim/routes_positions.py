@@ -3,6 +3,7 @@ isolated margin deposits and withdrawals, risk limits and the largest order that
 
 from __future__ import annotations
 
+import zlib
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -17,6 +18,12 @@ from kcterm.sim.positions import Position
 from kcterm.sim.routes_public import Route
 
 MODES = ("ISOLATED", "CROSS")
+# The deposit-margin reply is the older position object of its spec example: without these
+# fields, and with the owner's numeric userId.
+NEWER_POSITION_FIELDS = frozenset(
+    "isInverse marginMode positionSide leverage posCrossMargin posCommCommon posFunding "
+    "maintainMargin riskLimitLevel".split()
+)
 
 
 class PositionRoutes:
@@ -54,7 +61,9 @@ class PositionRoutes:
         if currency and currency != "USDT":
             return []
         account = self.clearing.account(call.user_id)
-        return [self._view(account, p) for p in account.open_positions()]
+        # Only GET /api/v1/position carries riskLimitLevel; the list's objects do not (spec).
+        views = (self._view(account, p) for p in account.open_positions())
+        return [_without(view, {"riskLimitLevel"}) for view in views]
 
     async def position(self, call: Call) -> dict[str, Any]:
         spec = self.engine.market(params.text(call.query, "symbol", required=True)).spec
@@ -190,7 +199,8 @@ class PositionRoutes:
         pos.deposited += amount
         self.clearing.publish_position(account, pos, "marginChange")
         self.clearing.publish_wallet(account)
-        return self._view(account, pos)
+        view = _without(self._view(account, pos), NEWER_POSITION_FIELDS)
+        return {**view, "userId": numeric_uid(call.user_id)}
 
     def _withdrawable(self, pos: Position) -> Decimal:
         """What was deposited by hand, less any loss the position is carrying: the margin
@@ -244,3 +254,13 @@ class PositionRoutes:
     def _push(self, user_id: str, topic: str, data: Any, subject: str = "user.config") -> None:
         if self.engine.publisher.wants(topic, user_id):
             self.engine.publisher.publish(topic, subject, data, user_id)
+
+
+def _without(view: dict[str, Any], names: frozenset[str] | set[str]) -> dict[str, Any]:
+    return {name: value for name, value in view.items() if name not in names}
+
+
+def numeric_uid(user_id: str) -> int:
+    """KuCoin's old numeric uid, for the one reply that still carries it: our user ids are
+    text, so the number is derived from the id (the same every time)."""
+    return zlib.crc32(user_id.encode())

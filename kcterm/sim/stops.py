@@ -50,6 +50,9 @@ class StopDesk:
     def add(self, order: SimOrder) -> None:
         if self.count(order.user_id, order.symbol) >= MAX_STOPS:
             raise SimError("300004", f"Too many stop orders: at most {MAX_STOPS} per contract", 200)
+        if not order.margin_mode:  # a waiting order shows its mode too (never "")
+            account = self.engine.clearing.account(order.user_id)
+            order.margin_mode = account.margin_mode(order.symbol)
         self.waiting[order.order_id] = order
         triggers = [(order.stop, order.stop_price)] if order.stop else []
         if order.tp_price is not None:
@@ -134,7 +137,7 @@ class StopDesk:
             "orderType": "stop",
             "side": order.side,
             "size": order.size,
-            "stop": order.stop or "",
+            "stop": order.stop_direction(),  # an st-order's too: up or down, never ""
             "stopPrice": str(order.stop_price or order.sl_price or order.tp_price or ""),
             "stopPriceType": order.stop_price_type,
             "symbol": order.symbol,
