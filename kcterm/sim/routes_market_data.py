@@ -188,6 +188,7 @@ def contract_market_fields(market: SymbolMarket, now_ms: int) -> dict[str, Any]:
     return {
         "fundingFeeRate": float(market.funding.rate),
         "predictedFundingFeeRate": float(market.funding.predicted()),
+        "fundingRateGranularity": market.funding.granularity_ms,  # shorter when accelerated
         "nextFundingRateTime": max(0, market.funding.next_ms - now_ms),
         "turnoverOf24h": round(stats.turnover, 4),
         "volumeOf24h": float(stats.volume_lots * spec.multiplier),

@@ -277,6 +277,9 @@ async def test_an_accelerated_funding_clock_calls_its_listeners_and_records_hist
             current = await data(http, exchange, "/api/v1/funding-rate/XBTUSDTM/current")
             assert current["granularity"] == 300 and current["timePoint"] >= xbt[1][2]
             assert current["fundingTime"] == current["timePoint"] + 300
+            contract = await data(http, exchange, "/api/v1/contracts/XBTUSDTM")
+            assert contract["fundingRateGranularity"] == 300
+            assert 0 <= contract["nextFundingRateTime"] <= 300
             history = await data(
                 http,
                 exchange,
