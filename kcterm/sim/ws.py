@@ -30,6 +30,7 @@ from kcterm.sim.topics import PRIVATE_TOPICS, TopicError, split_topic
 
 log = logging.getLogger("kcterm.sim.ws")
 
+SN_PREFIX = "/contractMarket/"
 MAX_TOPICS = 100  # per connection (REFERENCE 6.4)
 MAX_QUEUE = 50_000  # frames waiting for one slow client before it is dropped
 INBOUND_LIMIT = 100  # messages a client may send per window (REFERENCE 6.4)
@@ -93,6 +94,8 @@ class Hub:
         self._subs: dict[tuple[str | None, str], set[Connection]] = defaultdict(set)
         self.connections: set[Connection] = set()
         self._closers: set[asyncio.Future[Any]] = set()
+        self._id_base = f"{secrets.randbits(32):08x}"  # 8 + 16 hex: KuCoin's 24-char ids
+        self._frame_ids = 0
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -126,8 +129,14 @@ class Hub:
 
     def _data_frame(self, topic: str, subject: str, data: Any, user_id: str | None) -> str:
         frame: dict[str, Any] = {"topic": topic, "type": "message", "subject": subject}
-        sn = data.get("sequence") if isinstance(data, dict) else None
-        frame["sn"] = sn if sn is not None else self.clock.now_ms()
+        if topic.startswith(SN_PREFIX) and user_id is None and subject != "snapshot.24h":
+            # Market-data frames carry `sn` (the sequence where there is one, as KuCoin's
+            # examples do); account and 24 h snapshot frames carry a message `id` instead.
+            sn = data.get("sequence") if isinstance(data, dict) else None
+            frame["sn"] = sn if sn is not None else self.clock.now_ms()
+        else:
+            self._frame_ids += 1
+            frame["id"] = f"{self._id_base}{self._frame_ids:016x}"
         frame["data"] = data
         if user_id is not None:
             frame["userId"] = user_id

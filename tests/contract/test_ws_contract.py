@@ -46,6 +46,27 @@ def test_frames_match_the_topic_schema(
     assert not problems, f"{template} ({len(frames)} frames)\n" + "\n".join(problems.values())
 
 
+# Envelope keys a frame may carry beyond its topic's example: KuCoin's examples show `sn` on
+# market data and a message `id` on account frames, but not every example shows every key.
+OPTIONAL_ENVELOPE = {"sn", "id", "type", "userId", "channelType"}
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=[group_id(g) for g in GROUPS])
+def test_frame_envelopes_carry_the_examples_keys(
+    group: Group, ws_frames: dict[Group, list[dict[str, Any]]], topics: dict[str, Topic]
+) -> None:
+    """`topic`, `type`, `subject`, `data`, and `sn` or `id` exactly where the spec's example
+    frame has them (private frames also `userId` and `channelType`)."""
+    template = group[0]
+    example = topics[template].frame_example
+    frame = ws_frames[group][0]
+    assert isinstance(example, dict)
+    assert set(example) <= set(frame), f"{template}: missing {set(example) - set(frame)}"
+    extra = set(frame) - set(example)
+    assert extra <= OPTIONAL_ENVELOPE, f"{template}: unexpected {extra}"
+    assert not ({"sn", "id"} <= set(frame)), f"{template}: carries both sn and id"
+
+
 def test_only_the_expected_groups_arrived(ws_frames: dict[Group, list[dict[str, Any]]]) -> None:
     """A subject or event type the list above does not know would go unchecked."""
     assert set(ws_frames) <= EXPECTED, set(ws_frames) - EXPECTED
