@@ -37,6 +37,7 @@ class PositionRoutes:
             ("GET", "/api/v1/position", self.position, True),
             ("GET", "/api/v1/history-positions", self.history, True),
             ("GET", "/api/v2/getMaxOpenSize", self.max_open_size, True),
+            ("GET", "/api/v2/batchGetCrossOrderLimit", self.cross_order_limits, True),
             ("GET", "/api/v2/position/getMarginMode", self.get_margin_mode, True),
             ("POST", "/api/v2/position/changeMarginMode", self.change_margin_mode, True),
             ("POST", "/api/v2/position/batchChangeMarginMode", self.batch_margin_mode, True),
@@ -106,6 +107,46 @@ class PositionRoutes:
             "maxBuyOpenSize": lots + max(0, -qty),
             "maxSellOpenSize": lots + max(0, qty),
         }
+
+    async def cross_order_limits(self, call: Call) -> list[dict[str, Any]]:
+        """Largest cross order per symbol (up to 50) for a margin and leverage: by default
+        the free balance and the symbol's cross leverage, at the last trade price."""
+        query = call.query
+        symbols = params.text(query, "symbol", required=True, max_len=2000).split(",")
+        if len(symbols) > 50:
+            raise bad_param("symbol takes at most 50 contracts")
+        account = self.clearing.account(call.user_id)
+        margin = params.decimal(query, "totalMargin")
+        if margin is None:
+            margin = max(Decimal(0), self.clearing.overview(account).available)
+        rows = []
+        for symbol in symbols:
+            market = self.engine.market(symbol.strip())
+            spec = market.spec
+            lev = params.whole(
+                query,
+                "leverage",
+                default=account.leverage(spec.symbol),
+                minimum=1,
+                maximum=spec.max_leverage,
+            )
+            price = market.last_price
+            per_lot = spec.multiplier * price * (1 / Decimal(lev) + spec.taker_fee_rate)
+            lots = min(spec.max_order_qty, int((margin / per_lot).to_integral_value(ROUND_FLOOR)))
+            rows.append(
+                {
+                    "symbol": spec.symbol,
+                    "maxOpenSize": lots,
+                    "maxOpenValue": text(lots * spec.multiplier * price, 10),
+                    "totalMargin": text(margin, 8),
+                    "price": str(price),
+                    "leverage": f"{lev}.00",
+                    "mmr": str(spec.maintain_margin),
+                    "imr": str(spec.initial_margin),
+                    "currency": "USDT",
+                }
+            )
+        return rows
 
     async def get_margin_mode(self, call: Call) -> dict[str, str]:
         symbol = self.engine.market(params.text(call.query, "symbol", required=True)).spec.symbol

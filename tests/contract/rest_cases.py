@@ -211,6 +211,11 @@ CASES: list[Case] = [
     _c("GET", "/api/v1/history-positions", lambda d: d.get("/api/v1/history-positions")),
     _c(
         "GET",
+        "/api/v2/batchGetCrossOrderLimit",
+        lambda d: d.get("/api/v2/batchGetCrossOrderLimit", symbol=f"{XBT},ETHUSDTM"),
+    ),
+    _c(
+        "GET",
         "/api/v2/getMaxOpenSize",
         lambda d: d.get("/api/v2/getMaxOpenSize", symbol=XBT, price=d.price(XBT, "1"), leverage=5),
     ),

@@ -31,9 +31,6 @@ UNSERVED = {
     ("GET", "/api/v1/transfer-list"),
     ("POST", "/api/v1/transfer-in"),
     ("POST", "/api/v3/transfer-out"),
-    # Live in the spec, not served: cross-margin order limits of up to 50 symbols at once. The
-    # terminal does not call it; the single-symbol calls (REFERENCE 7.16) are served.
-    ("GET", "/api/v2/batchGetCrossOrderLimit"),
 }
 
 _PARAM = re.compile(r"\{([^}]*)\}")
