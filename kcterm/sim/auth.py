@@ -16,12 +16,18 @@ from kcterm.sim.errors import (
     BAD_PASSPHRASE,
     BAD_SIGNATURE,
     BAD_TIMESTAMP,
+    IP_NOT_ALLOWED,
     MISSING_HEADERS,
+    NO_PERMISSION,
     UNKNOWN_KEY,
     auth_error,
 )
 
 _REQUIRED = ("KC-API-KEY", "KC-API-SIGN", "KC-API-TIMESTAMP", "KC-API-PASSPHRASE")
+
+
+GENERAL = "General"  # read account, orders and positions
+FUTURES = "Futures"  # trade futures: place and cancel orders, change margin and leverage
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class ApiKey:
     passphrase: str = field(repr=False)
     version: str
     user_id: str
+    permissions: frozenset[str] = frozenset({GENERAL, FUTURES})
+    ip_whitelist: frozenset[str] = frozenset()  # empty: any address may use the key
 
 
 def _hmac_b64(secret: str, message: bytes) -> str:
@@ -53,6 +61,8 @@ class KeyStore:
         body: bytes,
         now_ms: int,
         window_ms: int,
+        remote: str | None = None,
+        permission: str = GENERAL,
     ) -> ApiKey:
         """Return the caller's key or raise the SimError KuCoin would answer with."""
         if any(not headers.get(name) for name in _REQUIRED):
@@ -73,8 +83,14 @@ class KeyStore:
         for signed_path in _path_variants(raw_path_and_query):
             prehash = f"{timestamp}{method.upper()}{signed_path}".encode() + body
             if hmac.compare_digest(signature, _hmac_b64(api_key.secret, prehash)):
-                return api_key
-        raise auth_error(BAD_SIGNATURE)
+                break
+        else:
+            raise auth_error(BAD_SIGNATURE)
+        if api_key.ip_whitelist and remote not in api_key.ip_whitelist:
+            raise auth_error(IP_NOT_ALLOWED)
+        if permission not in api_key.permissions:
+            raise auth_error(NO_PERMISSION)
+        return api_key
 
 
 def _path_variants(raw: str) -> list[str]:

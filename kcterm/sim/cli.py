@@ -14,6 +14,7 @@ from kcterm.sim.config import (
     DEMO_KEY,
     DEMO_PASSPHRASE,
     DEMO_SECRET,
+    READ_ONLY_KEY,
     SimConfig,
     default_state_path,
 )
@@ -46,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--secret", default=DEMO_SECRET, help="its API secret")
     parser.add_argument("--passphrase", default=DEMO_PASSPHRASE, help="its API passphrase")
     parser.add_argument("--key-version", choices=("2", "3"), default="3")
+    parser.add_argument(
+        "--ip-whitelist",
+        default="",
+        metavar="IP[,IP...]",
+        help="addresses the demo keys work from (others get 400006); default: any",
+    )
     parser.add_argument(
         "--balance",
         type=_balance,
@@ -165,6 +172,10 @@ async def serve(config: SimConfig) -> None:
         f"key version {config.key_version}",
         flush=True,
     )
+    print(
+        f"  Read-only key {READ_ONLY_KEY} (same secret and passphrase; trading gets 400007)",
+        flush=True,
+    )
     if config.state_path is not None:
         print(f"  State: {config.state_path} (--reset starts clean)", flush=True)
     if config.admin:
@@ -190,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kcterm-sim: starting clean (removed {state_path})", flush=True)
     config = SimConfig(
         state_path=state_path,
+        ip_whitelist=tuple(ip for ip in args.ip_whitelist.split(",") if ip),
         churn=args.churn,
         funding_interval_s=args.funding_interval,
         host=args.host,

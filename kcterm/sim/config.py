@@ -13,6 +13,9 @@ import platformdirs
 DEMO_KEY = "kcterm-demo-key"
 DEMO_SECRET = "kcterm-demo-secret"
 DEMO_PASSPHRASE = "kcterm-demo-passphrase"
+# A second key on the same demo account that may read but not trade (same secret and
+# passphrase), for practising with, and testing, a key that lacks the permission (400007).
+READ_ONLY_KEY = "kcterm-demo-readonly-key"
 
 
 def default_state_path() -> Path:
@@ -28,6 +31,7 @@ class SimConfig:
     secret: str = field(default=DEMO_SECRET, repr=False)
     passphrase: str = field(default=DEMO_PASSPHRASE, repr=False)
     key_version: str = "3"
+    ip_whitelist: tuple[str, ...] = ()  # addresses the demo key works from (empty: any)
     balance: Decimal = Decimal("100000")  # the demo account's USDT
     seed: int = 7
     market: bool = True  # False: the book is seeded but only moves by step_market() (tests)

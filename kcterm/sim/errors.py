@@ -36,6 +36,16 @@ BAD_TIMESTAMP = (
 )
 UNKNOWN_KEY = ("400003", "KC-API-KEY not exists", 401)
 BAD_PASSPHRASE = ("400004", "Invalid KC-API-PASSPHRASE", 401)
+IP_NOT_ALLOWED = (
+    "400006",
+    "Invalid request ip, the current clientIp is not in the API key's IP whitelist",
+    403,
+)
+NO_PERMISSION = (
+    "400007",
+    "Access denied, require more permission: this API key may not trade futures",
+    403,
+)
 BAD_SIGNATURE = ("400005", "Signature error - Please check your signature", 401)
 
 

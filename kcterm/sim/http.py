@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from kcterm.sim.auth import ApiKey, KeyStore
+from kcterm.sim.auth import FUTURES, GENERAL, ApiKey, KeyStore
 from kcterm.sim.clock import Clock
 from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.faults import Counters
@@ -166,8 +166,18 @@ class Endpoints:
 
     def _verify(self, request: web.Request, raw: bytes, admin: bool) -> ApiKey:
         now_ms = time.time_ns() // 1_000_000 if admin else self.clock.now_ms()
+        # Reading (GET, and the private WebSocket token) needs General; everything that
+        # changes the account needs the Futures trading permission.
+        reads = request.method == "GET" or request.path == "/api/v1/bullet-private"
         return self.keys.verify(
-            dict(request.headers), request.method, request.raw_path, raw, now_ms, self.window_ms
+            dict(request.headers),
+            request.method,
+            request.raw_path,
+            raw,
+            now_ms,
+            self.window_ms,
+            remote=request.remote,
+            permission=GENERAL if reads else FUTURES,
         )
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from kcterm.sim.auth import ApiKey, KeyStore
+from kcterm.sim.auth import GENERAL, ApiKey, KeyStore
 from kcterm.sim.clock import Clock
-from kcterm.sim.config import SimConfig
+from kcterm.sim.config import READ_ONLY_KEY, SimConfig
 from kcterm.sim.drills import Drills
 from kcterm.sim.engine import Engine
 from kcterm.sim.faults import FaultState
@@ -69,7 +69,28 @@ class SimExchange:
         self.funding = self.feeds.funding  # add_listener(cb(symbol, rate, time)) at settlements
         self.funding.add_listener(self.engine.clearing.settle_funding)  # positions pay here
         self.keys = KeyStore()
-        self.keys.add(ApiKey(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version, DEMO_USER))
+        whitelist = frozenset(cfg.ip_whitelist)
+        self.keys.add(
+            ApiKey(
+                cfg.key,
+                cfg.secret,
+                cfg.passphrase,
+                cfg.key_version,
+                DEMO_USER,
+                ip_whitelist=whitelist,
+            )
+        )
+        self.keys.add(
+            ApiKey(
+                READ_ONLY_KEY,
+                cfg.secret,
+                cfg.passphrase,
+                cfg.key_version,
+                DEMO_USER,
+                permissions=frozenset({GENERAL}),
+                ip_whitelist=whitelist,
+            )
+        )
         self.engine.clearing.open_account(DEMO_USER, cfg.balance)
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None

@@ -12,8 +12,11 @@ import aiohttp
 import orjson
 import pytest
 
-from kcterm.api.signer import auth_headers
+from kcterm.api.errors import KucoinError
+from kcterm.api.rest import RestClient
+from kcterm.api.signer import Credentials, auth_headers
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.sim.config import READ_ONLY_KEY
 from tests.integration.conftest import credentials_for
 
 
@@ -238,3 +241,41 @@ async def test_the_private_order_feed_reaches_only_its_owner(
         "2",
     )
     await ws.close()
+
+
+async def test_a_read_only_key_reads_but_may_not_trade(sim: SimExchange) -> None:
+    cfg = sim.config
+    reader = RestClient(sim.base_url, Credentials(READ_ONLY_KEY, cfg.secret, cfg.passphrase))
+    try:
+        assert await reader.active_orders() == []
+        assert (await reader.bullet_private())["token"]
+        with pytest.raises(KucoinError) as info:
+            await reader.place_order(
+                {
+                    "clientOid": "ro-1",
+                    "symbol": "XBTUSDTM",
+                    "side": "buy",
+                    "type": "limit",
+                    "price": "80000.0",
+                    "size": 1,
+                }
+            )
+        assert (info.value.code, info.value.http_status) == ("400007", 403)
+    finally:
+        await reader.close()
+
+
+async def test_a_whitelisted_key_is_refused_from_elsewhere() -> None:
+    exchange = SimExchange(SimConfig(port=0, market=False, ip_whitelist=("10.9.9.9",)))
+    await exchange.start()
+    try:
+        status, body = await _signed_get(exchange, "/api/v1/orders?status=active")
+        assert (status, body["code"]) == (403, "400006")
+    finally:
+        await exchange.stop()
+
+
+async def _signed_get(exchange: SimExchange, path: str) -> tuple[int, dict[str, Any]]:
+    headers = auth_headers(credentials_for(exchange), "GET", path, "", int(time.time() * 1000))
+    async with aiohttp.ClientSession() as http:
+        return await call(http, "GET", f"{exchange.base_url}{path}", headers=headers)

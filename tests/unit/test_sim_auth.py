@@ -121,3 +121,28 @@ def test_a_body_changed_after_signing_is_refused(store: KeyStore) -> None:
     with pytest.raises(SimError) as info:
         store.verify(headers(sign), method, path, body.replace(b'"size":1', b'"size":9'), NOW, 5000)
     assert info.value.code == "400005" and info.value.http_status == 401
+
+
+def test_ip_whitelist_and_permission_come_after_the_signature() -> None:
+    keys = KeyStore()
+    keys.add(
+        ApiKey(
+            "k1",
+            "test_api_secret",
+            "test_passphrase",
+            "3",
+            "u1",
+            permissions=frozenset({"General"}),
+            ip_whitelist=frozenset({"10.1.1.1"}),
+        )
+    )
+    method, path, body, sign = VECTORS[0]
+    with pytest.raises(SimError) as info:
+        keys.verify(headers(sign), method, path, body, NOW, 5000, remote="127.0.0.1")
+    assert (info.value.code, info.value.http_status) == ("400006", 403)
+    assert keys.verify(headers(sign), method, path, body, NOW, 5000, remote="10.1.1.1")
+    with pytest.raises(SimError) as info:
+        keys.verify(
+            headers(sign), method, path, body, NOW, 5000, remote="10.1.1.1", permission="Futures"
+        )
+    assert info.value.code == "400007"
