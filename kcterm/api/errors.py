@@ -1,9 +1,13 @@
-"""Errors raised by the REST client.
+"""Errors raised by the REST client, one class per kind of KuCoin failure (REFERENCE section 3).
 
 Every failure the exchange reports (HTTP status or envelope code) becomes a KucoinError
-carrying the KuCoin code, message and HTTP status. ``error_for`` is the single place that
-turns a code into an exception, so per-kind subclasses can be registered later without
-touching the call sites.
+carrying the KuCoin code, message and HTTP status, plus one sentence a trader understands.
+``error_for`` is the single place that turns a code into an exception, so callers catch the
+kind they can act on (``except RateLimitError``) instead of comparing code strings.
+
+``ambiguous`` says whether the request may have been carried out although it failed: a
+timeout or a 5xx can hide an order that was placed, a 429 or a signature error cannot. The
+order gateway looks an order up by clientOid after an ambiguous failure, never blindly again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ TRANSPORT_CODE = "transport"
 class KucoinError(Exception):
     """An error reply from KuCoin (or a reply we could not understand)."""
 
+    explanation = "The exchange refused the request."
+    ambiguous = False  # True: the request may have been executed all the same
+
     def __init__(
         self, code: str, msg: str, http_status: int, *, method: str = "", path: str = ""
     ) -> None:
@@ -25,6 +32,11 @@ class KucoinError(Exception):
         self.method = method
         self.path = path
         super().__init__(self.code, self.msg, self.http_status)
+
+    @property
+    def trader_text(self) -> str:
+        """The sentence for the status line: what happened, in a trader's words."""
+        return self.explanation
 
     def __str__(self) -> str:
         where = f" on {self.method} {self.path}" if self.method or self.path else ""
@@ -40,8 +52,43 @@ class KucoinError(Exception):
         return (_rebuild, state)
 
 
-class TransportError(KucoinError):
+class AuthError(KucoinError):
+    explanation = "The exchange did not accept the API key: check key, secret and permissions."
+
+
+class TimestampError(KucoinError):
+    explanation = "This computer's clock is off the exchange's; kcterm is resyncing it."
+
+
+class RateLimitError(KucoinError):
+    explanation = "Too many requests: kcterm waits for the rate-limit budget to refill."
+
+
+class InsufficientBalanceError(KucoinError):
+    explanation = "Not enough available balance for the margin this needs."
+
+
+class InvalidParameterError(KucoinError):
+    explanation = "The exchange refused a value of the request."
+
+
+class OrderNotFoundError(KucoinError):
+    explanation = "The order is already filled, cancelled or unknown to the exchange."
+
+
+class DuplicateClientOidError(KucoinError):
+    explanation = "An order with this client order id already exists: it was not placed again."
+
+
+class ExchangeUnavailableError(KucoinError):
+    explanation = "The exchange is not answering properly; kcterm checks before retrying."
+    ambiguous = True
+
+
+class TransportError(ExchangeUnavailableError):
     """The request never got a reply: connection refused, reset, DNS, timeout."""
+
+    explanation = "No reply from the exchange: the network or the server is down."
 
     def __init__(self, msg: str, *, method: str = "", path: str = "") -> None:
         super().__init__(TRANSPORT_CODE, msg, 0, method=method, path=path)
@@ -55,8 +102,22 @@ def _rebuild(
     return err
 
 
-# code -> subclass; empty for now, filled in when per-kind errors are introduced.
-_BY_CODE: dict[str, type[KucoinError]] = {}
+_KINDS: dict[type[KucoinError], tuple[str, ...]] = {
+    AuthError: ("400001", "400003", "400004", "400005", "400006", "400007", "411100", "40010"),
+    TimestampError: ("400002",),
+    RateLimitError: ("429000", "1015", "200002"),
+    InsufficientBalanceError: ("300003", "200005"),
+    InvalidParameterError: (
+        "400100", "100001", "100003", "300000", "300011", "300012", "300016", "415000",
+    ),
+    OrderNotFoundError: ("100004",),
+    DuplicateClientOidError: ("300018",),
+    ExchangeUnavailableError: ("500000", "502000", "503000", "504000"),
+}  # fmt: skip
+
+_BY_CODE: dict[str, type[KucoinError]] = {
+    code: cls for cls, codes in _KINDS.items() for code in codes
+}
 
 
 def register(code: str, cls: type[KucoinError]) -> None:
@@ -67,6 +128,15 @@ def register(code: str, cls: type[KucoinError]) -> None:
 def error_for(
     code: str, msg: str, http_status: int, *, method: str = "", path: str = ""
 ) -> KucoinError:
-    """The exception to raise for a KuCoin error code."""
-    cls = _BY_CODE.get(str(code), KucoinError)
+    """The exception to raise for a KuCoin error code (the HTTP status decides unknown ones)."""
+    cls = _BY_CODE.get(str(code))
+    if cls is None:
+        if http_status >= 500:
+            cls = ExchangeUnavailableError
+        elif http_status == 429:
+            cls = RateLimitError
+        elif http_status == 401:
+            cls = AuthError
+        else:
+            cls = KucoinError
     return cls(str(code), msg, http_status, method=method, path=path)

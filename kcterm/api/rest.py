@@ -7,6 +7,7 @@ core layer decides how to turn them into Decimals.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -17,12 +18,23 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from kcterm.api.errors import SUCCESS_CODE, KucoinError, TransportError, error_for
+from kcterm.api.calls_account import AccountCalls
+from kcterm.api.calls_trading import TradingCalls
+from kcterm.api.errors import (
+    SUCCESS_CODE,
+    ExchangeUnavailableError,
+    KucoinError,
+    RateLimitError,
+    TimestampError,
+    TransportError,
+    error_for,
+)
+from kcterm.api.pools import cost_of
 from kcterm.api.ratelimit import RateLimitState
+from kcterm.api.retry import RestStats, RetryPolicy, default_priority, is_safe
 from kcterm.api.signer import Credentials, auth_headers, encoded_query, raw_query
+from kcterm.api.throttle import PoolBudget, Priority, Throttler
 
-ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (REFERENCE 7.13)
-_MAX_PAGES = 100  # a guard against a server that never reports the last page
 _SNIPPET = 200
 
 
@@ -38,7 +50,7 @@ def dumps(body: Any) -> bytes:
     return orjson.dumps(body, default=_json_default)
 
 
-class RestClient:
+class RestClient(TradingCalls, AccountCalls):
     def __init__(
         self,
         base_url: str,
@@ -53,7 +65,15 @@ class RestClient:
         self._session = session
         self._owns_session = session is None
         self.clock_offset_ms = 0
+        self.clock_rtt_ms: float | None = None  # round trip of the last clock measurement
+        self.clock_synced_monotonic = 0.0  # when it was taken (0: never)
+        self._clock_epoch = 0
+        self._clock_lock = asyncio.Lock()
         self.last_rate_limit: RateLimitState | None = None
+        self.rate_limits: dict[str, RateLimitState] = {}  # pool -> its last headers
+        self.throttler: Throttler | None = None
+        self.retry_policy: RetryPolicy | None = None
+        self.stats = RestStats()
 
     def __repr__(self) -> str:
         return f"RestClient({self.base_url!r}, credentials={self._credentials!r})"
@@ -78,6 +98,20 @@ class RestClient:
         """Local wall clock corrected by the last sync_clock measurement."""
         return time.time_ns() // 1_000_000 + self.clock_offset_ms
 
+    # -- resilience ------------------------------------------------------------------------
+
+    def enable_resilience(
+        self, throttler: Throttler | None = None, policy: RetryPolicy | None = None
+    ) -> None:
+        """Throttle by pool and retry what is safe (retry.py). Off by default, so a bare client
+        shows the wire as it is (the sim's own tests want to see every 429 and 503)."""
+        self.throttler = throttler or self.throttler or Throttler()
+        self.retry_policy = policy or self.retry_policy or RetryPolicy()
+
+    def pool_budgets(self) -> dict[str, PoolBudget]:
+        """Remaining budget per pool, for the status bar (empty without a throttler)."""
+        return self.throttler.budgets() if self.throttler is not None else {}
+
     # -- the one request path ----------------------------------------------------------
 
     async def request(
@@ -88,9 +122,81 @@ class RestClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         signed: bool = False,
+        priority: Priority | None = None,
+        idempotent: bool = False,
     ) -> Any:
-        """Send one request and return the envelope's ``data``; raise KucoinError otherwise."""
+        """Send a request and return the envelope's ``data``; raise KucoinError otherwise.
+
+        With resilience on, the request waits for its pool's budget (by ``priority``), a 429
+        waits for the reset, a 400002 resyncs the clock, and an ambiguous failure (5xx,
+        transport) is retried with backoff when the request is safe to repeat (GET, DELETE,
+        or ``idempotent``)."""
         method = method.upper()
+        policy = self.retry_policy
+        if policy is None:
+            return await self._send(method, path, params, body, signed)
+        pool, weight = cost_of(method, path, signed=signed)
+        priority = default_priority(method, path) if priority is None else priority
+        safe = is_safe(method, idempotent)
+        backoff = policy.backoff()
+        ambiguous_left = policy.max_attempts - 1
+        limit_waits = policy.max_rate_limit_waits
+        resynced = False
+        while True:
+            if self.throttler is not None:
+                await self.throttler.acquire(pool, weight, priority)
+            epoch = self._clock_epoch
+            try:
+                return await self._send(method, path, params, body, signed, pool)
+            except RateLimitError as exc:
+                self.stats.http_429 += 1
+                if self.throttler is not None:
+                    self.throttler.refused(pool, self.rate_limits.get(pool))
+                # Refused whole by the gateway: nothing was done. Orders come back through
+                # the gateway, which retries them itself; reads and cancels go again here.
+                if not safe or limit_waits <= 0 or exc.http_status != 429:
+                    raise
+                limit_waits -= 1
+                if self.throttler is None:
+                    await asyncio.sleep(self._reset_wait(pool))
+            except TimestampError:
+                # Refused at the door, so safe for every method; resync once and go again.
+                if resynced or not signed:
+                    raise
+                resynced = True
+                await self._resync_after(epoch)
+            except ExchangeUnavailableError as exc:
+                if isinstance(exc, TransportError):
+                    self.stats.transport_errors += 1
+                else:
+                    self.stats.http_5xx += 1
+                if not safe or ambiguous_left <= 0:
+                    raise
+                ambiguous_left -= 1
+                await asyncio.sleep(backoff.next_delay())
+            self.stats.retries += 1
+
+    def _reset_wait(self, pool: str) -> float:
+        limit = self.rate_limits.get(pool)
+        return limit.reset_ms / 1000.0 if limit is not None else 1.0
+
+    async def _resync_after(self, epoch: int) -> None:
+        """Resync the clock unless another request already did since ``epoch``."""
+        async with self._clock_lock:
+            if self._clock_epoch == epoch:
+                await self.sync_clock()
+                self.stats.clock_resyncs += 1
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        signed: bool,
+        pool: str | None = None,
+    ) -> Any:
+        """One request on the wire, nothing retried."""
         raw = raw_query(params)
         sent = encoded_query(params)
         payload = dumps(body) if body is not None else None
@@ -110,6 +216,7 @@ class RestClient:
         url = URL(
             f"{self.base_url}{path}?{sent}" if sent else f"{self.base_url}{path}", encoded=True
         )
+        self.stats.requests += 1
         try:
             async with self._http().request(
                 method, url, data=payload, headers=headers, timeout=self._timeout
@@ -123,16 +230,24 @@ class RestClient:
             raise TransportError(f"{type(exc).__name__}: {text}", method=method, path=path) from exc
         if limit is not None:
             self.last_rate_limit = limit
+            pool = pool or cost_of(method, path, signed=signed)[0]
+            self.rate_limits[pool] = limit
+            if self.throttler is not None:
+                self.throttler.observe(pool, limit)
         return _unwrap(reply, status, method, path)
 
     # -- clock ---------------------------------------------------------------------------
 
     async def sync_clock(self) -> int:
-        """Measure server - local time (ms) around GET /api/v1/timestamp; store and return it."""
+        """Measure server - local time (ms) around GET /api/v1/timestamp, corrected by half
+        the round trip; store and return it."""
         t0 = time.time_ns() / 1e6
         server_ms = await self.server_time()
         t1 = time.time_ns() / 1e6
         self.clock_offset_ms = round(server_ms - (t0 + t1) / 2)
+        self.clock_rtt_ms = t1 - t0
+        self.clock_synced_monotonic = time.monotonic()
+        self._clock_epoch += 1
         return self.clock_offset_ms
 
     # -- typed calls -----------------------------------------------------------------------
@@ -150,44 +265,12 @@ class RestClient:
         return await self.request("GET", "/api/v1/level2/snapshot", params={"symbol": symbol})
 
     async def bullet_public(self) -> dict:
-        return await self.request("POST", "/api/v1/bullet-public")
+        # A token request changes nothing on the exchange: safe to repeat.
+        return await self.request("POST", "/api/v1/bullet-public", idempotent=True)
 
     async def bullet_private(self) -> dict:
         # No body at all: the prehash ends with the path (REFERENCE 5.3 vector 7).
-        return await self.request("POST", "/api/v1/bullet-private", signed=True)
-
-    async def place_order(self, order: Mapping[str, Any]) -> dict:
-        return await self.request("POST", "/api/v1/orders", body=dict(order), signed=True)
-
-    async def cancel_order(self, order_id: str) -> dict:
-        path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
-        return await self.request("DELETE", path, signed=True)
-
-    async def cancel_all(self, symbol: str) -> dict:
-        # v3: the v1 cancel-all is abandoned (REFERENCE 7.12); symbol is mandatory.
-        return await self.request(
-            "DELETE", "/api/v3/orders", params={"symbol": symbol}, signed=True
-        )
-
-    async def active_orders(self, symbol: str | None = None) -> list[dict]:
-        """Every open order (all pages), optionally for one symbol."""
-        orders: list[dict] = []
-        for page in range(1, _MAX_PAGES + 1):
-            params: dict[str, Any] = {"status": "active"}
-            if symbol is not None:
-                params["symbol"] = symbol
-            params["currentPage"] = page
-            params["pageSize"] = ACTIVE_ORDERS_PAGE_SIZE
-            data = await self.request("GET", "/api/v1/orders", params=params, signed=True)
-            items = (data or {}).get("items") or []
-            orders.extend(items)
-            total_pages = (data or {}).get("totalPage")
-            if isinstance(total_pages, int):
-                if page >= total_pages:
-                    break
-            elif len(items) < ACTIVE_ORDERS_PAGE_SIZE:
-                break
-        return orders
+        return await self.request("POST", "/api/v1/bullet-private", signed=True, idempotent=True)
 
     async def all_tickers(self) -> list[dict]:
         return await self.request("GET", "/api/v1/allTickers")
@@ -208,35 +291,6 @@ class RestClient:
     async def funding_rate(self, symbol: str) -> dict:
         path = f"/api/v1/funding-rate/{quote(symbol, safe='')}/current"
         return await self.request("GET", path)
-
-    async def order(self, order_id: str) -> dict:
-        """One order by id, open or done (REFERENCE 7.13)."""
-        path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
-        return await self.request("GET", path, signed=True)
-
-    async def recent_done_orders(self, symbol: str | None = None) -> list[dict]:
-        """Orders closed in the last 24 h, up to 1000 (REFERENCE 7.13)."""
-        params = {"symbol": symbol} if symbol else None
-        return await self.request("GET", "/api/v1/recentDoneOrders", params=params, signed=True)
-
-    async def order_by_client_oid(self, client_oid: str) -> dict | None:
-        """The order with this clientOid, or None when the exchange does not know it.
-
-        Not-found is accepted in both shapes servers use: ``data: null`` with 200000, or
-        an HTTP 404 error envelope.
-        """
-        try:
-            data = await self.request(
-                "GET",
-                "/api/v1/orders/byClientOid",
-                params={"clientOid": client_oid},
-                signed=True,
-            )
-        except KucoinError as exc:
-            if exc.http_status == 404:
-                return None
-            raise
-        return data or None
 
 
 def _unwrap(reply: bytes, status: int, method: str, path: str) -> Any:

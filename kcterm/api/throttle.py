@@ -1,0 +1,195 @@
+"""Client-side rate limiting per resource pool (REFERENCE 6.1), so a busy desk never trips 429.
+
+Each pool's quota, remaining budget and window are learnt from the ``gw-ratelimit-*`` headers
+of the replies (until the first reply the budget is unknown and requests pass). Requests wait
+for budget in priority order: cancels and closes first, then new orders, then queries, then
+background polling. Lower priorities also leave a reserve untouched, so a storm of polling can
+never use up the budget an emergency cancel needs. After a 429 the pool is shut until the reset
+the server announced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from kcterm.api.ratelimit import RateLimitState
+
+DEFAULT_WINDOW_S = 30.0  # KuCoin's window until a reply says otherwise
+SAME_WINDOW_S = 1.0  # two replies whose resets differ by less belong to one window
+# The server's window starts when our first request arrives, a little after we sent it: count
+# the quota back a little after our estimate of the reset, never before it.
+RESET_GRACE_S = 0.05
+
+
+class Priority(IntEnum):
+    CANCEL = 0  # cancels and closing orders: reduce risk, always first
+    PLACE = 1  # new orders
+    QUERY = 2  # what the user asked to see, reconciliation
+    BACKGROUND = 3  # polling nobody is waiting for
+
+
+# Share of the quota a priority must leave for the ones above it.
+RESERVE = {
+    Priority.CANCEL: 0.0,
+    Priority.PLACE: 0.05,
+    Priority.QUERY: 0.15,
+    Priority.BACKGROUND: 0.3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PoolBudget:
+    """What the status bar shows for one pool."""
+
+    pool: str
+    limit: int | None  # None: no reply seen yet
+    remaining: int | None
+    resets_in_s: float
+    blocked: bool  # refused with 429 and waiting for the reset
+    waiting: int  # requests queued for budget
+
+
+@dataclass
+class _Pool:
+    name: str
+    limit: int | None = None
+    remaining: int = 0
+    resets_at: float = 0.0
+    blocked_until: float = 0.0
+    window_s: float = DEFAULT_WINDOW_S
+    window_known: bool = False
+    waiters: list[tuple[int, int, int, asyncio.Future[None]]] = field(default_factory=list)
+    timer: asyncio.TimerHandle | None = None
+
+    def can_take(self, weight: int, priority: Priority, now: float) -> bool:
+        if now < self.blocked_until:
+            return False
+        if self.limit is None:
+            return True
+        if now >= self.resets_at + RESET_GRACE_S:  # the window is over: full quota again
+            self.remaining = self.limit
+            self.resets_at = now + self.window_s
+        reserve = math.ceil(self.limit * RESERVE[priority])
+        # A request heavier than the reserve-free budget could never pass; let it through
+        # on a full window rather than waiting forever.
+        return self.remaining - weight >= reserve or self.remaining == self.limit
+
+    def next_change(self, now: float) -> float:
+        """Seconds until waiting could succeed (a block ends or the window resets)."""
+        return max(0.0, max(self.blocked_until, self.resets_at + RESET_GRACE_S) - now)
+
+
+class Throttler:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._pools: dict[str, _Pool] = {}
+        self._seq = itertools.count()
+        self.waits = 0  # requests that had to queue for budget
+        self.refusals = 0  # 429 replies seen
+
+    def _pool(self, name: str) -> _Pool:
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = _Pool(name)
+        return pool
+
+    async def acquire(self, pool: str, weight: int, priority: Priority) -> None:
+        """Return once ``weight`` may be spent from ``pool``; queue by priority otherwise."""
+        state = self._pool(pool)
+        now = self._clock()
+        if not state.waiters and state.can_take(weight, priority, now):
+            self._take(state, weight)
+            return
+        self.waits += 1
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (int(priority), next(self._seq), weight, fut)
+        heapq.heappush(state.waiters, entry)
+        self._pump(state)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if entry in state.waiters:
+                state.waiters.remove(entry)
+                heapq.heapify(state.waiters)
+                self._pump(state)
+            raise
+
+    def observe(self, pool: str, limit: RateLimitState) -> None:
+        """Learn quota, remaining budget and reset from a reply's headers."""
+        state = self._pool(pool)
+        resets_at = limit.resets_at_monotonic
+        same_window = state.limit is not None and abs(resets_at - state.resets_at) < SAME_WINDOW_S
+        # In the same window, requests sent after this one are already taken locally.
+        state.remaining = min(state.remaining, limit.remaining) if same_window else limit.remaining
+        state.limit = limit.limit
+        state.resets_at = resets_at
+        # The first reply of a window announces the whole window; later ones less of it.
+        reset_s = limit.reset_ms / 1000.0
+        state.window_s = max(state.window_s, reset_s) if state.window_known else reset_s
+        state.window_known = True
+        self._pump(state)
+
+    def refused(self, pool: str, limit: RateLimitState | None) -> float:
+        """A 429: shut the pool until the announced reset; returns the seconds to wait."""
+        self.refusals += 1
+        state = self._pool(pool)
+        now = self._clock()
+        wait = limit.reset_ms / 1000.0 if limit is not None else state.window_s
+        state.blocked_until = max(state.blocked_until, now + wait)
+        state.remaining = 0
+        if limit is not None:
+            state.limit = limit.limit
+            state.resets_at = now + wait
+        self._pump(state)
+        return wait
+
+    def budget(self, pool: str) -> PoolBudget:
+        state = self._pool(pool)
+        now = self._clock()
+        remaining = None
+        if state.limit is not None:
+            fresh = now >= state.resets_at + RESET_GRACE_S
+            remaining = state.limit if fresh else state.remaining
+        return PoolBudget(
+            pool,
+            state.limit,
+            remaining,
+            max(0.0, state.resets_at - now) if state.limit is not None else 0.0,
+            now < state.blocked_until,
+            len(state.waiters),
+        )
+
+    def budgets(self) -> dict[str, PoolBudget]:
+        return {name: self.budget(name) for name in sorted(self._pools)}
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def _take(self, state: _Pool, weight: int) -> None:
+        if state.limit is not None:
+            state.remaining -= weight
+
+    def _pump(self, state: _Pool) -> None:
+        now = self._clock()
+        while state.waiters:
+            priority, _, weight, fut = state.waiters[0]
+            if fut.done():  # cancelled meanwhile
+                heapq.heappop(state.waiters)
+                continue
+            if not state.can_take(weight, Priority(priority), now):
+                break
+            heapq.heappop(state.waiters)
+            self._take(state, weight)
+            fut.set_result(None)
+        if state.timer is not None:
+            state.timer.cancel()
+            state.timer = None
+        if state.waiters:
+            delay = state.next_change(now) + 0.001
+            state.timer = asyncio.get_running_loop().call_later(delay, self._pump, state)

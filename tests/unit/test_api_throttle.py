@@ -1,0 +1,124 @@
+"""The client's throttler: budget learnt from headers, priority order, reserves, 429 blocks.
+
+A hand-driven clock: nothing here waits on real time."""
+
+from __future__ import annotations
+
+import asyncio
+
+from kcterm.api.ratelimit import RateLimitState
+from kcterm.api.throttle import Priority, Throttler
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def headers(limit: int, remaining: int, reset_ms: int, at: float) -> RateLimitState:
+    return RateLimitState(limit=limit, remaining=remaining, reset_ms=reset_ms, at_monotonic=at)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_unknown_budget_passes_and_headers_teach_quota_and_window() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    await throttle.acquire("Futures", 5, Priority.QUERY)  # nothing known yet: no wait
+    assert throttle.budget("Futures").limit is None
+    throttle.observe("Futures", headers(100, 95, 3000, clock.now))
+    budget = throttle.budget("Futures")
+    assert (budget.limit, budget.remaining, budget.resets_in_s) == (100, 95, 3.0)
+    await throttle.acquire("Futures", 5, Priority.QUERY)
+    assert throttle.budget("Futures").remaining == 90
+    clock.now += 3.5  # the window is over: the full quota is back
+    assert throttle.budget("Futures").remaining == 100
+    assert throttle.waits == 0
+
+
+async def test_waiters_are_served_cancels_first_then_orders_queries_background() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    throttle.observe("Futures", headers(10, 0, 500_000, clock.now))  # empty for a long time
+    served: list[str] = []
+
+    async def ask(name: str, priority: Priority) -> None:
+        await throttle.acquire("Futures", 2, priority)
+        served.append(name)
+
+    tasks = [
+        asyncio.ensure_future(ask(name, priority))
+        for name, priority in (
+            ("poll", Priority.BACKGROUND),
+            ("query", Priority.QUERY),
+            ("order", Priority.PLACE),
+            ("cancel", Priority.CANCEL),
+        )
+    ]
+    await settle()
+    assert served == [] and throttle.budget("Futures").waiting == 4
+    # A new window of 10: cancel (8 left), order (6 >= reserve 1), query (4 >= reserve 2);
+    # the poll would leave 2 of the 3 that background work must not touch.
+    clock.now += 600
+    throttle.observe("Futures", headers(10, 10, 30_000, clock.now))
+    await settle()
+    assert served == ["cancel", "order", "query"]
+    assert throttle.budget("Futures").waiting == 1
+    clock.now += 31
+    throttle.observe("Futures", headers(10, 10, 30_000, clock.now))
+    await settle()
+    assert served == ["cancel", "order", "query", "poll"]
+    await asyncio.gather(*tasks)
+
+
+async def test_a_late_cancel_overtakes_queued_queries() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    throttle.observe("Futures", headers(10, 0, 500_000, clock.now))
+    served: list[str] = []
+
+    async def ask(name: str, priority: Priority) -> None:
+        await throttle.acquire("Futures", 4, priority)
+        served.append(name)
+
+    first = [asyncio.ensure_future(ask(f"q{i}", Priority.QUERY)) for i in range(3)]
+    await settle()
+    late = asyncio.ensure_future(ask("cancel", Priority.CANCEL))
+    await settle()
+    clock.now += 600
+    throttle.observe("Futures", headers(10, 10, 30_000, clock.now))
+    await settle()
+    assert served[0] == "cancel" and served[1:] == ["q0"]  # 10-4=6, then 6-4=2 >= 2
+    for task in [*first, late]:
+        task.cancel()
+    await asyncio.gather(*first, late, return_exceptions=True)
+    assert throttle.budget("Futures").waiting == 0  # cancelled waiters leave the queue
+
+
+async def test_429_blocks_the_pool_until_the_announced_reset() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    wait = throttle.refused("Futures", headers(100, 0, 50, clock.now))
+    assert wait == 0.05 and throttle.budget("Futures").blocked
+    task = asyncio.ensure_future(throttle.acquire("Futures", 1, Priority.CANCEL))
+    await settle()
+    assert not task.done()  # even a cancel waits: the server would refuse it too
+    clock.now += 0.2  # past the reset (and its grace)
+    throttle.observe("Public", headers(100, 99, 100, clock.now))  # another pool: no effect
+    assert not task.done()
+    await asyncio.wait_for(task, 1.0)  # the timer set for the reset lets it through
+    assert not throttle.budget("Futures").blocked and throttle.refusals == 1
+
+
+async def test_a_request_heavier_than_the_reserve_free_budget_passes_on_a_full_window() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    throttle.observe("Futures", headers(10, 10, 30_000, clock.now))
+    await throttle.acquire("Futures", 10, Priority.BACKGROUND)  # all of it, on a fresh window
+    assert throttle.budget("Futures").remaining == 0
