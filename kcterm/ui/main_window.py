@@ -23,6 +23,7 @@ from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.book_panel import BookPanel
 from kcterm.ui.chart_panel import ChartPanel
 from kcterm.ui.frame_clock import FrameClock
+from kcterm.ui.gui_gc import GuiGarbageCollector
 from kcterm.ui.hotkeys import Hotkeys
 from kcterm.ui.journal_panel import JournalPanel
 from kcterm.ui.layouts import LayoutStore
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         ):
             self.frame_clock.add(panel.refresh)
         self.frame_clock.start()
+        self.collector = GuiGarbageCollector(parent=self)
+        self.collector.start()
         self.chart.load()
 
     # -- layout ------------------------------------------------------------------------------
@@ -171,6 +174,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._remember_layout:
             self.layouts.save_last()
+        self.frame_clock.stop()
+        self.collector.stop()
         super().closeEvent(event)
 
     def set_theme(self, name: str) -> None:

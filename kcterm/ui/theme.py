@@ -106,7 +106,9 @@ def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
     global _current
     theme = _BY_NAME.get(name, DARK)
     _current = theme
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":
+        # Only once: a new style object re-polishes every widget for nothing.
+        app.setStyle("Fusion")
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: theme.window,
@@ -131,7 +133,9 @@ def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
     )
     app.setPalette(palette)
     qss = THEMES_DIR / f"{theme.name}.qss"
-    app.setStyleSheet(qss.read_text(encoding="utf-8") if qss.exists() else "")
+    sheet = qss.read_text(encoding="utf-8") if qss.exists() else ""
+    if app.styleSheet() != sheet:  # a new sheet rebuilds every widget's style: only on change
+        app.setStyleSheet(sheet)
     return theme
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
 from kcterm.api.rest import RestClient
 from kcterm.api.signer import Credentials
@@ -21,15 +22,44 @@ from tests.waiting import wait_for
 SYMBOL = "XBTUSDTM"
 
 
+class AppLikeLoop(qasync.QEventLoop):
+    """A qasync loop that stays marked as asyncio's running loop between run_until_complete
+    calls, as the app's loop is for its whole life.
+
+    Tests run the loop in slices, and Qt processes events between them (qasync's own final
+    pass, qtbot's clicks); asyncio code stepped there finds no running loop and fails (aiohttp:
+    "no running event loop"), which kills stream tasks at random. The app never runs that way.
+    """
+
+    def run_until_complete(self, future):
+        try:
+            return super().run_until_complete(future)
+        finally:
+            asyncio.events._set_running_loop(self)
+
+    def run_forever(self):
+        asyncio.events._set_running_loop(None)  # qasync sets it itself and clears it after
+        try:
+            return super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self)
+
+
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp)
+    loop = AppLikeLoop(qapp)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     yield loop
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     # Closed here, while Qt still exists: a qasync loop left to the garbage collector
     # closes itself after its signals are gone and prints a RuntimeError per test.
     loop.close()
+    del loop
+    # Free this test's Qt objects now, on this thread: left to the cyclic collector they may be
+    # freed on the next test's exchange thread, where Qt cannot stop their timers (a crash).
+    gc.collect()
 
 
 @pytest.fixture
@@ -58,11 +88,19 @@ def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Sessi
 def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[MainWindow]:
     session = open_session(qloop, exchange)
     main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    qtbot.addWidget(main)
     main.show()
     yield main
     main.frame_clock.stop()
     qloop.run_until_complete(session.stop())
+    dispose(main)
+
+
+def dispose(window: MainWindow) -> None:
+    """Close and delete the window now, on this thread (see kcterm/ui/gui_gc.py for why it
+    must never be left to a garbage collection that may run on the exchange's thread)."""
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def run(coro) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, open_session, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, wait
 
 
 def test_every_panel_is_a_dock_with_a_stable_name(window: MainWindow) -> None:
@@ -50,23 +50,19 @@ def test_the_last_layout_comes_back_in_the_next_window(
     session = open_session(qloop, exchange)
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
-        qtbot.addWidget(first)
         first.show()
         first.docks["journal"].setFloating(True)
         first.docks["watchlist"].hide()
-        first.close()  # closing saves the layout
-        first.frame_clock.stop()
+        dispose(first)  # closing saves the layout
         second = MainWindow(session, SYMBOL, settings=settings)
-        qtbot.addWidget(second)
         second.show()
         assert second.docks["journal"].isFloating()
         assert not second.docks["watchlist"].isVisible()
-        second.frame_clock.stop()
+        dispose(second)
         third = MainWindow(session, SYMBOL, settings=settings, remember_layout=False)
-        qtbot.addWidget(third)
         third.show()
         assert not third.docks["journal"].isFloating()
-        third.frame_clock.stop()
+        dispose(third)
     finally:
         qloop.run_until_complete(session.stop())
 

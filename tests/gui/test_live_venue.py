@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from kcterm.core.validation import OrderRequest
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import open_session, trading_ready, wait
+from tests.gui.conftest import dispose, open_session, trading_ready, wait
 
 
 def test_live_window_is_marked_and_asks_before_each_order(
@@ -28,7 +28,6 @@ def test_live_window_is_marked_and_asks_before_each_order(
         return answers[len(asked) - 1]
 
     window = MainWindow(session, "XBTUSDTM", confirm=confirm, settings=settings)
-    qtbot.addWidget(window)
     try:
         assert "LIVE" in window.windowTitle()
         assert window.status.venue_badge.text() == "LIVE"
@@ -42,6 +41,6 @@ def test_live_window_is_marked_and_asks_before_each_order(
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
         wait(lambda: len(session.orders) == 1, 10, "the confirmed order")
     finally:
-        window.frame_clock.stop()
         qloop.run_until_complete(session.stop())
+        dispose(window)
         asyncio.set_event_loop(qloop)

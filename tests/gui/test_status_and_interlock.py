@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, open_session, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, run, trading_ready, wait
 
 
 def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
@@ -23,7 +23,6 @@ def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
     fast_pings.start()
     session = open_session(qloop, fast_pings)
     window = MainWindow(session, SYMBOL, settings=settings)
-    qtbot.addWidget(window)
     window.show()
     status = window.status
     try:
@@ -39,8 +38,8 @@ def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
         wait(lambda: re.fullmatch(r"rate \d+/\d+ \(\d+ s\)", status.rate_label.text()), 5, "rate")
         assert status.rate_label.text().split()[1].endswith(f"/{limit.limit}")
     finally:
-        window.frame_clock.stop()
         qloop.run_until_complete(session.stop())
+        dispose(window)
         fast_pings.stop()
 
 
@@ -62,7 +61,6 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
 ) -> None:
     session = open_session(qloop, quiet_exchange)
     window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
-    qtbot.addWidget(window)
     window.show()
     ticket = window.ticket
     try:
@@ -84,8 +82,8 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
         wait(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
     finally:
-        window.frame_clock.stop()
         qloop.run_until_complete(session.stop())
+        dispose(window)
 
 
 def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
