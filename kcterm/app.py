@@ -1,7 +1,9 @@
-"""Composition root: command line, QApplication + qasync loop, venue choice, Session, MainWindow.
+"""Composition root: command line, logging, QApplication + qasync loop, profiles, MainWindow.
 
-`kcterm` alone opens on the embedded exchange with its demo account. `kcterm --venue live`
-trades real money with keys from the environment, marks the window LIVE and confirms each order.
+`kcterm` alone opens the practice profile (the embedded exchange with its demo account).
+`kcterm --profile NAME` opens a saved profile; `kcterm --venue live` is `--profile kucoin`.
+A live profile trades real money: the window is marked LIVE and each order is confirmed.
+`kcterm journal export ...` writes a profile's fills and realised PnL as CSV (no window).
 """
 
 from __future__ import annotations
@@ -12,29 +14,33 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-LIVE_REST_URL = "https://api-futures.kucoin.com"
+from kcterm.profile_runner import practice_state_path  # noqa: F401  (kept importable here)
+from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
+from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
+
+LIVE_REST_URL = KUCOIN_REST_URL
 DEFAULT_SYMBOL = "XBTUSDTM"
 log = logging.getLogger("kcterm.app")
 
 
-@dataclass(frozen=True)
-class LiveKeys:
-    key: str
-    secret: str
-    passphrase: str
-    version: str
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kcterm", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="kcterm",
+        description=__doc__,
+        epilog="Also: kcterm journal export --profile NAME --since DATE --csv FILE",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="open this profile (Settings → Profiles and keys); default: practice",
+    )
     parser.add_argument(
         "--venue",
         choices=("sim", "live"),
-        default="sim",
-        help="sim (default): the embedded practice exchange; live: KuCoin Futures",
+        help="sim: the embedded practice exchange; live: KuCoin Futures (the kucoin profile)",
     )
     parser.add_argument("--symbol", default=DEFAULT_SYMBOL, help="contract to open on")
     parser.add_argument("--seed", type=int, default=7, help="seed of the embedded market")
@@ -60,50 +66,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="start the embedded exchange's demo account afresh (100,000 USDT, no positions)",
     )
     parser.add_argument("--log-level", default="INFO")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.profile and args.venue:
+        parser.error("--profile and --venue: give one of them")
+    return args
 
 
-def live_keys_from_env() -> LiveKeys:
-    names = ("KUCOIN_API_KEY", "KUCOIN_API_SECRET", "KUCOIN_API_PASSPHRASE")
-    missing = [name for name in names if not os.environ.get(name)]
-    if missing:
-        raise SystemExit(f"kcterm --venue live needs {', '.join(missing)} in the environment.")
-    return LiveKeys(
-        key=os.environ["KUCOIN_API_KEY"],
-        secret=os.environ["KUCOIN_API_SECRET"],
-        passphrase=os.environ["KUCOIN_API_PASSPHRASE"],
-        version=os.environ.get("KUCOIN_API_KEY_VERSION", "3"),
-    )
-
-
-def practice_state_path(reset: bool) -> Path:
-    """The embedded exchange keeps the practice account here between sessions (a file of
-    its own, so a kcterm-sim running beside kcterm never writes over it)."""
-    import platformdirs
-
-    path = Path(platformdirs.user_data_dir("kcterm", appauthor=False)) / "practice.sqlite"
-    if reset:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
+def choose_profile(args: argparse.Namespace, settings: SettingsFile) -> Profile:
+    name = args.profile or {"live": KUCOIN_NAME}.get(args.venue or "", PRACTICE_NAME)
+    try:
+        return settings.get(name)
+    except KeyError as exc:
+        raise SystemExit(f"kcterm: {exc.args[0]}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["journal"]:
+        from kcterm.journal_store.cli import main as journal_main
+
+        return journal_main(argv[1:])
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from kcterm.logging_setup import setup_logging
+
+    log_path = setup_logging(args.log_level)
+    settings = SettingsFile()
+    secrets = SecretStore()
+    if not secrets.has_keyring:
+        log.info("no keyring backend: profile secrets come from the environment only")
+    profile = choose_profile(args, settings)
+    if profile.needs_keys and secrets.load(profile) is None:
+        raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
     if args.screenshot and headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    keys = live_keys_from_env() if args.venue == "live" else None
 
     import qasync  # Qt is imported only once the command line is known to be good
     from PySide6.QtWidgets import QApplication
 
+    from kcterm.desk import Desk
+    from kcterm.ui.crash_dialog import CrashHandler
     from kcterm.ui.theme import apply_dark_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -112,50 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     apply_dark_theme(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    with loop:
-        return loop.run_until_complete(run(args, app, keys))
-
-
-async def run(args: argparse.Namespace, app, keys: LiveKeys | None) -> int:
-    from kcterm.api.rest import RestClient
-    from kcterm.api.signer import Credentials
-    from kcterm.core.session import Session
-    from kcterm.embedded import EmbeddedExchange
-    from kcterm.sim import SimConfig
-    from kcterm.ui.main_window import MainWindow
-
-    exchange: EmbeddedExchange | None = None
-    if keys is None:
-        exchange = EmbeddedExchange(
-            SimConfig(seed=args.seed, state_path=practice_state_path(args.reset_practice))
-        )
-        base_url = exchange.start()
-        cfg = exchange.config
-        credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
-        venue = "sim"
-    else:
-        base_url = LIVE_REST_URL
-        credentials = Credentials(keys.key, keys.secret, keys.passphrase, keys.version)
-        venue = "live"
-    session = Session(RestClient(base_url, credentials), venue=venue)
+    desk = Desk(args, app, settings, secrets, log_path.parent)
+    crashes = CrashHandler(desk.quit, show=args.screenshot is None)
+    crashes.install(loop)
     try:
-        await session.start([args.symbol])
-        # A screenshot shows the default layout, never whatever the user arranged last.
-        window = MainWindow(
-            session, args.symbol, theme=args.theme, remember_layout=args.screenshot is None
-        )
-        window.show()
-        if args.screenshot:
-            return await take_screenshot(window, session, args.symbol, args.screenshot, args.after)
-        closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        app.setQuitOnLastWindowClosed(False)
-        app.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(None))
-        await closed
-        return 0
+        with loop:
+            return loop.run_until_complete(desk.run(profile))
     finally:
-        await session.stop()
-        if exchange is not None:
-            exchange.stop()
+        crashes.uninstall()
 
 
 async def take_screenshot(window, session, symbol: str, path: Path, after: float) -> int:

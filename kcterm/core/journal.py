@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -34,23 +35,42 @@ class JournalEntry:
     code: str = ""  # KuCoin's error code, for errors
 
 
+# Called with every new entry and the exchange's raw payload behind it, when there is one (the
+# tradeOrders event of a fill, say): the on-disk journal (kcterm.journal_store) listens here.
+JournalListener = Callable[[JournalEntry, Mapping[str, Any] | None], None]
+
+
 class Journal:
     def __init__(self, maxlen: int = 5000) -> None:
         self.entries: deque[JournalEntry] = deque(maxlen=maxlen)
         self.version = 0
         self.error_count = 0  # ever recorded, including lines the bound dropped
         self._seq = 0
+        self._listeners: list[JournalListener] = []
+
+    def add_listener(self, listener: JournalListener) -> None:
+        self._listeners.append(listener)
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def add(self, kind: EntryKind, text: str, *, symbol: str = "", code: str = "") -> JournalEntry:
+    def add(
+        self,
+        kind: EntryKind,
+        text: str,
+        *,
+        symbol: str = "",
+        code: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> JournalEntry:
         self._seq += 1
         entry = JournalEntry(self._seq, time.time(), kind, symbol, text, code)
         self.entries.append(entry)
         self.version += 1
         if kind is EntryKind.ERROR:
             self.error_count += 1
+        for listener in self._listeners:
+            listener(entry, data)
         return entry
 
     def action(self, text: str, symbol: str = "") -> JournalEntry:
@@ -59,8 +79,10 @@ class Journal:
     def reply(self, text: str, symbol: str = "") -> JournalEntry:
         return self.add(EntryKind.REPLY, text, symbol=symbol)
 
-    def event(self, text: str, symbol: str = "") -> JournalEntry:
-        return self.add(EntryKind.EVENT, text, symbol=symbol)
+    def event(
+        self, text: str, symbol: str = "", data: Mapping[str, Any] | None = None
+    ) -> JournalEntry:
+        return self.add(EntryKind.EVENT, text, symbol=symbol, data=data)
 
     def info(self, text: str, symbol: str = "") -> JournalEntry:
         return self.add(EntryKind.INFO, text, symbol=symbol)

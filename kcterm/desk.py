@@ -1,0 +1,150 @@
+"""The running terminal: one profile open at a time, its MainWindow, and switching profiles.
+
+Part of the composition root (kcterm.app builds the Desk and runs it on the qasync loop).
+Switching closes the window, the session, the journal and, for practice, the embedded
+exchange, then opens the chosen profile; if that fails, the previous profile is reopened and
+the reason is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kcterm.api.errors import KucoinError
+from kcterm.api.signer import Credentials
+from kcterm.journal_store.export import export_csv
+from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
+from kcterm.profiles import Profile, SecretStore, SettingsFile
+from kcterm.profiles.connection_check import ConnectionReport, refusal
+
+log = logging.getLogger("kcterm.desk")
+QUIT = ""  # the outcome of a run that ends the program
+
+
+class Desk:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        app: QApplication,
+        settings: SettingsFile,
+        secrets: SecretStore,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.args = args
+        self.app = app
+        self.settings = settings
+        self.secrets = secrets
+        self.log_dir = log_dir
+        self.opened: OpenedProfile | None = None
+        self.window = None
+        self._outcome: asyncio.Future[str] | None = None
+        # Windows come and go when profiles switch: only the Desk decides when to quit.
+        app.setQuitOnLastWindowClosed(False)
+
+    # -- the run loop --------------------------------------------------------------------------
+
+    async def run(self, profile: Profile) -> int:
+        previous: Profile | None = None
+        reset = self.args.reset_practice
+        while True:
+            try:
+                self.opened = await open_profile(
+                    profile,
+                    self.secrets,
+                    [self.args.symbol],
+                    seed=self.args.seed,
+                    reset_practice=reset,
+                )
+            except (KucoinError, MissingKeys, OSError, RuntimeError) as exc:
+                text = refusal(exc) if isinstance(exc, KucoinError) else str(exc)
+                log.error("could not open profile %s: %s", profile.name, text)
+                if previous is None:
+                    print(f"kcterm: could not open profile {profile.name}: {text}")
+                    return 1
+                QMessageBox.warning(None, "Profile not opened", f"{profile.describe()}:\n{text}")
+                profile, previous = previous, None
+                continue
+            reset = False  # only the first practice run starts afresh
+            outcome = await self._show(self.opened)
+            await self.opened.close()
+            self.opened = None
+            if outcome == QUIT or isinstance(outcome, int):
+                return outcome if isinstance(outcome, int) else 0
+            previous, profile = profile, self.settings.get(outcome)
+            log.info("switching from profile %s to %s", previous.name, profile.name)
+
+    async def _show(self, opened: OpenedProfile) -> str | int:
+        from kcterm.app import take_screenshot
+        from kcterm.ui.main_window import MainWindow
+        from kcterm.ui.profile_menu import install_settings_menu
+
+        args = self.args
+        # A screenshot shows the default layout, never whatever the user arranged last.
+        window = MainWindow(
+            opened.session, args.symbol, theme=args.theme, remember_layout=args.screenshot is None
+        )
+        install_settings_menu(
+            window,
+            opened.profile,
+            open_settings=self.open_settings,
+            export=self._export if opened.writer is not None else None,
+            log_dir=self.log_dir,
+        )
+        self.window = window
+        window.show()
+        if args.screenshot:
+            code = await take_screenshot(
+                window, opened.session, args.symbol, args.screenshot, args.after
+            )
+            window.close()
+            return code
+        self._outcome = asyncio.get_running_loop().create_future()
+        self.app.lastWindowClosed.connect(self.quit)
+        try:
+            return await self._outcome
+        finally:
+            self.app.lastWindowClosed.disconnect(self.quit)
+            self.window = None
+            window.close()
+            window.deleteLater()
+
+    def quit(self) -> None:
+        if self._outcome is not None and not self._outcome.done():
+            self._outcome.set_result(QUIT)
+        elif self._outcome is None:  # before any window: stop the loop's main task
+            QApplication.quit()
+
+    def switch_to(self, name: str) -> None:
+        if self._outcome is not None and not self._outcome.done():
+            self._outcome.set_result(name)
+
+    # -- the Settings menu ---------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from kcterm.ui.settings_dialog import SettingsDialog
+
+        current = self.opened.profile.name if self.opened else ""
+        dialog = SettingsDialog(
+            self.settings, self.secrets, current, self.check, parent=self.window
+        )
+        dialog.switch_requested.connect(self.switch_to)
+        dialog.open()
+
+    async def check(self, profile: Profile, typed: Credentials | None) -> ConnectionReport:
+        return await check_profile(profile, self.secrets, typed, self.opened)
+
+    def _export(self, path: Path) -> str:
+        opened = self.opened
+        assert opened is not None and opened.writer is not None
+        opened.writer.flush()
+        summary = export_csv(opened.writer.path, path)
+        return (
+            f"{summary.fills} fills and {summary.funding} funding payments written to {path}.\n"
+            f"Realised PnL {summary.realised_pnl:f}, fees {summary.fees:f}, "
+            f"funding {summary.funding_total:f}."
+        )

@@ -1,0 +1,157 @@
+"""Open a profile: its exchange (starting the embedded one when it is the practice profile),
+the Session on it, and the on-disk journal that follows the session; close them again.
+
+The composition root (kcterm.app) opens one profile at a time; switching profiles closes the
+open one first. No Qt here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kcterm.api.rest import RestClient
+from kcterm.api.signer import Credentials
+from kcterm.core.session import Session
+from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, journal_path
+from kcterm.logging_setup import REDACTOR
+from kcterm.profiles import Profile, SecretStore
+from kcterm.profiles.connection_check import ConnectionReport, check_connection
+
+log = logging.getLogger("kcterm.profile_runner")
+
+
+class MissingKeys(RuntimeError):
+    """A live or custom profile without stored or environment keys; the text says what to set."""
+
+
+@dataclass
+class OpenedProfile:
+    profile: Profile
+    session: Session
+    credentials: Credentials | None = None  # the session's key, for Test connection
+    exchange: Any = None  # EmbeddedExchange, for the practice profile
+    writer: JournalWriter | None = None
+    recorder: JournalRecorder | None = None
+    sync: FillSync | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def embedded_url(self) -> str | None:
+        return self.exchange.base_url if self.exchange is not None else None
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.session.stop()
+        if self.writer is not None:
+            self.writer.close()
+        if self.exchange is not None:
+            self.exchange.stop()
+
+
+def practice_state_path(reset: bool) -> Path:
+    """The embedded exchange keeps the practice account here between sessions (a file of
+    its own, so a kcterm-sim running beside kcterm never writes over it)."""
+    import platformdirs
+
+    path = Path(platformdirs.user_data_dir("kcterm", appauthor=False)) / "practice.sqlite"
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def endpoint(profile: Profile, secrets: SecretStore) -> tuple[str, Credentials]:
+    """Where a remote profile's REST API is and the key to sign with (MissingKeys if none)."""
+    found = secrets.load(profile)
+    if found is None:
+        raise MissingKeys(secrets.missing_help(profile))
+    log.info("profile %s: key %r from the %s", profile.name, found.credentials, found.source)
+    return profile.rest_url, found.credentials
+
+
+async def open_profile(
+    profile: Profile,
+    secrets: SecretStore,
+    symbols: list[str],
+    *,
+    seed: int = 7,
+    reset_practice: bool = False,
+    journal_dir: Path | None = None,
+    journal: bool = True,
+) -> OpenedProfile:
+    exchange = None
+    if profile.needs_keys:
+        base_url, credentials = endpoint(profile, secrets)
+    else:
+        from kcterm.embedded import EmbeddedExchange
+        from kcterm.sim import SimConfig
+
+        exchange = EmbeddedExchange(
+            SimConfig(seed=seed, state_path=practice_state_path(reset_practice))
+        )
+        base_url = exchange.start()  # its own thread; returns once it listens (~0.1 s)
+        cfg = exchange.config
+        credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
+        REDACTOR.add(cfg.key, cfg.secret, cfg.passphrase)
+    session = Session(RestClient(base_url, credentials), venue=profile.venue)
+    opened = OpenedProfile(profile, session, credentials, exchange)
+    try:
+        if journal:
+            _attach_journal(opened, journal_path(profile.slug, journal_dir))
+        await session.start(symbols)
+        if opened.sync is not None:
+            opened._tasks.append(asyncio.ensure_future(opened.sync.run()))
+    except BaseException:
+        await opened.close()
+        raise
+    return opened
+
+
+def _attach_journal(opened: OpenedProfile, path: Path) -> None:
+    session = opened.session
+    writer = JournalWriter(path)
+    writer.start()
+
+    def contract(symbol: str) -> tuple[Decimal, bool] | None:
+        found = session.contracts.get(symbol)
+        if found is None:
+            return None
+        # Coin-margined (inverse) contracts settle in the base coin, not the quote currency.
+        return found.multiplier, found.settle_currency != found.quote_currency
+
+    recorder = JournalRecorder(writer, contract)
+    session.journal.add_listener(recorder.on_entry)
+    opened.writer = writer
+    opened.recorder = recorder
+    opened.sync = FillSync(session.rest, recorder, symbols=lambda: list(session.books))
+    log.info("journal of profile %s: %s", opened.profile.name, path)
+
+
+async def check_profile(
+    profile: Profile,
+    secrets: SecretStore,
+    typed: Credentials | None = None,
+    current: OpenedProfile | None = None,
+) -> ConnectionReport:
+    """Test connection for the settings dialog: typed keys first, else the stored ones."""
+    if not profile.needs_keys:
+        if current is None or current.embedded_url is None:
+            report = ConnectionReport()
+            report.add("Embedded exchange", True, "starts inside kcterm when this profile opens")
+            return report
+        return await check_connection(current.embedded_url, current.credentials)
+    credentials = typed
+    if credentials is None:
+        found = secrets.load(profile)
+        credentials = found.credentials if found is not None else None
+    return await check_connection(profile.rest_url, credentials)

@@ -1,0 +1,139 @@
+"""The right half of the settings dialog: one profile's fields.
+
+Secret fields are write-only: they start empty (a placeholder says whether a key is stored and
+where), what is typed is handed to the keyring once and the fields are cleared again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from kcterm.api.signer import Credentials
+from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, SecretStore
+from kcterm.profiles.profile import KEY_VERSIONS
+
+KIND_TEXT = {
+    EMBEDDED: "Embedded practice exchange (demo account, no keys needed)",
+    KUCOIN: "KuCoin Futures — LIVE, real money",
+    CUSTOM: "Custom address (another kcterm-sim, a test venue …)",
+}
+
+
+class ProfileForm(QWidget):
+    def __init__(self, secrets: SecretStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.secrets = secrets
+        self.kind = EMBEDDED
+        self.name_edit = QLineEdit()
+        self.kind_label = QLabel()
+        self.address_edit = QLineEdit()
+        self.address_edit.setPlaceholderText("http://192.0.2.5:8600")
+        self.real_money = QCheckBox("This address trades real money (mark the window LIVE)")
+        self.key_name_edit = QLineEdit()
+        self.key_name_edit.setPlaceholderText("the key's name on the exchange, e.g. kcterm-desk")
+        self.key_edit = QLineEdit()
+        self.secret_edit = QLineEdit()
+        self.passphrase_edit = QLineEdit()
+        for edit in (self.key_edit, self.secret_edit, self.passphrase_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.version_combo = QComboBox()
+        self.version_combo.addItems(list(reversed(KEY_VERSIONS)))  # "3" first: today's keys
+        self.storage_label = QLabel()
+        self.storage_label.setWordWrap(True)
+        self.form = QFormLayout(self)
+        self.form.addRow("Name", self.name_edit)
+        self.form.addRow("Exchange", self.kind_label)
+        self.form.addRow("Address", self.address_edit)
+        self.form.addRow("", self.real_money)
+        self.form.addRow("Key name", self.key_name_edit)
+        self.form.addRow("API key", self.key_edit)
+        self.form.addRow("API secret", self.secret_edit)
+        self.form.addRow("Passphrase", self.passphrase_edit)
+        self.form.addRow("Key version", self.version_combo)
+        self.form.addRow("", self.storage_label)
+
+    def show_profile(self, profile: Profile, *, new: bool = False) -> None:
+        self.kind = profile.kind
+        self.name_edit.setText(profile.name)
+        self.name_edit.setReadOnly(not new)  # the name finds the keys: fixed once saved
+        self.kind_label.setText(KIND_TEXT[profile.kind])
+        self.address_edit.setText(profile.address)
+        self.real_money.setChecked(profile.real_money)
+        self.key_name_edit.setText(profile.key_name)
+        self.version_combo.setCurrentText(profile.key_version)
+        self.clear_secrets()
+        custom = profile.kind == CUSTOM
+        for widget in (self.address_edit, self.real_money):
+            widget.setVisible(custom)
+            self.form.labelForField(widget).setVisible(custom)
+        keyed = profile.needs_keys
+        for widget in self._key_widgets():
+            widget.setVisible(keyed)
+            self.form.labelForField(widget).setVisible(keyed)
+        self.storage_label.setVisible(keyed)
+        if keyed:
+            self._describe_storage(profile, new)
+
+    def _key_widgets(self) -> list[QWidget]:
+        return [
+            self.key_name_edit,
+            self.key_edit,
+            self.secret_edit,
+            self.passphrase_edit,
+            self.version_combo,
+        ]
+
+    def _describe_storage(self, profile: Profile, new: bool) -> None:
+        found = None if new else self.secrets.load(profile)
+        stored = {
+            None: "not stored",
+            "keyring": "stored in the keyring (type to replace)",
+            "environment": "read from the environment",
+        }[None if found is None else found.source]
+        for edit in (self.key_edit, self.secret_edit, self.passphrase_edit):
+            edit.setPlaceholderText(stored)
+        # Without a keyring the fields would only invite a secret we cannot keep.
+        can_store = self.secrets.has_keyring
+        for edit in (self.key_edit, self.secret_edit, self.passphrase_edit):
+            edit.setEnabled(can_store)
+        text = self.secrets.describe()
+        if not can_store or found is None or found.source == "environment":
+            names = ", ".join(self.secrets.env_names(profile).values())
+            text += f" Environment variables for this profile: {names}."
+        self.storage_label.setText(text)
+
+    def read_profile(self) -> Profile:
+        """The profile as typed (ProfileError naming the field when a value is wrong)."""
+        return Profile(
+            name=self.name_edit.text().strip(),
+            kind=self.kind,
+            address=self.address_edit.text().strip().rstrip("/") if self.kind == CUSTOM else "",
+            key_name=self.key_name_edit.text().strip(),
+            key_version=self.version_combo.currentText(),
+            real_money=self.real_money.isChecked() if self.kind == CUSTOM else False,
+        )
+
+    def typed_secrets(self) -> tuple[str, str, str] | None:
+        """Key, secret and passphrase when all three are typed, else None."""
+        values = (self.key_edit.text().strip(), self.secret_edit.text().strip())
+        passphrase = self.passphrase_edit.text()
+        if all(values) and passphrase:
+            return values[0], values[1], passphrase
+        return None
+
+    def typed_credentials(self) -> Credentials | None:
+        typed = self.typed_secrets()
+        if typed is None:
+            return None
+        return Credentials(*typed, key_version=self.version_combo.currentText())
+
+    def clear_secrets(self) -> None:
+        for edit in (self.key_edit, self.secret_edit, self.passphrase_edit):
+            edit.clear()

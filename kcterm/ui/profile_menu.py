@@ -1,0 +1,60 @@
+"""The Settings menu of the main window: profiles and keys, the journal export, the log folder.
+
+Installed by the composition root after the window is built, so the window itself needs to
+know nothing about profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+
+from kcterm.profiles import Profile
+
+# Writes the open profile's fills and funding to the path; returns a one-line summary.
+Exporter = Callable[[Path], str]
+
+
+def install_settings_menu(
+    window: QMainWindow,
+    profile: Profile,
+    *,
+    open_settings: Callable[[], None],
+    export: Exporter | None,
+    log_dir: Path | None,
+) -> QMenu:
+    menu = window.menuBar().addMenu("&Settings")
+    menu.setObjectName("settingsMenu")
+    shown = menu.addAction(f"Profile: {profile.describe()}")
+    shown.setEnabled(False)
+    profiles = menu.addAction("Profiles and keys…")
+    profiles.setObjectName("profilesAction")
+    profiles.triggered.connect(open_settings)
+    menu.addSeparator()
+    if export is not None:
+        action = menu.addAction("Export fills and PnL as CSV…")
+        action.setObjectName("exportJournalAction")
+        action.triggered.connect(lambda: _export(window, profile, export))
+    if log_dir is not None:
+        logs = menu.addAction("Open log folder")
+        logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir))))
+    window.setWindowTitle(f"{window.windowTitle()} · profile {profile.name}")
+    return menu
+
+
+def _export(window: QMainWindow, profile: Profile, export: Exporter) -> None:
+    name, _ = QFileDialog.getSaveFileName(
+        window, "Export fills and PnL", f"kcterm-{profile.slug.lower()}-fills.csv", "CSV (*.csv)"
+    )
+    if not name:
+        return
+    try:
+        summary = export(Path(name))
+    except OSError as exc:
+        QMessageBox.warning(window, "Export failed", f"Could not write {name}: {exc}")
+        return
+    QMessageBox.information(window, "Journal exported", summary)
