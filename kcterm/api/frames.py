@@ -45,6 +45,7 @@ class FrameRouter:
         self.acks: dict[str, asyncio.Future[dict]] = {}  # request id -> ack/error frame
         self.welcome: asyncio.Event | None = None
         self.rtt_ms: float | None = None
+        self.last_pong_monotonic = 0.0  # a pong (or the welcome) proves the server is there
         self._pings: dict[str, float] = {}  # ping id -> monotonic send time
 
     def ping_sent(self, ping_id: str) -> None:
@@ -85,7 +86,8 @@ class FrameRouter:
         elif kind == "pong":
             sent = self._pings.pop(key, None) if key is not None else None
             if sent is not None:
-                self.rtt_ms = (time.monotonic() - sent) * 1000.0
+                self.last_pong_monotonic = time.monotonic()
+                self.rtt_ms = (self.last_pong_monotonic - sent) * 1000.0
         elif kind == "ack":
             self._resolve(key, frame)
         elif kind == "error":

@@ -15,7 +15,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 
 from kcterm.api.backoff import Backoff
 from kcterm.api.frames import FrameRouter, Handler, expand_topic
+from kcterm.api.stream_status import StreamState, StreamStatus
 
 log = logging.getLogger("kcterm.api.stream")
 
@@ -34,14 +34,6 @@ ConnectedCallback = Callable[[], Awaitable[None] | None]
 
 WELCOME_TIMEOUT = 5.0  # the official SDK gives up after 5 s
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # depth snapshots can be large; never cut a frame
-
-
-class StreamState(StrEnum):  # a str, so it can go straight into status text and logs
-    DISCONNECTED = "disconnected"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
-    CLOSED = "closed"
 
 
 class WsStream:
@@ -67,7 +59,10 @@ class WsStream:
         self._ack_timeout = ack_timeout
         self._welcome_timeout = welcome_timeout
         self.state = StreamState.DISCONNECTED
+        self.detail = ""
         self.last_message_monotonic = 0.0
+        self.next_attempt_monotonic: float | None = None
+        self.connections = 0  # successful connections so far (welcomed and subscribed)
         self._subscriptions: dict[str, Handler] = {}  # topic as subscribed -> handler
         self._ws: ClientConnection | None = None
         self._ready = False  # welcomed: subscribe() may send directly
@@ -118,8 +113,10 @@ class WsStream:
                 break
             delay = self._backoff.next_delay()
             log.warning("%s stream: %s; reconnecting in %.1f s", self.name, reason, delay)
+            self.next_attempt_monotonic = time.monotonic() + delay
             self._set_state(StreamState.RECONNECTING, f"{reason}; retry in {delay:.1f} s")
             await asyncio.wait({self._closing}, timeout=delay)
+            self.next_attempt_monotonic = None
         self._set_state(StreamState.CLOSED, "closed")
 
     async def _attempt(self) -> str:
@@ -240,6 +237,7 @@ class WsStream:
         if self._closed:
             return "closed"
         self._backoff.reset()
+        self.connections += 1
         self._set_state(StreamState.CONNECTED, f"connected to {endpoint}")
         await self._call_connected()
         done, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
@@ -265,18 +263,26 @@ class WsStream:
         return "server closed the connection"
 
     async def _ping_loop(self, ws: ClientConnection, interval: float, timeout: float) -> str:
-        """Send pings every ``interval``; declare the link dead after interval + timeout
-        without any frame at all (a pong or data both prove the link is alive)."""
-        self.last_message_monotonic = time.monotonic()
+        """Send pings every ``interval``. A pong overdue by half the timeout marks the stream
+        stale; none within interval + timeout means the link is dead (KuCoin's own rule).
+        Only pongs count: a socket can keep delivering old buffered data while the server
+        has stopped answering, and data alone must not hide that."""
+        self._router.last_pong_monotonic = time.monotonic()
         tick = max(0.01, min(interval, timeout) / 4)
         next_ping = time.monotonic() + interval
         while True:
             await asyncio.sleep(tick)
             now = time.monotonic()
-            if now - self.last_message_monotonic > interval + timeout:
+            silent = now - self._router.last_pong_monotonic
+            if silent > interval + timeout:
                 with contextlib.suppress(Exception):
                     await ws.close()
-                return f"no frames for {interval + timeout:.1f} s (link dead)"
+                return f"no pong for {interval + timeout:.1f} s (link dead)"
+            if silent > interval + timeout / 2:
+                if self.state is StreamState.CONNECTED:
+                    self._set_state(StreamState.STALE, f"no pong for {silent:.1f} s")
+            elif self.state is StreamState.STALE:
+                self._set_state(StreamState.CONNECTED, "pong received again")
             if now >= next_ping:
                 next_ping = now + interval
                 ping_id = str(next(self._ids))
@@ -328,10 +334,37 @@ class WsStream:
         """Round trip of the last answered ping, in ms; None before the first pong."""
         return self._router.rtt_ms
 
+    @property
+    def topics(self) -> list[str]:
+        """Topics as subscribed (a comma topic counts once here)."""
+        return list(self._subscriptions)
+
+    def topic_count(self) -> int:
+        """Single-symbol topics, as the exchange counts them against its per-connection cap."""
+        return sum(len(expand_topic(topic)) for topic in self._subscriptions)
+
+    def has_topic(self, topic: str) -> bool:
+        return topic in self._subscriptions
+
+    def status(self) -> StreamStatus:
+        retry_in = None
+        if self.next_attempt_monotonic is not None:
+            retry_in = max(0.0, self.next_attempt_monotonic - time.monotonic())
+        return StreamStatus(
+            self.name,
+            self.state,
+            self._backoff.attempt,
+            retry_in,
+            self.topic_count(),
+            self.rtt_ms,
+            self.detail,
+        )
+
     # -- helpers -------------------------------------------------------------------------
 
     def _set_state(self, state: StreamState, detail: str) -> None:
         self.state = state
+        self.detail = detail
         self._notify(detail)
 
     def _report(self, detail: str) -> None:

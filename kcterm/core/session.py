@@ -13,28 +13,40 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamState, WsStream
+from kcterm.api.stream import StreamState
+from kcterm.api.stream_group import StreamGroup
+from kcterm.api.throttle import Priority
+from kcterm.core.account import Account
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.candle_loader import load_history
 from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import Contract
+from kcterm.core.feed_watch import FeedWatch
+from kcterm.core.fills import Fills
 from kcterm.core.interlock import FeedFacts
 from kcterm.core.journal import Journal, describe_order_event
 from kcterm.core.market import TickerState, TradeTape
-from kcterm.core.order_actions import cancel_everywhere, move_order
+from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrders
-from kcterm.core.validation import OrderDraft, OrderRequest, validate_order
+from kcterm.core.positions import Positions
+from kcterm.core.reconcile import Reconciler
+from kcterm.core.session_status import SessionStatus
+from kcterm.core.session_trading import SessionTrading
+from kcterm.core.stop_orders import StopOrders
 from kcterm.core.watchlist import Watchlist
 
 log = logging.getLogger("kcterm.core.session")
 
 ORDERS_TOPIC = "/contractMarket/tradeOrders"
+STOPS_TOPIC = "/contractMarket/advancedOrders"
+POSITIONS_TOPIC = "/contract/positionAll"
+WALLET_TOPIC = "/contractAccount/wallet"
+CLOCK_RESYNC_S = 300.0  # the clock is measured again every few minutes (and on 400002)
 WATCHLIST_LIVE_MAX = 40  # ticker topics for the watchlist; KuCoin allows ~100 per connection
 CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume for every contract, by REST
 
@@ -48,8 +60,16 @@ class Notice:
     text: str
 
 
-class Session:
-    def __init__(self, rest: RestClient, *, venue: str) -> None:
+class Session(SessionTrading, SessionStatus):
+    def __init__(
+        self,
+        rest: RestClient,
+        *,
+        venue: str,
+        stream_options: dict[str, Any] | None = None,
+        reconcile_interval: float | None = None,
+    ) -> None:
+        rest.enable_resilience()  # throttle by pool, retry what is safe (api/retry.py)
         self.rest = rest
         self.venue = venue  # "sim" | "live" | "custom"
         self.contracts: dict[str, Contract] = {}
@@ -62,19 +82,22 @@ class Session:
         self.stream_states: dict[str, tuple[StreamState, str]] = {}
         self.streams_version = 0
         self.last_market_monotonic = 0.0
-        self.public = WsStream(
+        options = stream_options or {}
+        self.public = StreamGroup(
             rest.bullet_public,
             private=False,
             name="public",
-            on_state=self._state_setter("public"),
+            on_state=self._set_stream_state,
             on_connected=self._on_public_connected,
+            **options,
         )
-        self.private = WsStream(
+        self.private = StreamGroup(
             rest.bullet_private,
             private=True,
             name="private",
-            on_state=self._state_setter("private"),
+            on_state=self._set_stream_state,
             on_connected=self._on_private_connected,
+            **options,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._resyncing: set[str] = set()
@@ -86,6 +109,23 @@ class Session:
         self.market_seen: dict[str, float] = {}  # symbol -> monotonic time of its last message
         self._candle_loads: dict[tuple[str, int], asyncio.Task[None]] = {}
         self._history_reload_pending = False
+        # Exchange-owned state, kept as a cache of the exchange (reconcile.py)
+        self.stop_orders = StopOrders()
+        self.positions = Positions()
+        self.account = Account()
+        self.fills = Fills()
+        self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
+        self.gateway = OrderGateway(rest, self.journal)
+        self.reconciler = Reconciler(
+            rest,
+            self.journal,
+            self.orders,
+            self.stop_orders,
+            self.positions,
+            self.account,
+            self.fills,
+            **({"interval": reconcile_interval} if reconcile_interval else {}),
+        )
 
     @property
     def is_live(self) -> bool:
@@ -102,6 +142,9 @@ class Session:
             self.contracts[contract.symbol] = contract
         self.watchlist.load_contracts(items)
         self.private.subscribe(ORDERS_TOPIC, self._on_order_frame)
+        self.private.subscribe(STOPS_TOPIC, self._on_stop_frame)
+        self.private.subscribe(POSITIONS_TOPIC, self._on_position_frame)
+        self.private.subscribe(WALLET_TOPIC, self._on_wallet_frame)
         for symbol in symbols:
             await self.watch(symbol)
         live = sorted(self.contracts)[:WATCHLIST_LIVE_MAX]
@@ -110,6 +153,8 @@ class Session:
         self._spawn(self.public.run())
         self._spawn(self.private.run())
         self._spawn(self._poll_watchlist())
+        self._spawn(self.reconciler.run())
+        self._spawn(self._resync_clock_periodically())
         self.notify("info", f"Connected to {self.venue} at {self.rest.base_url}")
         self.journal.info(f"Connected to {self.venue} at {self.rest.base_url}")
 
@@ -129,6 +174,7 @@ class Session:
         if symbol in self.books:
             return
         self.books[symbol] = LevelTwoBook(symbol)
+        self.feeds[symbol] = FeedWatch()
         self.tickers[symbol] = TickerState(symbol)
         self.tapes[symbol] = TradeTape()
         try:
@@ -146,75 +192,6 @@ class Session:
         if self.public.state is StreamState.CONNECTED:
             # Subscribed mid-connection: no on_connected will come, so fetch the snapshot now.
             self._schedule_resync(symbol)
-
-    # -- trading ---------------------------------------------------------------------------
-
-    def prepare(self, draft: OrderDraft) -> OrderRequest:
-        """Validate a ticket against its contract; raises OrderRejected with the reason."""
-        return validate_order(self.contracts[draft.symbol], draft)
-
-    async def place(self, request: OrderRequest) -> str:
-        """Send a validated order. The open-orders table changes when the feed confirms it."""
-        price = f" @ {request.price_text}" if request.price_text else ""
-        what = f"{request.side} {request.size} {request.symbol} {request.order_type}{price}"
-        self.journal.action(f"Place {what} (clientOid {request.client_oid})", request.symbol)
-        try:
-            reply = await self.rest.place_order(request.to_body())
-        except KucoinError as exc:
-            self.notify("error", f"Order rejected: {exc.msg} (KuCoin {exc.code})")
-            self.journal.error(f"Order {what} refused", exc, request.symbol)
-            raise
-        self.notify("info", f"Sent {what}")
-        self.journal.reply(f"Accepted: order {reply['orderId']}", request.symbol)
-        return str(reply["orderId"])
-
-    async def cancel(self, order_id: str) -> None:
-        symbol = order.symbol if (order := self.orders.get(order_id)) else ""
-        self.journal.action(f"Cancel order {order_id}", symbol)
-        try:
-            await self.rest.cancel_order(order_id)
-        except KucoinError as exc:
-            self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
-            self.journal.error(f"Cancel of order {order_id} refused", exc, symbol)
-            raise
-        self.notify("info", f"Cancel sent for order {order_id}")
-        self.journal.reply(f"Cancel of order {order_id} received", symbol)
-
-    async def cancel_all(self, symbol: str) -> None:
-        self.journal.action(f"Cancel all orders on {symbol}", symbol)
-        try:
-            reply = await self.rest.cancel_all(symbol)
-        except KucoinError as exc:
-            self.notify("error", f"Cancel all failed: {exc.msg} (KuCoin {exc.code})")
-            self.journal.error(f"Cancel all {symbol} refused", exc, symbol)
-            raise
-        self.notify("info", f"Cancel all sent for {symbol}")
-        count = len((reply or {}).get("cancelledOrderIds") or [])
-        self.journal.reply(f"Cancel all {symbol}: {count} order(s) cancelled", symbol)
-
-    async def cancel_all_everywhere(self) -> int:
-        """Cancel every open order on every contract; returns how many were cancelled."""
-        known = {order.symbol for order in self.orders.all()}
-        try:
-            ids = await cancel_everywhere(self.rest, self.journal, known)
-        except KucoinError as exc:
-            self.notify("error", f"Cancel everywhere incomplete: {exc.msg} (KuCoin {exc.code})")
-            raise
-        self.notify("info", f"Cancel everywhere: {len(ids)} order(s) cancelled")
-        return len(ids)
-
-    async def move_order(self, order_id: str, price: Decimal) -> str | None:
-        """Move an open limit order to `price` (cancel, then place the unfilled rest)."""
-        order = self.orders.get(order_id)
-        if order is None:
-            raise KeyError(f"order {order_id} is not open")
-        try:
-            return await move_order(
-                self.rest, self.journal, self.contracts[order.symbol], order, price
-            )
-        except KucoinError as exc:
-            self.notify("error", f"Move failed: {exc.msg} (KuCoin {exc.code})")
-            raise
 
     # -- market data for the panels ---------------------------------------------------------
 
@@ -253,7 +230,8 @@ class Session:
         if book is None:
             return
         data = frame["data"]
-        self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
+        now = self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
+        self.feeds[symbol].on_message(now)
         if book.on_increment(int(data["sequence"]), data["change"]):
             self._schedule_resync(symbol)
 
@@ -289,6 +267,7 @@ class Session:
     def _on_order_frame(self, frame: dict[str, Any]) -> None:
         data = frame["data"]
         known = self.orders.get(str(data.get("orderId", "")))
+        self.reconciler.note_order_event(str(data.get("orderId", "")))
         self.orders.apply_event(data)
         kind = data.get("type")
         self.journal.event(describe_order_event(data), str(data.get("symbol", "")))
@@ -296,6 +275,7 @@ class Session:
             self.history.on_done_event(data, known)
             self._schedule_history_reload()
         if kind == "match":
+            self.fills.on_match_event(data)
             self.notify(
                 "info",
                 f"Fill: {data.get('side')} {data.get('matchSize')} {data.get('symbol')} "
@@ -304,28 +284,43 @@ class Session:
         elif kind in ("open", "canceled", "filled"):
             self.notify("info", f"Order {data.get('orderId')} {kind}")
 
+    def _on_stop_frame(self, frame: dict[str, Any]) -> None:
+        self.stop_orders.apply_event(frame["data"])
+
+    def _on_position_frame(self, frame: dict[str, Any]) -> None:
+        if frame.get("subject") == "position.change":
+            self.positions.apply_event(frame["data"])
+
+    def _on_wallet_frame(self, frame: dict[str, Any]) -> None:
+        self.account.apply_wallet(frame["data"])
+
     # -- connection events -----------------------------------------------------------------
 
-    async def _on_public_connected(self) -> None:
-        # Every (re)connect starts the books from a fresh snapshot (REFERENCE section 9).
+    async def _on_public_connected(self, topics: list[str]) -> None:
+        # Every (re)connect starts its books from a fresh snapshot (REFERENCE section 9);
+        # with topics spread over connections, only the books of the one that reconnected.
         for symbol, book in self.books.items():
-            book.reset()
-            self._schedule_resync(symbol)
+            if f"/contractMarket/level2:{symbol}" in topics:
+                book.reset()
+                self._schedule_resync(symbol)
 
-    async def _on_private_connected(self) -> None:
-        self._spawn(self._reload_orders())
+    async def _on_private_connected(self, topics: list[str]) -> None:
+        # Whatever happened while the feed was away is fetched and merged (reconcile.py).
+        self.reconciler.request("reconnect" if self.private.connections > 1 else "connect")
+        self._spawn(self._reload_history())
 
-    async def _reload_orders(self) -> None:
-        try:
-            self.orders.load_active(await self.rest.active_orders())
-        except KucoinError as exc:
-            self.notify("error", f"Could not load open orders: {exc.msg} (KuCoin {exc.code})")
-            self.journal.error("Loading open orders failed", exc)
-        await self._reload_history()
+    async def _resync_clock_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(CLOCK_RESYNC_S)
+            try:
+                await self.rest.sync_clock()
+            except KucoinError as exc:
+                log.info("clock resync failed: %s", exc)
 
     async def _reload_history(self) -> None:
         try:
-            self.history.load_recent(await self.rest.recent_done_orders())
+            done = await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
+            self.history.load_recent(done)
         except KucoinError as exc:
             self.journal.error("Loading order history failed", exc)
 
@@ -352,7 +347,10 @@ class Session:
         while True:
             await asyncio.sleep(CONTRACTS_POLL_S)
             try:
-                self.watchlist.load_contracts(await self.rest.active_contracts())
+                contracts = await self.rest.request(
+                    "GET", "/api/v1/contracts/active", priority=Priority.BACKGROUND
+                )
+                self.watchlist.load_contracts(contracts)
             except KucoinError as exc:
                 log.info("contract poll failed: %s", exc)
 
@@ -393,12 +391,9 @@ class Session:
         self.notices.append(Notice(time.time(), level, text))
         self.notices_version += 1
 
-    def _state_setter(self, name: str):
-        def setter(state: StreamState, detail: str) -> None:
-            self.stream_states[name] = (state, detail)
-            self.streams_version += 1
-
-        return setter
+    def _set_stream_state(self, name: str, state: StreamState, detail: str) -> None:
+        self.stream_states[name] = (state, detail)
+        self.streams_version += 1
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)

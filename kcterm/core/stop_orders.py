@@ -1,0 +1,87 @@
+"""Untriggered stop orders: the advancedOrders feed live, GET /api/v1/stopOrders to reconcile
+(REFERENCE 7.13 and 8.3 Stop orders)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kcterm.core.contract import to_decimal
+from kcterm.core.marks import event_mark
+
+_GONE = {"triggered", "cancel"}
+
+
+@dataclass(frozen=True, slots=True)
+class StopOrder:
+    order_id: str
+    symbol: str
+    side: str
+    size: int
+    stop: str  # up | down
+    stop_price: Decimal
+    price: Decimal  # 0 for a market stop
+
+    @classmethod
+    def from_rest(cls, item: dict[str, Any]) -> StopOrder:
+        return cls(
+            str(item["id"]),
+            str(item["symbol"]),
+            str(item["side"]),
+            int(item["size"]),
+            str(item.get("stop") or ""),
+            to_decimal(item.get("stopPrice") or 0),
+            to_decimal(item.get("price") or 0),
+        )
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any]) -> StopOrder:
+        return cls(
+            str(data["orderId"]),
+            str(data["symbol"]),
+            str(data["side"]),
+            int(data["size"]),
+            str(data.get("stop") or ""),
+            to_decimal(data.get("stopPrice") or 0),
+            to_decimal(data.get("orderPrice") or 0),
+        )
+
+
+class StopOrders:
+    def __init__(self) -> None:
+        self._orders: dict[str, StopOrder] = {}
+        self._touched: dict[str, int] = {}
+        self.version = 0
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def all(self) -> list[StopOrder]:
+        return sorted(self._orders.values(), key=lambda o: o.order_id)
+
+    def apply_event(self, data: dict[str, Any]) -> None:
+        order_id = str(data.get("orderId", ""))
+        self._touched[order_id] = event_mark()
+        if data.get("type") in _GONE:
+            self._orders.pop(order_id, None)
+        elif data.get("type") == "open":
+            self._orders[order_id] = StopOrder.from_event(data)
+        self.version += 1
+
+    def merge(self, items: list[dict[str, Any]], mark: int) -> list[str]:
+        remote = {str(i["id"]): StopOrder.from_rest(i) for i in items}
+        changes: list[str] = []
+        for order_id in sorted(set(remote) | set(self._orders)):
+            if self._touched.get(order_id, 0) > mark:
+                continue
+            local, fresh = self._orders.get(order_id), remote.get(order_id)
+            if local is None and fresh is not None:
+                changes.append(f"stop order {order_id} ({fresh.symbol}) missing locally")
+                self._orders[order_id] = fresh
+            elif fresh is None and local is not None:
+                changes.append(f"stop order {order_id} ({local.symbol}) gone on the exchange")
+                del self._orders[order_id]
+        if changes:
+            self.version += 1
+        return changes
