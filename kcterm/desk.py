@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.signer import Credentials
-from kcterm.journal_store.export import export_csv
+from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
 from kcterm.profiles import Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
@@ -145,6 +145,6 @@ class Desk:
         summary = export_csv(opened.writer.path, path)
         return (
             f"{summary.fills} fills and {summary.funding} funding payments written to {path}.\n"
-            f"Realised PnL {summary.realised_pnl:f}, fees {summary.fees:f}, "
-            f"funding {summary.funding_total:f}."
+            f"Realised PnL {plain(summary.realised_pnl)}, fees {plain(summary.fees)}, "
+            f"funding {plain(summary.funding_total)}."
         )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kcterm.journal_store.export import export_csv, parse_since
+from kcterm.journal_store.export import export_csv, parse_since, plain
 from kcterm.journal_store.schema import journal_path
 
 
@@ -51,8 +51,8 @@ def main(argv: list[str], data_dir: Path | None = None) -> int:
     summary = export_csv(path, sys.stdout if args.csv == "-" else Path(args.csv), since)
     print(
         f"{summary.fills} fills, {summary.funding} funding payments; realised PnL "
-        f"{summary.realised_pnl:f}, fees {summary.fees:f}, funding {summary.funding_total:f}"
-        + ("" if args.csv == "-" else f" -> {args.csv}"),
+        f"{plain(summary.realised_pnl)}, fees {plain(summary.fees)}, "
+        f"funding {plain(summary.funding_total)}" + ("" if args.csv == "-" else f" -> {args.csv}"),
         file=sys.stderr,
     )
     return 0

@@ -58,7 +58,7 @@ def parse_since(text: str | None) -> float:
     return when.timestamp()
 
 
-def _plain(value: Decimal) -> str:
+def plain(value: Decimal) -> str:
     """Exact text without exponent notation or trailing zeros ("12.5", not "1.25E+1")."""
     return format(value.normalize(), "f") if value else "0"
 
@@ -113,7 +113,7 @@ def _write(handle: IO[str], fills: list, funding: list, since: float) -> ExportS
                     fee if fee is not None else "",
                     fee_ccy or "",
                     liq,
-                    _plain(realised),
+                    plain(realised),
                     "",
                     fee_ccy or "",
                     order_id,
