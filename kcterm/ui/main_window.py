@@ -260,6 +260,11 @@ class MainWindow(QMainWindow):
         return self.ticket.submit_at(side, price, symbol)
 
     def trade_at_best(self, side: str) -> bool:
+        """Buy at the best bid / sell at the best ask (joins the touch), the ticket's size."""
+        gate = self.gate(self.ticket.symbol)
+        if not gate.open:
+            self.ticket.error_label.setText(f"Not sent: {gate.reason}.")
+            return False
         book = self.session.books.get(self.ticket.symbol)
         level = None if book is None else (book.best_bid() if side == "buy" else book.best_ask())
         if level is None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from kcterm.core.contract import Contract
 from kcterm.core.orders import OpenOrder
+from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
 # Asked before an order is moved: (order, new price) -> go ahead?
@@ -102,7 +103,9 @@ class OrderLines(QObject):
             hoverPen=pg.mkPen(colors().own_order, width=2),
             label=self._label(order),
             labelOpts={
-                "position": 0.08,
+                # Buys and sells labelled at different places, so close orders stay readable.
+                "position": 0.01 if order.side == "buy" else 0.2,
+                "anchors": [(0, 1), (0, 0)],  # the label's left edge at `position`, above
                 "color": "#ffffff",
                 "fill": pg.mkBrush(colors().side(order.side)),
                 "movable": False,
@@ -114,9 +117,7 @@ class OrderLines(QObject):
         return line
 
     def _label(self, order: OpenOrder) -> str:
-        contract = self._contract
-        price = contract.format_price(order.price) if contract else str(order.price)
-        return f"{order.side.upper()} {order.remaining} @ {price}"
+        return f"{order.side.upper()} {order.remaining} @ {price_text(self._contract, order.price)}"
 
     @staticmethod
     def _pen(order: OpenOrder) -> pg.QtGui.QPen:

@@ -1,0 +1,89 @@
+"""Dark and light themes; configurable hotkeys that trade through the ticket's checks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication
+
+from kcterm.core.interlock import Gate
+from kcterm.embedded import EmbeddedExchange
+from kcterm.ui.hotkeys import HOTKEYS
+from kcterm.ui.hotkeys_dialog import HotkeysDialog
+from kcterm.ui.main_window import MainWindow
+from kcterm.ui.theme import DARK, LIGHT, colors
+from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, wait
+
+
+def window_color() -> str:
+    return QApplication.palette().color(QPalette.ColorRole.Window).name()
+
+
+def test_dark_by_default_light_on_request_and_remembered(
+    qloop, exchange: EmbeddedExchange, settings: QSettings
+) -> None:
+    session = open_session(qloop, exchange)
+    try:
+        first = MainWindow(session, SYMBOL, settings=settings)
+        assert colors() is DARK and window_color() == DARK.window
+        first.set_theme("light")
+        assert colors() is LIGHT and window_color() == LIGHT.window
+        assert "#ffffff" in QApplication.instance().styleSheet()  # light.qss is applied
+        assert first.chart.plots.backgroundBrush().color().name() == LIGHT.base
+        wait(lambda: first.tape.model.rowCount() > 0, 15, "a trade")
+        brush = first.tape.model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole)
+        assert brush.color() == LIGHT.side(first.tape.model.row_at(0).side)
+        dispose(first)
+        second = MainWindow(session, SYMBOL, settings=settings)  # no theme given: the last one
+        assert colors() is LIGHT
+        second.set_theme("dark")
+        assert window_color() == DARK.window
+        dispose(second)
+    finally:
+        qloop.run_until_complete(session.stop())
+
+
+def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtbot) -> None:
+    trading_ready(window)
+    window.ticket.size_edit.setText("2")
+    book = window.session.books[SYMBOL]
+    window.activateWindow()
+    window.setFocus()
+    bid = book.best_bid()[0]
+    window.hotkeys.actions["buy_best"].trigger()
+    wait(lambda: len(window.session.orders) >= 1, 10, "the hotkey order")
+    order = window.session.orders.all()[0]
+    assert order.side == "buy" and order.size == 2 and order.price == bid  # joined the bid
+    window.hotkeys.actions["cancel_all"].trigger()
+    wait(lambda: len(window.session.orders) == 0, 10, "cancel all by hotkey")
+
+
+def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
+    trading_ready(window)
+    window.frame_clock.stop()
+    window.gates = {SYMBOL: Gate(False, "Market feed reconnecting: trading paused")}
+    assert not window.trade_at_best("sell")
+    assert "reconnecting" in window.ticket.error_label.text()
+    assert len(window.session.orders) == 0
+
+
+def test_toggle_one_click_hotkey(window: MainWindow) -> None:
+    trading_ready(window)
+    assert not window.book.one_click_on
+    window.hotkeys.actions["toggle_one_click"].trigger()
+    assert window.book.one_click_on
+    window.hotkeys.actions["toggle_one_click"].trigger()
+    assert not window.book.one_click_on
+
+
+def test_hotkeys_are_rebound_and_remembered(window: MainWindow, settings: QSettings) -> None:
+    defaults = {spec.name: QKeySequence(spec.default) for spec in HOTKEYS}
+    assert window.hotkeys.actions["buy_best"].shortcut() == defaults["buy_best"]
+    dialog = HotkeysDialog(window.hotkeys, window)
+    dialog.edits["cancel_all"].setKeySequence(QKeySequence("F12"))
+    dialog.accept()
+    assert window.hotkeys.actions["cancel_all"].shortcut() == QKeySequence("F12")
+    assert settings.value("hotkeys/cancel_all") == "F12"
+    assert window.hotkeys.sequence("cancel_all") == QKeySequence("F12")
+    window.hotkeys.restore_defaults()
+    assert window.hotkeys.actions["cancel_all"].shortcut() == defaults["cancel_all"]
