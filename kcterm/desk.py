@@ -52,6 +52,10 @@ class Desk:
         previous: Profile | None = None
         reset = self.args.reset_practice
         while True:
+            from kcterm.ui.connect_progress import ConnectProgress
+
+            progress = ConnectProgress(f"Connecting: {profile.describe()}…")
+            progress.show()  # the loop runs while connecting, so the bar moves
             try:
                 self.opened = await open_profile(
                     profile,
@@ -69,6 +73,9 @@ class Desk:
                 QMessageBox.warning(None, "Profile not opened", f"{profile.describe()}:\n{text}")
                 profile, previous = previous, None
                 continue
+            finally:
+                progress.close()
+                progress.deleteLater()
             reset = False  # only the first practice run starts afresh
             outcome = await self._show(self.opened)
             await self.opened.close()
