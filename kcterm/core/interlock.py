@@ -2,7 +2,9 @@
 
 Prices on screen that are not the market's are how traders get hurt; so placing is refused while
 a stream is down or reconnecting, while the book is resyncing, and while the symbol's market
-data is older than `stale_after` seconds. Cancelling stays allowed: it only reduces risk.
+data is older than its stale limit: the one the caller gives, else the one its book feed's own
+cadence suggests (core.feed_watch: a busy book is stale sooner than a quiet one), else
+DEFAULT_STALE_AFTER. Cancelling stays allowed: it only reduces risk.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Gate:
 
 
 OPEN = Gate(True)
+DEFAULT_STALE_AFTER = 5.0  # seconds, before a feed has shown its cadence
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +35,10 @@ class FeedFacts:
     private_state: str
     book_live: bool
     market_age: float | None  # seconds since the symbol's last market message; None: never
+    usual_stale_after: float | None = None  # from the feed's cadence, when it has one
 
 
-def evaluate(facts: FeedFacts, stale_after: float) -> Gate:
+def evaluate(facts: FeedFacts, stale_after: float | None = None) -> Gate:
     if facts.public_state != FeedState.CONNECTED:
         return Gate(False, f"Market feed {facts.public_state}: trading paused")
     if facts.private_state != FeedState.CONNECTED:
@@ -43,6 +47,9 @@ def evaluate(facts: FeedFacts, stale_after: float) -> Gate:
         return Gate(False, "Waiting for market data")
     if not facts.book_live:
         return Gate(False, "Order book resyncing: trading paused")
-    if facts.market_age > stale_after:
+    limit = stale_after if stale_after is not None else facts.usual_stale_after
+    if limit is None:
+        limit = DEFAULT_STALE_AFTER
+    if facts.market_age > limit:
         return Gate(False, f"Market data stale ({facts.market_age:.0f} s old): trading paused")
     return OPEN

@@ -215,11 +215,13 @@ class Session(SessionTrading, SessionStatus):
         """What the stale-feed interlock (core.interlock) needs to know about `symbol`."""
         seen = self.market_seen.get(symbol)
         book = self.books.get(symbol)
+        feed = self.feeds.get(symbol)
         return FeedFacts(
             public_state=self.public.state.value,
             private_state=self.private.state.value,
             book_live=bool(book and book.is_live),
             market_age=None if seen is None else time.monotonic() - seen,
+            usual_stale_after=feed.stale_after() if feed is not None else None,
         )
 
     # -- stream handlers (no I/O here: update state, bump versions) ------------------------

@@ -38,7 +38,6 @@ from kcterm.ui.ticker_panel import TickerPanel
 from kcterm.ui.watchlist_panel import WatchlistPanel
 from kcterm.ui.window_menus import build_menus
 
-STALE_AFTER_S = 5.0
 DEFAULT_SIZE = QSize(1600, 1000)
 
 
@@ -63,12 +62,12 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         theme: str | None = None,
         remember_layout: bool = True,
-        stale_after: float = STALE_AFTER_S,
+        stale_after: float | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.settings = settings if settings is not None else QSettings()
-        self.stale_after = stale_after
+        self.stale_after = stale_after  # None: each feed's own limit (core.interlock)
         self._remember_layout = remember_layout
         venue = "LIVE — real money" if session.is_live else "SIM — embedded practice exchange"
         self.setWindowTitle(f"kcterm · {venue}")
