@@ -115,6 +115,8 @@ def setup_logging(
         root.addHandler(handler)
         _installed.append(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
-    # aiohttp's access and client debug logs can carry request headers: never below INFO.
-    logging.getLogger("aiohttp").setLevel(max(root.level, logging.INFO))
+    # aiohttp's debug logs can carry request headers, and websockets' log every frame (a
+    # busy market's worth per second): neither below INFO.
+    for noisy in ("aiohttp", "websockets"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.INFO))
     return path

@@ -71,13 +71,10 @@ class ProfileForm(QWidget):
         self.clear_secrets()
         custom = profile.kind == CUSTOM
         for widget in (self.address_edit, self.real_money):
-            widget.setVisible(custom)
-            self.form.labelForField(widget).setVisible(custom)
+            self.form.setRowVisible(widget, custom)
         keyed = profile.needs_keys
-        for widget in self._key_widgets():
-            widget.setVisible(keyed)
-            self.form.labelForField(widget).setVisible(keyed)
-        self.storage_label.setVisible(keyed)
+        for widget in [*self._key_widgets(), self.storage_label]:
+            self.form.setRowVisible(widget, keyed)
         if keyed:
             self._describe_storage(profile, new)
 

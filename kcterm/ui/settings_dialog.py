@@ -74,10 +74,12 @@ class SettingsDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("settingsMessage")
-        self.result = QPlainTextEdit()
-        self.result.setReadOnly(True)
-        self.result.setPlaceholderText("Test connection checks the server, the key and its rights.")
-        self.result.setMaximumHeight(120)
+        self.report_view = QPlainTextEdit()
+        self.report_view.setReadOnly(True)
+        self.report_view.setPlaceholderText(
+            "Test connection checks the server, the key and its rights."
+        )
+        self.report_view.setMaximumHeight(120)
         left = QVBoxLayout()
         left.addWidget(self.list, 1)
         left.addWidget(self.new_button)
@@ -90,7 +92,7 @@ class SettingsDialog(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.form)
         right.addWidget(self.message)
-        right.addWidget(self.result)
+        right.addWidget(self.report_view)
         right.addLayout(actions)
         body = QHBoxLayout(self)
         body.addLayout(left, 1)
@@ -125,7 +127,7 @@ class SettingsDialog(QDialog):
         self._new = False
         profile = self.settings.profiles[str(item.data(Qt.ItemDataRole.UserRole))]
         self.form.show_profile(profile)
-        self.result.clear()
+        self.report_view.clear()
         self.delete_button.setEnabled(profile.kind == CUSTOM)
         self.use_button.setEnabled(profile.name != self.current)
 
@@ -191,12 +193,12 @@ class SettingsDialog(QDialog):
             self._say(str(exc), error=True)
             return
         self.test_button.setEnabled(False)
-        self.result.setPlainText(f"Testing {profile.describe()} …")
+        self.report_view.setPlainText(f"Testing {profile.describe()} …")
         try:
             report = await self.check(profile, self.form.typed_credentials())
         finally:
             self.test_button.setEnabled(True)
-        self.result.setPlainText(report.text())
+        self.report_view.setPlainText(report.text())
         self._say("Connection works." if report.ok else "The test found a problem.", not report.ok)
 
     def use_selected(self) -> None:

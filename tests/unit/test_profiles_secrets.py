@@ -7,38 +7,11 @@ in memory here); the no-keyring path is what this bare Linux box really has.
 from __future__ import annotations
 
 import pytest
-from jaraco.classes.properties import classproperty
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import CUSTOM, KUCOIN, NoKeyringError, Profile, SecretStore
 from kcterm.profiles.secrets import usable_keyring
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (keyring ships none in memory)."""
-
-    @classproperty
-    def priority(cls) -> float:
-        # keyring registers every subclass; raising here keeps it from ever being chosen
-        # automatically, so the "no keyring on this box" test still sees the real system.
-        raise RuntimeError("a test backend, used only when passed in")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.store.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
+from tests.memory_keyring import MemoryKeyring
 
 DESK = Profile("desk", CUSTOM, address="http://127.0.0.1:8600", key_version="2")
 LIVE = Profile("kucoin", KUCOIN)

@@ -1,0 +1,125 @@
+"""The on-disk journal follows a real session on the embedded exchange: journal lines, fills
+with fees from the exchange's fill list, funding payments, and fill discrepancies."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kcterm.api.rest import RestClient
+from kcterm.core.session import Session
+from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
+from kcterm.sim import SimConfig, SimExchange
+from tests.integration.conftest import credentials_for
+from tests.waiting import wait_for
+
+SYMBOL = "XBTUSDTM"
+
+
+@pytest.fixture
+async def funded_sim() -> AsyncIterator[SimExchange]:
+    exchange = SimExchange(SimConfig(port=0, market=False, seed=11, funding_interval_s=0.5))
+    await exchange.start()
+    yield exchange
+    await exchange.stop()
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def market(rest: RestClient, side: str, size: int) -> None:
+    body = {
+        "clientOid": uuid.uuid4().hex,
+        "symbol": SYMBOL,
+        "side": side,
+        "type": "market",
+        "size": size,
+        "leverage": 10,
+    }
+    await rest.place_order(body)
+
+
+async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_path: Path) -> None:
+    session = Session(RestClient(funded_sim.base_url, credentials_for(funded_sim)), venue="sim")
+    writer = JournalWriter(tmp_path / "practice.sqlite")
+    writer.start()
+    recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
+    session.journal.add_listener(recorder.on_entry)
+    sync = FillSync(session.rest, recorder, symbols=lambda: [SYMBOL], interval=0.2, debounce=0.05)
+    task = None
+    try:
+        await session.start([SYMBOL])
+        task = asyncio.ensure_future(sync.run())
+
+        def private_feed_up() -> bool:
+            return session.stream_states.get("private", ("",))[0] == "connected"
+
+        await wait_for(private_feed_up, 10, "the private order feed")
+        await market(session.rest, "buy", 5)
+        await market(session.rest, "sell", 2)
+
+        def fills_with_fees() -> bool:
+            writer.flush()
+            got = query(writer.path, "SELECT count(*) FROM fills WHERE fee IS NOT NULL")
+            return got[0][0] >= 2
+
+        await wait_for(fills_with_fees, 10, "both fills with their fees")
+
+        def funded() -> bool:
+            writer.flush()
+            return bool(query(writer.path, "SELECT count(*) FROM funding")[0][0])
+
+        await wait_for(funded, 10, "a funding payment")
+    finally:
+        if task is not None:
+            task.cancel()
+        await session.stop()
+        writer.flush()
+        writer.close()
+    kinds = {row[0] for row in query(writer.path, "SELECT kind FROM entries")}
+    assert {"info", "event"} <= kinds  # the connection line and the order feed's events
+    fills = query(writer.path, "SELECT side, size, multiplier, fee_currency FROM fills ORDER BY at")
+    assert sum(size for side, size, *_ in fills if side == "buy") == 5
+    assert {row[2:] for row in fills} == {("0.001", "USDT")}
+    out = tmp_path / "fills.csv"
+    summary = export_csv(writer.path, out)
+    assert summary.fills == len(fills) and summary.funding >= 1
+    assert summary.fees > 0 and summary.realised_pnl != Decimal("NaN")
+    assert out.read_text().splitlines()[0].startswith("time_utc,type,symbol,side")
+
+
+async def test_fill_discrepancies_are_journaled_once(
+    funded_sim: SimExchange, tmp_path: Path
+) -> None:
+    rest = RestClient(funded_sim.base_url, credentials_for(funded_sim))
+    writer = JournalWriter(tmp_path / "j.sqlite")
+    writer.start()
+    recorder = JournalRecorder(writer, lambda s: None)
+    sync = FillSync(rest, recorder, grace=0.0)
+    try:
+        # The order feed "reported" a fill the exchange never made ...
+        recorder.feed_fill({"tradeId": "ghost", "symbol": SYMBOL, "side": "buy", "ts": 1})
+        # ... and a real fill now happens that the feed (not listened to here) never reports.
+        await market(rest, "buy", 1)
+        await asyncio.sleep(0.01)
+        await sync.sync_once()
+        await sync.sync_once()
+    finally:
+        await rest.close()
+        writer.flush()
+        writer.close()
+    what = [row[0] for row in query(writer.path, "SELECT what FROM discrepancies ORDER BY id")]
+    assert len(what) == 2
+    assert "reported fill ghost" in what[0] and "does not show" in what[0]
+    assert "never came on the order feed" in what[1]
