@@ -36,6 +36,7 @@ class WatchlistPanel(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("filter symbols")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no caret at start
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.view = QTableView()
         self.view.setObjectName("watchlistView")
