@@ -45,6 +45,7 @@ class Desk:
         self._outcome: asyncio.Future[str] | None = None
         # Windows come and go when profiles switch: only the Desk decides when to quit.
         app.setQuitOnLastWindowClosed(False)
+        self.warn = lambda title, text: QMessageBox.warning(None, title, text)  # tests replace it
 
     # -- the run loop --------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ class Desk:
                 if previous is None:
                     print(f"kcterm: could not open profile {profile.name}: {text}")
                     return 1
-                QMessageBox.warning(None, "Profile not opened", f"{profile.describe()}:\n{text}")
+                self.warn("Profile not opened", f"{profile.describe()}:\n{text}")
                 profile, previous = previous, None
                 continue
             finally:

@@ -22,7 +22,7 @@ from kcterm.api.rest import RestClient
 from kcterm.journal_store.recorder import JournalRecorder, _seconds
 
 INTERVAL_S = 60.0
-DEBOUNCE_S = 1.0  # a burst of order events becomes one request
+DEBOUNCE_S = 2.0  # a burst of order events becomes one request
 FEED_GRACE_S = 15.0  # how long either source may lag the other before it is a discrepancy
 log = logging.getLogger("kcterm.journal_store.sync")
 
