@@ -1,0 +1,114 @@
+"""Positions, balances, stop orders, fills and feed cadence: feed events applied, REST snapshots
+merged with every fix reported, and feed events newer than a snapshot kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kcterm.core.account import Account
+from kcterm.core.feed_watch import FeedWatch
+from kcterm.core.fills import Fills
+from kcterm.core.marks import event_mark
+from kcterm.core.positions import Positions
+from kcterm.core.stop_orders import StopOrders
+
+
+def pos(symbol: str, qty: int, entry: str = "100") -> dict:
+    return {"symbol": symbol, "currentQty": qty, "avgEntryPrice": entry, "markPrice": entry,
+            "posMargin": 10, "leverage": 5, "marginMode": "ISOLATED"}  # fmt: skip
+
+
+def test_positions_merge_reports_and_fixes_every_difference() -> None:
+    positions = Positions()
+    positions.apply_event(pos("A", 2))
+    positions.apply_event(pos("B", -1))
+    mark = event_mark()
+    fixes = positions.merge([pos("A", 3, "101"), pos("C", 1)], mark)
+    assert fixes == [
+        "position A: qty 2 -> 3, avg_entry 100 -> 101",
+        "position B closed on the exchange (was -1)",
+        "position C missing locally: 1 @ 100",
+    ]
+    assert {p.symbol: p.qty for p in positions.all()} == {"A": 3, "C": 1}
+    assert positions.merge([pos("A", 3, "101"), pos("C", 1)], event_mark()) == []
+
+
+def test_a_feed_event_newer_than_the_snapshot_is_kept() -> None:
+    positions = Positions()
+    mark = event_mark()  # the snapshot is requested here...
+    positions.apply_event(pos("A", 5))  # ...and the feed reports a fill after it
+    assert positions.merge([], mark) == []
+    assert positions.get("A") is not None and positions.get("A").qty == 5
+
+
+def test_a_mark_only_position_event_keeps_the_quantity() -> None:
+    positions = Positions()
+    positions.apply_event(pos("A", 2))
+    positions.apply_event({"symbol": "A", "markPrice": 105, "unrealisedPnl": 0.5})
+    position = positions.get("A")
+    assert position is not None and (position.qty, position.mark_price) == (2, Decimal(105))
+
+
+def wallet(available: str, version: int) -> dict:
+    return {"currency": "USDT", "availableBalance": available, "equity": "1000",
+            "isolatedPosMargin": "10", "isolatedOrderMargin": "5",
+            "version": str(version)}  # fmt: skip
+
+
+def overview(available: float) -> dict:
+    return {"currency": "USDT", "availableBalance": available, "accountEquity": 1000.0,
+            "positionMargin": 10.0, "orderMargin": 5.0, "unrealisedPNL": 0.0}  # fmt: skip
+
+
+def test_balances_first_load_then_discrepancies_within_rounding() -> None:
+    account = Account()
+    assert account.merge(overview(985.0), event_mark()) == []  # the first one is a load
+    account.apply_wallet(wallet("985.00000000", 3))
+    assert account.merge(overview(985.0000000004), event_mark()) == []  # rounding only
+    assert account.merge(overview(990.0), event_mark()) == [
+        "balance USDT: available 985.0000000004 -> 990.0"
+    ]
+    account.apply_wallet(wallet("1.0", 2))  # older than version 3: dropped
+    assert account.get().available == Decimal("990.0")
+
+
+def test_stop_orders_merge_and_events() -> None:
+    stops = StopOrders()
+    stops.apply_event({"orderId": "s1", "symbol": "A", "side": "buy", "size": 1, "type": "open",
+                       "stop": "up", "stopPrice": "110", "orderPrice": "0"})  # fmt: skip
+    rest_item = {"id": "s2", "symbol": "A", "side": "sell", "size": 2, "stop": "down",
+                 "stopPrice": "90", "price": "89"}  # fmt: skip
+    assert stops.merge([rest_item], event_mark()) == [
+        "stop order s1 (A) gone on the exchange",
+        "stop order s2 (A) missing locally",
+    ]
+    stops.apply_event({"orderId": "s2", "type": "triggered"})
+    assert len(stops) == 0
+
+
+def test_fills_are_recovered_once() -> None:
+    fills = Fills()
+    fills.on_match_event({"tradeId": "t1", "orderId": "o", "symbol": "A", "side": "buy",
+                          "matchPrice": "100", "matchSize": "1", "ts": 5})  # fmt: skip
+    rows = [
+        {"tradeId": "t2", "orderId": "o", "symbol": "A", "side": "buy", "price": "101",
+         "size": 2, "tradeTime": 7, "tradeType": "trade"},
+        {"tradeId": "t1", "orderId": "o", "symbol": "A", "side": "buy", "price": "100",
+         "size": 1, "tradeTime": 5, "tradeType": "trade"},
+    ]  # fmt: skip
+    assert [f.trade_id for f in fills.merge_recent(rows)] == ["t2"]
+    assert fills.merge_recent(rows) == [] and len(fills) == 2
+
+
+def test_feed_watch_learns_the_cadence() -> None:
+    watch = FeedWatch()
+    assert watch.stale(0.0)  # nothing received yet
+    for i in range(50):
+        watch.on_message(i * 0.1)  # ten a second
+    last = 4.9
+    assert not watch.stale(last + 2.9)
+    assert watch.stale(last + 3.1)  # five usual gaps, but at least the 3 s floor
+    slow = FeedWatch()
+    for i in range(50):
+        slow.on_message(i * 4.0)  # one every four seconds
+    assert not slow.stale(196 + 15) and slow.stale(196 + 21)
