@@ -8,6 +8,7 @@ core layer decides how to turn them into Decimals.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -36,6 +37,8 @@ from kcterm.api.signer import Credentials, auth_headers, encoded_query, raw_quer
 from kcterm.api.throttle import PoolBudget, Priority, Throttler
 
 _SNIPPET = 200
+
+log = logging.getLogger("kcterm.api.rest")
 
 
 def _json_default(value: Any) -> Any:
@@ -249,6 +252,16 @@ class RestClient(TradingCalls, AccountCalls):
         self.clock_synced_monotonic = time.monotonic()
         self._clock_epoch += 1
         return self.clock_offset_ms
+
+    async def keep_clock_synced(self, every_s: float) -> None:
+        """Measure the clock again every ``every_s`` seconds, until cancelled (a 400002 also
+        resyncs at once, in request())."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.sync_clock()
+            except KucoinError as exc:
+                log.info("clock resync failed: %s", exc)
 
     # -- typed calls -----------------------------------------------------------------------
 

@@ -154,7 +154,7 @@ class Session(SessionTrading, SessionStatus):
         self._spawn(self.private.run())
         self._spawn(self._poll_watchlist())
         self._spawn(self.reconciler.run())
-        self._spawn(self._resync_clock_periodically())
+        self._spawn(self.rest.keep_clock_synced(CLOCK_RESYNC_S))
         self.notify("info", f"Connected to {self.venue} at {self.rest.base_url}")
         self.journal.info(f"Connected to {self.venue} at {self.rest.base_url}")
 
@@ -310,14 +310,6 @@ class Session(SessionTrading, SessionStatus):
         # Whatever happened while the feed was away is fetched and merged (reconcile.py).
         self.reconciler.request("reconnect" if self.private.connections > 1 else "connect")
         self._spawn(self._reload_history())
-
-    async def _resync_clock_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(CLOCK_RESYNC_S)
-            try:
-                await self.rest.sync_clock()
-            except KucoinError as exc:
-                log.info("clock resync failed: %s", exc)
 
     async def _reload_history(self) -> None:
         try:
