@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kcterm.api.signer import Credentials
 from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, SecretStore
 from kcterm.profiles.profile import KEY_VERSIONS
+from kcterm.profiles.secrets import LEGACY_ENV
 
 KIND_TEXT = {
     EMBEDDED: "Embedded practice exchange (demo account, no keys needed)",
@@ -103,7 +104,10 @@ class ProfileForm(QWidget):
         text = self.secrets.describe()
         if not can_store or found is None or found.source == "environment":
             names = ", ".join(self.secrets.env_names(profile).values())
-            text += f" Environment variables for this profile: {names}."
+            text += f" Environment variables for this profile: {names}"
+            if profile.kind == KUCOIN:
+                text += f" (or {', '.join(LEGACY_ENV.values())})"
+            text += "."
         self.storage_label.setText(text)
 
     def read_profile(self) -> Profile:

@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from kcterm.api.signer import Credentials
-from kcterm.profiles import CUSTOM, NoKeyringError, Profile, ProfileError, SecretStore
+from kcterm.profiles import (
+    CUSTOM,
+    EMBEDDED,
+    KUCOIN,
+    NoKeyringError,
+    Profile,
+    ProfileError,
+    SecretStore,
+)
 from kcterm.profiles import SettingsFile as ProfileSettings
 from kcterm.profiles.connection_check import ConnectionReport
 from kcterm.ui.profile_form import ProfileForm
@@ -95,8 +103,8 @@ class SettingsDialog(QDialog):
         right.addWidget(self.report_view)
         right.addLayout(actions)
         body = QHBoxLayout(self)
-        body.addLayout(left, 1)
-        body.addLayout(right, 3)
+        body.addLayout(left, 2)
+        body.addLayout(right, 5)
         for problem in settings.problems:
             self._say(problem, error=True)
         self._fill(current)
@@ -108,7 +116,9 @@ class SettingsDialog(QDialog):
         self.list.clear()
         for name in self.settings.names():
             profile = self.settings.profiles[name]
-            text = profile.describe() + ("   ● in use" if name == self.current else "")
+            kind = {EMBEDDED: "embedded exchange", KUCOIN: "KuCoin"}.get(profile.kind, "custom")
+            text = f"{name} · {kind}{' · LIVE' if profile.is_live else ''}"
+            text += "  ● in use" if name == self.current else ""
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.list.addItem(item)
