@@ -26,12 +26,16 @@ async def _count(base_url: str, symbols: list[str]) -> tuple[int, int, float]:
         async with http.post(f"{base_url}/api/v1/bullet-public") as reply:
             bullet = (await reply.json())["data"]
         endpoint = bullet["instanceServers"][0]["endpoint"]
-        async with http.ws_connect(f"{endpoint}?token={bullet['token']}&connectId=bench",
-                                   max_msg_size=0) as ws:
+        async with http.ws_connect(
+            f"{endpoint}?token={bullet['token']}&connectId=bench", max_msg_size=0
+        ) as ws:
             await ws.receive()  # welcome
             topic = "/contractMarket/level2:" + ",".join(symbols)
-            await ws.send_str(orjson.dumps({"id": "1", "type": "subscribe", "topic": topic,
-                                            "response": True}).decode())
+            await ws.send_str(
+                orjson.dumps(
+                    {"id": "1", "type": "subscribe", "topic": topic, "response": True}
+                ).decode()
+            )
             last: dict[str, int] = {}
             count = gaps = 0
             start = time.perf_counter()
@@ -57,6 +61,8 @@ def test_level2_messages_per_second_over_loopback(symbols: list[str]) -> None:
         count, gaps, elapsed = asyncio.run(_count(exchange.base_url, symbols))
     finally:
         exchange.stop()
-    print(f"\nlevel2 over loopback, {len(symbols)} symbol(s): {count / elapsed:,.0f} msg/s "
-          f"({count:,} in {elapsed:.1f} s, {gaps} gaps)")
+    print(
+        f"\nlevel2 over loopback, {len(symbols)} symbol(s): {count / elapsed:,.0f} msg/s "
+        f"({count:,} in {elapsed:.1f} s, {gaps} gaps)"
+    )
     assert count > 0 and gaps == 0
