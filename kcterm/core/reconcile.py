@@ -18,7 +18,7 @@ from kcterm.api.rest import RestClient
 from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.fills import Fills
-from kcterm.core.journal import Journal
+from kcterm.core.journal import EntryKind, Journal
 from kcterm.core.marks import event_mark
 from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
@@ -143,7 +143,9 @@ class Reconciler:
         self.stats.last_changes = changes
         for change in changes:
             log.warning("reconcile (%s): %s", reason, change)
-            self.journal.info(f"Reconciled ({reason}): {change}")
+            self.journal.add(
+                EntryKind.INFO, f"Reconciled ({reason}): {change}", data={"discrepancy": change}
+            )
         return changes
 
     def _merge_orders(self, items: list[dict[str, Any]], mark: int) -> list[str]:

@@ -272,7 +272,8 @@ class Session(SessionTrading, SessionStatus):
         self.reconciler.note_order_event(str(data.get("orderId", "")))
         self.orders.apply_event(data)
         kind = data.get("type")
-        self.journal.event(describe_order_event(data), str(data.get("symbol", "")))
+        # The raw event rides along so the journal store records fills as they happen.
+        self.journal.event(describe_order_event(data), str(data.get("symbol", "")), data=data)
         if kind in ("filled", "canceled") or data.get("status") == "done":
             self.history.on_done_event(data, known)
             self._schedule_history_reload()
