@@ -23,6 +23,8 @@ class Balance:
     position_margin: Decimal
     order_margin: Decimal
     unrealised_pnl: Decimal
+    risk_ratio: Decimal | None = None  # the overview's cross-margin risk rate
+    cross_equity: Decimal | None = None  # the wallet's totalCrossMargin (risk rate's base)
 
     @classmethod
     def from_overview(cls, data: dict[str, Any]) -> Balance:
@@ -33,6 +35,7 @@ class Balance:
             position_margin=to_decimal(data.get("positionMargin") or 0),
             order_margin=to_decimal(data.get("orderMargin") or 0),
             unrealised_pnl=to_decimal(data.get("unrealisedPNL") or 0),
+            risk_ratio=to_decimal(data.get("riskRatio") or 0),
         )
 
     @classmethod
@@ -47,6 +50,7 @@ class Balance:
             position_margin=amount("isolatedPosMargin", "crossPosMargin"),
             order_margin=amount("isolatedOrderMargin", "crossOrderMargin"),
             unrealised_pnl=amount("isolatedUnPnl", "crossUnPnl"),
+            cross_equity=amount("totalCrossMargin") if "totalCrossMargin" in data else None,
         )
 
 

@@ -37,6 +37,7 @@ class Contract:
     buy_limit: Decimal | None = None
     sell_limit: Decimal | None = None
     status: str = "Open"
+    maintain_margin: Decimal = Decimal(0)  # maintenance margin rate (liquidation previews)
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Contract:
@@ -62,6 +63,7 @@ class Contract:
             buy_limit=optional("buyLimit"),
             sell_limit=optional("sellLimit"),
             status=data.get("status", "Open"),
+            maintain_margin=to_decimal(data.get("maintainMargin") or 0),
         )
 
     @property

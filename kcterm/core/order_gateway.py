@@ -67,8 +67,15 @@ class OrderGateway:
 
     # -- placing -------------------------------------------------------------------------------
 
-    async def place(self, body: Mapping[str, Any], *, priority: Priority | None = None) -> str:
-        """Place one order; returns its order id. Raises KucoinError for refusals."""
+    async def place(
+        self,
+        body: Mapping[str, Any],
+        *,
+        priority: Priority | None = None,
+        path: str = "/api/v1/orders",
+    ) -> str:
+        """Place one order; returns its order id. Raises KucoinError for refusals. `path`
+        /api/v1/st-orders places a TP/SL order the same safe way (byClientOid finds both)."""
         client_oid = str(body.get("clientOid") or "")
         if not client_oid:
             raise ValueError("an order needs its clientOid before it is sent")
@@ -82,7 +89,9 @@ class OrderGateway:
             sends += 1
             self.stats.sent += 1
             try:
-                reply = await self.rest.place_order(body, priority=priority)
+                reply = await self.rest.request(
+                    "POST", path, body=dict(body), signed=True, priority=priority
+                )
             except RateLimitError:
                 self.stats.rate_limited += 1  # refused whole: the throttler waits, then again
                 if sends >= MAX_SENDS:

@@ -28,6 +28,7 @@ class Position:
     margin: Decimal
     leverage: Decimal
     margin_mode: str
+    adl_rank: Decimal | None = None  # delevPercentage: where it stands in the ADL queue (0-1)
 
     @property
     def side(self) -> str:
@@ -54,7 +55,12 @@ class Position:
             margin=to_decimal(pick("posMargin", "margin")),
             leverage=to_decimal(pick("leverage", "leverage")),
             margin_mode=str(pick("marginMode", "margin_mode", "ISOLATED")),
+            adl_rank=_optional(pick("delevPercentage", "adl_rank", None)),
         )
+
+
+def _optional(value: Any) -> Decimal | None:
+    return None if value is None else to_decimal(value)
 
 
 # What decides whether local and exchange agree; marks and PnL move with the market.

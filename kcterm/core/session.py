@@ -35,6 +35,7 @@ from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
+from kcterm.core.session_positions import SessionPositions
 from kcterm.core.session_status import SessionStatus
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
@@ -60,7 +61,7 @@ class Notice:
     text: str
 
 
-class Session(SessionTrading, SessionStatus):
+class Session(SessionTrading, SessionStatus, SessionPositions):
     def __init__(
         self,
         rest: RestClient,

@@ -10,12 +10,22 @@ from decimal import Decimal
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
+from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
 from kcterm.core.journal import Journal
+from kcterm.core.market import TickerState
 from kcterm.core.order_actions import cancel_everywhere, wait_until_done
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.orders import OpenOrders
-from kcterm.core.validation import OrderDraft, OrderRequest, validate_order
+from kcterm.core.validation import (
+    MarketContext,
+    OrderDraft,
+    OrderRejected,
+    OrderRequest,
+    SafetyLimits,
+    validate_order,
+)
+from kcterm.core.watchlist import Watchlist
 
 
 class SessionTrading:
@@ -24,18 +34,42 @@ class SessionTrading:
     orders: OpenOrders
     gateway: OrderGateway
     contracts: dict[str, Contract]
+    books: dict[str, LevelTwoBook]
+    tickers: dict[str, TickerState]
+    watchlist: Watchlist
+    safety_limits: SafetyLimits | None = None  # fat-finger limits the window sets
 
     def notify(self, level: str, text: str) -> None:  # provided by Session
         raise NotImplementedError
 
     def prepare(self, draft: OrderDraft) -> OrderRequest:
-        """Validate a ticket against its contract; raises OrderRejected with the reason."""
-        return validate_order(self.contracts[draft.symbol], draft)
+        """Validate a ticket against its contract, the market (stop directions) and the
+        fat-finger limits; raises OrderRejected with the reason."""
+        return validate_order(
+            self.contracts[draft.symbol],
+            draft,
+            self.market_context(draft.symbol),
+            self.safety_limits,
+        )
+
+    def market_context(self, symbol: str) -> MarketContext:
+        """Last, mark and index prices and the touch of `symbol`, as far as they are known."""
+        ticker = self.tickers.get(symbol)
+        row = self.watchlist.rows.get(symbol)
+        book = self.books.get(symbol)
+        bid = book.best_bid() if book is not None and book.is_live else None
+        ask = book.best_ask() if book is not None and book.is_live else None
+        return MarketContext(
+            last=(ticker.last if ticker else None) or (row.last if row else None),
+            mark=row.mark if row else None,
+            index=row.index if row else None,
+            best_bid=bid[0] if bid else (ticker.bid if ticker else None),
+            best_ask=ask[0] if ask else (ticker.ask if ticker else None),
+        )
 
     async def place(self, request: OrderRequest) -> str:
         """Send a validated order. The open-orders table changes when the feed confirms it."""
-        price = f" @ {request.price_text}" if request.price_text else ""
-        what = f"{request.side} {request.size} {request.symbol} {request.order_type}{price}"
+        what = request.describe()
         self.journal.action(f"Place {what} (clientOid {request.client_oid})", request.symbol)
         try:
             order_id = await self.gateway.place(request.to_body())
@@ -86,47 +120,76 @@ class SessionTrading:
         return len(ids)
 
     async def move_order(self, order_id: str, price: Decimal) -> str | None:
-        """Modify an open limit order's price: cancel it, then place the unfilled rest at
-        `price` with a new clientOid; the new order is linked to the old one (gateway.links).
-        Returns the new order id, or None when nothing was left to place."""
+        """Modify an open limit order's price (see modify_order)."""
+        return await self.modify_order(order_id, price=price)
+
+    async def modify_order(
+        self, order_id: str, *, price: Decimal | None = None, size: int | None = None
+    ) -> str | None:
+        """Edit an open limit order's price and/or size: cancel it, then place the rest at the
+        new figures with a new clientOid and the same flags; the new order is linked to the old
+        one (gateway.links). `size` is the new order's size; lots that fill while the cancel
+        is on its way come off it. Returns the new order id, or None when nothing was left.
+        Everything is validated before the old order is touched."""
         order = self.orders.get(order_id)
         if order is None:
             raise KeyError(f"order {order_id} is not open")
         contract = self.contracts[order.symbol]
+        price = order.price if price is None else price
+        wanted = order.remaining if size is None else size
         text = contract.format_price(price)
-        draft = OrderDraft(order.symbol, order.side, "limit", str(order.remaining), text)
-        validate_order(contract, draft)  # checked before the old order is touched
-        self.journal.action(
-            f"Modify {order.side} order {order_id} from {contract.format_price(order.price)} "
-            f"to {text}",
-            order.symbol,
-        )
+        current = await self.rest.order(order_id)
+        draft = replacement_draft(order.symbol, order.side, current, str(wanted), text, contract)
+        validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
+        change = f"{contract.format_price(order.price)} x {order.remaining} to {text} x {wanted}"
+        self.journal.action(f"Modify {order.side} order {order_id} from {change}", order.symbol)
         try:
             await self.gateway.cancel(order_id)
             done = await wait_until_done(self.rest, order_id)
-            left = int(done.get("size") or 0) - int(
-                done.get("filledSize") or done.get("dealSize") or 0
+            filled_meanwhile = _filled(done) - _filled(current)
+            left = (
+                int(done.get("size") or 0) - _filled(done)
+                if size is None
+                else wanted - filled_meanwhile
             )
             if left <= 0:
                 self.journal.reply(f"Order {order_id} filled before the modify", order.symbol)
                 return None
-            leverage = int(Decimal(str(done.get("leverage") or 5)))
-            request = validate_order(
-                contract,
-                OrderDraft(
-                    order.symbol,
-                    order.side,
-                    "limit",
-                    str(left),
-                    text,
-                    leverage=max(1, min(leverage, contract.max_leverage)),
-                    margin_mode=str(done.get("marginMode") or "ISOLATED"),
-                ),
-            )
+            draft = replacement_draft(order.symbol, order.side, done, str(left), text, contract)
+            request = validate_order(contract, draft, self.market_context(order.symbol))
             new_id = await self.gateway.place(request.to_body())
-        except KucoinError as exc:
-            self.notify("error", f"Modify failed: {exc.msg} (KuCoin {exc.code})")
-            self.journal.error(f"Modify of order {order_id} failed", exc, order.symbol)
+        except (KucoinError, OrderRejected) as exc:
+            if isinstance(exc, KucoinError):
+                self.notify("error", f"Modify failed: {exc.msg} (KuCoin {exc.code})")
+                self.journal.error(f"Modify of order {order_id} failed", exc, order.symbol)
             raise
         self.gateway.link(order_id, new_id, order.symbol)
         return new_id
+
+
+def _filled(order: dict) -> int:
+    return int(order.get("filledSize") or order.get("dealSize") or 0)
+
+
+def replacement_draft(
+    symbol: str, side: str, order: dict, size: str, price: str, contract: Contract
+) -> OrderDraft:
+    """A limit draft that keeps an existing order's leverage, margin mode and flags."""
+    leverage = int(Decimal(str(order.get("leverage") or 5)))
+    visible = int(order.get("visibleSize") or 0)
+    iceberg = bool(order.get("iceberg")) and 0 < visible < int(size)
+    return OrderDraft(
+        symbol,
+        side,
+        "limit",
+        size,
+        price,
+        leverage=max(1, min(leverage, contract.max_leverage)),
+        margin_mode=str(order.get("marginMode") or "ISOLATED"),
+        time_in_force=str(order.get("timeInForce") or "GTC"),
+        post_only=bool(order.get("postOnly")),
+        reduce_only=bool(order.get("reduceOnly")),
+        hidden=bool(order.get("hidden")) and not iceberg,
+        iceberg=iceberg,
+        visible_size=str(visible) if iceberg else "",
+    )

@@ -22,6 +22,7 @@ class StopOrder:
     stop: str  # up | down
     stop_price: Decimal
     price: Decimal  # 0 for a market stop
+    trigger: str = ""  # stopPriceType: TP last trade, MP mark, IP index
 
     @classmethod
     def from_rest(cls, item: dict[str, Any]) -> StopOrder:
@@ -33,6 +34,7 @@ class StopOrder:
             str(item.get("stop") or ""),
             to_decimal(item.get("stopPrice") or 0),
             to_decimal(item.get("price") or 0),
+            str(item.get("stopPriceType") or ""),
         )
 
     @classmethod
@@ -45,6 +47,7 @@ class StopOrder:
             str(data.get("stop") or ""),
             to_decimal(data.get("stopPrice") or 0),
             to_decimal(data.get("orderPrice") or 0),
+            str(data.get("stopPriceType") or ""),
         )
 
 

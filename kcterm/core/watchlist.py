@@ -36,6 +36,7 @@ class WatchRow:
     turnover_24h: Decimal | None = None
     funding_rate: Decimal | None = None  # fraction per funding period
     mark: Decimal | None = None
+    index: Decimal | None = None  # the index price (stop orders may trigger on it)
     version: int = 0
 
     def set_last(self, price: Decimal, side: str = "") -> None:
@@ -73,6 +74,7 @@ class Watchlist:
             row.turnover_24h = _dec(item.get("turnoverOf24h"))
             row.funding_rate = _dec(item.get("fundingFeeRate"))
             row.mark = _dec(item.get("markPrice")) or row.mark
+            row.index = _dec(item.get("indexPrice")) or row.index
             if last:
                 row.set_last(last)
             self._touch(row)
@@ -104,6 +106,7 @@ class Watchlist:
         row = self.row(symbol)
         if subject == "mark.index.price":
             row.mark = _dec(data.get("markPrice")) or row.mark
+            row.index = _dec(data.get("indexPrice")) or row.index
         elif subject == "funding.rate":
             rate = _dec(data.get("fundingRate"))
             if rate is not None:

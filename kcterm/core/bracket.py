@@ -1,0 +1,160 @@
+"""Stop-loss and take-profit for a position, or for an entry about to be sent, as ONE KuCoin
+st-order (POST /api/v1/st-orders, REFERENCE 7.10): a closing market order with two triggers on
+the same price source; whichever fires first submits it, so the other is gone with it.
+
+`triggerStopUpPrice` fires when the price rises to it and `triggerStopDownPrice` when it falls
+to it. For a long, up is the take-profit and down the stop-loss; for a short it is the other
+way round. Each level is checked against the price it watches (a stop-loss a long is already
+below would fire at once) and shown with its PnL and the R multiple (reward / risk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kcterm.core.contract import Contract
+from kcterm.core.validation import TRIGGERS, OrderRejected, new_client_oid
+
+
+@dataclass(frozen=True, slots=True)
+class BracketPlan:
+    symbol: str
+    direction: str  # "long" | "short": the position the bracket protects
+    size: int  # lots the closing order takes (the whole position when close_whole)
+    entry: Decimal
+    stop_loss: Decimal | None
+    take_profit: Decimal | None
+    trigger: str  # TP last trade | MP mark | IP index
+    close_whole: bool  # closeOrder: the position's size when it fires
+    margin_mode: str = "ISOLATED"
+
+    @property
+    def closing_side(self) -> str:
+        return "sell" if self.direction == "long" else "buy"
+
+    @property
+    def up(self) -> Decimal | None:
+        return self.take_profit if self.direction == "long" else self.stop_loss
+
+    @property
+    def down(self) -> Decimal | None:
+        return self.stop_loss if self.direction == "long" else self.take_profit
+
+    def pnl_at(self, contract: Contract, level: Decimal | None) -> Decimal | None:
+        """Gross PnL of `size` lots closed at `level` (fees not included)."""
+        if level is None:
+            return None
+        sign = 1 if self.direction == "long" else -1
+        return self.size * contract.multiplier * (level - self.entry) * sign
+
+    def fees_at(self, contract: Contract, level: Decimal | None) -> Decimal | None:
+        """The taker fee of the closing market order at `level`."""
+        if level is None:
+            return None
+        return self.size * contract.multiplier * level * contract.taker_fee_rate
+
+    @property
+    def r_multiple(self) -> Decimal | None:
+        """Reward over risk: how many times the stop's loss the target makes."""
+        if self.stop_loss is None or self.take_profit is None:
+            return None
+        risk = abs(self.entry - self.stop_loss)
+        return abs(self.take_profit - self.entry) / risk if risk else None
+
+    def to_body(self, contract: Contract, client_oid: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "clientOid": client_oid or new_client_oid(),
+            "side": self.closing_side,
+            "symbol": self.symbol,
+            "type": "market",
+            "leverage": 1,  # a closing order takes no margin; the field is still expected
+            "marginMode": self.margin_mode,
+            "stopPriceType": self.trigger,
+        }
+        if self.close_whole:
+            body["closeOrder"] = True
+        else:
+            body["size"] = self.size
+            body["reduceOnly"] = True
+        if self.up is not None:
+            body["triggerStopUpPrice"] = contract.format_price(self.up)
+        if self.down is not None:
+            body["triggerStopDownPrice"] = contract.format_price(self.down)
+        return body
+
+    def describe(self, contract: Contract) -> str:
+        size = "the position" if self.close_whole else f"{self.size} lots"
+        parts = [f"{self.closing_side} {size} {self.symbol}"]
+        if self.stop_loss is not None:
+            parts.append(f"SL {contract.format_price(self.stop_loss)}")
+        if self.take_profit is not None:
+            parts.append(f"TP {contract.format_price(self.take_profit)}")
+        return f"{' '.join(parts)} on {TRIGGERS[self.trigger]}"
+
+
+def _level(contract: Contract, text: str, field: str, label: str) -> Decimal | None:
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return None
+    try:
+        price = Decimal(cleaned)
+    except InvalidOperation:
+        raise OrderRejected(field, f"{label} {text!r} is not a number.") from None
+    if not price.is_finite() or price <= 0:
+        raise OrderRejected(field, f"{label} must be above zero.")
+    if not contract.is_on_tick(price):
+        raise OrderRejected(
+            field,
+            f"{label} {cleaned} is not on the tick grid: use a multiple of "
+            f"{contract.format_price(contract.tick_size)}.",
+        )
+    return price
+
+
+def plan_bracket(
+    contract: Contract,
+    *,
+    direction: str,
+    size: int,
+    entry: Decimal,
+    stop_loss: str,
+    take_profit: str,
+    trigger: str = "MP",
+    watched: Decimal | None = None,
+    close_whole: bool = False,
+    margin_mode: str = "ISOLATED",
+) -> BracketPlan:
+    """Check the levels and build the plan. `watched` is the current price of the trigger's
+    source: a level on the wrong side of it would fire at once. Without it the entry is used."""
+    if direction not in ("long", "short"):
+        raise OrderRejected("direction", "A bracket protects a long or a short.")
+    if trigger not in TRIGGERS:
+        raise OrderRejected("trigger", "Trigger on the last, mark or index price.")
+    if size < 1 and not close_whole:
+        raise OrderRejected("size", "A bracket needs a size of at least 1 lot.")
+    sl = _level(contract, stop_loss, "sl", "Stop-loss")
+    tp = _level(contract, take_profit, "tp", "Take-profit")
+    if sl is None and tp is None:
+        raise OrderRejected("sl", "Give a stop-loss, a take-profit or both.")
+    ref = watched if watched is not None else entry
+    name = TRIGGERS[trigger] if watched is not None else "entry"
+    long = direction == "long"
+    if sl is not None and (sl >= ref if long else sl <= ref):
+        where = "below" if long else "above"
+        raise OrderRejected(
+            "sl",
+            f"A {direction}'s stop-loss must be {where} the {name} price "
+            f"{contract.format_price(ref)}.",
+        )
+    if tp is not None and (tp <= ref if long else tp >= ref):
+        where = "above" if long else "below"
+        raise OrderRejected(
+            "tp",
+            f"A {direction}'s take-profit must be {where} the {name} price "
+            f"{contract.format_price(ref)}.",
+        )
+    return BracketPlan(
+        contract.symbol, direction, size, entry, sl, tp, trigger, close_whole, margin_mode
+    )

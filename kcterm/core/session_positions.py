@@ -1,0 +1,303 @@
+"""Position actions of a Session: close (market, limit at the touch, half), reverse, flatten
+all; TP/SL brackets as st-orders, placed, replaced (cancel-and-replace) and cancelled; margin
+mode and cross leverage; the cost preview of an order.
+
+Closing orders are closeOrder/reduceOnly orders, so a stale local position can never turn a
+close into a new position; every order goes through the OrderGateway (clientOid-safe) and
+the journal says what was asked and answered.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from kcterm.api.errors import KucoinError
+from kcterm.api.rest import RestClient
+from kcterm.core.account import Account
+from kcterm.core.bracket import BracketPlan, plan_bracket
+from kcterm.core.contract import Contract
+from kcterm.core.journal import Journal
+from kcterm.core.order_gateway import OrderGateway
+from kcterm.core.order_preview import OrderPreview, preview_order
+from kcterm.core.positions import Position, Positions
+from kcterm.core.protection import BracketBook, Level, levels_for
+from kcterm.core.stop_orders import StopOrders
+from kcterm.core.validation import (
+    MarketContext,
+    OrderDraft,
+    OrderRejected,
+    OrderRequest,
+    new_client_oid,
+)
+
+ST_ORDERS = "/api/v1/st-orders"
+
+
+class SessionPositions:
+    rest: RestClient
+    journal: Journal
+    gateway: OrderGateway
+    contracts: dict[str, Contract]
+    positions: Positions
+    stop_orders: StopOrders
+    account: Account
+
+    if TYPE_CHECKING:  # provided by Session and SessionTrading
+
+        def notify(self, level: str, text: str) -> None: ...
+        def prepare(self, draft: OrderDraft) -> OrderRequest: ...
+        def market_context(self, symbol: str) -> MarketContext: ...
+        async def place(self, request: OrderRequest) -> str: ...
+        async def cancel_all_everywhere(self) -> int: ...
+
+    @cached_property
+    def brackets(self) -> BracketBook:
+        return BracketBook()
+
+    @cached_property
+    def margin_modes(self) -> dict[str, str]:
+        """symbol -> ISOLATED | CROSS, as the exchange last said (load_margin_settings)."""
+        return {}
+
+    @cached_property
+    def cross_leverage(self) -> dict[str, int]:
+        return {}
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def protection(self, symbol: str) -> list[Level]:
+        """The SL/TP levels that protect `symbol`'s position (or its bracketed entry)."""
+        position = self.positions.get(symbol)
+        qty = position.qty if position is not None else 0
+        return levels_for(symbol, qty, self.stop_orders.all(), self.brackets)
+
+    def preview(self, request: OrderRequest) -> OrderPreview | None:
+        """Value, cost, fee and resulting liquidation price of `request` (order_preview)."""
+        contract = self.contracts[request.symbol]
+        leverage = None
+        if request.margin_mode == "CROSS" and request.symbol in self.cross_leverage:
+            leverage = Decimal(self.cross_leverage[request.symbol])
+        return preview_order(
+            contract,
+            request,
+            self.market_context(request.symbol),
+            self.positions.get(request.symbol),
+            leverage=leverage,
+        )
+
+    # -- margin mode and leverage ------------------------------------------------------------
+
+    async def load_margin_settings(self, symbol: str) -> tuple[str, int | None]:
+        """The symbol's margin mode and cross leverage from the exchange."""
+        mode = await self.rest.request(
+            "GET", "/api/v2/position/getMarginMode", params={"symbol": symbol}, signed=True
+        )
+        self.margin_modes[symbol] = str((mode or {}).get("marginMode") or "ISOLATED")
+        try:
+            lev = await self.rest.request(
+                "GET", "/api/v2/getCrossUserLeverage", params={"symbol": symbol}, signed=True
+            )
+            self.cross_leverage[symbol] = int(Decimal(str((lev or {}).get("leverage") or 1)))
+        except KucoinError as exc:
+            self.journal.error(f"Cross leverage of {symbol} unavailable", exc, symbol)
+        return self.margin_modes[symbol], self.cross_leverage.get(symbol)
+
+    async def set_margin_mode(self, symbol: str, mode: str) -> None:
+        """Switch ISOLATED/CROSS (the exchange refuses while orders or a position exist)."""
+        self.journal.action(f"Switch {symbol} to {mode.lower()} margin", symbol)
+        body = {"symbol": symbol, "marginMode": mode}
+        await self._ask("Margin mode change", "POST", "/api/v2/position/changeMarginMode", body)
+        self.margin_modes[symbol] = mode
+        self.notify("info", f"{symbol} now uses {mode.lower()} margin")
+
+    async def set_cross_leverage(self, symbol: str, leverage: int) -> None:
+        self.journal.action(f"Set {symbol} cross leverage to {leverage}x", symbol)
+        body = {"symbol": symbol, "leverage": str(leverage)}
+        await self._ask("Cross leverage change", "POST", "/api/v2/changeCrossUserLeverage", body)
+        self.cross_leverage[symbol] = leverage
+
+    async def _ask(self, what: str, method: str, path: str, body: dict[str, Any]) -> Any:
+        symbol = str(body.get("symbol") or "")
+        try:
+            reply = await self.rest.request(method, path, body=body, signed=True)
+        except KucoinError as exc:
+            self.notify("error", f"{what} refused: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"{what} refused", exc, symbol)
+            raise
+        self.journal.reply(f"{what} accepted", symbol)
+        return reply
+
+    # -- brackets ----------------------------------------------------------------------------
+
+    def plan_for_position(
+        self, symbol: str, stop_loss: str, take_profit: str, trigger: str = "MP"
+    ) -> BracketPlan:
+        """A bracket for the open position: closes the whole position when it fires."""
+        position = self.positions.get(symbol)
+        if position is None:
+            raise OrderRejected("position", f"No open position on {symbol}.")
+        return plan_bracket(
+            self.contracts[symbol],
+            direction=position.side,
+            size=abs(position.qty),
+            entry=position.avg_entry,
+            stop_loss=stop_loss,
+            take_profit=take_profit,
+            trigger=trigger,
+            watched=self.market_context(symbol).watched(trigger),
+            close_whole=True,
+            margin_mode=position.margin_mode,
+        )
+
+    def plan_for_entry(
+        self, request: OrderRequest, stop_loss: str, take_profit: str, trigger: str = "MP"
+    ) -> BracketPlan:
+        """A bracket for an entry about to be sent: reduce-only, the entry's size."""
+        market = self.market_context(request.symbol)
+        entry = request.value_price or market.reference(request.side)
+        if entry is None:
+            raise OrderRejected("price", "No price yet to place the bracket against.")
+        return plan_bracket(
+            self.contracts[request.symbol],
+            direction="long" if request.side == "buy" else "short",
+            size=request.size,
+            entry=entry,
+            stop_loss=stop_loss,
+            take_profit=take_profit,
+            trigger=trigger,
+            close_whole=False,
+            margin_mode=request.margin_mode,
+        )
+
+    async def place_bracket(self, plan: BracketPlan) -> str:
+        contract = self.contracts[plan.symbol]
+        body = plan.to_body(contract, new_client_oid())
+        what = plan.describe(contract)
+        self.journal.action(f"Place TP/SL: {what} (clientOid {body['clientOid']})", plan.symbol)
+        try:
+            order_id = await self.gateway.place(body, path=ST_ORDERS)
+        except KucoinError as exc:
+            self.notify("error", f"TP/SL rejected: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"TP/SL {what} refused", exc, plan.symbol)
+            raise
+        self.brackets.add(order_id, plan)
+        self.notify("info", f"TP/SL placed: {what}")
+        self.journal.reply(f"Accepted: TP/SL order {order_id}", plan.symbol)
+        return order_id
+
+    async def place_with_bracket(self, request: OrderRequest, plan: BracketPlan) -> str:
+        """The entry, then its bracket; both were validated before anything was sent."""
+        order_id = await self.place(request)
+        await self.place_bracket(plan)
+        return order_id
+
+    async def replace_bracket(self, old_id: str, plan: BracketPlan) -> str:
+        """Edit a TP/SL: cancel the st-order, then place the new one, linked to the old."""
+        await self.cancel_stop(old_id)
+        new_id = await self.place_bracket(plan)
+        self.gateway.link(old_id, new_id, plan.symbol)
+        return new_id
+
+    async def cancel_stop(self, order_id: str) -> None:
+        symbol = next((s.symbol for s in self.stop_orders.all() if s.order_id == order_id), "")
+        self.journal.action(f"Cancel stop order {order_id}", symbol)
+        try:
+            await self.gateway.cancel(order_id)  # DELETE /api/v1/orders/{id} takes stops too
+        except KucoinError as exc:
+            self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
+            self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
+            raise
+        self.brackets.forget(order_id)
+        self.journal.reply(f"Stop order {order_id} cancelled", symbol)
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def _open(self, symbol: str) -> tuple[Position, Contract]:
+        position = self.positions.get(symbol)
+        if position is None:
+            raise OrderRejected("position", f"No open position on {symbol}.")
+        return position, self.contracts[symbol]
+
+    def _closing_draft(self, position: Position, contract: Contract, **kw: Any) -> OrderDraft:
+        leverage = int(position.leverage.to_integral_value()) if position.leverage else 1
+        base: dict[str, Any] = {
+            "symbol": position.symbol,
+            "side": "sell" if position.qty > 0 else "buy",
+            "order_type": "market",
+            "size": str(abs(position.qty)),
+            "leverage": max(1, min(leverage, contract.max_leverage)),
+            "margin_mode": position.margin_mode,
+        }
+        base.update(kw)
+        return OrderDraft(**base)
+
+    async def close_position(self, symbol: str, how: str = "market") -> str:
+        """`market`: the whole position at market (closeOrder). `limit_best`: a reduce-only
+        limit for the whole size at the touch on its own side (joins the best ask to sell a
+        long, the best bid to buy back a short). `half`: half the lots at market."""
+        position, contract = self._open(symbol)
+        if how == "market":
+            draft = self._closing_draft(position, contract, close_position=True)
+        elif how == "half":
+            lots = abs(position.qty) // 2
+            lots -= lots % contract.lot_size
+            if lots < 1:
+                raise OrderRejected("size", "The position is too small to close half of it.")
+            draft = self._closing_draft(position, contract, size=str(lots), reduce_only=True)
+        elif how == "limit_best":
+            market = self.market_context(symbol)
+            touch = market.best_ask if position.qty > 0 else market.best_bid
+            if touch is None:
+                raise OrderRejected("price", "No price on that side of the book.")
+            price = contract.format_price(touch)
+            draft = self._closing_draft(
+                position, contract, order_type="limit", price=price, reduce_only=True
+            )
+        else:
+            raise ValueError(f"unknown close {how!r}")
+        return await self.place(self.prepare(draft))
+
+    async def reverse_position(self, symbol: str) -> str:
+        """One market order of twice the size the other way: flat, then the same size
+        reversed (its opening half passes the fat-finger limits like any new order)."""
+        position, contract = self._open(symbol)
+        lots = 2 * abs(position.qty)
+        if lots > contract.max_order_qty:
+            raise OrderRejected("size", "Too large to reverse in one order; close it first.")
+        self.journal.action(f"Reverse the {position.side} of {abs(position.qty)} {symbol}", symbol)
+        return await self.place(
+            self.prepare(self._closing_draft(position, contract, size=str(lots)))
+        )
+
+    async def flatten_all(self) -> int:
+        """Cancel every order and stop order, then close every position at market.
+        The exchange's own list of positions decides what to close. Returns how many."""
+        self.journal.action("Flatten all: cancel every order and stop, close every position")
+        try:
+            await self.cancel_all_everywhere()
+        except KucoinError:
+            pass  # journaled; closing the positions matters more
+        try:
+            await self.rest.request("DELETE", "/api/v1/stopOrders", signed=True)
+        except KucoinError as exc:
+            self.journal.error("Cancelling the stop orders failed", exc)
+        items = await self.rest.positions()
+        closed = 0
+        failures: list[Exception] = []
+        for item in items:
+            symbol, qty = str(item["symbol"]), int(item.get("currentQty") or 0)
+            if qty == 0 or symbol not in self.contracts:
+                continue
+            position = Position.from_api(item)
+            draft = self._closing_draft(position, self.contracts[symbol], close_position=True)
+            try:
+                await self.place(self.prepare(draft))
+                closed += 1
+            except (KucoinError, OrderRejected) as exc:
+                failures.append(exc)
+        self.notify("info" if not failures else "error", f"Flatten all: {closed} closing order(s)")
+        if failures:
+            raise failures[0]
+        return closed
