@@ -2,10 +2,12 @@
 
     .venv/bin/python resources/make_screenshots.py [--out resources] [--seed 7]
 
-Unlike `kcterm --screenshot`, which shows the window as it opens, this places a few practice
-orders first (two resting, one filled, one cancelled), so the pictures show the ladder's marks,
-the chart's order lines, the orders tabs and the journal. Runs offscreen on a headless box;
-nothing here touches the user's settings or the practice account (the exchange is in memory).
+Unlike `kcterm --screenshot`, which shows the window as it opens, this trades a little first (a
+long position with a TP/SL, two resting orders, one cancelled), so the pictures show the
+positions grid, the chart's entry, liquidation, SL, TP and order lines, the ladder's marks, the
+orders tabs, the account bar and a ticket with an attached stop-loss and take-profit. Runs
+offscreen on a headless box; nothing here touches the user's settings or the practice account
+(the exchange is in memory).
 """
 
 from __future__ import annotations
@@ -66,16 +68,26 @@ async def shoot(out: Path, seed: int) -> None:
         book = session.books[SYMBOL]
         bid, ask = book.best_bid()[0], book.best_ask()[0]
         orders = [
-            OrderDraft(SYMBOL, "buy", "market", "3"),
+            OrderDraft(SYMBOL, "buy", "market", "20"),
             OrderDraft(SYMBOL, "sell", "limit", "10", str(ask + 300 * tick)),
-            OrderDraft(SYMBOL, "buy", "limit", "25", str(bid - 25 * tick)),
-            OrderDraft(SYMBOL, "sell", "limit", "40", str(ask + 20 * tick)),
+            OrderDraft(SYMBOL, "buy", "limit", "25", str(bid - 400 * tick)),
+            OrderDraft(SYMBOL, "sell", "limit", "15", str(ask + 900 * tick)),
         ]
         ids = [await session.place(session.prepare(draft)) for draft in orders]
         await settle(lambda: ids[1] in session.orders, 10, "the order to cancel")
         await session.cancel(ids[1])
+        await settle(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
+        entry = session.positions.get(SYMBOL).avg_entry.quantize(tick)
+        plan = session.plan_for_position(
+            SYMBOL, str(entry - 1500 * tick), str(entry + 2500 * tick), "MP"
+        )
+        await session.place_bracket(plan)
         window.book.set_group(2)
-        window.ticket.price_edit.setText(contract.format_price(bid))
+        window.ticket.price_edit.setText(contract.format_price(bid - 100 * tick))
+        window.ticket.sl_edit.setText(contract.format_price(bid - 1100 * tick))
+        window.ticket.tp_edit.setText(contract.format_price(bid + 1900 * tick))
+        window.ticket.size_edit.setText("5")
+        window.ticket.checks.run()
         await asyncio.sleep(1.5)  # the feed confirms; history gets its average prices
         for theme, name in (("dark", "screenshot.png"), ("light", "screenshot-light.png")):
             window.set_theme(theme)

@@ -1,5 +1,6 @@
 """Chart panel (pyqtgraph): candles 1m to 1d with volume, crosshair with price and time, the last
-price, and the user's orders as lines that can be dragged to a new price.
+price, the user's orders as lines that can be dragged to a new price, and the position's entry,
+liquidation price, stop-loss and take-profit (SL/TP lines can be dragged to edit them).
 
 History comes from REST klines (or recent trades when the venue has none) and is loaded in the
 background behind a progress bar; live trades then extend the series, and the chart appends
@@ -22,6 +23,7 @@ from kcterm.core.session import Session
 from kcterm.ui.candle_item import CandleItem, bar_of
 from kcterm.ui.formatting import price_text
 from kcterm.ui.order_lines import ConfirmMove, OrderLines
+from kcterm.ui.position_lines import PositionLines
 from kcterm.ui.symbol_header import SymbolHeader
 from kcterm.ui.theme import colors, monospace_font
 
@@ -30,6 +32,7 @@ VISIBLE_CANDLES = 120
 
 class ChartPanel(QWidget):
     move_requested = Signal(str, Decimal)
+    level_moved = Signal(str, str, Decimal)  # TP/SL order id, "SL" | "TP", new price
 
     def __init__(
         self,
@@ -44,6 +47,7 @@ class ChartPanel(QWidget):
         self.series: CandleSeries | None = None
         self._drawn = (-1, -1, -1)  # reloads, appended, revision
         self._orders_drawn = -1
+        self._position_drawn: tuple[int, int, int] = (-1, -1, -1)
         self._last_drawn: Decimal | None = None
         self._load_task: asyncio.Future[None] | None = None
         self.header = SymbolHeader(sorted(session.contracts), symbol)
@@ -95,6 +99,8 @@ class ChartPanel(QWidget):
         )
         self.order_lines = OrderLines(self.price_plot, confirm_move)
         self.order_lines.move_requested.connect(self.move_requested)
+        self.position_lines = PositionLines(self.price_plot)
+        self.position_lines.level_moved.connect(self.level_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -119,10 +125,12 @@ class ChartPanel(QWidget):
         self._symbol = symbol
         self.header.set_symbol(symbol)
         self._orders_drawn = -1
+        self._position_drawn = (-1, -1, -1)
         self.load()
 
     def set_gate(self, gate: Gate) -> None:
         self.order_lines.set_movable(gate.open)
+        self.position_lines.set_movable(gate.open)
 
     def load(self) -> None:
         """Start loading the current symbol and interval; the panel stays responsive."""
@@ -145,6 +153,7 @@ class ChartPanel(QWidget):
 
     def refresh(self) -> None:
         self._refresh_orders()
+        self._refresh_position()
         self._refresh_last()
         series = self.series
         if series is None or series.loading or not series.candles:
@@ -190,6 +199,7 @@ class ChartPanel(QWidget):
         self.candles.set_bars(self.candles.bars(), self.candles.width)
         self.volume.set_bars(self.volume.bars(), self.volume.width)
         self.order_lines.restyle()
+        self.position_lines.restyle()
 
     def _follow(self, closed: list, width: float) -> None:
         """Keep the newest candle in view when the user was watching the right edge."""
@@ -207,6 +217,18 @@ class ChartPanel(QWidget):
         self._orders_drawn = orders.version
         mine = [o for o in orders.all() if o.symbol == self._symbol]
         self.order_lines.sync(mine, self._session.contracts.get(self._symbol))
+
+    def _refresh_position(self) -> None:
+        session = self._session
+        drawn = (session.positions.version, session.stop_orders.version, session.brackets.version)
+        if drawn == self._position_drawn:
+            return
+        self._position_drawn = drawn
+        self.position_lines.sync(
+            session.positions.get(self._symbol),
+            session.protection(self._symbol),
+            session.contracts.get(self._symbol),
+        )
 
     def _refresh_last(self) -> None:
         ticker = self._session.tickers.get(self._symbol)

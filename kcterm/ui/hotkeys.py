@@ -1,8 +1,10 @@
-"""Configurable hotkeys: buy at the best bid, sell at the best ask, cancel all, one-click toggle.
+"""Configurable hotkeys: buy at the best bid, sell at the best ask, cancel all, one-click toggle,
+close the position, flatten all.
 
 Bindings live in QSettings under "hotkeys/<name>". The defaults use two modifiers so typing in
 the ticket can never fire a trade; every trade a hotkey starts passes the ticket's checks, the
-stale-feed interlock and, on the live venue, the confirmation.
+stale-feed interlock and, on the live venue, the confirmation; closing the position and
+flattening everything ask first on every venue unless the user turned that off.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ HOTKEYS = (
     HotkeySpec("sell_best", "Sell at the best ask (ticket size)", "Ctrl+Shift+S"),
     HotkeySpec("cancel_all", "Cancel all orders of the symbol", "Ctrl+Shift+X"),
     HotkeySpec("toggle_one_click", "Toggle one-click trading", "Ctrl+Shift+O"),
+    HotkeySpec("close_position", "Close the ticket symbol's position at market", "Ctrl+Shift+C"),
+    HotkeySpec("flatten_all", "Flatten all: cancel all, close every position", "Ctrl+Shift+F"),
 )
 
 

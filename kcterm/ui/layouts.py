@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
 
-STATE_VERSION = 2  # bump when docks are added or renamed: older states are then ignored
+STATE_VERSION = 3  # bump when docks are added or renamed: older states are then ignored
 _NAMED = "layouts/named"
 
 

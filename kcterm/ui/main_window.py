@@ -1,5 +1,10 @@
 """The main window: every panel is a dock, one frame clock repaints them all.
 
+The account bar runs along the top; positions sit under the chart. Position and order actions
+go through DeskActions, which asks for confirmations as the user's policy says (trading_prefs:
+every action on the live venue, the irreversible ones in practice) and applies the fat-finger
+limits to the session.
+
 Panels with a link toggle follow the symbol chosen in any linked panel (SymbolLink). Layouts
 are saved on close and restored at start (ui.layouts); named layouts and "restore default" are
 in the Layout menu. The stale-feed interlock (core.interlock) is evaluated every frame for the
@@ -20,8 +25,11 @@ from kcterm.core.interlock import Gate, evaluate
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
+from kcterm.ui.account_bar import AccountBar
 from kcterm.ui.book_panel import BookPanel
 from kcterm.ui.chart_panel import ChartPanel
+from kcterm.ui.desk_actions import ConfirmAction, DeskActions
+from kcterm.ui.fill_notifier import FillNotifier
 from kcterm.ui.frame_clock import FrameClock
 from kcterm.ui.gui_gc import GuiGarbageCollector
 from kcterm.ui.hotkeys import Hotkeys
@@ -30,11 +38,13 @@ from kcterm.ui.layouts import LayoutStore
 from kcterm.ui.order_lines import ConfirmMove
 from kcterm.ui.order_ticket import ConfirmOrder, OrderTicket
 from kcterm.ui.orders_panel import OrdersPanel
+from kcterm.ui.positions_panel import PositionsPanel
 from kcterm.ui.status_bar import TerminalStatusBar
 from kcterm.ui.symbol_link import SymbolLink
 from kcterm.ui.tape_panel import TapePanel
 from kcterm.ui.theme import apply_theme
 from kcterm.ui.ticker_panel import TickerPanel
+from kcterm.ui.trading_prefs import TradingPrefs
 from kcterm.ui.watchlist_panel import WatchlistPanel
 from kcterm.ui.window_menus import build_menus
 
@@ -58,6 +68,7 @@ class MainWindow(QMainWindow):
         *,
         confirm: ConfirmOrder | None = None,
         confirm_move: ConfirmMove | None = None,
+        confirm_action: ConfirmAction | None = None,
         fps: int = 30,
         settings: QSettings | None = None,
         theme: str | None = None,
@@ -72,16 +83,22 @@ class MainWindow(QMainWindow):
         venue = "LIVE — real money" if session.is_live else "SIM — embedded practice exchange"
         self.setWindowTitle(f"kcterm · {venue}")
         self.resize(default_size())
-        if confirm is None and session.is_live:
-            confirm = self._ask_confirmation
+        self.prefs = TradingPrefs(self.settings, session.is_live)
+        session.safety_limits = self.prefs.limits()
+        self._confirm_order = confirm
+        self._confirm_move = confirm_move
+        self.desk_actions = DeskActions(self, confirm_action)
         self.link = SymbolLink(symbol, self)
         self.watchlist = WatchlistPanel(session, symbol)
         self.ticker = TickerPanel(session, symbol)
         self.book = BookPanel(session, symbol)
         self.tape = TapePanel(session, symbol)
-        self.chart = ChartPanel(session, symbol, confirm_move or self._ask_move)
-        self.ticket = OrderTicket(session, symbol, confirm=confirm)
+        self.chart = ChartPanel(session, symbol, self.confirm_move)
+        self.ticket = OrderTicket(session, symbol, confirm=self.confirm_order)
         self.open_orders = OrdersPanel(session, symbol)
+        self.positions = PositionsPanel(session)
+        self.account_bar = AccountBar(session, self)
+        self.addToolBar(self.account_bar)
         self.journal = JournalPanel(session)
         self.status = TerminalStatusBar(session)
         self.setStatusBar(self.status)
@@ -98,6 +115,8 @@ class MainWindow(QMainWindow):
                 "sell_best": lambda: self.trade_at_best("sell"),
                 "cancel_all": self.open_orders.cancel_all_button.click,
                 "toggle_one_click": self.book.one_click.toggle,
+                "close_position": self.desk_actions.close_position_hotkey,
+                "flatten_all": self.desk_actions.flatten_all,
             },
         )
         build_menus(self)
@@ -113,10 +132,15 @@ class MainWindow(QMainWindow):
             self.tape,
             self.chart,
             self.open_orders,
+            self.positions,
+            self.account_bar,
+            self.ticket,
             self.journal,
             self.status,
         ):
             self.frame_clock.add(panel.refresh)
+        self.notifier = FillNotifier(session, self.prefs, self)
+        self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()
         self.collector = GuiGarbageCollector(parent=self)
         self.collector.start()
@@ -141,6 +165,7 @@ class MainWindow(QMainWindow):
         ticket = self._dock("order_ticket", "Order ticket", self.ticket)
         chart = self._dock("chart", "Chart", self.chart)
         orders = self._dock("orders", "Orders", self.open_orders)
+        positions = self._dock("positions", "Positions", self.positions)
         journal = self._dock("journal", "Journal", self.journal)
         ticker = self._dock("ticker", "Ticker", self.ticker)
         book = self._dock("order_book", "Order book", self.book)
@@ -149,24 +174,27 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(chart, ticker, Qt.Orientation.Horizontal)
         self.splitDockWidget(watch, tape, Qt.Orientation.Vertical)
         self.splitDockWidget(tape, ticket, Qt.Orientation.Vertical)
-        self.splitDockWidget(chart, orders, Qt.Orientation.Vertical)
+        self.splitDockWidget(chart, positions, Qt.Orientation.Vertical)
+        self.splitDockWidget(positions, orders, Qt.Orientation.Vertical)
         self.tabifyDockWidget(orders, journal)
         orders.raise_()
         self.splitDockWidget(ticker, book, Qt.Orientation.Vertical)
-        # Proportions of the window at any size: 25 % | 52 % | 23 % across.
+        # Proportions of the window at any size: 25 % | 54 % | 21 % across.
         width, height = self.width(), self.height()
         self.resizeDocks(
             [watch, chart, ticker],
-            [int(width * 0.25), int(width * 0.52), int(width * 0.23)],
+            [int(width * 0.25), int(width * 0.54), int(width * 0.21)],
             Qt.Orientation.Horizontal,
         )
         self.resizeDocks(
             [watch, tape, ticket],
-            [int(height * 0.22), int(height * 0.40), int(height * 0.32)],
+            [int(height * 0.17), int(height * 0.27), int(height * 0.50)],
             Qt.Orientation.Vertical,
         )
         self.resizeDocks(
-            [chart, orders], [int(height * 0.64), int(height * 0.30)], Qt.Orientation.Vertical
+            [chart, positions, orders],
+            [int(height * 0.52), int(height * 0.14), int(height * 0.28)],
+            Qt.Orientation.Vertical,
         )
         self.resizeDocks([ticker, book], [105, height - 170], Qt.Orientation.Vertical)
 
@@ -175,6 +203,7 @@ class MainWindow(QMainWindow):
             self.layouts.save_last()
         self.frame_clock.stop()
         self.collector.stop()
+        self.notifier.close()
         super().closeEvent(event)
 
     def set_theme(self, name: str) -> None:
@@ -188,9 +217,13 @@ class MainWindow(QMainWindow):
             self.tape.model,
             self.open_orders.model,
             self.open_orders.history_model,
+            self.open_orders.stop_model,
+            self.open_orders.fills_model,
+            self.positions.model,
             self.journal.model,
         ):
             model.refresh_colors()
+        self.account_bar.restyle()
         self.book.view.viewport().update()
 
     # -- symbol link -------------------------------------------------------------------------
@@ -207,6 +240,17 @@ class MainWindow(QMainWindow):
             lambda side, price: self.trade_at(side, price, self.book.symbol)
         )
         self.chart.move_requested.connect(self.move_order)
+        self.chart.level_moved.connect(self.desk_actions.level_moved)
+        self.positions.action_requested.connect(self.desk_actions.position_action)
+        self.positions.flatten_requested.connect(self.desk_actions.flatten_all)
+        self.positions.symbol_chosen.connect(self.link.select)
+        self.open_orders.modify_requested.connect(self.desk_actions.modify_order)
+        self.ticket.bracket_requested.connect(
+            lambda request: self.desk_actions.open_bracket(request.symbol, request)
+        )
+        self.ticket.margin.confirm = lambda text: self.desk_actions.confirm(
+            "margin", "Margin", text
+        )
 
     @asyncSlot(str)
     async def set_symbol(self, symbol: str) -> None:
@@ -282,13 +326,30 @@ class MainWindow(QMainWindow):
         except (KucoinError, OrderRejected, KeyError):
             self.chart.order_lines.reset(order_id)  # the journal says why
 
+    def apply_prefs(self) -> None:
+        """After the safety dialog: the new fat-finger limits take effect at once."""
+        self.session.safety_limits = self.prefs.limits()
+        self.ticket.checks.run()
+
+    def confirm_order(self, request: OrderRequest) -> bool:
+        if self._confirm_order is not None:
+            return self._confirm_order(request)
+        return not self.prefs.asks("order") or self._ask_confirmation(request)
+
+    def confirm_move(self, order: OpenOrder, price: Decimal) -> bool:
+        if self._confirm_move is not None:
+            return self._confirm_move(order, price)
+        return not self.prefs.asks("move") or self._ask_move(order, price)
+
     def _ask_confirmation(self, request: OrderRequest) -> bool:
-        price = request.price_text or "market"
+        contract = self.session.contracts.get(request.symbol)
+        preview = self.session.preview(request)
+        figures = f"\n{preview.describe(contract)}" if preview and contract else ""
+        real = "a REAL order to KuCoin" if self.session.is_live else "a practice order"
         answer = QMessageBox.question(
             self,
-            "Confirm LIVE order",
-            f"Send a REAL order to KuCoin?\n\n{request.side.upper()} {request.size} lots "
-            f"{request.symbol} @ {price}",
+            "Confirm LIVE order" if self.session.is_live else "Confirm order",
+            f"Send {real}?\n\n{request.describe()}{figures}",
         )
         return answer == QMessageBox.StandardButton.Yes
 

@@ -1,12 +1,20 @@
-"""Open orders columns; the last column is a cancel cell."""
+"""Open orders columns; the last column is a cancel cell. Price and size are edited in place
+(double-click): the edit is a request to modify the order (cancel-and-replace), so the cell
+keeps its value until the exchange's order feed shows the new order."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from kcterm.core.contract import Contract
 from kcterm.core.orders import OpenOrder
 from kcterm.ui.columns import Column, SpecTableModel
 from kcterm.ui.formatting import clock_text, price_text, size_text, sort_number
 from kcterm.ui.theme import colors
+
+EDIT_TIP = "Double-click to change the price or the open size (cancel-and-replace)"
 
 
 def open_order_columns(contracts: dict[str, Contract]) -> list[Column[OpenOrder]]:
@@ -19,8 +27,9 @@ def open_order_columns(contracts: dict[str, Contract]) -> list[Column[OpenOrder]
             "Price",
             lambda o: price_text(contracts.get(o.symbol), o.price),
             sort=lambda o: sort_number(o.price),
+            tooltip=lambda o: EDIT_TIP,
         ),
-        Column("Size", lambda o: size_text(o.size)),
+        Column("Size", lambda o: size_text(o.size), tooltip=lambda o: EDIT_TIP),
         Column("Filled", lambda o: size_text(o.filled_size)),
         Column("Status", lambda o: o.status, "left"),
         Column("", lambda o: "✕ Cancel", "center", tooltip=lambda o: "Cancel this order"),
@@ -28,11 +37,40 @@ def open_order_columns(contracts: dict[str, Contract]) -> list[Column[OpenOrder]
 
 
 CANCEL_COLUMN = 8
+EDITABLE = {4: "price", 5: "size"}
 
 
 class OpenOrdersModel(SpecTableModel[OpenOrder]):
+    edit_requested = Signal(str, str, str)  # order id, "price" | "size", the typed text
+
     def __init__(self, contracts: dict[str, Contract]) -> None:
         super().__init__(open_order_columns(contracts), key=lambda o: o.order_id)
+        self._contracts = contracts
 
     def order_at(self, row: int) -> OpenOrder:
         return self.row_at(row)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() in EDITABLE:
+            if self.row_at(index.row()).order_type == "limit":
+                flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid() and index.column() in EDITABLE:
+            order = self.row_at(index.row())
+            if EDITABLE[index.column()] == "size":
+                return str(order.remaining)  # what is still open is what gets replaced
+            contract = self._contracts.get(order.symbol)
+            return contract.format_price(order.price) if contract else str(order.price)
+        return super().data(index, role)
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = 0
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or index.column() not in EDITABLE:
+            return False
+        order = self.row_at(index.row())
+        self.edit_requested.emit(order.order_id, EDITABLE[index.column()], str(value))
+        return False  # unchanged until the exchange's feed says otherwise

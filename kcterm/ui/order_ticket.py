@@ -1,9 +1,15 @@
-"""Order ticket: symbol, limit/market, price, size in lots, leverage; Buy and Sell.
+"""Order ticket: limit, market, stop-limit and stop-market orders, buy and sell.
 
-Entries are checked by core against the contract before anything is sent; a refusal shows the
-reason under the ticket and marks the field. On the live venue every order asks first. The
-ladder's one-click trading and the hotkeys place through `submit_at`, so they pass the same
-checks; while the feed is stale (core.interlock) Buy and Sell are disabled and say why.
+Stops trigger on the last, mark or index price (core derives the direction). Size is typed in
+lots, coins or USDT and shown converted as you type; "Size by risk" sizes from a stop price.
+Leverage, margin mode, time in force, post-only, reduce-only, hidden, iceberg and close
+position; an optional stop-loss and take-profit go out as one st-order after the entry.
+
+Every field is checked by core against the contract while you type: the preview under the
+ticket shows, for a buy and for a sell, the cost, the fee and the liquidation price the order
+would lead to, or the reason it would be refused. The ladder's one-click trading and the
+hotkeys place through `submit_at`, so they pass the same checks; while the feed is stale
+(core.interlock) Buy and Sell are disabled and say why.
 """
 
 from __future__ import annotations
@@ -12,35 +18,46 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
+from kcterm.core.bracket import BracketPlan
+from kcterm.core.contract import Contract
 from kcterm.core.error_text import explain
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
+from kcterm.ui.ticket_checks import TicketChecks
+from kcterm.ui.ticket_margin import MarginControls
+from kcterm.ui.ticket_options import TicketOptions
+from kcterm.ui.ticket_risk import RiskSizer
 
 log = logging.getLogger("kcterm.ui.order_ticket")
 
-# Asks the user to confirm a validated order; returns True to send. Live venue only.
+# Asks the user to confirm a validated order; returns True to send.
 ConfirmOrder = Callable[[OrderRequest], bool]
+KINDS = (("Limit", "limit"), ("Market", "market"), ("Stop limit", "stop_limit"))
+KINDS += (("Stop market", "stop_market"),)
+TRIGGER_ITEMS = (("Last", "TP"), ("Mark", "MP"), ("Index", "IP"))
 
 
 class OrderTicket(QWidget):
     symbol_changed = Signal(str)
     order_sent = Signal(str)  # order id
+    bracket_requested = Signal(object)  # an OrderRequest: open the bracket dialog for it
 
     def __init__(
         self,
@@ -56,15 +73,40 @@ class OrderTicket(QWidget):
         self.symbol_box.addItems(sorted(session.contracts))
         self.symbol_box.setCurrentText(symbol)
         self.type_box = QComboBox()
-        self.type_box.addItems(["Limit", "Market"])
+        for label, kind in KINDS:
+            self.type_box.addItem(label, kind)
         self.price_edit = QLineEdit()
         self.price_edit.setPlaceholderText("price")
+        self.stop_edit = QLineEdit()
+        self.stop_edit.setPlaceholderText("stop price")
+        self.trigger_box = QComboBox()
+        for label, code in TRIGGER_ITEMS:
+            self.trigger_box.addItem(label, code)
+        self.trigger_box.setToolTip("The price the stop watches: last trade, mark or index")
         self.size_edit = QLineEdit("1")
-        self.size_edit.setPlaceholderText("lots")
-        self.leverage_box = QSpinBox()
-        self.leverage_box.setSuffix("x")
+        self.size_edit.setPlaceholderText("size")
+        self.unit_box = QComboBox()
+        self.conversion_label = QLabel()
+        self.conversion_label.setObjectName("sizeConversion")
+        self.margin = MarginControls(session, self)
+        self.leverage_box = self.margin.leverage_box  # the name other panels and tests know
+        self.options = TicketOptions()
+        self.sl_edit = QLineEdit()
+        self.sl_edit.setPlaceholderText("stop-loss (optional)")
+        self.tp_edit = QLineEdit()
+        self.tp_edit.setPlaceholderText("take-profit (optional)")
+        self.bracket_button = QPushButton("TP/SL…")
+        self.bracket_button.setToolTip("Plan the stop-loss and take-profit of this entry")
+        self.risk = RiskSizer(self._sizing_context)
         self.contract_hint = QLabel()
         self.contract_hint.setWordWrap(True)
+        self.buy_preview = QLabel()
+        self.buy_preview.setObjectName("buyPreview")
+        self.sell_preview = QLabel()
+        self.sell_preview.setObjectName("sellPreview")
+        for label in (self.buy_preview, self.sell_preview):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = QLabel()
         self.error_label.setObjectName("ticketError")
         self.error_label.setWordWrap(True)
@@ -77,41 +119,103 @@ class OrderTicket(QWidget):
         self.gate_label.setWordWrap(True)
         self._gate = Gate(False, "Waiting for market data")
         self._sending = False
+        self._frames = 0
+        self.checks = TicketChecks(session, self)
+        self._layout()
+        self._connect()
+        self._on_symbol_changed(symbol)
+        self._on_kind_changed()
+        self.set_gate(self._gate)
 
-        form = QFormLayout()
-        form.addRow("Symbol", self.symbol_box)
-        form.addRow("Type", self.type_box)
-        form.addRow("Price", self.price_edit)
-        form.addRow("Size (lots)", self.size_edit)
-        form.addRow("Leverage", self.leverage_box)
+    def _layout(self) -> None:
+        form = QWidget()
+        grid = QGridLayout(form)
+        grid.setContentsMargins(6, 4, 6, 4)
+        grid.setVerticalSpacing(3)
+        rows: list[tuple[str, QWidget | QHBoxLayout, str, QWidget | QHBoxLayout]] = [
+            ("Symbol", self.symbol_box, "Type", self.type_box),
+            ("Price", self.price_edit, "Stop", _pair(self.stop_edit, self.trigger_box)),
+            ("Size", _pair(self.size_edit, self.unit_box), "Lev.", self._leverage_row()),
+            ("SL", self.sl_edit, "TP", self.tp_edit),
+        ]
+        for row, (left, left_item, right, right_item) in enumerate(rows):
+            for column, (label, item) in enumerate(((left, left_item), (right, right_item))):
+                grid.addWidget(QLabel(label), row, 2 * column)
+                if isinstance(item, QHBoxLayout):
+                    grid.addLayout(item, row, 2 * column + 1)
+                else:
+                    grid.addWidget(item, row, 2 * column + 1)
+        n = len(rows)
+        grid.addWidget(self.conversion_label, n, 0, 1, 3)
+        grid.addWidget(self.bracket_button, n, 3)
+        grid.addWidget(self.options, n + 1, 0, 1, 4)
+        grid.addWidget(self.risk, n + 2, 0, 1, 4)
+        grid.addWidget(self.contract_hint, n + 3, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        grid.setRowStretch(n + 4, 1)  # spare height goes below the fields, not between them
+        scroll = QScrollArea()
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QHBoxLayout()
         buttons.addWidget(self.buy_button)
         buttons.addWidget(self.sell_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.contract_hint)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(2)
+        layout.addWidget(scroll, 1)
+        for widget in (self.buy_preview, self.sell_preview):
+            widget.setContentsMargins(6, 0, 6, 0)
+            layout.addWidget(widget)
         layout.addLayout(buttons)
-        layout.addWidget(self.gate_label)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
+        for widget in (self.gate_label, self.error_label):
+            widget.setContentsMargins(6, 0, 6, 0)
+            layout.addWidget(widget)
 
+    def _connect(self) -> None:
         self.symbol_box.currentTextChanged.connect(self._on_symbol_changed)
-        self.type_box.currentTextChanged.connect(self._on_type_changed)
+        self.type_box.currentIndexChanged.connect(lambda _i: self._on_kind_changed())
         self.buy_button.clicked.connect(lambda: self._submit("buy"))
         self.sell_button.clicked.connect(lambda: self._submit("sell"))
-        for edit in (self.price_edit, self.size_edit):
-            edit.textEdited.connect(self._clear_error)
-        self._on_symbol_changed(symbol)
-        self.set_gate(self._gate)
+        for edit in (self.price_edit, self.size_edit, self.stop_edit, self.sl_edit, self.tp_edit):
+            edit.textEdited.connect(self._edited)
+        for box in (self.trigger_box, self.unit_box):
+            box.currentIndexChanged.connect(lambda _i: self._edited())
+        self.options.changed.connect(self._edited)
+        self.options.close_position.toggled.connect(self.size_edit.setDisabled)
+        self.margin.changed.connect(self._edited)
+        self.margin.failed.connect(self._show_error)
+        self.risk.sized.connect(self._apply_risk_size)
+        self.bracket_button.clicked.connect(self._open_bracket)
+
+    def _leverage_row(self) -> QHBoxLayout:
+        row = _pair(self.leverage_box, self.margin.mode_box)
+        row.addWidget(self.margin.apply_button)
+        return row
+
+    # -- what the rest of the window uses -----------------------------------------------------
 
     @property
     def symbol(self) -> str:
         return self.symbol_box.currentText()
 
+    @property
+    def kind(self) -> str:
+        return str(self.type_box.currentData())
+
+    @property
+    def contract(self) -> Contract | None:
+        return self._session.contracts.get(self.symbol)
+
+    def set_kind(self, kind: str) -> None:
+        self.type_box.setCurrentIndex(self.type_box.findData(kind))
+
     def set_price(self, price: Decimal) -> None:
-        contract = self._session.contracts.get(self.symbol)
+        contract = self.contract
         self.price_edit.setText(contract.format_price(price) if contract else str(price))
-        self._clear_error()
+        self._edited()
 
     def set_symbol(self, symbol: str) -> None:
         """Follow a symbol chosen elsewhere (no symbol_changed echo)."""
@@ -135,6 +239,12 @@ class OrderTicket(QWidget):
         self.gate_label.setText("" if gate.open else f"Trading disabled: {gate.reason}")
         self.gate_label.setVisible(not gate.open)
 
+    def refresh(self) -> None:
+        """On the frame clock: the preview follows the market a few times a second."""
+        self._frames += 1
+        if self._frames % 8 == 0 and self.isVisible():
+            self.checks.run()
+
     def draft(
         self,
         side: str,
@@ -142,8 +252,12 @@ class OrderTicket(QWidget):
         order_type: str | None = None,
         symbol: str | None = None,
     ) -> OrderDraft:
+        """The ticket as a draft; `price`/`order_type`/`symbol` override it (one-click and
+        hotkeys: a plain limit order with the ticket's size, no flags)."""
         symbol = symbol or self.symbol
         contract = self._session.contracts.get(symbol)
+        plain = order_type is not None
+        kind = order_type or self.kind
         if price is not None:
             price_text = contract.format_price(price) if contract else str(price)
         else:
@@ -151,13 +265,20 @@ class OrderTicket(QWidget):
         leverage = self.leverage_box.value()
         if contract is not None:
             leverage = min(leverage, contract.max_leverage)
+        limit = kind in ("limit", "stop_limit")
+        flags = {} if plain else self.options.draft_fields(limit)
         return OrderDraft(
             symbol=symbol,
             side=side,
-            order_type=order_type or self.type_box.currentText().lower(),
+            order_type=kind,
             size=self.size_edit.text(),
             price=price_text,
             leverage=leverage,
+            margin_mode=self.margin.mode,
+            size_unit=str(self.unit_box.currentData() or "lots"),
+            stop_price="" if plain else self.stop_edit.text(),
+            trigger=str(self.trigger_box.currentData()),
+            **flags,
         )
 
     def submit_at(self, side: str, price: Decimal, symbol: str | None = None) -> bool:
@@ -166,6 +287,16 @@ class OrderTicket(QWidget):
         Returns False when it was not sent (validation, no confirmation)."""
         return self._submit(side, self.draft(side, price, "limit", symbol), gate_checked=True)
 
+    # -- sending -----------------------------------------------------------------------------
+
+    def bracket_plan(self, request: OrderRequest) -> BracketPlan | None:
+        """The attached stop-loss/take-profit of the ticket for `request`, if any is typed."""
+        if not (self.sl_edit.text().strip() or self.tp_edit.text().strip()):
+            return None
+        if request.close_order or request.reduce_only:
+            raise OrderRejected("sl", "A stop-loss or take-profit protects an opening order.")
+        return self._session.plan_for_entry(request, self.sl_edit.text(), self.tp_edit.text())
+
     def _submit(self, side: str, draft: OrderDraft | None = None, gate_checked=False) -> bool:
         self._clear_error()
         if not gate_checked and not self._gate.open:
@@ -173,21 +304,25 @@ class OrderTicket(QWidget):
             return False
         try:
             request = self._session.prepare(draft or self.draft(side))
+            plan = None if draft is not None else self.bracket_plan(request)
         except OrderRejected as rejected:
             self._show_error(rejected.reason, rejected.field)
             return False
         if self._confirm is not None and not self._confirm(request):
             self._show_error("Order not sent: not confirmed.")
             return False
-        self._send(request)
+        self._send(request, plan)
         return True
 
-    @asyncSlot(object)
-    async def _send(self, request: OrderRequest) -> None:
+    @asyncSlot(object, object)
+    async def _send(self, request: OrderRequest, plan: BracketPlan | None = None) -> None:
         self._sending = True
         self.set_gate(self._gate)
         try:
-            order_id = await self._session.place(request)
+            if plan is None:
+                order_id = await self._session.place(request)
+            else:
+                order_id = await self._session.place_with_bracket(request, plan)
         except KucoinError as exc:
             self._show_error(
                 f"Rejected by the exchange: {explain(exc.code, exc.msg)} (code {exc.code})"
@@ -198,24 +333,86 @@ class OrderTicket(QWidget):
             self._sending = False
             self.set_gate(self._gate)
 
+    def _open_bracket(self) -> None:
+        side = "sell" if self._sl_above_price() else "buy"
+        try:
+            request = self._session.prepare(self.draft(side))
+        except OrderRejected as rejected:
+            self._show_error(rejected.reason, rejected.field)
+            return
+        self.bracket_requested.emit(request)
+
+    def _sl_above_price(self) -> bool:
+        """A stop-loss typed above the price means a short is being planned."""
+        try:
+            sl = Decimal(self.sl_edit.text().replace(",", ""))
+            price = Decimal(self.price_edit.text().replace(",", ""))
+        except ArithmeticError:
+            return False
+        return sl > price
+
+    # -- field state ---------------------------------------------------------------------------
+
+    def field_widget(self, field: str | None) -> QWidget | None:
+        widgets: dict[str, QWidget] = {
+            "price": self.price_edit,
+            "size": self.size_edit,
+            "stop": self.stop_edit,
+            "trigger": self.trigger_box,
+            "leverage": self.leverage_box,
+            "sl": self.sl_edit,
+            "tp": self.tp_edit,
+            "risk": self.risk.risk_edit,
+            "risk_stop": self.risk.stop_edit,
+        }
+        return widgets.get(field or "") or self.options.widget_for(field or "")
+
+    def mark_invalid(self, fields: set[str]) -> None:
+        for name in ("price", "size", "stop", "visible", "sl", "tp"):
+            widget = self.field_widget(name)
+            assert widget is not None
+            invalid = name in fields
+            if bool(widget.property("invalid")) != invalid:
+                widget.setProperty("invalid", invalid)
+                widget.style().polish(widget)
+
     def _show_error(self, reason: str, field: str | None = None) -> None:
         self.error_label.setText(reason)
-        edit = {"price": self.price_edit, "size": self.size_edit}.get(field or "")
-        if edit is not None:
-            edit.setProperty("invalid", True)
-            edit.style().polish(edit)
-            edit.setFocus()
+        widget = self.field_widget(field)
+        if widget is not None:
+            widget.setProperty("invalid", True)
+            widget.style().polish(widget)
+            widget.setFocus()
 
     def _clear_error(self) -> None:
         self.error_label.clear()
-        for edit in (self.price_edit, self.size_edit):
-            if edit.property("invalid"):
-                edit.setProperty("invalid", False)
-                edit.style().polish(edit)
+        self.mark_invalid(set())
 
-    def _on_type_changed(self, text: str) -> None:
-        self.price_edit.setEnabled(text == "Limit")
+    def _edited(self, *_args: object) -> None:
         self._clear_error()
+        self.checks.run()
+
+    def _apply_risk_size(self, lots: int, stop: str) -> None:
+        self.unit_box.setCurrentIndex(self.unit_box.findData("lots"))
+        self.size_edit.setText(str(lots))
+        if stop and not self.sl_edit.text().strip():
+            self.sl_edit.setText(stop)
+        self._edited()
+
+    def _sizing_context(self) -> tuple[Contract | None, Decimal | None, Decimal | None]:
+        contract = self.contract
+        balance = self._session.account.get(contract.settle_currency if contract else "USDT")
+        return contract, self.checks.entry_price(), balance.equity if balance else None
+
+    def _on_kind_changed(self) -> None:
+        kind = self.kind
+        limit = kind in ("limit", "stop_limit")
+        stop = kind.startswith("stop")
+        self.price_edit.setEnabled(limit)
+        self.stop_edit.setEnabled(stop)
+        self.trigger_box.setEnabled(stop)
+        self.options.set_limit_kind(limit)
+        self._edited()
 
     def _on_symbol_changed(self, symbol: str) -> None:
         if self._apply_contract(symbol):
@@ -225,13 +422,28 @@ class OrderTicket(QWidget):
         contract = self._session.contracts.get(symbol)
         if contract is None:
             return False
-        self.leverage_box.setRange(1, contract.max_leverage)
-        self.leverage_box.setValue(min(5, contract.max_leverage))
+        self.margin.set_contract(contract)
+        self.unit_box.blockSignals(True)
+        self.unit_box.clear()
+        self.unit_box.addItem("lots", "lots")
+        self.unit_box.addItem(contract.base_currency or "coins", "coins")
+        self.unit_box.addItem(contract.settle_currency or "USDT", "usdt")
+        self.unit_box.blockSignals(False)
         self.contract_hint.setText(
             f"tick {contract.format_price(contract.tick_size)} · 1 lot = "
             f"{contract.multiplier.normalize():f} {contract.base_currency} · "
-            f"max {contract.max_order_qty:,} lots"
+            f"max {contract.max_order_qty:,} lots · fees {contract.maker_fee_rate * 100:g}% / "
+            f"{contract.taker_fee_rate * 100:g}%"
         )
-        self.price_edit.clear()
-        self._clear_error()
+        for edit in (self.price_edit, self.stop_edit, self.sl_edit, self.tp_edit):
+            edit.clear()
+        self._edited()
         return True
+
+
+def _pair(first: QWidget, second: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(3)
+    row.addWidget(first, 3)
+    row.addWidget(second, 2)
+    return row

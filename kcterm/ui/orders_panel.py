@@ -1,12 +1,16 @@
-"""Orders panel: open orders and order history in tabs; cancel one, all for the symbol, or all.
+"""Orders panel: open orders, stop orders (stops and TP/SL), order history and fills in tabs;
+cancel one, all for the symbol, or all; edit an open order's price or size in place.
 
 Cancels stay available when the feed is stale (they only reduce risk). Rows change when the
-exchange's private order feed says so, never on the REST reply alone.
+exchange's private feeds say so, never on the REST reply alone. An edit is a request the window
+carries out (confirmation, then cancel-and-replace in core); its outcome shows in the bar.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,9 +26,13 @@ from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
 from kcterm.core.session import Session
+from kcterm.ui.fills_model import FillsModel
 from kcterm.ui.history_model import HistoryModel
 from kcterm.ui.open_orders_model import CANCEL_COLUMN, OpenOrdersModel
+from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN, StopOrdersModel
 from kcterm.ui.theme import monospace_font
+
+FILLS_SHOWN = 500  # the newest fills in the tab (the session keeps up to 5,000)
 
 
 def _table(model) -> QTableView:
@@ -41,22 +49,41 @@ def _table(model) -> QTableView:
 
 
 class OrdersPanel(QWidget):
+    # order id, new price (or None), new open size (or None): the window modifies the order
+    modify_requested = Signal(str, object, object)
+
     def __init__(self, session: Session, symbol: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._symbol = symbol
         self._drawn_open = -1
         self._drawn_history = -1
+        self._drawn_stops = (-1, -1)
+        self._drawn_fills = -1
         self.model = OpenOrdersModel(session.contracts)
         self.view = _table(self.model)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.view.clicked.connect(self._on_clicked)
+        self.model.edit_requested.connect(self._on_edit)
+        self.stop_model = StopOrdersModel(session.contracts, session.brackets)
+        self.stop_view = _table(self.stop_model)
+        self.stop_view.clicked.connect(self._on_stop_clicked)
         self.history_model = HistoryModel(session.contracts)
         self.history_view = _table(self.history_model)
+        self.fills_model = FillsModel(session.contracts)
+        self.fills_view = _table(self.fills_model)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.view, "Open orders")
+        self.tabs.addTab(self.stop_view, "Stop orders")
         self.tabs.addTab(self.history_view, "Order history")
+        self.tabs.addTab(self.fills_view, "Fills")
         self.count_label = QLabel("0 open")
+        self.message_label = QLabel()
+        self.message_label.setObjectName("ordersMessage")
         self.cancel_all_button = QPushButton()
         self.cancel_all_button.clicked.connect(self._cancel_all)
         self.cancel_everywhere_button = QPushButton("Cancel all, every contract")
@@ -65,7 +92,7 @@ class OrdersPanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.count_label)
-        bar.addStretch(1)
+        bar.addWidget(self.message_label, 1)
         bar.addWidget(self.cancel_all_button)
         bar.addWidget(self.cancel_everywhere_button)
         layout = QVBoxLayout(self)
@@ -86,11 +113,59 @@ class OrdersPanel(QWidget):
             self.model.set_rows(orders.all())
             self.count_label.setText(f"{len(orders)} open")
             self.tabs.setTabText(0, f"Open orders ({len(orders)})")
+        stops = self._session.stop_orders
+        if (stops.version, self._session.brackets.version) != self._drawn_stops:
+            self._drawn_stops = (stops.version, self._session.brackets.version)
+            self.stop_model.set_rows(stops.all())
+            self.tabs.setTabText(1, f"Stop orders ({len(stops)})")
         history = self._session.history
         if history.version != self._drawn_history:
             self._drawn_history = history.version
             self.history_model.set_rows(history.all())
-            self.tabs.setTabText(1, f"Order history ({len(history)})")
+            self.tabs.setTabText(2, f"Order history ({len(history)})")
+        fills = self._session.fills
+        if fills.version != self._drawn_fills:
+            self._drawn_fills = fills.version
+            self.fills_model.set_rows(fills.all()[:FILLS_SHOWN])
+            self.tabs.setTabText(3, f"Fills ({len(fills)})")
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("error", error)
+        self.message_label.style().polish(self.message_label)
+
+    def _on_edit(self, order_id: str, field: str, text: str) -> None:
+        order = self._session.orders.get(order_id)
+        if order is None:
+            return
+        cleaned = text.strip().replace(",", "")
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            self.show_message(f"Not changed: {text!r} is not a number.", True)
+            return
+        if field == "price":
+            if number == order.price:
+                return
+            self.modify_requested.emit(order_id, number, None)
+            return
+        if not number.is_finite() or number != number.to_integral_value():
+            self.show_message("Not changed: the size is a whole number of lots.", True)
+            return
+        if int(number) != order.remaining:
+            self.modify_requested.emit(order_id, None, int(number))
+
+    def _on_stop_clicked(self, index: QModelIndex) -> None:
+        if index.column() == STOP_CANCEL_COLUMN:
+            self.cancel_stop_row(index.row())
+
+    @asyncSlot(int)
+    async def cancel_stop_row(self, row: int) -> None:
+        order = self.stop_model.row_at(row)
+        try:
+            await self._session.cancel_stop(order.order_id)
+        except KucoinError:
+            pass  # the session journals why; the row stays until the feed says otherwise
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.column() == CANCEL_COLUMN:

@@ -1,4 +1,4 @@
-"""The main window's menus: layouts (named, default), panels, theme, trading and hotkeys."""
+"""The main window's menus: layouts (named, default), panels, theme, trading, hotkeys, safety."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
+from kcterm.ui.safety_dialog import SafetyDialog
 from kcterm.ui.theme import THEMES, colors
 
 if TYPE_CHECKING:
@@ -51,8 +52,19 @@ def build_menus(window: MainWindow) -> None:
     everywhere = trading.addAction("Cancel all orders, every contract")
     everywhere.triggered.connect(window.open_orders.cancel_everywhere_button.click)
     trading.addSeparator()
+    for name in ("close_position", "flatten_all"):
+        trading.addAction(window.hotkeys.actions[name])
+    trading.addSeparator()
     keys = trading.addAction("Hotkeys…")
     keys.triggered.connect(lambda: HotkeysDialog(window.hotkeys, window).exec())
+    safety = trading.addAction("Safety: confirmations, limits, notifications…")
+    safety.setObjectName("safetyAction")
+    safety.triggered.connect(lambda: _safety(window))
+
+
+def _safety(window: MainWindow) -> None:
+    if SafetyDialog(window.prefs, window).exec():
+        window.apply_prefs()
 
 
 def _save_named(window: MainWindow) -> None:

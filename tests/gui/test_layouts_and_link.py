@@ -17,6 +17,7 @@ def test_every_panel_is_a_dock_with_a_stable_name(window: MainWindow) -> None:
         "order_ticket",
         "chart",
         "orders",
+        "positions",
         "journal",
         "ticker",
         "order_book",

@@ -61,8 +61,8 @@ def test_cancel_all_everywhere_empties_the_open_orders_tab(window: MainWindow, q
     )
     results = {history.row_at(r).order_id: history.cell(r, 8) for r in range(history.rowCount())}
     assert all(results[i] == "canceled" for i in ids)
-    panel.tabs.setCurrentIndex(1)
-    assert panel.tabs.tabText(1).startswith("Order history (")
+    panel.tabs.setCurrentIndex(2)
+    assert panel.tabs.tabText(2).startswith("Order history (")
 
 
 async def _no_active_orders(window: MainWindow) -> None:

@@ -1,0 +1,73 @@
+"""Account bar: equity, available balance, margin used, unrealised PnL (coloured) and the
+cross-margin risk ratio, along the top of the window (core.account_summary)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtWidgets import QLabel, QToolBar, QWidget
+
+from kcterm.core.account_summary import summarize
+from kcterm.core.session import Session
+from kcterm.ui.formatting import DASH
+from kcterm.ui.theme import colors
+
+CENT = Decimal("0.01")
+
+
+class AccountBar(QToolBar):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("Account", parent)
+        self.setObjectName("account_bar")  # saveState/restoreState find it by this name
+        self.setMovable(False)
+        self._session = session
+        self._drawn = (-1, -1)
+        self.labels: dict[str, QLabel] = {}
+        for key, title, tip in (
+            ("equity", "Equity", "Balance plus unrealised PnL"),
+            ("available", "Available", "What new orders can use"),
+            ("margin", "Margin used", "Position margin plus the margin open orders hold"),
+            ("unrealised", "Unrealised PnL", "Of every open position at the mark"),
+            ("risk", "Risk ratio", "Cross positions' maintenance margin over cross equity"),
+        ):
+            name = QLabel(f"  {title} ")
+            name.setObjectName("accountName")
+            value = QLabel(DASH)
+            value.setObjectName(f"account_{key}")
+            value.setToolTip(tip)
+            self.addWidget(name)
+            self.addWidget(value)
+            self.labels[key] = value
+
+    def refresh(self) -> None:
+        session = self._session
+        drawn = (session.account.version, session.positions.version)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
+        balances = session.account.all()
+        balance = session.account.get("USDT") or (balances[0] if balances else None)
+        summary = summarize(balance, session.positions.all(), session.contracts)
+        if summary is None:
+            return
+        cur = summary.currency
+        self._set("equity", f"{summary.equity.quantize(CENT):,} {cur}")
+        self._set("available", f"{summary.available.quantize(CENT):,}")
+        self._set("margin", f"{summary.margin_used.quantize(CENT):,}")
+        self._set("unrealised", f"{summary.unrealised.quantize(CENT):+,}")
+        color = colors().signed(float(summary.unrealised)).name()
+        self.labels["unrealised"].setStyleSheet(f"color: {color}")
+        risk = summary.risk_ratio
+        self._set("risk", DASH if risk is None else f"{risk * 100:.2f}%")
+        if risk is not None:
+            level = colors().ask if risk >= Decimal("0.8") else ""
+            self.labels["risk"].setStyleSheet(f"color: {level}" if level else "")
+
+    def restyle(self) -> None:
+        self._drawn = (-1, -1)
+        self.refresh()
+
+    def _set(self, key: str, text: str) -> None:
+        label = self.labels[key]
+        if label.text() != text:
+            label.setText(text)

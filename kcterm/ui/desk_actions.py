@@ -1,0 +1,201 @@
+"""What the window does when a panel asks for a position or order action: it asks for a
+confirmation where the user's policy wants one (trading_prefs), then lets the session act.
+
+Position actions (market close, limit close, close half, reverse, TP/SL), the close-position
+and flatten-all hotkeys, editing an order in place, dragging a TP/SL line. Refusals are shown
+where the action started (the status bar for positions, the orders bar for edits); the session
+writes every step to the journal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMessageBox
+from qasync import asyncSlot
+
+from kcterm.api.errors import KucoinError
+from kcterm.core.error_text import explain
+from kcterm.core.validation import OrderRejected, OrderRequest
+from kcterm.ui.bracket_dialog import BracketDialog
+from kcterm.ui.formatting import price_text
+
+if TYPE_CHECKING:
+    from kcterm.ui.main_window import MainWindow
+
+log = logging.getLogger("kcterm.ui.desk_actions")
+
+# (title, question) -> go ahead? Injected by tests; a message box otherwise.
+ConfirmAction = Callable[[str, str], bool]
+
+CLOSE_WORDS = {
+    "close": "Close the whole {side} of {size} lots {symbol} at market?",
+    "limit_best": "Close the {side} of {size} lots {symbol} with a limit at the best price?",
+    "half": "Close half of the {side} of {size} lots {symbol} at market?",
+    "reverse": "Reverse the {side} of {size} lots {symbol}: close it and open the same size "
+    "the other way, at market?",
+}
+
+
+class DeskActions:
+    def __init__(self, window: MainWindow, confirm: ConfirmAction | None) -> None:
+        self.window = window
+        self.session = window.session
+        self._confirm = confirm
+        self.bracket_dialog: BracketDialog | None = None
+        self.last_error = ""
+
+    def confirm(self, action: str, title: str, text: str) -> bool:
+        """Ask only where the policy wants it (live: every action until turned off)."""
+        if not self.window.prefs.asks(action):
+            return True
+        real = "REAL " if self.session.is_live else ""
+        if self._confirm is not None:
+            return self._confirm(title, text)
+        answer = QMessageBox.question(self.window, f"{real}{title}".strip(), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def confirm_margin(self, text: str) -> bool:
+        return self.confirm("margin", "Margin", text)
+
+    def fail(self, text: str) -> None:
+        self.last_error = text
+        self.session.notify("error", text)
+
+    # -- positions ---------------------------------------------------------------------------
+
+    @asyncSlot(str, str)
+    async def position_action(self, action: str, symbol: str) -> None:
+        if action == "bracket":
+            self.open_bracket(symbol)
+            return
+        position = self.session.positions.get(symbol)
+        if position is None:
+            return
+        if action == "reverse" and not self.window.gate(symbol).open:
+            self.fail(f"Not reversed: {self.window.gate(symbol).reason}.")
+            return
+        words = CLOSE_WORDS["close" if action == "close" else action]
+        text = words.format(side=position.side, size=abs(position.qty), symbol=symbol)
+        if not self.confirm("close", "Close position", text):
+            return
+        await self._close(symbol, action)
+
+    async def _close(self, symbol: str, action: str) -> None:
+        try:
+            if action == "reverse":
+                await self.session.reverse_position(symbol)
+            else:
+                how = "market" if action == "close" else action
+                await self.session.close_position(symbol, how)
+        except OrderRejected as rejected:
+            self.fail(f"Not sent: {rejected.reason}")
+        except KucoinError as exc:
+            self.last_error = explain(exc.code, exc.msg)  # the session has notified
+
+    @asyncSlot()
+    async def close_position_hotkey(self) -> None:
+        symbol = self.window.ticket.symbol
+        position = self.session.positions.get(symbol)
+        if position is None:
+            self.fail(f"No open position on {symbol} to close.")
+            return
+        text = CLOSE_WORDS["close"].format(
+            side=position.side, size=abs(position.qty), symbol=symbol
+        )
+        if self.confirm("close_hotkey", "Close position", text):
+            await self._close(symbol, "close")
+
+    @asyncSlot()
+    async def flatten_all(self) -> None:
+        count = len(self.session.positions)
+        text = (
+            f"Cancel every open order and stop order and close all {count} position(s) at "
+            "market, on every contract?"
+        )
+        if not self.confirm("flatten", "Flatten all", text):
+            return
+        try:
+            await self.session.flatten_all()
+        except (KucoinError, OrderRejected) as exc:
+            self.fail(f"Flatten all incomplete: {exc}")
+
+    # -- TP/SL -------------------------------------------------------------------------------
+
+    def open_bracket(self, symbol: str, request: OrderRequest | None = None) -> BracketDialog:
+        if self.bracket_dialog is not None:
+            self.bracket_dialog.close()
+        policy = lambda text: self.confirm("bracket", "TP/SL", text)  # noqa: E731
+        dialog = BracketDialog(
+            self.session, symbol, request=request, confirm=policy, parent=self.window
+        )
+        self.bracket_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @asyncSlot(str, str, object)
+    async def level_moved(self, order_id: str, kind: str, price: Decimal) -> None:
+        """An SL/TP line dropped at `price`: replace that TP/SL with the level moved."""
+        symbol = next(
+            (s.symbol for s in self.session.stop_orders.all() if s.order_id == order_id), ""
+        )
+        contract = self.session.contracts.get(symbol)
+        if contract is None:
+            return
+        levels = {lv.kind: lv for lv in self.session.protection(symbol) if lv.order_id == order_id}
+        if kind not in levels:
+            return
+        trigger = levels[kind].trigger or "MP"
+        fmt = contract.format_price
+        sl = fmt(price) if kind == "SL" else (fmt(levels["SL"].price) if "SL" in levels else "")
+        tp = fmt(price) if kind == "TP" else (fmt(levels["TP"].price) if "TP" in levels else "")
+        try:
+            plan = self.session.plan_for_position(symbol, sl, tp, trigger)
+        except OrderRejected as rejected:
+            self.fail(f"TP/SL not moved: {rejected.reason}")
+            return
+        old = price_text(contract, levels[kind].price)
+        text = f"Move the {kind} of {symbol} from {old} to {price_text(contract, price)}?"
+        if not self.confirm("bracket", "Move TP/SL", text):
+            return
+        try:
+            await self.session.replace_bracket(order_id, plan)
+        except KucoinError as exc:
+            self.last_error = explain(exc.code, exc.msg)
+
+    # -- orders ------------------------------------------------------------------------------
+
+    @asyncSlot(str, object, object)
+    async def modify_order(self, order_id: str, price: Decimal | None, size: int | None) -> None:
+        orders = self.window.open_orders
+        order = self.session.orders.get(order_id)
+        if order is None:
+            return
+        contract = self.session.contracts.get(order.symbol)
+        new_price = price_text(contract, price if price is not None else order.price)
+        new_size = size if size is not None else order.remaining
+        text = (
+            f"Replace your {order.side.upper()} order {order.remaining} @ "
+            f"{price_text(contract, order.price)} on {order.symbol} with {new_size} @ "
+            f"{new_price}?\n\nIt is cancelled and placed again (new queue position)."
+        )
+        if not self.confirm("move", "Edit order", text):
+            orders.show_message("Not changed: not confirmed.", True)
+            return
+        orders.show_message(f"Replacing order {order_id}…")
+        try:
+            new_id = await self.session.modify_order(order_id, price=price, size=size)
+        except OrderRejected as rejected:
+            orders.show_message(f"Not changed: {rejected.reason}", True)
+            return
+        except (KucoinError, KeyError) as exc:
+            reason = explain(exc.code, exc.msg) if isinstance(exc, KucoinError) else str(exc)
+            orders.show_message(f"Edit failed: {reason}", True)
+            return
+        if new_id is None:
+            orders.show_message(f"Order {order_id} filled before the edit; nothing placed.")
+        else:
+            orders.show_message(f"Order {order_id} replaced by {new_id}.")

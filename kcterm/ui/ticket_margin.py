@@ -1,0 +1,113 @@
+"""Leverage and margin mode in the ticket.
+
+The margin mode is a setting of the symbol on the exchange, not of one order: choosing it here
+switches it there (refused while the symbol has orders or a position, and then put back).
+Isolated leverage goes with each order; cross leverage is again the symbol's setting, changed
+with "Set" (REFERENCE 7.16). Both are read from the exchange when the symbol changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox, QWidget
+from qasync import asyncSlot
+
+from kcterm.api.errors import KucoinError
+from kcterm.core.contract import Contract
+from kcterm.core.error_text import explain
+from kcterm.core.session import Session
+
+log = logging.getLogger("kcterm.ui.ticket_margin")
+
+
+class MarginControls(QObject):
+    changed = Signal()
+    failed = Signal(str)  # the reason, for the ticket's error line
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._symbol = ""
+        self.confirm: Callable[[str], bool] | None = None  # the window's per-action policy
+        self.mode_box = QComboBox()
+        self.mode_box.addItem("Isolated", "ISOLATED")
+        self.mode_box.addItem("Cross", "CROSS")
+        self.mode_box.setToolTip("The symbol's margin mode on the exchange")
+        self.leverage_box = QSpinBox()
+        self.leverage_box.setSuffix("x")
+        self.apply_button = QPushButton("Set")
+        self.apply_button.setToolTip("Cross leverage is the symbol's setting on the exchange")
+        self.apply_button.setVisible(False)
+        self.mode_box.activated.connect(self._mode_chosen)  # the user's choice, not ours
+        self.leverage_box.valueChanged.connect(lambda _v: self.changed.emit())
+        self.apply_button.clicked.connect(self._apply_cross_leverage)
+        self._load: asyncio.Future[None] | None = None
+
+    @property
+    def mode(self) -> str:
+        return str(self.mode_box.currentData())
+
+    def set_contract(self, contract: Contract) -> None:
+        self._symbol = contract.symbol
+        self.leverage_box.setRange(1, contract.max_leverage)
+        self.leverage_box.setValue(min(5, contract.max_leverage))
+        known = self._session.margin_modes.get(contract.symbol)
+        self._show_mode(known or "ISOLATED")
+        if known is None:
+            self._load = asyncio.ensure_future(self._load_settings(contract.symbol))
+
+    async def _load_settings(self, symbol: str) -> None:
+        try:
+            mode, leverage = await self._session.load_margin_settings(symbol)
+        except KucoinError as exc:
+            log.info("margin settings of %s unavailable: %s", symbol, exc)
+            return
+        if symbol != self._symbol:
+            return
+        self._show_mode(mode)
+        if mode == "CROSS" and leverage:
+            self.leverage_box.setValue(min(leverage, self.leverage_box.maximum()))
+        self.changed.emit()
+
+    def _show_mode(self, mode: str) -> None:
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
+        self.apply_button.setVisible(mode == "CROSS")
+
+    @asyncSlot(int)
+    async def _mode_chosen(self, _index: int) -> None:
+        wanted, symbol = self.mode, self._symbol
+        before = self._session.margin_modes.get(symbol, "ISOLATED")
+        if wanted == before:
+            return
+        text = f"Switch {symbol} to {wanted.lower()} margin?"
+        if self.confirm is not None and not self.confirm(text):
+            self._show_mode(before)
+            return
+        try:
+            await self._session.set_margin_mode(symbol, wanted)
+        except KucoinError as exc:
+            self._show_mode(before)
+            self.failed.emit(f"Margin mode not changed: {explain(exc.code, exc.msg)}")
+            return
+        self._show_mode(wanted)
+        if wanted == "CROSS" and symbol in self._session.cross_leverage:
+            self.leverage_box.setValue(self._session.cross_leverage[symbol])
+        self.changed.emit()
+
+    @asyncSlot()
+    async def _apply_cross_leverage(self) -> None:
+        symbol, leverage = self._symbol, self.leverage_box.value()
+        if self.confirm is not None and not self.confirm(
+            f"Set {symbol} cross leverage to {leverage}x?"
+        ):
+            return
+        try:
+            await self._session.set_cross_leverage(symbol, leverage)
+        except KucoinError as exc:
+            self.failed.emit(f"Cross leverage not changed: {explain(exc.code, exc.msg)}")
+            return
+        self.changed.emit()

@@ -1,0 +1,111 @@
+"""The user's trading safety settings, kept in QSettings: which actions ask for a confirmation
+(per action, for the live venue and for practice apart), the fat-finger limits core applies to
+every order, and the fill notifications.
+
+On the live venue every action asks until the user turns it off; in practice only the
+irreversible ones do (flatten all, the close-position hotkey, dragging an order line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QSettings
+
+from kcterm.core.validation import SafetyLimits
+
+
+@dataclass(frozen=True)
+class ConfirmSpec:
+    name: str
+    label: str
+    practice_default: bool
+
+
+CONFIRMS = (
+    ConfirmSpec("order", "Place an order (ticket, ladder, hotkeys)", False),
+    ConfirmSpec("move", "Move or edit an order (cancel-and-replace)", True),
+    ConfirmSpec("close", "Close or reverse a position from the grid", False),
+    ConfirmSpec("close_hotkey", "Close the position by hotkey", True),
+    ConfirmSpec("flatten", "Flatten all (cancel everything, close every position)", True),
+    ConfirmSpec("bracket", "Place, edit or cancel a TP/SL", False),
+    ConfirmSpec("margin", "Change margin mode or cross leverage", False),
+)
+
+DEFAULT_MAX_ORDER_VALUE = Decimal(250_000)  # USDT
+DEFAULT_MAX_MARK_DISTANCE_PCT = Decimal(50)  # catches an extra or a missing digit
+
+
+class TradingPrefs:
+    def __init__(self, settings: QSettings, live: bool) -> None:
+        self._settings = settings
+        self.live = live
+
+    @property
+    def venue_key(self) -> str:
+        return "live" if self.live else "practice"
+
+    # -- confirmations -----------------------------------------------------------------------
+
+    def asks(self, action: str) -> bool:
+        spec = next((s for s in CONFIRMS if s.name == action), None)
+        default = True if self.live or spec is None else spec.practice_default
+        value = self._settings.value(f"confirm/{self.venue_key}/{action}", default)
+        return _flag(value, default)
+
+    def set_asks(self, action: str, on: bool) -> None:
+        self._settings.setValue(f"confirm/{self.venue_key}/{action}", on)
+
+    # -- fat-finger limits -------------------------------------------------------------------
+
+    def limits(self) -> SafetyLimits:
+        return SafetyLimits(
+            max_order_value=self._amount("limits/max_order_value", DEFAULT_MAX_ORDER_VALUE),
+            max_mark_distance_pct=self._amount(
+                "limits/max_mark_distance_pct", DEFAULT_MAX_MARK_DISTANCE_PCT
+            ),
+        )
+
+    def set_limits(self, limits: SafetyLimits) -> None:
+        for key, value in (
+            ("limits/max_order_value", limits.max_order_value),
+            ("limits/max_mark_distance_pct", limits.max_mark_distance_pct),
+        ):
+            self._settings.setValue(key, "" if value is None else str(value))
+
+    def _amount(self, key: str, default: Decimal) -> Decimal | None:
+        raw = self._settings.value(key, None)
+        if raw is None:
+            return default
+        text = str(raw).strip()
+        if not text:
+            return None  # switched off
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return default
+        return value if value.is_finite() and value > 0 else default
+
+    # -- notifications -----------------------------------------------------------------------
+
+    def fill_sound(self) -> bool:
+        return _flag(self._settings.value("notify/fill_sound", True), True)
+
+    def fill_tray(self) -> bool:
+        return _flag(self._settings.value("notify/fill_tray", True), True)
+
+    def set_fill_sound(self, on: bool) -> None:
+        self._settings.setValue("notify/fill_sound", on)
+
+    def set_fill_tray(self, on: bool) -> None:
+        self._settings.setValue("notify/fill_tray", on)
+
+
+def _flag(value: object, default: bool) -> bool:
+    """QSettings gives back bools from an INI file as the strings "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return default if value is None else bool(value)
