@@ -137,7 +137,7 @@ class SessionTrading:
         contract = self.contracts[order.symbol]
         price = order.price if price is None else price
         wanted = order.remaining if size is None else size
-        text = contract.format_price(price)
+        text = f"{price:f}"  # exact: validation refuses a price off the tick, never rounds it
         current = await self.rest.order(order_id)
         draft = replacement_draft(order.symbol, order.side, current, str(wanted), text, contract)
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)

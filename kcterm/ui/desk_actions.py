@@ -67,11 +67,14 @@ class DeskActions:
 
     # -- positions ---------------------------------------------------------------------------
 
-    @asyncSlot(str, str)
-    async def position_action(self, action: str, symbol: str) -> None:
+    def position_action(self, action: str, symbol: str) -> None:
         if action == "bracket":
-            self.open_bracket(symbol)
-            return
+            self.open_bracket(symbol)  # at once: the dialog is the answer
+        else:
+            self._position_order(action, symbol)
+
+    @asyncSlot(str, str)
+    async def _position_order(self, action: str, symbol: str) -> None:
         position = self.session.positions.get(symbol)
         if position is None:
             return

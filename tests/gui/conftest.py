@@ -115,3 +115,45 @@ def wait(condition, timeout: float = 10.0, what: str = "") -> None:
 def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
     """Streams connected, the book live and fresh data: the interlock lets orders through."""
     wait(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
+
+
+class Answers:
+    """The window's confirmations, answered by the test: every question is kept."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+        self.reply = True
+
+    def __call__(self, title: str, text: str) -> bool:
+        self.asked.append((title, text))
+        return self.reply
+
+
+@pytest.fixture
+def answers() -> Answers:
+    return Answers()
+
+
+@pytest.fixture
+def desk(
+    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
+) -> Iterator[MainWindow]:
+    """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers."""
+    session = open_session(qloop, exchange)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark", confirm_action=answers)
+    main.show()
+    yield main
+    main.frame_clock.stop()
+    qloop.run_until_complete(session.stop())
+    dispose(main)
+
+
+def result_of(coro):
+    """Run a coroutine on the test's loop and return its result."""
+    box: list = []
+
+    async def go() -> None:
+        box.append(await coro)
+
+    run(go())
+    return box[0]

@@ -1,0 +1,182 @@
+"""Positions grid and TP/SL against the running exchange: a bracket from the dialog becomes an
+st-order and lines on the chart; the grid's actions close, halve, reverse and limit-close a
+position on the exchange; flatten all and close by hotkey ask first."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from kcterm.core.validation import OrderDraft
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import SYMBOL, Answers, result_of, run, trading_ready, wait
+
+
+def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
+    trading_ready(window)
+    session = window.session
+    session_qty = lambda: p.qty if (p := session.positions.get(SYMBOL)) else 0  # noqa: E731
+    before = session_qty()
+    run(session.place(session.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))))
+    signed = lots if side == "buy" else -lots
+    wait(lambda: session_qty() == before + signed, 10, "the position")
+    wait(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
+
+
+def exchange_qty(window: MainWindow) -> int:
+    items = result_of(window.session.rest.positions())
+    return sum(int(i["currentQty"]) for i in items if i["symbol"] == SYMBOL)
+
+
+def exchange_stops(window: MainWindow) -> list[dict]:
+    return result_of(window.session.rest.stop_orders(SYMBOL))
+
+
+def levels_around_mark(window: MainWindow, below: int, above: int) -> tuple[str, str]:
+    contract = window.session.contracts[SYMBOL]
+    mark = window.session.market_context(SYMBOL).mark
+    assert mark is not None
+    mark = mark.quantize(contract.tick_size)
+    tick = contract.tick_size
+    return contract.format_price(mark - below * tick), contract.format_price(mark + above * tick)
+
+
+def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
+    desk: MainWindow, qtbot, answers: Answers
+) -> None:
+    open_position(desk, "buy", 10)
+    qtbot.mouseClick(desk.positions.buttons["bracket"], Qt.MouseButton.LeftButton)
+    dialog = desk.desk_actions.bracket_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.place_button.text() == "Place TP/SL"
+    sl, tp = levels_around_mark(desk, 400, 800)
+    dialog.sl_edit.setText(sl)
+    dialog.tp_edit.setText(tp)
+    dialog.update_figures()
+    assert "PnL -" in dialog.sl_result.text() and "PnL +" in dialog.tp_result.text()
+    assert " R " in dialog.r_label.text()
+    qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
+    session = desk.session
+    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    order_id = session.stop_orders.all()[0].order_id
+    [item] = exchange_stops(desk)
+    assert item["id"] == order_id and item["side"] == "sell" and item["closeOrder"] is True
+    assert item["stopPriceType"] == "MP"
+    lines = desk.chart.position_lines
+    wait(lambda: f"{order_id}:TP" in lines.lines, 5, "the TP line")
+    assert lines.value(f"{order_id}:SL") == Decimal(sl)
+    assert lines.value(f"{order_id}:TP") == Decimal(tp)
+    assert lines.lines[f"{order_id}:SL"].value() == float(Decimal(sl))
+    position = session.positions.get(SYMBOL)
+    assert position is not None and lines.value("entry") == position.avg_entry
+    assert lines.value("liq") == position.liquidation_price.quantize(Decimal("0.1"))
+    grid = desk.positions.model
+    wait(lambda: grid.cell(0, grid.column_index("TP/SL")).startswith("SL "), 5, "TP/SL cell")
+    assert answers.asked == []  # in practice a TP/SL does not ask (live would)
+
+
+def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
+    desk: MainWindow, qtbot
+) -> None:
+    open_position(desk, "sell", 6)
+    session = desk.session
+    sl, tp = levels_around_mark(desk, 800, 400)  # a short: the stop-loss above
+    tp, sl = sl, tp
+    first = result_of(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
+    wait(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
+    desk.positions.request("bracket")
+    dialog = desk.desk_actions.bracket_dialog
+    assert dialog is not None and dialog.existing_id == first
+    assert dialog.place_button.text() == "Replace TP/SL"
+    assert dialog.sl_edit.text() == sl and dialog.tp_edit.text() == tp
+    new_sl, _ = levels_around_mark(desk, -600, 0)
+    dialog.sl_edit.setText(new_sl)
+    qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
+    wait(lambda: {s.order_id for s in session.stop_orders.all()} - {first}, 10, "the new one")
+    wait(lambda: len(session.stop_orders) == 1, 10, "the old one gone")
+    second = session.stop_orders.all()[0].order_id
+    assert [i["id"] for i in exchange_stops(desk)] == [second]
+    assert session.gateway.links[second].old_id == first
+    # drag the take-profit line further down: replaced again, the stop-loss kept
+    lines = desk.chart.position_lines
+    wait(lambda: f"{second}:TP" in lines.lines, 5, "the TP line")
+    lines.set_movable(True)
+    lowered = Decimal(tp) - 50
+    lines.drop(f"{second}:TP", float(lowered))
+    wait(lambda: second not in {s.order_id for s in session.stop_orders.all()}, 10, "replaced")
+    wait(lambda: len(session.stop_orders) == 1, 10, "one st-order")
+    third = session.stop_orders.all()[0].order_id
+    plan = session.brackets.get(third)
+    assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
+
+
+def test_closing_a_position_from_the_grid_flattens_it_on_the_exchange(
+    desk: MainWindow, qtbot
+) -> None:
+    open_position(desk, "buy", 10)
+    assert exchange_qty(desk) == 10
+    qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
+    wait(lambda: desk.positions.model.rowCount() == 0, 10, "the row to go")
+    assert exchange_qty(desk) == 0
+    assert desk.positions.count_label.text() == "no positions"
+
+
+def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
+    open_position(desk, "buy", 10)
+    session = desk.session
+    qtbot.mouseClick(desk.positions.buttons["half"], Qt.MouseButton.LeftButton)
+    wait(lambda: session.positions.get(SYMBOL).qty == 5, 10, "half closed")
+    assert exchange_qty(desk) == 5
+    qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
+    wait(lambda: session.positions.get(SYMBOL).qty == -5, 10, "reversed")
+    assert exchange_qty(desk) == -5
+    grid = desk.positions.model
+    wait(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
+
+
+def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
+    open_position(desk, "sell", 6)
+    session = desk.session
+    sent = set(session.gateway.placed.values())
+    qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
+    wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
+    [order_id] = set(session.gateway.placed.values()) - sent
+    order = result_of(session.rest.order(order_id))
+    assert order["side"] == "buy" and order["type"] == "limit" and order["reduceOnly"] is True
+    assert order["size"] == 6 and Decimal(order["price"]) % Decimal("0.1") == 0
+
+
+def test_flatten_all_by_hotkey_asks_then_clears_everything(
+    desk: MainWindow, answers: Answers
+) -> None:
+    open_position(desk, "buy", 5)
+    session = desk.session
+    book = session.books[SYMBOL]
+    resting = book.best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
+    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))))
+    sl, tp = levels_around_mark(desk, 500, 500)
+    run(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
+    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop")
+    answers.reply = False
+    desk.hotkeys.actions["flatten_all"].trigger()
+    wait(lambda: len(answers.asked) == 1, 5, "the question")
+    assert answers.asked[0][0] == "Flatten all" and exchange_qty(desk) == 5
+    answers.reply = True
+    desk.hotkeys.actions["flatten_all"].trigger()
+    wait(lambda: session.positions.get(SYMBOL) is None, 10, "flat")
+    wait(lambda: len(session.orders) == 0 and len(session.stop_orders) == 0, 10, "nothing left")
+    assert exchange_qty(desk) == 0 and exchange_stops(desk) == []
+    assert result_of(session.rest.active_orders()) == []
+
+
+def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
+    desk: MainWindow, answers: Answers
+) -> None:
+    open_position(desk, "sell", 3)
+    desk.hotkeys.actions["close_position"].trigger()
+    wait(lambda: desk.session.positions.get(SYMBOL) is None, 10, "closed")
+    assert len(answers.asked) == 1 and "short of 3 lots" in answers.asked[0][1]
+    desk.hotkeys.actions["close_position"].trigger()  # nothing open: said, not asked
+    wait(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
+    assert len(answers.asked) == 1
