@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
@@ -12,7 +14,7 @@ from kcterm.ui.hotkeys import HOTKEYS
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.theme import DARK, LIGHT, colors
-from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, result_of, trading_ready, wait
 
 
 def window_color() -> str:
@@ -51,9 +53,12 @@ def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtb
     window.setFocus()
     bid = book.best_bid()[0]
     window.hotkeys.actions["buy_best"].trigger()
-    wait(lambda: len(window.session.orders) >= 1, 10, "the hotkey order")
-    order = window.session.orders.all()[0]
-    assert order.side == "buy" and order.size == 2 and order.price == bid  # joined the bid
+    placed = window.session.gateway.placed
+    wait(lambda: placed, 10, "the hotkey order")
+    # Read back from the exchange: in a moving market the bid may be gone by the time the
+    # order arrives, and it then fills at once instead of resting; it was sent at the bid.
+    order = result_of(window.session.rest.order(next(iter(placed.values()))))
+    assert order["side"] == "buy" and order["size"] == 2 and Decimal(order["price"]) == bid
     window.hotkeys.actions["cancel_all"].trigger()
     wait(lambda: len(window.session.orders) == 0, 10, "cancel all by hotkey")
 
