@@ -120,6 +120,9 @@ class OrderRequest:
             "marginMode": self.margin_mode,
         }
         if self.close_order:
+            # The exchange takes side and size from the position (REFERENCE 7.9): a side
+            # from a stale local view must not contradict it.
+            del body["side"]
             body["closeOrder"] = True
         else:
             body["size"] = self.size

@@ -343,13 +343,13 @@ class OrderTicket(QWidget):
         self.bracket_requested.emit(request)
 
     def _sl_above_price(self) -> bool:
-        """A stop-loss typed above the price means a short is being planned."""
+        """A stop-loss typed above the expected entry means a short is being planned."""
+        entry = self.checks.entry_price()
         try:
             sl = Decimal(self.sl_edit.text().replace(",", ""))
-            price = Decimal(self.price_edit.text().replace(",", ""))
         except ArithmeticError:
             return False
-        return sl > price
+        return entry is not None and sl > entry
 
     # -- field state ---------------------------------------------------------------------------
 

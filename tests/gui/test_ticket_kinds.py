@@ -191,3 +191,34 @@ def test_margin_mode_and_cross_leverage_are_set_on_the_exchange(window: MainWind
     window.ticket.buy_button.click()
     wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
     assert session.positions.get(SYMBOL).margin_mode == "CROSS"
+
+
+def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbot) -> None:
+    ticket = window.ticket
+    trading_ready(window)
+    mark = mark_on_tick(window)
+    ticket.set_kind("market")
+    ticket.size_edit.setText("4")
+    ticket.sl_edit.setText(str(mark + 500))  # above: a short is being planned
+    qtbot.mouseClick(ticket.bracket_button, Qt.MouseButton.LeftButton)
+    dialog = window.desk_actions.bracket_dialog
+    assert dialog is not None and dialog.request is not None
+    assert dialog.request.side == "sell" and dialog.place_button.text() == "Send entry + TP/SL"
+    assert dialog.info_label.text().startswith("Entry: Short 4 lots")
+    dialog.sl_edit.setText(str(mark + 500))
+    dialog.tp_edit.setText(str(mark + 100))  # a short's target above the mark: refused
+    dialog.update_figures()
+    assert "take-profit must be below" in dialog.error_label.text()
+    assert dialog.tp_edit.property("invalid") is True
+    dialog.tp_edit.setText(str(mark - 1000))
+    plan = dialog.update_figures()
+    assert plan is not None and plan.direction == "short" and plan.size == 4
+    expected_r = (plan.entry - (mark - 1000)) / (mark + 500 - plan.entry)  # from the touch
+    assert f"{expected_r:.2f} R" in dialog.r_label.text()
+    qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
+    session = window.session
+    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the short")
+    wait(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
+    assert session.positions.get(SYMBOL).qty == -4
+    [item] = result_of(session.rest.stop_orders(SYMBOL))
+    assert item["side"] == "buy" and item["reduceOnly"] is True and item["size"] == 4

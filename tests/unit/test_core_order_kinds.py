@@ -152,6 +152,7 @@ def test_close_position_sends_close_order_without_a_size() -> None:
     )
     body = request.to_body()
     assert body["closeOrder"] is True and "size" not in body and "reduceOnly" not in body
+    assert "side" not in body  # the exchange takes it from the position
     assert request.reduce_only and "the position" in request.describe()
 
 
