@@ -159,8 +159,12 @@ def test_no_secret_anywhere_after_a_session(
         async def trade() -> None:
             await wait_for(lambda: session.books[SYMBOL].is_live, 15, "a live book")
             await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "3")))
-            with pytest.raises(KucoinError):  # far beyond the balance: KuCoin 300003
-                await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "999999")))
+            # 182,500 USDT at 1x: inside the fat-finger limit (250,000) but beyond the
+            # 100,000 balance, so the exchange refuses it with KuCoin 300003.
+            big = OrderDraft(SYMBOL, "buy", "market", "2000", leverage=1)
+            with pytest.raises(KucoinError) as refused:
+                await session.place(session.prepare(big))
+            assert refused.value.code == "300003"
             await wait_for(lambda: len(session.journal) > 4, 10, "order events")
             await asyncio.sleep(0.3)  # a frame or two, so the panels show the journal
 
