@@ -21,14 +21,9 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
@@ -41,6 +36,7 @@ from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
 from kcterm.ui.ticket_checks import TicketChecks
+from kcterm.ui.ticket_layout import lay_out
 from kcterm.ui.ticket_margin import MarginControls
 from kcterm.ui.ticket_options import TicketOptions
 from kcterm.ui.ticket_risk import RiskSizer
@@ -121,58 +117,11 @@ class OrderTicket(QWidget):
         self._sending = False
         self._frames = 0
         self.checks = TicketChecks(session, self)
-        self._layout()
+        lay_out(self)
         self._connect()
         self._on_symbol_changed(symbol)
         self._on_kind_changed()
         self.set_gate(self._gate)
-
-    def _layout(self) -> None:
-        form = QWidget()
-        grid = QGridLayout(form)
-        grid.setContentsMargins(6, 4, 6, 4)
-        grid.setVerticalSpacing(3)
-        rows: list[tuple[str, QWidget | QHBoxLayout, str, QWidget | QHBoxLayout]] = [
-            ("Symbol", self.symbol_box, "Type", self.type_box),
-            ("Price", self.price_edit, "Stop", _pair(self.stop_edit, self.trigger_box)),
-            ("Size", _pair(self.size_edit, self.unit_box), "Lev.", self._leverage_row()),
-            ("SL", self.sl_edit, "TP", self.tp_edit),
-        ]
-        for row, (left, left_item, right, right_item) in enumerate(rows):
-            for column, (label, item) in enumerate(((left, left_item), (right, right_item))):
-                grid.addWidget(QLabel(label), row, 2 * column)
-                if isinstance(item, QHBoxLayout):
-                    grid.addLayout(item, row, 2 * column + 1)
-                else:
-                    grid.addWidget(item, row, 2 * column + 1)
-        n = len(rows)
-        grid.addWidget(self.conversion_label, n, 0, 1, 3)
-        grid.addWidget(self.bracket_button, n, 3)
-        grid.addWidget(self.options, n + 1, 0, 1, 4)
-        grid.addWidget(self.risk, n + 2, 0, 1, 4)
-        grid.addWidget(self.contract_hint, n + 3, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        grid.setRowStretch(n + 4, 1)  # spare height goes below the fields, not between them
-        scroll = QScrollArea()
-        scroll.setWidget(form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.buy_button)
-        buttons.addWidget(self.sell_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 4)
-        layout.setSpacing(2)
-        layout.addWidget(scroll, 1)
-        for widget in (self.buy_preview, self.sell_preview):
-            widget.setContentsMargins(6, 0, 6, 0)
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
-        for widget in (self.gate_label, self.error_label):
-            widget.setContentsMargins(6, 0, 6, 0)
-            layout.addWidget(widget)
 
     def _connect(self) -> None:
         self.symbol_box.currentTextChanged.connect(self._on_symbol_changed)
@@ -189,11 +138,6 @@ class OrderTicket(QWidget):
         self.margin.failed.connect(self._show_error)
         self.risk.sized.connect(self._apply_risk_size)
         self.bracket_button.clicked.connect(self._open_bracket)
-
-    def _leverage_row(self) -> QHBoxLayout:
-        row = _pair(self.leverage_box, self.margin.mode_box)
-        row.addWidget(self.margin.apply_button)
-        return row
 
     # -- what the rest of the window uses -----------------------------------------------------
 
@@ -439,11 +383,3 @@ class OrderTicket(QWidget):
             edit.clear()
         self._edited()
         return True
-
-
-def _pair(first: QWidget, second: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(3)
-    row.addWidget(first, 3)
-    row.addWidget(second, 2)
-    return row
