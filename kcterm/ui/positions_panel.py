@@ -1,6 +1,7 @@
 """Positions panel: every open position with its figures and its TP/SL, and the actions on it
 (market close, limit close at the touch, close half, reverse, TP/SL) as buttons for the
-selected position and in each row's context menu, and "Flatten all" for everything at once.
+selected position (or the only one) and in each row's context menu, and "Flatten all" for
+everything at once.
 
 The panel only asks: the window decides (confirmation policy, the TP/SL dialog) and the
 session acts. Rows change when the exchange's position feed says so.
@@ -51,6 +52,7 @@ class PositionsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setShowGrid(False)
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable_buttons())
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(
@@ -98,11 +100,9 @@ class PositionsPanel(QWidget):
         selected = self.selected_symbol()
         self.model.set_rows(rows)
         symbols = [r.position.symbol for r in rows]
-        if rows and self.selected_symbol() is None:
-            # keep the choice across a reset; with none, the buttons act on the first row
-            self.view.selectRow(symbols.index(selected) if selected in symbols else 0)
-        for button in self.buttons.values():
-            button.setEnabled(bool(rows))
+        if selected in symbols and self.selected_symbol() is None:
+            self.view.selectRow(symbols.index(selected))  # kept across a reset of the rows
+        self._enable_buttons()
         count = len(rows)
         self.count_label.setText(
             f"{count} position{'s' if count > 1 else ''}" if count else "no positions"
@@ -114,9 +114,22 @@ class PositionsPanel(QWidget):
             return None
         return self.model.symbol_at(rows[0].row())
 
+    def target_symbol(self) -> str | None:
+        """What the buttons act on: the selected position, or the only one there is (left
+        unselected, so its PnL keeps its colour)."""
+        selected = self.selected_symbol()
+        if selected is None and self.model.rowCount() == 1:
+            return self.model.symbol_at(0)
+        return selected
+
+    def _enable_buttons(self) -> None:
+        target = self.target_symbol() is not None
+        for button in self.buttons.values():
+            button.setEnabled(target)
+
     def request(self, action: str, row: int | None = None) -> None:
-        """Ask for `action` on the position in `row` (default: the selected one)."""
-        symbol = self.selected_symbol() if row is None else self.model.symbol_at(row)
+        """Ask for `action` on the position in `row` (default: the buttons' target)."""
+        symbol = self.target_symbol() if row is None else self.model.symbol_at(row)
         if symbol is not None:
             self.action_requested.emit(action, symbol)
 

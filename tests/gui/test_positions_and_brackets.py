@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from kcterm.core.validation import OrderDraft
 from kcterm.ui.main_window import MainWindow
+from kcterm.ui.theme import colors
 from tests.gui.conftest import SYMBOL, Answers, result_of, run, trading_ready, wait
 
 
@@ -180,3 +181,27 @@ def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
     desk.hotkeys.actions["close_position"].trigger()  # nothing open: said, not asked
     wait(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
     assert len(answers.asked) == 1
+
+
+def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_coloured(
+    desk: MainWindow, qtbot
+) -> None:
+    open_position(desk, "buy", 4)
+    session = desk.session
+    run(session.watch("ETHUSDTM"))
+    wait(lambda: session.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    run(session.place(session.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))))
+    grid = desk.positions.model
+    wait(lambda: grid.rowCount() == 2, 10, "two rows")
+    assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen
+    eth = [grid.symbol_at(r) for r in range(2)].index("ETHUSDTM")
+    desk.positions.view.selectRow(eth)
+    assert desk.positions.buttons["close"].isEnabled()
+    upnl = grid.column_index("uPnL")
+    for row in range(2):
+        pnl = grid.row_at(row).position.unrealised_pnl
+        brush = grid.index(row, upnl).data(Qt.ItemDataRole.ForegroundRole)
+        assert brush.color() == colors().signed(float(pnl))
+    qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
+    wait(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
+    assert session.positions.get(SYMBOL).qty == 4 and exchange_qty(desk) == 4
