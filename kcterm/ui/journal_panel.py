@@ -8,6 +8,7 @@ in a busy market.
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +58,7 @@ class JournalPanel(QWidget):
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.errors_only)
         bar.addStretch(1)
+        self._bar = bar
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -75,3 +78,13 @@ class JournalPanel(QWidget):
         self.count_label.setText(f"{len(journal)} lines · {errors} errors")
         if at_bottom:
             self.view.scrollToBottom()
+
+    def add_export(self, action: QAction) -> QToolButton:
+        """Put the profile's "export fills and PnL" action on the panel's bar too."""
+        button = QToolButton()
+        button.setObjectName("journalExportButton")
+        button.setDefaultAction(action)
+        button.setText("Export CSV…")
+        self._bar.insertWidget(1, button)
+        button.show()  # the panel may be on screen already: a late child must be shown
+        return button

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from kcterm.profiles import Profile
+from kcterm.ui.journal_panel import JournalPanel
 
 # Writes the open profile's fills and funding to the path; returns a one-line summary.
 Exporter = Callable[[Path], str]
@@ -39,6 +40,9 @@ def install_settings_menu(
         action = menu.addAction("Export fills and PnL as CSV…")
         action.setObjectName("exportJournalAction")
         action.triggered.connect(lambda: _export(window, profile, export))
+        panel = getattr(window, "journal", None)
+        if isinstance(panel, JournalPanel):  # the journal panel exports too
+            panel.add_export(action)
     if log_dir is not None:
         logs = menu.addAction("Open log folder")
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir))))

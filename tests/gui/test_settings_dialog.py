@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QToolButton
 
 from kcterm.embedded import EmbeddedExchange
 from kcterm.profile_runner import check_profile
 from kcterm.profiles import Profile, SecretStore, SettingsFile
+from kcterm.profiles.profile import default_profiles
 from kcterm.sim.config import READ_ONLY_KEY
+from kcterm.ui.profile_menu import install_settings_menu
 from kcterm.ui.settings_dialog import SettingsDialog
 from tests.gui.conftest import wait
 from tests.memory_keyring import MemoryKeyring
@@ -116,3 +118,20 @@ def test_a_bad_address_is_refused_naming_the_field(qtbot, tmp_path: Path) -> Non
     dialog.form.address_edit.setText("http://127.0.0.1:8600")
     dialog.form.name_edit.setText("practice")
     assert not dialog.save() and "already" in dialog.message.text()
+
+
+def test_the_journal_panel_exports_through_the_profile_action(window, tmp_path: Path) -> None:
+    """The Settings menu's "Export fills and PnL as CSV…" is also a button on the journal panel,
+    and both run the same export."""
+    exported: list[Path] = []
+    menu = install_settings_menu(
+        window,
+        default_profiles()[0],
+        open_settings=lambda: None,
+        export=lambda path: exported.append(path) or "1 fill",
+        log_dir=None,
+    )
+    action = next(a for a in menu.actions() if a.objectName() == "exportJournalAction")
+    button = window.journal.findChild(QToolButton, "journalExportButton")
+    assert button is not None and button.defaultAction() is action
+    assert button.isVisibleTo(window.journal)
