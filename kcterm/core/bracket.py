@@ -11,11 +11,11 @@ below would fire at once) and shown with its PnL and the R multiple (reward / ri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from kcterm.core.contract import Contract
-from kcterm.core.validation import TRIGGERS, OrderRejected, new_client_oid
+from kcterm.core.validation import TRIGGERS, OrderRejected, new_client_oid, parse_tick_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,25 +94,6 @@ class BracketPlan:
         return f"{' '.join(parts)} on {TRIGGERS[self.trigger]}"
 
 
-def _level(contract: Contract, text: str, field: str, label: str) -> Decimal | None:
-    cleaned = text.strip().replace(",", "")
-    if not cleaned:
-        return None
-    try:
-        price = Decimal(cleaned)
-    except InvalidOperation:
-        raise OrderRejected(field, f"{label} {text!r} is not a number.") from None
-    if not price.is_finite() or price <= 0:
-        raise OrderRejected(field, f"{label} must be above zero.")
-    if not contract.is_on_tick(price):
-        raise OrderRejected(
-            field,
-            f"{label} {cleaned} is not on the tick grid: use a multiple of "
-            f"{contract.format_price(contract.tick_size)}.",
-        )
-    return price
-
-
 def plan_bracket(
     contract: Contract,
     *,
@@ -134,8 +115,8 @@ def plan_bracket(
         raise OrderRejected("trigger", "Trigger on the last, mark or index price.")
     if size < 1 and not close_whole:
         raise OrderRejected("size", "A bracket needs a size of at least 1 lot.")
-    sl = _level(contract, stop_loss, "sl", "Stop-loss")
-    tp = _level(contract, take_profit, "tp", "Take-profit")
+    sl = parse_tick_price(contract, stop_loss, "sl", "Stop-loss")
+    tp = parse_tick_price(contract, take_profit, "tp", "Take-profit")
     if sl is None and tp is None:
         raise OrderRejected("sl", "Give a stop-loss, a take-profit or both.")
     ref = watched if watched is not None else entry

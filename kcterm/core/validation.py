@@ -331,9 +331,18 @@ def _parse_visible(draft: OrderDraft, size: int) -> int:
 
 def _parse_price(contract: Contract, text: str, field: str, missing: str) -> Decimal:
     label = "Price" if field == "price" else "Stop price"
+    price = parse_tick_price(contract, text, field, label)
+    if price is None:
+        raise OrderRejected(field, missing)
+    return price
+
+
+def parse_tick_price(contract: Contract, text: str, field: str, label: str) -> Decimal | None:
+    """A typed price as an exact Decimal on the contract's tick grid; None when left blank.
+    ``label`` names the field in the reason ("Stop-loss 91000.05 is not on the tick grid")."""
     cleaned = text.strip().replace(",", "").replace("_", "")
     if not cleaned:
-        raise OrderRejected(field, missing)
+        return None
     try:
         price = Decimal(cleaned)
     except InvalidOperation:
