@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from kcterm.core.contract import Contract
 from kcterm.core.validation import (
     MarketContext,
     OrderDraft,
@@ -14,24 +13,9 @@ from kcterm.core.validation import (
     SafetyLimits,
     validate_order,
 )
+from tests.unit.contracts import xbt
 
-XBT = Contract.from_api(
-    {
-        "symbol": "XBTUSDTM",
-        "baseCurrency": "XBT",
-        "quoteCurrency": "USDT",
-        "settleCurrency": "USDT",
-        "tickSize": 0.1,
-        "lotSize": 1,
-        "multiplier": 0.001,
-        "maxOrderQty": 1000000,
-        "maxPrice": 1000000,
-        "maxLeverage": 125,
-        "makerFeeRate": 0.0002,
-        "takerFeeRate": 0.0006,
-        "maintainMargin": 0.004,
-    }
-)
+XBT = xbt(maintainMargin=0.004)
 MARKET = MarketContext(
     last=Decimal("50000.0"),
     mark=Decimal("50010.0"),

@@ -4,27 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from kcterm.core.contract import Contract
 from kcterm.core.validation import OrderDraft, OrderRejected, validate_order
+from tests.unit.contracts import xbt
 
-XBT = Contract.from_api(
-    {
-        "symbol": "XBTUSDTM",
-        "baseCurrency": "XBT",
-        "quoteCurrency": "USDT",
-        "settleCurrency": "USDT",
-        "tickSize": 0.1,
-        "lotSize": 1,
-        "multiplier": 0.001,
-        "maxOrderQty": 1000000,
-        "maxPrice": 1000000,
-        "maxLeverage": 125,
-        "makerFeeRate": 0.0002,
-        "takerFeeRate": 0.0006,
-        "buyLimit": 90700.7115,
-        "sellLimit": 82062.5485,
-    }
-)
+XBT = xbt(buyLimit=90700.7115, sellLimit=82062.5485)
 
 
 def draft(**kw: object) -> OrderDraft:
