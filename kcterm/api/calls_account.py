@@ -1,4 +1,4 @@
-"""Typed account and position calls of the REST client (REFERENCE 7.14, 7.15, 7.17)."""
+"""Typed account and position calls of the REST client (spec/REFERENCE.md 7.14, 7.15, 7.17)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class AccountCalls:
     async def recent_fills(
         self, symbol: str | None = None, *, priority: Priority | None = None
     ) -> list[dict]:
-        """The last 1000 fills of the last 24 h, newest first (REFERENCE 7.14)."""
+        """The last 1000 fills of the last 24 h, newest first (spec/REFERENCE.md 7.14)."""
         params = {"symbol": symbol} if symbol else None
         data = await self.request(
             "GET", "/api/v1/recentFills", params=params, signed=True, priority=priority

@@ -1,4 +1,4 @@
-"""Typed order calls of the REST client (REFERENCE 7.9 to 7.13), mixed into RestClient.
+"""Typed order calls of the REST client (spec/REFERENCE.md 7.9 to 7.13), mixed into RestClient.
 
 Kept apart from the request plumbing in rest.py; each one is a thin wrapper that names the
 path, the signing and the priority its request waits with.
@@ -13,9 +13,9 @@ from urllib.parse import quote
 from kcterm.api.errors import KucoinError
 from kcterm.api.throttle import Priority
 
-ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (REFERENCE 7.13)
+ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (spec/REFERENCE.md 7.13)
 STOP_ORDERS_PAGE_SIZE = 100
-BATCH_LIMIT = 20  # orders per POST /api/v1/orders/multi (REFERENCE 6.3)
+BATCH_LIMIT = 20  # orders per POST /api/v1/orders/multi (spec/REFERENCE.md 6.3)
 _MAX_PAGES = 100  # a guard against a server that never reports the last page
 
 
@@ -45,7 +45,7 @@ class TradingCalls:
         return await self.request("DELETE", path, params={"symbol": symbol}, signed=True)
 
     async def cancel_all(self, symbol: str) -> dict:
-        # v3: the v1 cancel-all is abandoned (REFERENCE 7.12); symbol is mandatory.
+        # v3: the v1 cancel-all is abandoned (spec/REFERENCE.md 7.12); symbol is mandatory.
         return await self.request(
             "DELETE", "/api/v3/orders", params={"symbol": symbol}, signed=True
         )
@@ -88,14 +88,14 @@ class TradingCalls:
         return items
 
     async def order(self, order_id: str) -> dict:
-        """One order by id, open or done (REFERENCE 7.13)."""
+        """One order by id, open or done (spec/REFERENCE.md 7.13)."""
         path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
         return await self.request("GET", path, signed=True)
 
     async def recent_done_orders(
         self, symbol: str | None = None, *, priority: Priority | None = None
     ) -> list[dict]:
-        """Orders closed in the last 24 h, up to 1000 (REFERENCE 7.13)."""
+        """Orders closed in the last 24 h, up to 1000 (spec/REFERENCE.md 7.13)."""
         params = {"symbol": symbol} if symbol else None
         return await self.request(
             "GET", "/api/v1/recentDoneOrders", params=params, signed=True, priority=priority

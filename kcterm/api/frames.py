@@ -1,4 +1,4 @@
-"""Parsing and routing of incoming KuCoin WebSocket frames (REFERENCE 8.1 item 8).
+"""Parsing and routing of incoming KuCoin WebSocket frames (spec/REFERENCE.md 8.1 item 8).
 
 Kept apart from the connection lifecycle so it can be fed arbitrary bytes in tests: the
 router's one promise is that ``handle_frame`` never raises, whatever arrives.

@@ -1,4 +1,4 @@
-"""Which rate-limit pool a request draws from and what it weighs (REFERENCE 6.1, 6.2).
+"""Which rate-limit pool a request draws from and what it weighs (spec/REFERENCE.md 6.1, 6.2).
 
 The table is kcterm/api/weights.py, generated from the spec. A concrete path such as
 ``/api/v1/orders/123`` is matched against the spec's templates; a literal path wins over a

@@ -1,4 +1,4 @@
-"""The ``gw-ratelimit-*`` headers KuCoin puts on every REST reply (REFERENCE 6.1)."""
+"""The ``gw-ratelimit-*`` headers KuCoin puts on every REST reply (spec/REFERENCE.md 6.1)."""
 
 from __future__ import annotations
 

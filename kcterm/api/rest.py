@@ -1,4 +1,4 @@
-"""Async REST client for the KuCoin Futures API (REFERENCE sections 2, 3, 4, 7).
+"""Async REST client for the KuCoin Futures API (spec/REFERENCE.md sections 2, 3, 4, 7).
 
 Returns the ``data`` payload of the envelope exactly as parsed JSON: no numeric
 conversion happens here, so prices stay strings/numbers as the exchange sent them and the
@@ -282,14 +282,14 @@ class RestClient(TradingCalls, AccountCalls):
         return await self.request("POST", "/api/v1/bullet-public", idempotent=True)
 
     async def bullet_private(self) -> dict:
-        # No body at all: the prehash ends with the path (REFERENCE 5.3 vector 7).
+        # No body at all: the prehash ends with the path (spec/REFERENCE.md 5.3 vector 7).
         return await self.request("POST", "/api/v1/bullet-private", signed=True, idempotent=True)
 
     async def all_tickers(self) -> list[dict]:
         return await self.request("GET", "/api/v1/allTickers")
 
     async def trade_history(self, symbol: str) -> list[dict]:
-        """The last 100 public trades (REFERENCE 7.5)."""
+        """The last 100 public trades (spec/REFERENCE.md 7.5)."""
         return await self.request("GET", "/api/v1/trade/history", params={"symbol": symbol})
 
     async def klines(self, symbol: str, granularity: int, start_ms: int, end_ms: int) -> list:

@@ -1,4 +1,4 @@
-"""Request signing for the KuCoin REST API (REFERENCE sections 4 and 5).
+"""Request signing for the KuCoin REST API (spec/REFERENCE.md sections 4 and 5).
 
 The prehash is ``timestamp + METHOD + path[?raw_query] + body``. The query part of the
 prehash is the *un-encoded* form while the URL actually sent is percent-encoded, so this

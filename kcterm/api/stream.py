@@ -1,4 +1,4 @@
-"""One KuCoin WebSocket connection that never gives up (REFERENCE section 8.1).
+"""One KuCoin WebSocket connection that never gives up (spec/REFERENCE.md section 8.1).
 
 The stream owns the subscription list, so every reconnect (fresh token, new server) comes
 back with the same topics. Frames are dispatched by ``type`` and then by exact ``topic``;

@@ -1,4 +1,5 @@
-"""Client-side rate limiting per resource pool (REFERENCE 6.1), so a busy desk never trips 429.
+"""Client-side rate limiting per resource pool (spec/REFERENCE.md 6.1), so a busy desk never trips
+429.
 
 Each pool's quota, remaining budget and window are learnt from the ``gw-ratelimit-*`` headers
 of the replies (until the first reply the budget is unknown and requests pass). Requests wait

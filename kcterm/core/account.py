@@ -1,5 +1,5 @@
 """The futures account's balances per currency: the wallet feed live, account-overview to
-reconcile (REFERENCE 7.17 and 8.3 Wallet). A clean core API for the account panel."""
+reconcile (spec/REFERENCE.md 7.17 and 8.3 Wallet). A clean core API for the account panel."""
 
 from __future__ import annotations
 

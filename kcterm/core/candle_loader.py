@@ -14,7 +14,7 @@ from kcterm.core.market import Trade
 
 log = logging.getLogger("kcterm.core.candle_loader")
 
-KLINE_ROWS = 500  # the most one kline call returns (REFERENCE 7.6)
+KLINE_ROWS = 500  # the most one kline call returns (spec/REFERENCE.md 7.6)
 NOT_OFFERED = {"404000", "400100"}  # no such endpoint, or the granularity is not accepted
 
 

@@ -1,4 +1,5 @@
-"""Candles for the chart: history from REST klines (REFERENCE 7.6), live updates from trades.
+"""Candles for the chart: history from REST klines (spec/REFERENCE.md 7.6), live updates from
+trades.
 
 Live candles are built from the execution feed rather than limitCandle: executions are exact and
 per trade, while limitCandle comes at most once a second and KuCoin flags its volume as wrong.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-# label -> minutes, the granularities the kline endpoint accepts (REFERENCE 7.6)
+# label -> minutes, the granularities the kline endpoint accepts (spec/REFERENCE.md 7.6)
 INTERVALS: dict[str, int] = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}
 
 

@@ -41,7 +41,7 @@ class Contract:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Contract:
-        """Build from one object of GET /api/v1/contracts/active (REFERENCE 7.2)."""
+        """Build from one object of GET /api/v1/contracts/active (spec/REFERENCE.md 7.2)."""
 
         def optional(name: str) -> Decimal | None:
             value = data.get(name)

@@ -1,4 +1,4 @@
-"""KuCoin error codes in words a trader understands (REFERENCE section 3).
+"""KuCoin error codes in words a trader understands (spec/REFERENCE.md section 3).
 
 The exchange's own `msg` is often terse ("Signature error") or internal; the journal shows the
 code, this sentence, and the exchange's text, so nothing the exchange said is lost.

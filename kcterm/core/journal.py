@@ -100,7 +100,7 @@ class Journal:
 
 
 def describe_order_event(data: dict[str, Any]) -> str:
-    """One journal line for a tradeOrders event (REFERENCE 8.3)."""
+    """One journal line for a tradeOrders event (spec/REFERENCE.md 8.3)."""
     kind = data.get("type")
     order = f"{data.get('side', '')} order {data.get('orderId', '')}"
     price = f" @ {data['price']}" if data.get("price") else ""

@@ -1,4 +1,4 @@
-"""Per-symbol ticker and trade tape state fed by tickerV2 and execution (REFERENCE 8.2)."""
+"""Per-symbol ticker and trade tape state fed by tickerV2 and execution (spec/REFERENCE.md 8.2)."""
 
 from __future__ import annotations
 

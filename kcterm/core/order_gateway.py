@@ -5,7 +5,7 @@ way that leaves its outcome unknown (a timeout, a 5xx, a dropped connection), th
 asked by clientOid before anything is sent again: found means placed, and only a definite "not
 found" allows the same body, with the same clientOid, to go again. A refusal the exchange gave
 before serving (429) is simply retried once the budget is back. Modify is cancel-and-replace
-with the link kept; batches go in twenties (REFERENCE 6.3, 7.11).
+with the link kept; batches go in twenties (spec/REFERENCE.md 6.3, 7.11).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Orders that are done (filled or cancelled), newest first (REFERENCE 7.13 and 8.3).
+"""Orders that are done (filled or cancelled), newest first (spec/REFERENCE.md 7.13 and 8.3).
 
 Seeded from GET /api/v1/recentDoneOrders after every private (re)connect; between reloads the
 order feed's `filled`/`canceled` events add rows at once, and a later reload (which carries the

@@ -1,4 +1,4 @@
-"""Open orders as the private order feed reports them (REFERENCE 8.3, tradeOrders).
+"""Open orders as the private order feed reports them (spec/REFERENCE.md 8.3, tradeOrders).
 
 The feed is the truth: an order shows as open when the exchange says `open`, not when the REST
 reply arrives. REST active orders seed the table at start and after reconnects.
@@ -57,7 +57,8 @@ class OpenOrders:
         return sorted(self._orders.values(), key=lambda o: o.order_time_ns, reverse=True)
 
     def load_active(self, items: list[dict[str, Any]]) -> None:
-        """Replace the table with GET /api/v1/orders?status=active items (REFERENCE 7.13)."""
+        """Replace the table with GET /api/v1/orders?status=active items (spec/REFERENCE.md
+        7.13)."""
         self._orders = {}
         for item in items:
             if not item.get("isActive", True) or item.get("stop"):

@@ -301,7 +301,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
     # -- connection events -----------------------------------------------------------------
 
     async def _on_public_connected(self, topics: list[str]) -> None:
-        # Every (re)connect starts its books from a fresh snapshot (REFERENCE section 9);
+        # Every (re)connect starts its books from a fresh snapshot (spec/REFERENCE.md section 9);
         # with topics spread over connections, only the books of the one that reconnected.
         for symbol, book in self.books.items():
             if f"/contractMarket/level2:{symbol}" in topics:

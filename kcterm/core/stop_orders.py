@@ -1,5 +1,5 @@
 """Untriggered stop orders: the advancedOrders feed live, GET /api/v1/stopOrders to reconcile
-(REFERENCE 7.13 and 8.3 Stop orders)."""
+(spec/REFERENCE.md 7.13 and 8.3 Stop orders)."""
 
 from __future__ import annotations
 

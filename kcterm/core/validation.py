@@ -1,4 +1,4 @@
-"""Order entry rules checked before any request is built (REFERENCE 7.2, 7.9 and 7.10).
+"""Order entry rules checked before any request is built (spec/REFERENCE.md 7.2, 7.9 and 7.10).
 
 Everything a user types arrives here as text. It leaves as an `OrderRequest` whose prices are
 exact multiples of the tick and whose size is a whole number of lots, or as `OrderRejected`
@@ -120,7 +120,7 @@ class OrderRequest:
             "marginMode": self.margin_mode,
         }
         if self.close_order:
-            # The exchange takes side and size from the position (REFERENCE 7.9): a side
+            # The exchange takes side and size from the position (spec/REFERENCE.md 7.9): a side
             # from a stale local view must not contradict it.
             del body["side"]
             body["closeOrder"] = True

@@ -78,7 +78,7 @@ class JournalRecorder:
     # -- rows ------------------------------------------------------------------------------
 
     def feed_fill(self, data: Mapping[str, Any]) -> None:
-        """A fill from a tradeOrders "match" event (REFERENCE 8.3): no fee in it."""
+        """A fill from a tradeOrders "match" event (spec/REFERENCE.md 8.3): no fee in it."""
         trade_id = str(data["tradeId"])
         at = _seconds(data.get("ts")) or time.time()
         self.feed_trade_ids[trade_id] = at
@@ -96,7 +96,8 @@ class JournalRecorder:
         )
 
     def rest_fill(self, item: Mapping[str, Any]) -> None:
-        """A fill from GET /api/v1/recentFills or /api/v1/fills (REFERENCE 7.x): with fee."""
+        """A fill from GET /api/v1/recentFills or /api/v1/fills (spec/REFERENCE.md 7.x): with
+        fee."""
         at = _seconds(item.get("tradeTime")) or _seconds(item.get("createdAt")) or time.time()
         row = self._fill_row(
             str(item["tradeId"]),

@@ -1,4 +1,4 @@
-"""Wire shapes of account state: position objects (REFERENCE 7.15 / 8.3 position.change),
+"""Wire shapes of account state: position objects (spec/REFERENCE.md 7.15 / 8.3 position.change),
 account-overview (7.17) and the wallet feed (8.3 walletBalance.change)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Signature verification, server side (REFERENCE section 4, "How a simulator should verify").
+"""Signature verification, server side (spec/REFERENCE.md section 4, "How a simulator should
+verify").
 
 Written independently of kcterm.api.signer on purpose: the two sides meet only on the wire, so
 a misreading of the spec on one side shows up as a failed request instead of passing silently.
@@ -95,6 +96,6 @@ class KeyStore:
 
 def _path_variants(raw: str) -> list[str]:
     """The spec signs the un-encoded query; clients that sign what they send (still encoded,
-    or with '+' for spaces) are tolerated, as REFERENCE section 4 allows."""
+    or with '+' for spaces) are tolerated, as spec/REFERENCE.md section 4 allows."""
     variants = [unquote(raw), raw, unquote_plus(raw)]
     return list(dict.fromkeys(variants))

@@ -18,8 +18,8 @@ WEEK = 7 * DAY
 MONDAY = 4 * DAY  # 1970-01-01 was a Thursday: weeks start on Mondays, 00:00 UTC
 MONTH = 43_200  # a pseudo-granularity (minutes) for calendar months; never a REST value
 
-REST_GRANULARITIES = (1, 5, 15, 30, 60, 120, 240, 480, 720, 1440, 10080)  # REFERENCE 7.6
-WS_TYPES = {  # REFERENCE 8.2: the {type} of /contractMarket/limitCandle:{symbol}_{type}
+REST_GRANULARITIES = (1, 5, 15, 30, 60, 120, 240, 480, 720, 1440, 10080)  # spec/REFERENCE.md 7.6
+WS_TYPES = {  # spec/REFERENCE.md 8.2: the {type} of /contractMarket/limitCandle:{symbol}_{type}
     "1min": 1,
     "3min": 3,
     "5min": 5,

@@ -1,6 +1,6 @@
 """One price's candles for any granularity: the seeded history up to the exchange's first minute
 joined to the live minutes after it. The bucket holding the first minute takes its open, high
-and low from both sides, so history and live meet without a gap (REFERENCE 7.6 and 8.2)."""
+and low from both sides, so history and live meet without a gap (spec/REFERENCE.md 7.6 and 8.2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from kcterm.sim.candles import Candle, LiveCandles, bucket_end, bucket_start, merge
 from kcterm.sim.history import SeededHistory
 
-MAX_ROWS = 500  # REFERENCE 7.6: at most 500 rows per call
+MAX_ROWS = 500  # spec/REFERENCE.md 7.6: at most 500 rows per call
 
 
 class ChartSeries:

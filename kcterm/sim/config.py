@@ -42,12 +42,14 @@ class SimConfig:
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
     timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)
-    # Rate-limit pools (REFERENCE 6.1): quota per window, Public per client IP and Futures per
+    # Rate-limit pools (spec/REFERENCE.md 6.1): quota per window, Public per client IP and Futures
+    # per
     # API key (VIP0 figures); tests set small ones.
     public_quota: int = 2000
     futures_quota: int = 2000
     rate_window_ms: int = 30_000
-    ws_inbound_limit: int = 100  # messages one connection may send per window (REFERENCE 6.4)
+    # messages one connection may send per window (spec/REFERENCE.md 6.4)
+    ws_inbound_limit: int = 100
     ws_inbound_window_ms: int = 10_000
     # Fault drills: the admin endpoint (POST/GET /sim/admin/drills, signed with the demo key)
     # and the drills in force from the start (kcterm-sim --delay-ms, --fail-rate, ...).

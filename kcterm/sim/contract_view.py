@@ -1,4 +1,5 @@
-"""The contract object of /api/v1/contracts (REFERENCE 7.2), every documented field present."""
+"""The contract object of /api/v1/contracts (spec/REFERENCE.md 7.2), every documented field
+present."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from kcterm.sim.stops import StopDesk
 from kcterm.sim.symbol_market import SymbolMarket
 
 ORDERS_TOPIC = "/contractMarket/tradeOrders"
-MAX_OPEN_ORDERS = 100  # per contract and account (REFERENCE 6.3)
+MAX_OPEN_ORDERS = 100  # per contract and account (spec/REFERENCE.md 6.3)
 
 
 class Engine:

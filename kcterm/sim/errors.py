@@ -22,7 +22,7 @@ def unknown_contract(symbol: object) -> SimError:
     return SimError("100003", f"Contract {symbol} does not exist.", 400)
 
 
-# Authentication failures (REFERENCE section 3): HTTP 401 except the permission-type ones.
+# Authentication failures (spec/REFERENCE.md section 3): HTTP 401 except the permission-type ones.
 MISSING_HEADERS = (
     "400001",
     "Please check the header of your request for KC-API-KEY, "

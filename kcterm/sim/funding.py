@@ -1,5 +1,5 @@
 """Funding: each contract's rate, its prediction, the settlement times and the public history
-(REFERENCE 7.8), and the clock that settles every contract at each funding time.
+(spec/REFERENCE.md 7.8), and the clock that settles every contract at each funding time.
 
 The rate charged at a settlement is fixed one period ahead (as ``value`` of the current-rate
 endpoint): at each settlement the average premium of the period just ended, plus the 0.01 %

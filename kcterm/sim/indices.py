@@ -1,4 +1,4 @@
-"""Index, mark and premium of one contract over time (REFERENCE 7.7).
+"""Index, mark and premium of one contract over time (spec/REFERENCE.md 7.7).
 
 The mark is the index times (1 + basis), the basis a seeded mean-reverting walk of a few basis
 points (the futures premium of a real perpetual), advanced once per market step: one Gaussian

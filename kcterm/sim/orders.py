@@ -1,5 +1,5 @@
 """An order inside the exchange, and the two shapes it takes on the wire: the REST order
-object (REFERENCE 7.13) and the tradeOrders event (REFERENCE 8.3)."""
+object (spec/REFERENCE.md 7.13) and the tradeOrders event (spec/REFERENCE.md 8.3)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Time series of index, mark, premium and funding values, and KuCoin's "hasMore" paging over
-them (REFERENCE 7.7: startAt, endAt, reverse, offset, forward, maxCount).
+them (spec/REFERENCE.md 7.7: startAt, endAt, reverse, offset, forward, maxCount).
 
 Paging as served here (the spec names the parameters but not their interplay): ``reverse``
 (default true) lists newest first; ``offset`` is the ``timePoint`` of the last item of the

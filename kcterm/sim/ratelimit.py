@@ -1,4 +1,4 @@
-"""Rate-limit pools as KuCoin runs them ("rate limit 2.0", REFERENCE 6.1).
+"""Rate-limit pools as KuCoin runs them ("rate limit 2.0", spec/REFERENCE.md 6.1).
 
 Every endpoint draws its weight from a pool (spec_tables.py, generated from the OpenAPI files).
 Each owner of a pool (the client's IP for Public, the API key for Futures) has a quota per

@@ -1,5 +1,5 @@
 """Batch and conditional order endpoints: st-orders (TP/SL), orders/multi (20 at most),
-multi-cancel, and the untriggered stop-order list and cancel (REFERENCE 7.10-7.13)."""
+multi-cancel, and the untriggered stop-order list and cancel (spec/REFERENCE.md 7.10-7.13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Public market data beyond the book (REFERENCE 7.5-7.8): trades, klines, mark, index, premium,
+"""Public market data beyond the book (spec/REFERENCE.md 7.5-7.8): trades, klines, mark, index,
+premium,
 interest, funding and the platform's 24 h statistics. Shapes follow the spec examples: numbers
 where they show numbers, ``ts`` of trades in ns, every other time in ms."""
 
@@ -180,7 +181,7 @@ class MarketDataRoutes:
 
 def contract_market_fields(market: SymbolMarket, now_ms: int) -> dict[str, Any]:
     """The contract object's fields that come from market data: the rolling 24 h and funding
-    (REFERENCE 7.2; nextFundingRateTime is a countdown in ms)."""
+    (spec/REFERENCE.md 7.2; nextFundingRateTime is a countdown in ms)."""
     spec = market.spec
     stats = market.stats_24h(now_ms)
     before = spec.price(stats.open_tick)

@@ -68,7 +68,7 @@ class PublicRoutes:
         return self.bullet(call, None)
 
     def bullet(self, call: Call, user_id: str | None) -> dict[str, Any]:
-        """The token reply of REFERENCE 7.18. The endpoint is this server as the client
+        """The token reply of spec/REFERENCE.md 7.18. The endpoint is this server as the client
         reached it, so a kcterm-sim on another machine hands out an address that works."""
         return {
             "token": self.hub.issue_token(user_id),

@@ -1,4 +1,5 @@
-"""The contracts the embedded exchange lists, with specs close to KuCoin's own (REFERENCE 7.2)."""
+"""The contracts the embedded exchange lists, with specs close to KuCoin's own (spec/REFERENCE.md
+7.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stop orders and TP/SL pairs waiting for their trigger (REFERENCE 7.9, 7.10, 8.3).
+"""Stop orders and TP/SL pairs waiting for their trigger (spec/REFERENCE.md 7.9, 7.10, 8.3).
 
 A stop watches one price source — TP last trade, MP mark, IP index (`TP` is *not*
 take-profit) — in one direction: `up` fires when the price reaches stopPrice or above, `down`
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("kcterm.sim.stops")
 
 ADVANCED_TOPIC = "/contractMarket/advancedOrders"
-MAX_STOPS = 200  # untriggered stop orders per contract and account (REFERENCE 6.3)
+MAX_STOPS = 200  # untriggered stop orders per contract and account (spec/REFERENCE.md 6.3)
 SOURCES = ("TP", "MP", "IP")
 
 Key = tuple[str, str, str]  # symbol, source, direction

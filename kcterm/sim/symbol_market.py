@@ -21,7 +21,7 @@ from kcterm.sim.publisher import Publisher
 from kcterm.sim.specs import ContractSpec
 
 NOMINAL_STEP_MS = 200  # the volatility in ContractSpec is per step of the default market pace
-TRADES_KEPT = 100  # GET /api/v1/trade/history: the last 100 (REFERENCE 7.5)
+TRADES_KEPT = 100  # GET /api/v1/trade/history: the last 100 (spec/REFERENCE.md 7.5)
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class SymbolMarket:
         self._publisher = publisher
         self._clock = clock
         self.book = MatchingBook(self._on_level)
-        # One sequence for the snapshot and the feed, +1 per level change (REFERENCE 9).
+        # One sequence for the snapshot and the feed, +1 per level change (spec/REFERENCE.md 9).
         self.sequence = 1_700_000_000_000
         self.index_price = spec.start_price
         self.mark_price = spec.start_price
@@ -196,7 +196,7 @@ class SymbolMarket:
     # -- REST shapes -----------------------------------------------------------------------
 
     def ticker(self) -> dict[str, Any]:
-        """GET /api/v1/ticker (REFERENCE 7.3)."""
+        """GET /api/v1/ticker (spec/REFERENCE.md 7.3)."""
         return {
             **self._bbo_fields(),
             "side": self.last_side,
@@ -207,7 +207,8 @@ class SymbolMarket:
         }
 
     def snapshot(self, depth: int | None = None) -> dict[str, Any]:
-        """GET /api/v1/level2/snapshot and depth20/100: levels as numbers (REFERENCE 7.4)."""
+        """GET /api/v1/level2/snapshot and depth20/100: levels as numbers (spec/REFERENCE.md
+        7.4)."""
         price = self.spec.price
         return {
             "sequence": self.sequence,
@@ -218,7 +219,7 @@ class SymbolMarket:
         }
 
     def trade_history(self) -> list[dict[str, Any]]:
-        """GET /api/v1/trade/history: the last 100 trades, newest first (REFERENCE 7.5)."""
+        """GET /api/v1/trade/history: the last 100 trades, newest first (spec/REFERENCE.md 7.5)."""
         text = self.spec.price_text
         return [
             {

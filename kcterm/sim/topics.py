@@ -1,4 +1,5 @@
-"""The WebSocket topics the exchange serves (REFERENCE 8.2 and 8.3), and their validation."""
+"""The WebSocket topics the exchange serves (spec/REFERENCE.md 8.2 and 8.3), and their
+validation."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 The engine publishes synchronously; each frame is serialised once and queued to every
 subscriber, whose own writer task sends it. A client that cannot keep up (queue full), that
-stops pinging or that sends more than 100 messages in 10 s (REFERENCE 6.4) is dropped, as KuCoin
+stops pinging or that sends more than 100 messages in 10 s (spec/REFERENCE.md 6.4) is dropped, as
+KuCoin
 drops it. Nothing a client sends and no failing socket can raise out of the hub: a bad frame
 gets an error frame, a broken connection is closed and forgotten.
 
@@ -31,9 +32,9 @@ from kcterm.sim.topics import PRIVATE_TOPICS, TopicError, split_topic
 log = logging.getLogger("kcterm.sim.ws")
 
 SN_PREFIX = "/contractMarket/"
-MAX_TOPICS = 100  # per connection (REFERENCE 6.4)
+MAX_TOPICS = 100  # per connection (spec/REFERENCE.md 6.4)
 MAX_QUEUE = 50_000  # frames waiting for one slow client before it is dropped
-INBOUND_LIMIT = 100  # messages a client may send per window (REFERENCE 6.4)
+INBOUND_LIMIT = 100  # messages a client may send per window (spec/REFERENCE.md 6.4)
 INBOUND_WINDOW_MS = 10_000
 LEVEL2_PREFIX = "/contractMarket/level2:"
 _CLOSE_AFTER_FLUSH = ""  # queued after a last frame: the writer closes once it is sent

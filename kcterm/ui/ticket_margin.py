@@ -3,7 +3,7 @@
 The margin mode is a setting of the symbol on the exchange, not of one order: choosing it here
 switches it there (refused while the symbol has orders or a position, and then put back).
 Isolated leverage goes with each order; cross leverage is again the symbol's setting, changed
-with "Set" (REFERENCE 7.16). Both are read from the exchange when the symbol changes.
+with "Set" (spec/REFERENCE.md 7.16). Both are read from the exchange when the symbol changes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Where a reply may go beyond its schema, and why. Every entry cites REFERENCE.md (which wins
 where it states a quirk of the real API); the field names come from the spec wherever it can
 say which ones are meant (its ``required`` lists, the REST position object), and are typed
-here only where REFERENCE names them itself. Anything not allowed here fails its test.
+here only where spec/REFERENCE.md names them itself. Anything not allowed here fails its test.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from tests.contract.schema_check import NOTHING, Allowance
 from tests.contract.spec import Operation, Topic
 
-# REFERENCE 11: "stopPrice is typed integer / string / number in different order schemas;
+# spec/REFERENCE.md 11: "stopPrice is typed integer / string / number in different order schemas;
 # examples show null for non-stop orders". The exchange sends the string of the stopOrders
 # list (or null) in every order object.
 _STOP_PRICE = frozenset({"string", "number", "integer", "null"})
@@ -22,7 +22,7 @@ ORDER_OBJECTS = Allowance(
 
 
 def cross_positions(data: Any, item_schema: dict[str, Any], place: str) -> Allowance:
-    """REFERENCE 7.15: "A cross position carries only the common fields"; the isolated-only
+    """spec/REFERENCE.md 7.15: "A cross position carries only the common fields"; the isolated-only
     ones are exactly those the spec leaves out of ``required``."""
     optional = set(item_schema.get("properties", {})) - set(item_schema.get("required", ()))
     items = data if isinstance(data, list) else [data]
@@ -41,10 +41,11 @@ def for_rest(op: Operation, data: Any) -> Allowance:
     return ORDER_OBJECTS  # it names stopPrice places only: the order objects
 
 
-# REFERENCE 8.2: /contract/instrument sends two subjects, each with its own fields, under one
+# spec/REFERENCE.md 8.2: /contract/instrument sends two subjects, each with its own fields, under
+# one
 # schema: mark.index.price {markPrice, indexPrice, granularity, timestamp} and funding.rate
 # {granularity, fundingRate, timestamp}.
-# REFERENCE 8.3: position.settlement carries {fundingTime, qty, markPrice, fundingRate,
+# spec/REFERENCE.md 8.3: position.settlement carries {fundingTime, qty, markPrice, fundingRate,
 # fundingFee, ts, settleCurrency}; position.adjustRiskLimit {success, riskLimitLevel, msg};
 # position.change the position object.
 CARRIES = {
@@ -66,11 +67,11 @@ POSITION_CHANGE_LACKS = (CARRIES["position.settlement"] | CARRIES["position.adju
     "settleCurrency",
     "riskLimitLevel",
 }
-# REFERENCE 8.3: a match "carries matchPrice, matchSize, tradeId, liquidity, feeType"; an
+# spec/REFERENCE.md 8.3: a match "carries matchPrice, matchSize, tradeId, liquidity, feeType"; an
 # update "carries oldSize". Other events do without them.
 MATCH_ONLY = {"matchPrice", "matchSize", "tradeId", "liquidity", "feeType"}
 UPDATE_ONLY = {"oldSize"}
-# REFERENCE 8.3: "[old docs] triggered events also had triggerSuccess and error".
+# spec/REFERENCE.md 8.3: "[old docs] triggered events also had triggerSuccess and error".
 STOP_EXTRAS = Allowance(extra=frozenset({"data.triggerSuccess", "data.error"}))
 
 
@@ -86,7 +87,7 @@ def for_topic(
     if subject in CARRIES:
         return _absent(declared - CARRIES[subject])
     if subject == "position.change":
-        # REFERENCE 8.3: "position.change carries the position object (same field names as
+        # spec/REFERENCE.md 8.3: "position.change carries the position object (same field names as
         # REST) plus changeReason and riskLimitLevel".
         rest_fields = frozenset(f"data.{name}" for name in rest_position["properties"])
         lacks = _absent(declared & POSITION_CHANGE_LACKS)

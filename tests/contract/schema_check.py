@@ -9,7 +9,7 @@ It reports, each with its place (``data.items[0].stopPrice``):
 - a property the schema does not declare (an unknown extra).
 
 Where the spec's example disagrees with its own schema, the example is what KuCoin sends
-(REFERENCE: "JSON shown below is copied from the spec examples"), so the example at the same
+(spec/REFERENCE.md: "JSON shown below is copied from the spec examples"), so the example at the same
 place is consulted before anything is reported: a null is fine where the example shows null, an
 off-enum value is fine where the example shows that very value, and an undeclared property is
 fine where the example carries it (with the example's JSON type). Everything else a caller

@@ -1,6 +1,6 @@
 """The contract as the official OpenAPI files state it: for every futures REST operation the
 schema and example of its reply's ``data``, and for every futures WebSocket topic the schema
-and example of its frames. Read from ../shared/kucoin-spec at test time, never retyped.
+and example of its frames. Read from kcterm/spec (the in-repo copy) at test time, never retyped.
 
 The REST selection is the one kcterm/sim/gen_spec_tables.py makes for the rate-limit table:
 operations whose ``x-domain`` is ``Futures``, keyed by their real method
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kcterm.spec import SPEC_DIR
+
 REPO = Path(__file__).resolve().parents[2]
-SPEC_DIR = REPO.parent / "shared" / "kucoin-spec"
 WS_FILES = ("openapi-futures-public.json", "openapi-futures-private.json")
 
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")

@@ -1,5 +1,5 @@
 """Every REST endpoint the exchange serves answers with the shape its OpenAPI file declares:
-JSON types, enums, every declared field present, nothing undeclared (REFERENCE-backed
+JSON types, enums, every declared field present, nothing undeclared (spec/REFERENCE.md-backed
 exceptions in allowances.py), and lists non-empty so their items were checked too."""
 
 from __future__ import annotations

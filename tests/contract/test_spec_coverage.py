@@ -23,7 +23,7 @@ from tests.contract.spec import Operation, Topic, shape
 # Futures endpoints of the spec that kcterm-sim does not serve, and why. An endpoint that
 # disappears from the exchange lands here and fails the test; so does one that gets served.
 UNSERVED = {
-    # Retired by KuCoin: x-abandon "abandon" in the spec (REFERENCE 7.12, 7.16 and 10.8).
+    # Retired by KuCoin: x-abandon "abandon" in the spec (spec/REFERENCE.md 7.12, 7.16 and 10.8).
     ("DELETE", "/api/v1/orders"),  # v1 cancel-all, weight 800: DELETE /api/v3/orders replaces it
     ("POST", "/api/v1/position/margin/auto-deposit-status"),
     # Transfers between the futures and the main account (also abandoned): the sim has no

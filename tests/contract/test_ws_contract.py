@@ -1,6 +1,6 @@
 """Every WebSocket topic the exchange serves, and every subject (and order event type) it
 sends on it, matches the topic's schema in ws/openapi-futures-*.json: each frame's ``data``
-field by field (REFERENCE-backed exceptions in allowances.py), and its ``subject`` where the
+field by field (spec/REFERENCE.md-backed exceptions in allowances.py), and its ``subject`` where the
 spec enumerates them."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Market data of the running exchange over loopback, checked against the OpenAPI schemas in
-../shared/kucoin-spec (every field's JSON type), plus kline limits and the history-to-live join,
+kcterm/spec (every field's JSON type), plus kline limits and the history-to-live join,
 bad parameters (400100 naming the field), unknown symbols (100003) and accelerated funding."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import json
 import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -17,10 +16,10 @@ import orjson
 import pytest
 
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.spec import SPEC_DIR
 from tests.waiting import wait_for
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "kucoin-spec" / "rest"
-needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="kucoin-spec is not next to the checkout")
+SPEC = SPEC_DIR / "rest"
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
@@ -88,7 +87,6 @@ async def traded(sim: SimExchange) -> None:
     assert market.trades
 
 
-@needs_spec
 async def test_every_endpoint_has_the_documented_types(
     sim: SimExchange, http: aiohttp.ClientSession
 ) -> None:

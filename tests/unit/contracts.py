@@ -1,4 +1,4 @@
-"""XBTUSDTM as the exchange lists it (REFERENCE 7.2), for unit tests of the ticket rules."""
+"""XBTUSDTM as the exchange lists it (spec/REFERENCE.md 7.2), for unit tests of the ticket rules."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def test_handler_exception_does_not_escape() -> None:
 
 
 def test_frames_without_type_but_with_topic_are_messages() -> None:
-    # REFERENCE 8.2 shows funding.rate / announcement frames with no "type" key.
+    # spec/REFERENCE.md 8.2 shows funding.rate / announcement frames with no "type" key.
     received: list[dict] = []
     _stream(received).handle_frame(orjson.dumps({"topic": TOPIC, "subject": "s", "data": {}}))
     assert len(received) == 1

@@ -48,7 +48,7 @@ def sync(fn: Any) -> Any:
 
 
 class FakeExchange:
-    """Records every request; verifies auth the way REFERENCE 4 tells a simulator to."""
+    """Records every request; verifies auth the way spec/REFERENCE.md 4 tells a simulator to."""
 
     def __init__(self) -> None:
         self.seen: list[dict[str, Any]] = []

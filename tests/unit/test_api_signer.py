@@ -1,4 +1,4 @@
-"""Signing against every vector of REFERENCE sections 5.1 and 5.3."""
+"""Signing against every vector of spec/REFERENCE.md sections 5.1 and 5.3."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ ST_BODY = (
     '"triggerStopUpPrice":"70000","triggerStopDownPrice":"55000"}'
 )
 
-# (method, signed path, body, expected KC-API-SIGN) — REFERENCE 5.3 vectors 1..9b
+# (method, signed path, body, expected KC-API-SIGN) — spec/REFERENCE.md 5.3 vectors 1..9b
 VECTORS = [
     ("GET", "/api/v1/position?symbol=XBTUSDTM", "",
      "oW6QN+HfLhfx+g56cqGxmUWZLxBtXz3g0YQ/8sFXUgE="),

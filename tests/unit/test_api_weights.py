@@ -1,5 +1,5 @@
-"""kcterm/api/weights.py is what the client's own generator makes from ../shared/kucoin-spec,
-and concrete paths find their pool and weight (REFERENCE 6.2)."""
+"""kcterm/api/weights.py is what the client's own generator makes from kcterm/spec,
+and concrete paths find their pool and weight (spec/REFERENCE.md 6.2)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,17 @@ import pytest
 
 from kcterm.api.gen_weights import read_weights, render
 from kcterm.api.pools import cost_of
+from kcterm.spec import SPEC_DIR
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC = REPO.parent / "shared" / "kucoin-spec"
+SPEC = SPEC_DIR
 COMMITTED = REPO / "kcterm" / "api" / "weights.py"
 
 
 def test_the_committed_table_is_what_the_generator_makes() -> None:
-    if not (SPEC / "rest").is_dir():
-        pytest.skip(f"the KuCoin spec is not at {SPEC}")
     assert render(read_weights(SPEC)) == COMMITTED.read_text(encoding="utf-8"), (
         "weights.py is stale: run "
-        "`python -m kcterm.api.gen_weights ../shared/kucoin-spec > kcterm/api/weights.py`"
+        "`python -m kcterm.api.gen_weights kcterm/spec > kcterm/api/weights.py`"
     )
 
 

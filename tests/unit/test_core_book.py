@@ -1,4 +1,5 @@
-"""LevelTwoBook follows REFERENCE section 9: snapshot + buffered increments, resync on a gap."""
+"""LevelTwoBook follows spec/REFERENCE.md section 9: snapshot + buffered increments, resync on a
+gap."""
 
 from decimal import Decimal
 
@@ -6,7 +7,7 @@ from kcterm.core.book import BookState, LevelTwoBook
 
 D = Decimal
 
-# The worked example of REFERENCE section 9.
+# The worked example of spec/REFERENCE.md section 9.
 SNAPSHOT = {
     "sequence": 16,
     "bids": [[3988.51, 56], [3988.50, 15], [3988.49, 100], [3988.48, 10]],

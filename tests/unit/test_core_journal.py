@@ -1,15 +1,13 @@
 """Journal lines and the trader's sentences for KuCoin error codes."""
 
 import re
-from pathlib import Path
-
-import pytest
 
 from kcterm.api.errors import KucoinError, TransportError
 from kcterm.core.error_text import explain, known_codes
 from kcterm.core.journal import EntryKind, Journal, describe_order_event
+from kcterm.spec import SPEC_DIR
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "kucoin-spec" / "REFERENCE.md"
+REFERENCE = SPEC_DIR / "REFERENCE.md"
 
 
 def test_error_entry_carries_code_sentence_and_exchange_text() -> None:
@@ -42,7 +40,6 @@ def test_order_events_in_words() -> None:
     assert describe_order_event(cancelled) == "Cancelled: sell order 8, 0/3 filled"
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="kucoin-spec is not next to the checkout")
 def test_every_code_of_the_reference_table_has_a_sentence() -> None:
     text = REFERENCE.read_text(encoding="utf-8")
     table = text.split("### Important error codes (futures)", 1)[1].split("\n\n", 1)[0]

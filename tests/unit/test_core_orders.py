@@ -1,4 +1,4 @@
-"""OpenOrders follows the tradeOrders event types of REFERENCE 8.3."""
+"""OpenOrders follows the tradeOrders event types of spec/REFERENCE.md 8.3."""
 
 from decimal import Decimal
 

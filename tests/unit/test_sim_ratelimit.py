@@ -1,4 +1,5 @@
-"""Rate-limit pools (REFERENCE 6.1) and the drill switches, on worked examples with a hand-set
+"""Rate-limit pools (spec/REFERENCE.md 6.1) and the drill switches, on worked examples with a
+hand-set
 clock: weights from the spec, windows that start at the first request, refusals that consume
 nothing, and the admin body's validation."""
 

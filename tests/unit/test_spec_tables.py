@@ -1,5 +1,5 @@
-"""kcterm/sim/spec_tables.py is exactly what the generator makes from ../shared/kucoin-spec, and
-it says what REFERENCE 6.2 says."""
+"""kcterm/sim/spec_tables.py is exactly what the generator makes from kcterm/spec, and
+it says what spec/REFERENCE.md 6.2 says."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ import pytest
 
 from kcterm.sim import spec_tables
 from kcterm.sim.gen_spec_tables import futures_rate_limits, render
+from kcterm.spec import SPEC_DIR
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC = REPO.parent / "shared" / "kucoin-spec"
+SPEC = SPEC_DIR
 COMMITTED = REPO / "kcterm" / "sim" / "spec_tables.py"
 
 
 @pytest.fixture(scope="module")
 def spec_dir() -> Path:
-    if not (SPEC / "rest").is_dir():
-        pytest.skip(f"the KuCoin spec is not at {SPEC} (it lives in shared/, beside the repo)")
     return SPEC
 
 
@@ -26,7 +25,7 @@ def test_the_committed_table_is_what_the_generator_makes(spec_dir: Path) -> None
     generated = render(futures_rate_limits(spec_dir))
     assert generated == COMMITTED.read_text(encoding="utf-8"), (
         "spec_tables.py is stale: run "
-        "`python -m kcterm.sim.gen_spec_tables ../shared/kucoin-spec > kcterm/sim/spec_tables.py`"
+        "`python -m kcterm.sim.gen_spec_tables kcterm/spec > kcterm/sim/spec_tables.py`"
     )
 
 
