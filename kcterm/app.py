@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     from kcterm.ui.crash_dialog import CrashHandler
     from kcterm.ui.theme import apply_dark_theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    # A QCoreApplication made elsewhere cannot show windows: only a QApplication will do.
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("kcterm")
     app.setOrganizationName("kcterm")
     apply_dark_theme(app)

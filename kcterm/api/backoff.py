@@ -25,7 +25,7 @@ class Backoff:
 
     def next_delay(self) -> float:
         """The delay before the next attempt; each call widens the window (up to cap)."""
-        ceiling = min(self.cap, self.base * 2 ** min(self.attempt, _MAX_EXPONENT))
+        ceiling = min(self.cap, self.base * 2.0 ** min(self.attempt, _MAX_EXPONENT))
         self.attempt += 1
         return self._rng() * ceiling
 

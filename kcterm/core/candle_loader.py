@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
@@ -41,7 +42,7 @@ async def load_history(
 
 async def _trades(
     rest: RestClient, symbol: str, tape: Iterable[Trade]
-) -> list[tuple[object, int, int]]:
+) -> list[tuple[Decimal, int, int]]:
     trades = {t.trade_id: (t.price, t.size, t.ts_ns) for t in tape}
     try:
         for item in await rest.trade_history(symbol) or []:
