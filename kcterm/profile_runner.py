@@ -103,7 +103,9 @@ async def open_profile(
         cfg = exchange.config
         credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
         REDACTOR.add(cfg.key, cfg.secret, cfg.passphrase)
-    session = Session(RestClient(base_url, credentials), venue=profile.venue)
+    session = Session(
+        RestClient(base_url, credentials), venue=profile.venue, profile_name=profile.slug
+    )
     opened = OpenedProfile(profile, session, credentials, exchange)
     try:
         if journal:

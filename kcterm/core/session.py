@@ -69,10 +69,13 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         venue: str,
         stream_options: dict[str, Any] | None = None,
         reconcile_interval: float | None = None,
+        profile_name: str = "",
     ) -> None:
         rest.enable_resilience()  # throttle by pool, retry what is safe (api/retry.py)
         self.rest = rest
         self.venue = venue  # "sim" | "live" | "custom"
+        # The profile's slug (Profile.slug): the window keeps its confirmation choices under it.
+        self.profile_name = profile_name
         self.contracts: dict[str, Contract] = {}
         self.books: dict[str, LevelTwoBook] = {}
         self.tickers: dict[str, TickerState] = {}

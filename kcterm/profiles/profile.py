@@ -7,6 +7,7 @@ write to the settings file and to show on screen.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,6 +21,11 @@ KUCOIN_REST_URL = "https://api-futures.kucoin.com"
 KEY_VERSIONS = ("2", "3")
 PRACTICE_NAME = "practice"
 KUCOIN_NAME = "kucoin"
+
+# KuCoin's production domains (spec/REFERENCE.md §1: api-futures, api, api-broker and the WS
+# hosts under kucoin.com; api.kumex.com is the old brand). Any host under them is real money:
+# a profile pointed there is LIVE whatever its kind, name or options say.
+PRODUCTION_DOMAINS = ("kucoin.com", "kumex.com")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
 
@@ -35,7 +41,10 @@ class Profile:
     address: str = ""  # REST base URL, custom profiles only
     key_name: str = ""  # the label the key has on the exchange: shown, never used to sign
     key_version: str = "3"
-    real_money: bool = False  # custom profiles: does this address trade real money?
+    # Custom profiles only. A custom address is LIVE unless it is loopback or marked a test
+    # venue; `real_money` forces LIVE for a loopback address (an SSH tunnel to KuCoin, say).
+    real_money: bool = False
+    test_venue: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -53,13 +62,28 @@ class Profile:
             check_address(self.address)
         elif self.address:
             raise ProfileError("address: only a custom profile has an address of its own")
+        if (self.real_money or self.test_venue) and self.kind != CUSTOM:
+            raise ProfileError("test_venue: only a custom profile chooses real money or test")
+        if self.real_money and self.test_venue:
+            raise ProfileError("test_venue: a profile is real money or a test venue, not both")
+        if self.test_venue and is_production_address(self.address):
+            raise ProfileError(
+                "test_venue: this is KuCoin's production host, real money; it is never a test venue"
+            )
         if len(self.key_name) > 64:
             raise ProfileError("key_name: at most 64 characters")
 
     @property
     def is_live(self) -> bool:
         """Orders on this profile spend real money: the window says LIVE and asks first."""
-        return self.kind == KUCOIN or (self.kind == CUSTOM and self.real_money)
+        if self.kind == KUCOIN or is_production_address(self.rest_url):
+            return True
+        if self.kind != CUSTOM:
+            return False
+        if self.real_money:
+            return True
+        # An address we cannot vouch for is treated as real money until the user says not.
+        return not (self.test_venue or is_loopback_address(self.address))
 
     @property
     def needs_keys(self) -> bool:
@@ -97,6 +121,7 @@ class Profile:
         if self.kind == CUSTOM:
             data["address"] = self.address
             data["real_money"] = self.real_money
+            data["test_venue"] = self.test_venue
         if self.needs_keys:
             data["key_name"] = self.key_name
             data["key_version"] = self.key_version
@@ -112,7 +137,9 @@ class Profile:
             address=str(data.get("address", "")),
             key_name=str(data.get("key_name", "")),
             key_version=str(data.get("key_version", "3")),
-            real_money=bool(data.get("real_money", False)),
+            # Only JSON true counts: a string "false" must not switch a mark on.
+            real_money=data.get("real_money") is True,
+            test_venue=data.get("test_venue") is True and data.get("real_money") is not True,
         )
 
 
@@ -122,6 +149,39 @@ def check_address(address: str) -> None:
         raise ProfileError("address: an http:// or https:// URL, e.g. http://192.0.2.5:8600")
     if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
         raise ProfileError("address: the server's base URL only, without a path")
+
+
+def _host(address: str) -> str:
+    """The host of a URL (or of a bare host[:port]), lower case, without a trailing dot."""
+    text = address.strip()
+    if "://" not in text:
+        text = f"//{text}"
+    try:
+        host = urlparse(text).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
+
+
+def is_production_address(address: str) -> bool:
+    """True when `address` (any scheme, port, case or trailing slash) is a KuCoin production
+    host or any host under KuCoin's production domains."""
+    host = _host(address)
+    return any(host == domain or host.endswith(f".{domain}") for domain in PRODUCTION_DOMAINS)
+
+
+def is_loopback_address(address: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1 (also as an IPv4-mapped IPv6 address)."""
+    host = _host(address)
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
 
 
 def default_profiles() -> list[Profile]:

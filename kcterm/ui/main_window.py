@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         venue = "LIVE — real money" if session.is_live else "SIM — embedded practice exchange"
         self.setWindowTitle(f"kcterm · {venue}")
         self.resize(default_size())
-        self.prefs = TradingPrefs(self.settings, session.is_live)
+        self.prefs = TradingPrefs(self.settings, session.is_live, session.profile_name)
         session.safety_limits = self.prefs.limits()
         self._confirm_order = confirm
         self._confirm_move = confirm_move

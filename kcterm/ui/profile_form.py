@@ -7,7 +7,6 @@ where), what is typed is handed to the keyring once and the fields are cleared a
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kcterm.api.signer import Credentials
-from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, SecretStore
+from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, ProfileError, SecretStore
 from kcterm.profiles.profile import KEY_VERSIONS
 from kcterm.profiles.secrets import LEGACY_ENV
 
@@ -25,6 +24,12 @@ KIND_TEXT = {
     KUCOIN: "KuCoin Futures — LIVE, real money",
     CUSTOM: "Custom address (another kcterm-sim, a test venue …)",
 }
+
+MONEY_CHOICES = (
+    ("auto", "Decide from the address (LIVE unless it is this computer)"),
+    ("real", "Real money: always LIVE"),
+    ("test", "Test venue: no real money"),
+)
 
 
 class ProfileForm(QWidget):
@@ -36,7 +41,17 @@ class ProfileForm(QWidget):
         self.kind_label = QLabel()
         self.address_edit = QLineEdit()
         self.address_edit.setPlaceholderText("http://192.0.2.5:8600")
-        self.real_money = QCheckBox("This address trades real money (mark the window LIVE)")
+        # Real money or not is decided from the address (LIVE unless loopback) unless the
+        # user says otherwise; the line under it says what the profile will be, as typed.
+        self.money_combo = QComboBox()
+        for key, text in MONEY_CHOICES:
+            self.money_combo.addItem(text, key)
+        self.money_combo.setObjectName("profileMoneyCombo")
+        self.live_label = QLabel()
+        self.live_label.setObjectName("profileLiveLabel")
+        self.live_label.setWordWrap(True)
+        self.address_edit.textChanged.connect(self._update_live_label)
+        self.money_combo.currentIndexChanged.connect(self._update_live_label)
         self.key_name_edit = QLineEdit()
         self.key_name_edit.setPlaceholderText("the key's name on the exchange, e.g. kcterm-desk")
         self.key_edit = QLineEdit()
@@ -52,7 +67,8 @@ class ProfileForm(QWidget):
         self.form.addRow("Name", self.name_edit)
         self.form.addRow("Exchange", self.kind_label)
         self.form.addRow("Address", self.address_edit)
-        self.form.addRow("", self.real_money)
+        self.form.addRow("Money", self.money_combo)
+        self.form.addRow("", self.live_label)
         self.form.addRow("Key name", self.key_name_edit)
         self.form.addRow("API key", self.key_edit)
         self.form.addRow("API secret", self.secret_edit)
@@ -66,13 +82,16 @@ class ProfileForm(QWidget):
         self.name_edit.setReadOnly(not new)  # the name finds the keys: fixed once saved
         self.kind_label.setText(KIND_TEXT[profile.kind])
         self.address_edit.setText(profile.address)
-        self.real_money.setChecked(profile.real_money)
+        money = "real" if profile.real_money else "test" if profile.test_venue else "auto"
+        self.money_combo.setCurrentIndex(self.money_combo.findData(money))
         self.key_name_edit.setText(profile.key_name)
         self.version_combo.setCurrentText(profile.key_version)
         self.clear_secrets()
         custom = profile.kind == CUSTOM
-        for widget in (self.address_edit, self.real_money):
-            self.form.setRowVisible(widget, custom)
+        custom_rows: tuple[QWidget, ...] = (self.address_edit, self.money_combo, self.live_label)
+        for row in custom_rows:
+            self.form.setRowVisible(row, custom)
+        self._update_live_label()
         keyed = profile.needs_keys
         for widget in [*self._key_widgets(), self.storage_label]:
             self.form.setRowVisible(widget, keyed)
@@ -110,15 +129,31 @@ class ProfileForm(QWidget):
             text += "."
         self.storage_label.setText(text)
 
-    def read_profile(self) -> Profile:
+    def read_profile(self, name: str | None = None) -> Profile:
         """The profile as typed (ProfileError naming the field when a value is wrong)."""
         return Profile(
-            name=self.name_edit.text().strip(),
+            name=self.name_edit.text().strip() if name is None else name,
             kind=self.kind,
             address=self.address_edit.text().strip().rstrip("/") if self.kind == CUSTOM else "",
             key_name=self.key_name_edit.text().strip(),
             key_version=self.version_combo.currentText(),
-            real_money=self.real_money.isChecked() if self.kind == CUSTOM else False,
+            real_money=self.kind == CUSTOM and self.money_combo.currentData() == "real",
+            test_venue=self.kind == CUSTOM and self.money_combo.currentData() == "test",
+        )
+
+    def _update_live_label(self) -> None:
+        if self.kind != CUSTOM:
+            self.live_label.clear()
+            return
+        try:
+            profile = self.read_profile(name="check")  # the name plays no part here
+        except ProfileError as exc:
+            self.live_label.setText(str(exc))
+            return
+        self.live_label.setText(
+            "LIVE: real money. Every order asks for a confirmation by default."
+            if profile.is_live
+            else "Not live: a test venue, no real money."
         )
 
     def typed_secrets(self) -> tuple[str, str, str] | None:

@@ -1,4 +1,4 @@
-"""Trading → Safety…: which actions ask for a confirmation on this venue, the fat-finger limits
+"""Trading → Safety…: which actions ask for a confirmation on this profile, the fat-finger limits
 (maximum order value, maximum distance from the mark; empty switches one off) and the fill
 notifications. Saved in QSettings and applied to the session at once."""
 
@@ -27,8 +27,11 @@ class SafetyDialog(QDialog):
         super().__init__(parent)
         self.prefs = prefs
         venue = "the LIVE venue" if prefs.live else "practice"
+        if prefs.profile:
+            # Kept per profile: say which one, so nobody believes it covers every account.
+            venue = f"profile {prefs.profile}{' (LIVE)' if prefs.live else ''}"
         self.setWindowTitle("Trading safety")
-        asks = QGroupBox(f"Ask before, on {venue}")
+        asks = self.asks_group = QGroupBox(f"Ask before, on {venue}")
         asks_layout = QVBoxLayout(asks)
         self.confirm_boxes: dict[str, QCheckBox] = {}
         for spec in CONFIRMS:

@@ -1,9 +1,12 @@
 """The user's trading safety settings, kept in QSettings: which actions ask for a confirmation
-(per action, for the live venue and for practice apart), the fat-finger limits core applies to
-every order, and the fill notifications.
+(per action and per profile), the fat-finger limits core applies to every order, and the fill
+notifications.
 
-On the live venue every action asks until the user turns it off; in practice only the
-irreversible ones do (flatten all, the close-position hotkey, dragging an order line).
+On a live profile every action asks until the user turns it off on that profile; in practice
+only the irreversible ones do (flatten all, the close-position hotkey, dragging an order line).
+Confirmations are kept per profile (`confirm/profile/<SLUG>/<action>`) so that switching them
+off on one real-money profile leaves every other one asking. A live profile never inherits the
+old shared `confirm/live/*` group: a shared "off" must not reach a profile that never chose it.
 """
 
 from __future__ import annotations
@@ -38,24 +41,35 @@ DEFAULT_MAX_MARK_DISTANCE_PCT = Decimal(50)  # catches an extra or a missing dig
 
 
 class TradingPrefs:
-    def __init__(self, settings: QSettings, live: bool) -> None:
+    def __init__(self, settings: QSettings, live: bool, profile: str = "") -> None:
+        """`profile` is the profile's slug (Profile.slug); empty keeps the venue-wide group,
+        for a window opened on a bare session (tests, tools)."""
         self._settings = settings
         self.live = live
+        self.profile = profile
 
     @property
     def venue_key(self) -> str:
         return "live" if self.live else "practice"
+
+    def _key(self, action: str) -> str:
+        if self.profile:
+            return f"confirm/profile/{self.profile}/{action}"
+        return f"confirm/{self.venue_key}/{action}"
 
     # -- confirmations -----------------------------------------------------------------------
 
     def asks(self, action: str) -> bool:
         spec = next((s for s in CONFIRMS if s.name == action), None)
         default = True if self.live or spec is None else spec.practice_default
-        value = self._settings.value(f"confirm/{self.venue_key}/{action}", default)
+        if self.profile and not self.live:
+            # Practice choices made before confirmations were per profile still count.
+            default = _flag(self._settings.value(f"confirm/practice/{action}", default), default)
+        value = self._settings.value(self._key(action), default)
         return _flag(value, default)
 
     def set_asks(self, action: str, on: bool) -> None:
-        self._settings.setValue(f"confirm/{self.venue_key}/{action}", on)
+        self._settings.setValue(self._key(action), on)
 
     # -- fat-finger limits -------------------------------------------------------------------
 

@@ -38,13 +38,15 @@ def test_custom_profile_round_trips_and_file_holds_no_secret(tmp_path: Path) -> 
         "kind": "custom",
         "address": "http://192.0.2.5:8600",
         "real_money": False,
+        "test_venue": False,
         "key_name": "desk",
         "key_version": "2",
     }
     again = SettingsFile(path)
     assert again.get("lab sim") == desk and again.active == "lab sim"
-    assert desk.venue == "custom" and desk.slug == "LAB_SIM"
-    assert desk.with_changes(real_money=True).is_live
+    # A remote address nobody marked as a test venue is real money (issue 10 item 7).
+    assert desk.venue == "live" and desk.slug == "LAB_SIM"
+    assert desk.with_changes(test_venue=True).venue == "custom"
 
 
 @pytest.mark.parametrize(
