@@ -102,7 +102,11 @@ class TradingCalls:
         )
 
     async def order_by_client_oid(
-        self, client_oid: str, *, priority: Priority | None = None
+        self,
+        client_oid: str,
+        *,
+        priority: Priority | None = None,
+        on_wait: Callable[[float | None], None] | None = None,
     ) -> dict | None:
         """The order with this clientOid, or None when the exchange does not know it.
 
@@ -116,6 +120,7 @@ class TradingCalls:
                 params={"clientOid": client_oid},
                 signed=True,
                 priority=priority,
+                on_wait=on_wait,
             )
         except KucoinError as exc:
             if exc.http_status == 404:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -127,13 +127,15 @@ class RestClient(TradingCalls, AccountCalls):
         signed: bool = False,
         priority: Priority | None = None,
         idempotent: bool = False,
+        on_wait: Callable[[float | None], None] | None = None,
     ) -> Any:
         """Send a request and return the envelope's ``data``; raise KucoinError otherwise.
 
         With resilience on, the request waits for its pool's budget (by ``priority``), a 429
         waits for the reset, a 400002 resyncs the clock, and an ambiguous failure (5xx,
         transport) is retried with backoff when the request is safe to repeat (GET, DELETE,
-        or ``idempotent``)."""
+        or ``idempotent``). ``on_wait`` hears the expected end (monotonic) of each wait for
+        budget, then None once the request goes, so the order panel can count down."""
         method = method.upper()
         policy = self.retry_policy
         if policy is None:
@@ -147,10 +149,16 @@ class RestClient(TradingCalls, AccountCalls):
         resynced = False
         while True:
             if self.throttler is not None:
-                await self.throttler.acquire(pool, weight, priority)
+                await self.throttler.acquire(pool, weight, priority, on_wait)
+            if on_wait is not None:
+                on_wait(None)
             epoch = self._clock_epoch
             try:
-                return await self._send(method, path, params, body, signed, pool)
+                try:
+                    return await self._send(method, path, params, body, signed, pool)
+                finally:
+                    if self.throttler is not None:
+                        self.throttler.settled(pool)
             except RateLimitError as exc:
                 self.stats.http_429 += 1
                 if self.throttler is not None:
@@ -161,7 +169,10 @@ class RestClient(TradingCalls, AccountCalls):
                     raise
                 limit_waits -= 1
                 if self.throttler is None:
-                    await asyncio.sleep(self._reset_wait(pool))
+                    wait = self._reset_wait(pool)
+                    if on_wait is not None:
+                        on_wait(time.monotonic() + wait)
+                    await asyncio.sleep(wait)
             except TimestampError:
                 # Refused at the door, so safe for every method; resync once and go again.
                 if resynced or not signed:
@@ -318,8 +329,8 @@ def _unwrap(reply: bytes, status: int, method: str, path: str) -> Any:
         code = f"{status}000" if status >= 400 else "500000"
         snippet = reply[:_SNIPPET].decode("utf-8", "replace").strip()
         raise error_for(code, f"unreadable reply: {snippet!r}", status, method=method, path=path)
-    code = envelope.get("code")
-    code = str(code) if code is not None else ""
+    raw_code = envelope.get("code")
+    code = str(raw_code) if raw_code is not None else ""
     if 200 <= status < 300 and code == SUCCESS_CODE:
         return envelope.get("data")
     msg = str(envelope.get("msg") or "")

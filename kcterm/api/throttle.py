@@ -2,7 +2,11 @@
 429.
 
 Each pool's quota, remaining budget and window are learnt from the ``gw-ratelimit-*`` headers
-of the replies (until the first reply the budget is unknown and requests pass). Requests wait
+of the replies. Before the first reply nothing is known, so nothing is assumed generous: one
+request goes first and the others wait for its reply, whose headers tell the real quota; should
+it end without headers (a timeout, a proxy's 503), the pool is run on the documented VIP0 quota
+(spec/REFERENCE.md 6.1) until a reply says otherwise. A fresh client firing 500 orders at once
+therefore never bursts past a small quota (issue 10 item 9). Requests wait
 for budget in priority order: cancels and closes first, then new orders, then queries, then
 background polling. Lower priorities also leave a reserve untouched, so a storm of polling can
 never use up the budget an emergency cancel needs. After a 429 the pool is shut until the reset
@@ -23,6 +27,9 @@ from enum import IntEnum
 from kcterm.api.ratelimit import RateLimitState
 
 DEFAULT_WINDOW_S = 30.0  # KuCoin's window until a reply says otherwise
+# VIP0 quotas per 30 s window (spec/REFERENCE.md 6.1), assumed until a reply shows the real one.
+DOCUMENTED_QUOTAS = {"Futures": 2000, "Public": 2000, "Management": 2000, "Spot": 4000}
+DOCUMENTED_QUOTA = 2000  # a pool the reference does not list
 SAME_WINDOW_S = 1.0  # two replies whose resets differ by less belong to one window
 # The server's window starts when our first request arrives, a little after we sent it: count
 # the quota back a little after our estimate of the reset, never before it.
@@ -60,7 +67,10 @@ class PoolBudget:
 @dataclass
 class _Pool:
     name: str
-    limit: int | None = None
+    limit: int  # the documented default until `known`
+    known: bool = False  # a reply's headers have shown the quota
+    probe_out: bool = False  # the first request is out; the others wait for its reply
+    probed: bool = False  # it ended without headers: go by the documented quota
     remaining: int = 0
     resets_at: float = 0.0
     blocked_until: float = 0.0
@@ -72,8 +82,8 @@ class _Pool:
     def can_take(self, weight: int, priority: Priority, now: float) -> bool:
         if now < self.blocked_until:
             return False
-        if self.limit is None:
-            return True
+        if not (self.known or self.probed):
+            return not self.probe_out  # one goes first: its reply tells the quota
         if now >= self.resets_at + RESET_GRACE_S:  # the window is over: full quota again
             self.remaining = self.limit
             self.resets_at = now + self.window_s
@@ -98,16 +108,27 @@ class Throttler:
     def _pool(self, name: str) -> _Pool:
         pool = self._pools.get(name)
         if pool is None:
-            pool = self._pools[name] = _Pool(name)
+            quota = DOCUMENTED_QUOTAS.get(name, DOCUMENTED_QUOTA)
+            pool = self._pools[name] = _Pool(name, quota)
         return pool
 
-    async def acquire(self, pool: str, weight: int, priority: Priority) -> None:
-        """Return once ``weight`` may be spent from ``pool``; queue by priority otherwise."""
+    async def acquire(
+        self,
+        pool: str,
+        weight: int,
+        priority: Priority,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
+        """Return once ``weight`` may be spent from ``pool``; queue by priority otherwise.
+        ``on_wait`` hears when a request has to queue, with the monotonic time its wait should
+        end, so whoever waits on it can show a countdown."""
         state = self._pool(pool)
         now = self._clock()
         if not state.waiters and state.can_take(weight, priority, now):
             self._take(state, weight)
             return
+        if on_wait is not None:
+            on_wait(now + state.next_change(now))
         self.waits += 1
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = (int(priority), next(self._seq), weight, fut)
@@ -126,10 +147,12 @@ class Throttler:
         """Learn quota, remaining budget and reset from a reply's headers."""
         state = self._pool(pool)
         resets_at = limit.resets_at_monotonic
-        same_window = state.limit is not None and abs(resets_at - state.resets_at) < SAME_WINDOW_S
+        same_window = state.known and abs(resets_at - state.resets_at) < SAME_WINDOW_S
         # In the same window, requests sent after this one are already taken locally.
         state.remaining = min(state.remaining, limit.remaining) if same_window else limit.remaining
         state.limit = limit.limit
+        state.known = True
+        state.probe_out = False
         state.resets_at = resets_at
         # The first reply of a window announces the whole window; later ones less of it.
         reset_s = limit.reset_ms / 1000.0
@@ -147,22 +170,45 @@ class Throttler:
         state.remaining = 0
         if limit is not None:
             state.limit = limit.limit
+            state.known = True
             state.resets_at = now + wait
+        state.probe_out = False
         self._pump(state)
         return wait
+
+    def settled(self, pool: str) -> None:
+        """A request of ``pool`` has ended, however. If it was the first one and its reply
+        showed no quota, stop waiting for one: go by the documented quota from now on."""
+        state = self._pools.get(pool)
+        if state is None or not state.probe_out:
+            return
+        state.probe_out = False
+        if not state.known:
+            state.probed = True
+        self._pump(state)
+
+    def wait_estimate(self, pool: str) -> float:
+        """Seconds until a request of ``pool`` could go, as far as is known now (0: at once)."""
+        state = self._pool(pool)
+        now = self._clock()
+        if now < state.blocked_until:
+            return state.blocked_until - now
+        if not state.waiters and state.can_take(1, Priority.CANCEL, now):
+            return 0.0
+        return state.next_change(now)
 
     def budget(self, pool: str) -> PoolBudget:
         state = self._pool(pool)
         now = self._clock()
         remaining = None
-        if state.limit is not None:
+        if state.known:
             fresh = now >= state.resets_at + RESET_GRACE_S
             remaining = state.limit if fresh else state.remaining
         return PoolBudget(
             pool,
-            state.limit,
+            state.limit if state.known else None,
             remaining,
-            max(0.0, state.resets_at - now) if state.limit is not None else 0.0,
+            max(0.0, state.resets_at - now) if state.known else 0.0,
             now < state.blocked_until,
             len(state.waiters),
         )
@@ -173,8 +219,10 @@ class Throttler:
     # -- the queue ---------------------------------------------------------------------------
 
     def _take(self, state: _Pool, weight: int) -> None:
-        if state.limit is not None:
+        if state.known or state.probed:
             state.remaining -= weight
+        else:
+            state.probe_out = True
 
     def _pump(self, state: _Pool) -> None:
         now = self._clock()
@@ -191,6 +239,7 @@ class Throttler:
         if state.timer is not None:
             state.timer.cancel()
             state.timer = None
-        if state.waiters:
+        # While the first request is out, its reply (observe) or its end (settled) pumps.
+        if state.waiters and not state.probe_out:
             delay = state.next_change(now) + 0.001
             state.timer = asyncio.get_running_loop().call_later(delay, self._pump, state)

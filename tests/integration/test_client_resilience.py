@@ -83,3 +83,24 @@ async def test_the_learnt_budget_keeps_a_burst_under_the_quota(
     assert results == [[]] * 30
     assert client.stats.http_429 == 0
     assert client.throttler is not None and client.throttler.waits > 0
+
+
+async def test_a_fresh_client_never_bursts_past_the_quota_before_it_knows_it() -> None:
+    """Issue 10 item 9: before the first reply every request went (150 accepted, 350 × 429).
+    A fresh client must hold the burst until a reply has shown the pool's quota."""
+    exchange = SimExchange(
+        SimConfig(port=0, market=False, seed=5, futures_quota=60, rate_window_ms=1000)
+    )
+    await exchange.start()
+    rest = RestClient(exchange.base_url, credentials_for(exchange))
+    rest.enable_resilience(policy=RetryPolicy(backoff_base=0.01, backoff_cap=0.05))
+    try:
+        # 80 reads of weight 2 is 160 in a pool of 60 per second, all at once, nothing known.
+        results = await asyncio.gather(*(rest.active_orders() for _ in range(80)))
+        assert results == [[]] * 80
+        assert exchange.drills.state()["counters"]["http429Sent"] == 0
+        assert rest.stats.http_429 == 0
+        assert rest.pool_budgets()["Futures"].limit == 60
+    finally:
+        await rest.close()
+        await exchange.stop()

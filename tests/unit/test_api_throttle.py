@@ -122,3 +122,37 @@ async def test_a_request_heavier_than_the_reserve_free_budget_passes_on_a_full_w
     throttle.observe("Futures", headers(10, 10, 30_000, clock.now))
     await throttle.acquire("Futures", 10, Priority.BACKGROUND)  # all of it, on a fresh window
     assert throttle.budget("Futures").remaining == 0
+
+
+async def test_before_any_reply_one_request_goes_and_the_rest_wait_for_its_headers() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    await throttle.acquire("Futures", 2, Priority.PLACE)  # the first one goes at once
+    others = [
+        asyncio.ensure_future(throttle.acquire("Futures", 2, Priority.PLACE)) for _ in range(3)
+    ]
+    await settle()
+    assert not any(task.done() for task in others)  # held until the first reply is in
+    throttle.observe("Futures", headers(40, 4, 1000, clock.now))  # room for one more only
+    await settle()
+    assert sum(task.done() for task in others) == 1
+    clock.now += 1.1
+    throttle._pump(throttle._pools["Futures"])
+    await settle()
+    assert all(task.done() for task in others)  # the next window has room for the rest
+
+
+async def test_a_first_reply_without_headers_falls_back_to_the_documented_quota() -> None:
+    clock = Clock()
+    throttle = Throttler(clock)
+    await throttle.acquire("Futures", 2, Priority.PLACE)
+    throttle.settled("Futures")  # ended without gw-ratelimit-* headers (a timeout, say)
+    # VIP0 Futures: 2000 per 30 s (spec/REFERENCE.md 6.1), 5% kept back for cancels.
+    for _ in range(950):
+        await asyncio.wait_for(throttle.acquire("Futures", 2, Priority.PLACE), 1)
+    late = asyncio.ensure_future(throttle.acquire("Futures", 2, Priority.PLACE))
+    await settle()
+    assert not late.done() and throttle.wait_estimate("Futures") > 29
+    assert throttle.budget("Futures").limit is None  # still not shown by a reply
+    await asyncio.wait_for(throttle.acquire("Futures", 1, Priority.CANCEL), 1)  # the reserve
+    late.cancel()
