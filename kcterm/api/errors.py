@@ -15,6 +15,10 @@ from __future__ import annotations
 
 SUCCESS_CODE = "200000"
 TRANSPORT_CODE = "transport"
+# Codes of kcterm's own verdicts, never sent by KuCoin: an order kcterm stopped trying.
+NOT_PLACED_CODE = "not-placed"
+OUTCOME_UNKNOWN_CODE = "outcome-unknown"
+OWN_CODES = frozenset({TRANSPORT_CODE, NOT_PLACED_CODE, OUTCOME_UNKNOWN_CODE})
 
 
 class KucoinError(Exception):
@@ -93,6 +97,28 @@ class TransportError(ExchangeUnavailableError):
 
     def __init__(self, msg: str, *, method: str = "", path: str = "") -> None:
         super().__init__(TRANSPORT_CODE, msg, 0, method=method, path=path)
+
+
+class NotPlacedError(KucoinError):
+    """kcterm stopped trying an order (its deadline, a price drift, or the trader abandoned it)
+    and knows it is not on the exchange: never sent, refused whole, or looked up and absent."""
+
+    explanation = "Not placed: kcterm stopped retrying and the exchange has no such order."
+
+    def __init__(self, msg: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(NOT_PLACED_CODE, msg, 0, method=method, path=path)
+
+
+class OutcomeUnknownError(ExchangeUnavailableError):
+    """kcterm stopped trying an order but the exchange did not answer the lookup either."""
+
+    explanation = (
+        "kcterm stopped retrying but could not learn whether the order was placed: "
+        "check Open orders (the next reconcile shows it)."
+    )
+
+    def __init__(self, msg: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(OUTCOME_UNKNOWN_CODE, msg, 0, method=method, path=path)
 
 
 def _rebuild(

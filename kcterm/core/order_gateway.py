@@ -1,38 +1,61 @@
-"""Order placement that survives a bad day without ever placing an order twice.
+"""Order placement that survives a bad day without ever placing an order twice, and never
+late.
 
 Every order carries a clientOid made before it is first sent. When a place request fails in a
 way that leaves its outcome unknown (a timeout, a 5xx, a dropped connection), the exchange is
 asked by clientOid before anything is sent again: found means placed, and only a definite "not
 found" allows the same body, with the same clientOid, to go again. A refusal the exchange gave
-before serving (429) is simply retried once the budget is back. Modify is cancel-and-replace
-with the link kept; batches go in twenties (spec/REFERENCE.md 6.3, 7.11).
+before serving (429) is retried once the reset the reply announced has passed (the throttler
+holds the pool until then), after the same lookup. Modify is cancel-and-replace with the link
+kept; batches go in twenties (spec/REFERENCE.md 6.3, 7.11).
+
+Trying has limits (issue 10 item 6: an order placed 62 s after the click, at a stale price): an
+order that executes at once (market) is tried for a few seconds only; one that rests, while the
+market stays within a drift of the price at the click (and for half a minute at most). The
+trader may also abandon a pending order. Then kcterm stops, waits for nothing more, looks the
+clientOid up when the order may have reached the exchange, and says plainly what happened:
+placed (with its id) or not placed. Meanwhile `pending` shows every order on its way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from kcterm.api.backoff import Backoff
 from kcterm.api.calls_trading import BATCH_LIMIT
 from kcterm.api.errors import (
     DuplicateClientOidError,
     KucoinError,
+    NotPlacedError,
     OrderNotFoundError,
+    OutcomeUnknownError,
     RateLimitError,
     error_for,
 )
 from kcterm.api.rest import RestClient
 from kcterm.api.throttle import Priority
 from kcterm.core.journal import Journal
+from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
 
 log = logging.getLogger("kcterm.core.order_gateway")
 
 MAX_SENDS = 6  # the same clientOid sent at most this often (each after a "not found")
 MAX_LOOKUPS = 20  # lookups of one unknown outcome before giving up (the order may exist)
+MARKET_DEADLINE_S = 5.0  # a market order not placed by then is not placed at all
+RESTING_DEADLINE_S = 30.0  # a limit or trigger order: half a minute at most
+MAX_DRIFT = Decimal("0.005")  # ... and while the market stays within 0.5 % of the click's
+LOOKUP_GRACE_S = 5.0  # once stopped, how long the lookup that settles the outcome may take
+WATCH_S = 0.1  # how often a send in progress checks its deadline and drift
+OUTCOMES_KEPT = 50
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,6 +68,13 @@ class GatewayStats:
     resent: int = 0  # sent again after a definite "not found"
     rate_limited: int = 0
     duplicates: int = 0  # 300018 from the exchange (must stay 0 with a sound gateway)
+    stopped: int = 0  # orders kcterm stopped trying (deadline, drift, abandoned)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryLimits:
+    deadline_s: float | None  # since the click
+    max_drift: Decimal | None  # a fraction of the market price at the click
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +86,29 @@ class OrderLink:
     symbol: str
 
 
+class _Stopped(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Attempt:
+    """One order's way through the gateway."""
+
+    pending: PendingOrder
+    limits: RetryLimits
+    reference: Decimal | None  # the market price when the trader clicked
+    on_wire: bool = False  # some send got past the throttler
+    in_doubt: bool = False  # a send may have been served without our knowing
+    last: str = ""  # the exchange's last words about it, verbatim
+
+    def note(self, exc: KucoinError, *, in_doubt: bool = False) -> None:
+        self.last = f"{exc.code} · {exc.msg}" if exc.msg else exc.code
+        self.pending.note = self.last
+        self.in_doubt = self.in_doubt or in_doubt
+
+
 class OrderGateway:
     def __init__(self, rest: RestClient, journal: Journal) -> None:
         self.rest = rest
@@ -64,6 +117,15 @@ class OrderGateway:
         self.placed: dict[str, str] = {}  # clientOid -> order id, every order we placed
         self.links: dict[str, OrderLink] = {}  # new order id -> the link to the one it replaced
         self.replaced_by: dict[str, str] = {}  # old order id -> new order id
+        self.pending = PendingOrders()
+        # What became of orders kcterm stopped trying: (level, sentence), newest last.
+        self.outcomes: deque[tuple[str, str]] = deque(maxlen=OUTCOMES_KEPT)
+        self.outcomes_version = 0
+        self.market_deadline_s: float | None = MARKET_DEADLINE_S
+        self.resting_deadline_s: float | None = RESTING_DEADLINE_S
+        self.max_drift: Decimal | None = MAX_DRIFT
+        # The market price of a symbol now (the session's last price); None: drift unchecked.
+        self.price_of: Callable[[str], Decimal | None] | None = None
 
     # -- placing -------------------------------------------------------------------------------
 
@@ -74,8 +136,10 @@ class OrderGateway:
         priority: Priority | None = None,
         path: str = "/api/v1/orders",
     ) -> str:
-        """Place one order; returns its order id. Raises KucoinError for refusals. `path`
-        /api/v1/st-orders places a TP/SL order the same safe way (byClientOid finds both)."""
+        """Place one order; returns its order id. Raises KucoinError for refusals, and
+        NotPlacedError (or OutcomeUnknownError) when kcterm stopped trying it: its deadline
+        passed, the market drifted away, or the trader abandoned it. `path` /api/v1/st-orders
+        places a TP/SL order the same safe way (byClientOid finds both)."""
         client_oid = str(body.get("clientOid") or "")
         if not client_oid:
             raise ValueError("an order needs its clientOid before it is sent")
@@ -84,48 +148,213 @@ class OrderGateway:
         if priority is None:
             closing = bool(body.get("closeOrder") or body.get("reduceOnly"))
             priority = Priority.CANCEL if closing else Priority.PLACE
-        sends = 0
-        while True:
-            sends += 1
-            self.stats.sent += 1
-            try:
-                reply = await self.rest.request(
-                    "POST", path, body=dict(body), signed=True, priority=priority
-                )
-            except RateLimitError:
-                self.stats.rate_limited += 1  # refused whole: the throttler waits, then again
-                if sends >= MAX_SENDS:
-                    raise
-                continue
-            except DuplicateClientOidError:
-                self.stats.duplicates += 1
-                found = await self._lookup(client_oid)
-                if found is None:
-                    raise
-                return self._confirm(client_oid, found, "already placed")
-            except KucoinError as exc:
-                if not exc.ambiguous:
-                    raise
-                self.stats.ambiguous += 1
-                found = await self._lookup(client_oid)
-                if found is not None:
-                    self.stats.found_by_lookup += 1
-                    return self._confirm(client_oid, found, f"placed despite {exc.code}")
-                if sends >= MAX_SENDS:
-                    raise
-                self.stats.resent += 1
-                log.info("order %s not on the exchange after %s; sending again", client_oid, exc)
-                continue
-            return self._confirm(client_oid, str(reply["orderId"]), "")
+        pending = self.pending.add(body)
+        attempt = _Attempt(pending, self.limits_for(body), self._price(pending.symbol))
+        try:
+            return await self._place(body, priority, path, attempt)
+        finally:
+            self.pending.remove(client_oid)
 
-    async def _lookup(self, client_oid: str) -> str | None:
+    def abandon(self, client_oid: str) -> bool:
+        """The trader gives up on a pending order; False when it is no longer pending."""
+        return self.pending.abandon(client_oid)
+
+    def limits_for(self, body: Mapping[str, Any]) -> RetryLimits:
+        """An order that executes at once (market, no trigger) is worth placing only soon after
+        the click; one that rests or waits for its trigger, while the market stays near the
+        price the trader saw."""
+        if body.get("type") == "market" and not body.get("stop"):
+            return RetryLimits(self.market_deadline_s, None)
+        return RetryLimits(self.resting_deadline_s, self.max_drift)
+
+    def _price(self, symbol: str) -> Decimal | None:
+        if self.price_of is None:
+            return None
+        try:
+            return self.price_of(symbol)
+        except (KeyError, ValueError, ArithmeticError):
+            return None
+
+    async def _place(
+        self, body: Mapping[str, Any], priority: Priority, path: str, attempt: _Attempt
+    ) -> str:
+        pending = attempt.pending
+        client_oid = pending.client_oid
+        try:
+            while True:
+                reason = self._stop_reason(attempt)
+                if reason:
+                    raise _Stopped(reason)
+                pending.sends += 1
+                self.stats.sent += 1
+                pending.state = SENDING
+                self.pending.changed()
+                try:
+                    reply = await self._watched(
+                        lambda on_wait: self.rest.request(
+                            "POST", path, body=dict(body), signed=True, priority=priority,
+                            on_wait=on_wait,
+                        ),
+                        attempt,
+                        sending=True,
+                    )  # fmt: skip
+                except RateLimitError as exc:
+                    # Refused whole; the throttler now holds the pool until the reset the
+                    # reply gave. Ask by clientOid before sending again (the lookup waits for
+                    # that reset too), so a 429 from a proxy in front of a served order never
+                    # doubles it.
+                    self.stats.rate_limited += 1
+                    attempt.note(exc)
+                    found = await self._watched_lookup(attempt)
+                    if found is not None:
+                        self.stats.found_by_lookup += 1
+                        return self._confirm(client_oid, found, f"placed despite {exc.code}")
+                    if pending.sends >= MAX_SENDS:
+                        raise
+                    pending.state = RETRYING
+                    continue
+                except DuplicateClientOidError:
+                    self.stats.duplicates += 1
+                    found = await self._lookup(client_oid)
+                    if found is None:
+                        raise
+                    return self._confirm(client_oid, found, "already placed")
+                except KucoinError as exc:
+                    if not exc.ambiguous:
+                        raise
+                    self.stats.ambiguous += 1
+                    attempt.note(exc, in_doubt=True)
+                    found = await self._watched_lookup(attempt)
+                    if found is not None:
+                        self.stats.found_by_lookup += 1
+                        return self._confirm(client_oid, found, f"placed despite {exc.code}")
+                    attempt.in_doubt = False  # asked and answered: it is not there
+                    if pending.sends >= MAX_SENDS:
+                        raise
+                    self.stats.resent += 1
+                    pending.state = RETRYING
+                    log.info("order %s not on the exchange after %s; again", client_oid, exc)
+                    continue
+                return self._confirm(client_oid, str(reply["orderId"]), "")
+        except _Stopped as stopped:
+            return await self._stop(attempt, stopped.reason)
+
+    def _stop_reason(self, attempt: _Attempt) -> str:
+        """Why to stop trying now ('' to go on): abandoned, past the deadline, or drifted."""
+        pending = attempt.pending
+        if pending.abandoned:
+            return "abandoned by the trader"
+        deadline = attempt.limits.deadline_s
+        if deadline is not None and pending.age_s > deadline:
+            return f"not placed within {deadline:g} s of the click"
+        drift, then = attempt.limits.max_drift, attempt.reference
+        if drift is not None and then is not None and then > 0:
+            now = self._price(pending.symbol)
+            if now is not None and abs(now - then) > then * drift:
+                return f"the market moved from {then} to {now} since the click (over {drift:.1%})"
+        return ""
+
+    async def _watched(
+        self,
+        call: Callable[[Callable[[float | None], None]], Awaitable[T]],
+        attempt: _Attempt,
+        *,
+        sending: bool = False,
+    ) -> T:
+        """Run one request of this order, watched: as soon as a stop reason appears it is
+        cancelled wherever it is (queued for budget, on the wire) and _Stopped raised, so no
+        wait outlives the order's deadline. The request reports its budget waits for the
+        panel's countdown."""
+        pending = attempt.pending
+        state = pending.state
+
+        def on_wait(until: float | None) -> None:
+            pending.waiting(until)
+            if until is None:
+                pending.state = state
+                if sending:
+                    attempt.on_wire = True  # past the throttler: the exchange may see it
+            self.pending.changed()
+
+        task = asyncio.ensure_future(call(on_wait))
+        abandon = pending.abandon_requested
+        watch: set[asyncio.Future[Any]] = {task} if abandon is None else {task, abandon}
+        try:
+            while True:
+                await asyncio.wait(watch, timeout=WATCH_S, return_when=asyncio.FIRST_COMPLETED)
+                if task.done():
+                    return task.result()
+                reason = self._stop_reason(attempt)
+                if reason:
+                    if sending and attempt.on_wire:
+                        attempt.in_doubt = True  # cut off mid-flight: the outcome is unknown
+                    raise _Stopped(reason)
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, KucoinError):
+                    await task
+
+    async def _watched_lookup(self, attempt: _Attempt) -> str | None:
+        attempt.pending.state = CHECKING
+        self.pending.changed()
+        return await self._watched(
+            lambda on_wait: self._lookup(attempt.pending.client_oid, on_wait=on_wait), attempt
+        )
+
+    async def _stop(self, attempt: _Attempt, reason: str) -> str:
+        """Stop trying: say what happened, after a lookup when the order may be there."""
+        pending = attempt.pending
+        client_oid = pending.client_oid
+        self.stats.stopped += 1
+        last = f"; the exchange last said {attempt.last}" if attempt.last else ""
+        what = f"{pending.side} {pending.size} {pending.symbol} (clientOid {client_oid})"
+        if attempt.in_doubt:
+            pending.state = CHECKING
+            self.pending.changed()
+            try:
+                async with asyncio.timeout(LOOKUP_GRACE_S):
+                    found = await self._lookup(client_oid, priority=Priority.CANCEL)
+            except (TimeoutError, KucoinError) as exc:
+                text = (
+                    f"Order {what}: kcterm stopped ({reason}) and could not learn whether it "
+                    f"was placed{last}. Check Open orders."
+                )
+                self._tell("error", text)
+                raise OutcomeUnknownError(text, method="POST", path="/api/v1/orders") from exc
+            if found is not None:
+                self.stats.found_by_lookup += 1
+                self._tell(
+                    "info",
+                    f"Order {what} placed as order {found}: kcterm had stopped ({reason}) "
+                    f"and looked it up{last}",
+                )
+                return self._confirm(client_oid, found, "found after stopping")
+        text = f"Order {what} NOT placed: kcterm stopped ({reason}){last}"
+        self._tell("error", text)
+        raise NotPlacedError(text, method="POST", path="/api/v1/orders")
+
+    def _tell(self, level: str, text: str) -> None:
+        self.outcomes.append((level, text))
+        self.outcomes_version += 1
+        self.journal.info(text)
+
+    async def _lookup(
+        self,
+        client_oid: str,
+        *,
+        priority: Priority = Priority.PLACE,
+        on_wait: Callable[[float | None], None] | None = None,
+    ) -> str | None:
         """The order id the exchange has for `client_oid`, or None when it definitely has none.
         An unanswered lookup is asked again: only a real answer may lead to a resend."""
         backoff = Backoff(0.2, 5.0)
         for _ in range(MAX_LOOKUPS):
             self.stats.lookups += 1
             try:
-                found = await self.rest.order_by_client_oid(client_oid, priority=Priority.PLACE)
+                found = await self.rest.order_by_client_oid(
+                    client_oid, priority=priority, on_wait=on_wait
+                )
             except KucoinError as exc:
                 if not (exc.ambiguous or isinstance(exc, RateLimitError)):
                     raise
