@@ -1,12 +1,20 @@
 """KuCoin error codes in words a trader understands (spec/REFERENCE.md section 3).
 
-The exchange's own `msg` is often terse ("Signature error") or internal; the journal shows the
-code, this sentence, and the exchange's text, so nothing the exchange said is lost.
+The exchange's own `msg` is often terse ("Signature error") or internal, but it is the one
+thing that says exactly what the exchange objected to: a trader sees it verbatim, with its code,
+beside our sentence ("300000 · postOnly order would take liquidity; order rejected — The
+exchange refused a value of the request."), never our sentence alone (issue 10 item 10).
 """
 
 from __future__ import annotations
 
-from kcterm.api.errors import TRANSPORT_CODE
+from kcterm.api.errors import (
+    NOT_PLACED_CODE,
+    OUTCOME_UNKNOWN_CODE,
+    OWN_CODES,
+    TRANSPORT_CODE,
+    KucoinError,
+)
 
 _SENTENCES: dict[str, str] = {
     "400001": "The request was not signed: the API key headers are missing.",
@@ -47,6 +55,8 @@ _SENTENCES: dict[str, str] = {
     "300018": "An order with this client order id already exists.",
     "50002": "You have open orders or a position on this contract.",
     TRANSPORT_CODE: "No reply from the exchange: the network or the server is down.",
+    NOT_PLACED_CODE: "Not placed: kcterm stopped retrying and the exchange has no such order.",
+    OUTCOME_UNKNOWN_CODE: "kcterm stopped retrying and could not learn whether it was placed.",
 }
 
 
@@ -58,6 +68,36 @@ def explain(code: str, msg: str = "") -> str:
     if str(code).startswith("429"):
         return _SENTENCES["429000"]
     return msg or f"The exchange refused the request (code {code})."
+
+
+def exchange_words(code: str, msg: str = "") -> str:
+    """KuCoin's code and message verbatim, then our sentence: "300000 · <msg> — <sentence>".
+
+    kcterm's own verdicts (no reply, an order it stopped trying) carry our text in `msg`
+    already; they read as that text, with no code the exchange never sent."""
+    code = str(code)
+    msg = msg.strip()
+    if code in OWN_CODES:
+        if code == TRANSPORT_CODE:
+            return f"{explain(code)} ({msg})" if msg else explain(code)
+        return msg or explain(code)
+    sentence = explain(code, msg)
+    said = f"{code} · {msg}" if msg else code
+    if not msg or sentence != msg:
+        return f"{said} — {sentence}"
+    return said  # an unknown code: the exchange's words are all there is
+
+
+def refusal_text(exc: KucoinError) -> str:
+    """The line a trader reads when an order did not go: the exchange's words and ours."""
+    return exchange_words(exc.code, exc.msg)
+
+
+def order_refusal(exc: KucoinError) -> str:
+    """The ticket's line for an order that was not placed."""
+    if exc.code in OWN_CODES:
+        return refusal_text(exc)
+    return f"Rejected by the exchange: {refusal_text(exc)}"
 
 
 def known_codes() -> set[str]:

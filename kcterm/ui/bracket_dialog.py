@@ -27,7 +27,7 @@ from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
 from kcterm.core.bracket import BracketPlan
-from kcterm.core.error_text import explain
+from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.formatting import price_text
@@ -169,7 +169,7 @@ class BracketDialog(QDialog):
             else:
                 order_id = await self._session.place_bracket(plan)
         except KucoinError as exc:
-            self.error_label.setText(f"Refused: {explain(exc.code, exc.msg)} (code {exc.code})")
+            self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
         finally:
             self.place_button.setEnabled(True)
@@ -185,7 +185,7 @@ class BracketDialog(QDialog):
         try:
             await self._session.cancel_stop(self.existing_id)
         except KucoinError as exc:
-            self.error_label.setText(f"Refused: {explain(exc.code, exc.msg)} (code {exc.code})")
+            self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
         self.accept()
 

@@ -31,7 +31,7 @@ from qasync import asyncSlot
 from kcterm.api.errors import KucoinError
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.contract import Contract
-from kcterm.core.error_text import explain
+from kcterm.core.error_text import order_refusal
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
@@ -268,9 +268,7 @@ class OrderTicket(QWidget):
             else:
                 order_id = await self._session.place_with_bracket(request, plan)
         except KucoinError as exc:
-            self._show_error(
-                f"Rejected by the exchange: {explain(exc.code, exc.msg)} (code {exc.code})"
-            )
+            self._show_error(order_refusal(exc))  # KuCoin's code and words, then ours
         else:
             self.order_sent.emit(order_id)
         finally:

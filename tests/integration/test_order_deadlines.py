@@ -1,8 +1,8 @@
 """Every in-flight order is visible and bounded (issue 10 item 6 and item 9), against the sim
 over loopback: after a run of 503s a market order is not placed late, a limit order stops when
 the market drifts, a wait for an exhausted pool shows a countdown and can be abandoned, a 429
-is retried after the reset with a lookup first, and a fresh client sends a burst of orders
-without a single 429."""
+is retried after the reset with a lookup first, a fresh client sends a burst of orders without
+a single 429, and a refusal keeps KuCoin's own words (item 10)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.errors import NotPlacedError
+from kcterm.api.errors import KucoinError, NotPlacedError
 from kcterm.api.rest import RestClient
 from kcterm.api.retry import RetryPolicy
+from kcterm.core.error_text import explain, order_refusal
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.pending_orders import WAITING
@@ -158,3 +159,17 @@ async def test_a_fresh_client_sends_a_burst_of_orders_without_a_single_429() -> 
     finally:
         await rest.close()
         await exchange.stop()
+
+
+async def test_a_refusal_keeps_kucoins_code_and_words_beside_ours(
+    sim: SimExchange, gateway: OrderGateway
+) -> None:
+    ask = Decimal(str(sim.book("XBTUSDTM")["asks"][0][0]))
+    body = {**limit(sim, "crossing"), "price": str(ask + 10), "postOnly": True}
+    with pytest.raises(KucoinError) as refused:
+        await gateway.place(body)
+    assert order_refusal(refused.value) == (
+        "Rejected by the exchange: 300000 · postOnly order would take liquidity; "
+        f"order rejected — {explain('300000')}"
+    )
+    assert "crossing" not in gateway.pending
