@@ -120,6 +120,8 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         self.fills = Fills()
         self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
         self.gateway = OrderGateway(rest, self.journal)
+        # A resting order's retries stop once the market drifts from the click (issue 10).
+        self.gateway.price_of = lambda symbol: self.market_context(symbol).last
         self.reconciler = Reconciler(
             rest,
             self.journal,
