@@ -4,10 +4,16 @@ cancel one, all for the symbol, or all; edit an open order's price or size in pl
 Cancels stay available when the feed is stale (they only reduce risk). Rows change when the
 exchange's private feeds say so, never on the REST reply alone. An edit is a request the window
 carries out (confirmation, then cancel-and-replace in core); its outcome shows in the bar.
+
+An order on its way is never invisible (issue 10 item 6): one not confirmed within a moment is
+a *pending* row with its age, the bar counts every pending order down while it waits for
+rate-limit budget, and its ✕ cell (or the bar's Abandon button) makes kcterm stop trying it;
+what became of it (placed / NOT placed, in the exchange's words) then shows in the bar.
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QModelIndex, Signal
@@ -25,6 +31,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
+from kcterm.core.pending_orders import WAITING, PendingOrder, PendingOrders
 from kcterm.core.session import Session
 from kcterm.ui.fills_model import FillsModel
 from kcterm.ui.history_model import HistoryModel
@@ -33,6 +40,10 @@ from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN, StopOrdersModel
 from kcterm.ui.theme import monospace_font
 
 FILLS_SHOWN = 500  # the newest fills in the tab (the session keeps up to 5,000)
+# A pending order becomes a row once it has waited this long: most are confirmed sooner, and a
+# row flashing for one frame before the open row replaces it would only be noise.
+PENDING_ROW_AFTER_S = 0.4
+PENDING_REDRAW_S = 0.25  # ages and countdowns move on screen this often
 
 
 def _table(model) -> QTableView:
@@ -60,6 +71,8 @@ class OrdersPanel(QWidget):
         self._drawn_history = -1
         self._drawn_stops = (-1, -1)
         self._drawn_fills = -1
+        self._drawn_pending: tuple[int, int] = (-1, -1)
+        self._drawn_outcome = session.gateway.outcomes_version
         self.model = OpenOrdersModel(session.contracts)
         self.view = _table(self.model)
         self.view.setEditTriggers(
@@ -84,6 +97,17 @@ class OrdersPanel(QWidget):
         self.count_label = QLabel("0 open")
         self.message_label = QLabel()
         self.message_label.setObjectName("ordersMessage")
+        self.message_label.setWordWrap(True)
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("ordersPending")
+        self.pending_label.hide()
+        self.abandon_button = QPushButton("Abandon")
+        self.abandon_button.setObjectName("abandonPendingButton")
+        self.abandon_button.setToolTip(
+            "Stop trying to place the pending orders; kcterm checks each is not on the exchange"
+        )
+        self.abandon_button.clicked.connect(self.abandon_all)
+        self.abandon_button.hide()
         self.cancel_all_button = QPushButton()
         self.cancel_all_button.clicked.connect(self._cancel_all)
         self.cancel_everywhere_button = QPushButton("Cancel all, every contract")
@@ -92,6 +116,8 @@ class OrdersPanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.count_label)
+        bar.addWidget(self.pending_label)
+        bar.addWidget(self.abandon_button)
         bar.addWidget(self.message_label, 1)
         bar.addWidget(self.cancel_all_button)
         bar.addWidget(self.cancel_everywhere_button)
@@ -108,11 +134,28 @@ class OrdersPanel(QWidget):
 
     def refresh(self) -> None:
         orders = self._session.orders
-        if orders.version != self._drawn_open:
+        pending = self._session.gateway.pending
+        # Ages and countdowns change with time alone: redraw a few times a second meanwhile.
+        tick = int(time.monotonic() / PENDING_REDRAW_S) if len(pending) else 0
+        if orders.version != self._drawn_open or (pending.version, tick) != self._drawn_pending:
             self._drawn_open = orders.version
-            self.model.set_rows(orders.all())
+            self._drawn_pending = (pending.version, tick)
+            # The feed may show the order open before the REST reply: then it is confirmed.
+            confirmed = {o.client_oid for o in orders.all()}
+            shown = [
+                p
+                for p in pending.all()
+                if p.age_s >= PENDING_ROW_AFTER_S and p.client_oid not in confirmed
+            ]
+            self.model.set_rows([*shown, *orders.all()])
             self.count_label.setText(f"{len(orders)} open")
             self.tabs.setTabText(0, f"Open orders ({len(orders)})")
+            self._show_pending(pending)
+        gateway = self._session.gateway
+        if gateway.outcomes_version != self._drawn_outcome:
+            self._drawn_outcome = gateway.outcomes_version
+            level, text = gateway.outcomes[-1]
+            self.show_message(text, level == "error")
         stops = self._session.stop_orders
         if (stops.version, self._session.brackets.version) != self._drawn_stops:
             self._drawn_stops = (stops.version, self._session.brackets.version)
@@ -129,13 +172,40 @@ class OrdersPanel(QWidget):
             self.fills_model.set_rows(fills.all()[:FILLS_SHOWN])
             self.tabs.setTabText(3, f"Fills ({len(fills)})")
 
+    def _show_pending(self, pending: PendingOrders) -> None:
+        """The bar's line: how many orders are on their way, and the longest budget wait."""
+        rows = pending.all()
+        self.pending_label.setVisible(bool(rows))
+        self.abandon_button.setVisible(bool(rows))
+        if not rows:
+            return
+        waits = [p.wait_left_s for p in rows if p.state == WAITING]
+        known = [w for w in waits if w is not None]
+        text = f"{len(rows)} pending"
+        if known:
+            text += f" · rate-limit budget in {max(known):.0f} s"
+        elif waits:
+            text += " · waiting for rate-limit budget"
+        self.pending_label.setText(text)
+
+    def abandon(self, client_oid: str) -> bool:
+        """Stop trying one pending order; its outcome shows in the bar once it is known."""
+        if not self._session.gateway.abandon(client_oid):
+            return False
+        self.show_message(f"Abandoning order {client_oid}: checking the exchange…")
+        return True
+
+    def abandon_all(self) -> int:
+        count = sum(self.abandon(p.client_oid) for p in self._session.gateway.pending.all())
+        return count
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("error", error)
         self.message_label.style().polish(self.message_label)
 
     def _on_edit(self, order_id: str, field: str, text: str) -> None:
-        order = self._session.orders.get(order_id)
+        order = self._session.orders.get(order_id)  # a pending row is never in here
         if order is None:
             return
         cleaned = text.strip().replace(",", "")
@@ -174,6 +244,9 @@ class OrdersPanel(QWidget):
     @asyncSlot(int)
     async def cancel_row(self, row: int) -> None:
         order = self.model.order_at(row)
+        if isinstance(order, PendingOrder):
+            self.abandon(order.client_oid)
+            return
         try:
             await self._session.cancel(order.order_id)
         except KucoinError:

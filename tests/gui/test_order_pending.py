@@ -4,11 +4,16 @@ the orders panel, and an abandon that leaves nothing in doubt."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 
 from kcterm.core.error_text import explain
+from kcterm.core.pending_orders import PendingOrder
+from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, trading_ready, wait
+from kcterm.ui.open_orders_model import CANCEL_COLUMN
+from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
 
 
 def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
@@ -28,3 +33,92 @@ def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     assert "300000 · postOnly order would take liquidity; order rejected" in text
     assert explain("300000") in text and "(code 300000)" not in text
     assert len(window.session.orders) == 0
+
+
+def on_exchange(exchange: EmbeddedExchange, drill) -> None:
+    """Run a drill on the exchange's own thread."""
+
+    async def go() -> None:
+        drill(exchange.exchange.drills)
+
+    exchange.call(go)
+
+
+def resting_buy(window: MainWindow, qtbot) -> None:
+    trading_ready(window)
+    ticket = window.ticket
+    bid = window.session.books[SYMBOL].best_bid()[0]
+    contract = window.session.contracts[SYMBOL]
+    ticket.set_kind("limit")
+    # 1 % under the bid: it rests while the practice market moves
+    price = (bid * Decimal("0.99") / contract.tick_size).to_integral_value() * contract.tick_size
+    ticket.price_edit.setText(contract.format_price(price))
+    ticket.size_edit.setText("2")
+    qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
+
+
+def pending_rows(window: MainWindow) -> list[PendingOrder]:
+    model = window.open_orders.model
+    rows = [model.order_at(r) for r in range(model.rowCount())]
+    return [r for r in rows if isinstance(r, PendingOrder)]
+
+
+def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_placed(
+    window: MainWindow, exchange: EmbeddedExchange, qtbot
+) -> None:
+    trading_ready(window)
+    on_exchange(exchange, lambda drills: drills.fail_rate(1.0))  # 503s, nothing served
+    resting_buy(window, qtbot)
+    wait(lambda: pending_rows(window), 5, "a pending row")
+    panel = window.open_orders
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.cell(r, 7).startswith("p"))
+    assert panel.model.cell(row, 7).startswith("pending · checking")  # asking by clientOid
+    assert "503000" in panel.model.data(panel.model.index(row, 7), Qt.ItemDataRole.ToolTipRole)
+    assert panel.model.cell(row, 8) == "✕ Abandon" and panel.model.cell(row, 5) == "2"
+    assert panel.pending_label.isVisible() and panel.pending_label.text() == "1 pending"
+    age = int(panel.model.cell(row, 7).rsplit(" ", 2)[1])
+    wait(lambda: pending_rows(window) and int(panel.model.cell(row, 7).rsplit(" ", 2)[1]) > age,
+         5, "the age to grow")  # fmt: skip
+    on_exchange(exchange, lambda drills: drills.fail_rate(0.0))
+    wait(lambda: not pending_rows(window) and len(window.session.orders) == 1, 10, "confirmed")
+    assert panel.model.rowCount() == 1 and panel.model.cell(0, 8) == "✕ Cancel"
+    assert not panel.pending_label.isVisible() and not panel.abandon_button.isVisible()
+
+
+def test_a_wait_for_budget_counts_down_and_abandoning_it_places_nothing(
+    window: MainWindow, exchange: EmbeddedExchange, qtbot
+) -> None:
+    trading_ready(window)
+
+    def exhaust(drills) -> None:
+        drills.limiter.window_ms = 20_000
+        drills.exhaust_pool("Futures")
+
+    on_exchange(exchange, exhaust)
+    resting_buy(window, qtbot)
+    panel = window.open_orders
+    wait(lambda: "budget in" in panel.pending_label.text(), 10, "a countdown in the bar")
+    first = int(panel.pending_label.text().split("budget in ")[1].split(" ")[0])
+    assert 10 <= first <= 20
+    wait(lambda: pending_rows(window), 5, "the pending row")
+    model = panel.model
+    row = next(r for r in range(model.rowCount()) if isinstance(model.order_at(r), PendingOrder))
+    assert model.cell(row, 7).startswith("pending · budget in")
+    wait(lambda: "budget in " in panel.pending_label.text()
+         and int(panel.pending_label.text().split("budget in ")[1].split(" ")[0]) < first,
+         5, "the countdown to move")  # fmt: skip
+    cell = panel.view.visualRect(model.index(row, CANCEL_COLUMN)).center()
+    qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    wait(lambda: "NOT placed" in panel.message_label.text(), 5, "the outcome in the bar")
+    assert "abandoned by the trader" in panel.message_label.text()
+    assert "429000" in panel.message_label.text()  # the exchange's words, verbatim
+    wait(lambda: "NOT placed" in window.ticket.error_label.text(), 5, "the ticket told")
+    assert not pending_rows(window) and not panel.pending_label.isVisible()
+    assert len(window.session.orders) == 0
+
+    def clear(drills) -> None:
+        drills.clear()
+
+    on_exchange(exchange, clear)
+    active = result_of(window.session.rest.active_orders(SYMBOL))
+    assert active == []  # nothing placed later behind the trader's back
