@@ -12,6 +12,7 @@ from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
+from kcterm.core.error_text import order_refusal
 from kcterm.core.journal import Journal
 from kcterm.core.market import TickerState
 from kcterm.core.order_actions import cancel_everywhere, wait_until_done
@@ -74,7 +75,7 @@ class SessionTrading:
         try:
             order_id = await self.gateway.place(request.to_body())
         except KucoinError as exc:
-            self.notify("error", f"Order rejected: {exc.msg} (KuCoin {exc.code})")
+            self.notify("error", order_refusal(exc))  # KuCoin's code and words, then ours
             self.journal.error(f"Order {what} refused", exc, request.symbol)
             raise
         self.notify("info", f"Sent {what}")

@@ -32,6 +32,8 @@ def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     text = ticket.error_label.text()
     assert "300000 · postOnly order would take liquidity; order rejected" in text
     assert explain("300000") in text and "(code 300000)" not in text
+    notice = window.session.notices[-1]  # the status bar's line says the same
+    assert notice.level == "error" and "300000 · postOnly order would take" in notice.text
     assert len(window.session.orders) == 0
 
 
