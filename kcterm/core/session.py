@@ -49,6 +49,9 @@ POSITIONS_TOPIC = "/contract/positionAll"
 WALLET_TOPIC = "/contractAccount/wallet"
 CLOCK_RESYNC_S = 300.0  # the clock is measured again every few minutes (and on 400002)
 WATCHLIST_LIVE_MAX = 40  # ticker topics for the watchlist; KuCoin allows ~100 per connection
+RESYNC_FIRST_DELAY_S = 0.2  # a failed book snapshot is fetched again after this, doubling
+RESYNC_MAX_DELAY_S = 5.0
+RESYNC_NOTIFY_EVERY = 10  # a long outage repeats its notice now and then, not every try
 CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume for every contract, by REST
 
 
@@ -179,7 +182,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
             raise KeyError(f"unknown contract {symbol}")
         if symbol in self.books:
             return
-        self.books[symbol] = LevelTwoBook(symbol)
+        self.books[symbol] = LevelTwoBook(symbol, tick_size=self.contracts[symbol].tick_size)
         self.feeds[symbol] = FeedWatch()
         self.tickers[symbol] = TickerState(symbol)
         self.tapes[symbol] = TradeTape()
@@ -237,10 +240,15 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         book = self.books.get(symbol)
         if book is None:
             return
-        data = frame["data"]
+        data = frame.get("data")
         now = self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
         self.feeds[symbol].on_message(now)
-        if book.on_increment(int(data["sequence"]), data["change"]):
+        if not isinstance(data, dict):
+            data = {}
+        # The book checks the sequence and the change itself (a bool or "1_00" is refused there).
+        if book.on_increment(data.get("sequence"), data.get("change")) or not book.is_live:
+            # A syncing book always has a snapshot on the way: a resync that ended without
+            # one (or never started) is started again here, not after a 50,000-message buffer.
             self._schedule_resync(symbol)
 
     def _on_ticker_frame(self, frame: dict[str, Any]) -> None:
@@ -369,19 +377,42 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
             self._spawn(self._resync(symbol))
 
     async def _resync(self, symbol: str) -> None:
-        delay = 0.2
+        """Fetch snapshots until the book is live again. Every failure (a REST error, a refused
+        snapshot, anything unexpected) is retried with backoff and shown; the task only ends
+        with a live book (or when cancelled), so the book is never left to a dead task."""
+        delay = RESYNC_FIRST_DELAY_S
+        failures = 0
         try:
             while True:
+                book = self.books.get(symbol)
+                if book is None:
+                    return
+                problem = ""
                 try:
                     snapshot = await self.rest.level2_snapshot(symbol)
                 except KucoinError as exc:
-                    log.warning("snapshot for %s failed: %s", symbol, exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
-                    continue
-                if not self.books[symbol].apply_snapshot(snapshot):
-                    return
-                await asyncio.sleep(0.05)  # let the increments after the gap arrive first
+                    problem = f"snapshot request failed: {exc.msg or exc}"
+                except Exception as exc:  # a dropped connection, a body that is not JSON ...
+                    problem = f"snapshot request failed: {type(exc).__name__}: {exc}"
+                else:
+                    if not book.apply_snapshot(snapshot):
+                        if failures:
+                            self.notify("info", f"Order book {symbol} is live again")
+                        return
+                    if not book.last_problem:  # a gap in the buffer: fetch again, soon
+                        await asyncio.sleep(0.05)  # let the increments after the gap arrive
+                        continue
+                    problem = book.last_problem
+                failures += 1
+                log.warning("%s resync failed (%d): %s", symbol, failures, problem)
+                if failures == 1 or failures % RESYNC_NOTIFY_EVERY == 0:
+                    self.notify(
+                        "error",
+                        f"Order book {symbol}: {problem}; trading paused, retrying "
+                        f"(attempt {failures + 1} in {delay:.1f} s)",
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESYNC_MAX_DELAY_S)
         finally:
             self._resyncing.discard(symbol)
 
