@@ -10,6 +10,7 @@ import asyncio
 import logging
 import threading
 
+from kcterm.private_files import private_file
 from kcterm.sim import SimConfig, SimExchange
 
 log = logging.getLogger("kcterm.embedded")
@@ -33,6 +34,9 @@ class EmbeddedExchange:
 
     def start(self, timeout: float = 15.0) -> str:
         """Start the exchange thread and return its REST base URL once it listens."""
+        if self.config.state_path is not None:
+            # The practice account's history is private too: 0600 before SQLite opens it.
+            private_file(self.config.state_path)
         self._thread = threading.Thread(target=self._run, name="kcterm-sim", daemon=True)
         self._thread.start()
         if not self._started.wait(timeout):

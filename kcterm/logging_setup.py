@@ -9,18 +9,26 @@ lines (kcterm.crash_report, kcterm.journal_store).
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
 import threading
 from pathlib import Path
+
+from kcterm.private_files import FILE_MODE, private_dir
 
 LOG_FILE = "kcterm.log"
 MAX_BYTES = 2_000_000
 BACKUPS = 5
 MASK = "«redacted»"
-# Shorter values would mask ordinary words; real keys, secrets and passphrases are longer.
-MIN_SECRET_LEN = 6
+# A secret of any length is masked. From this length on, wherever it appears, even inside a
+# longer word; a shorter one (a 3-letter passphrase is allowed) wherever it stands as a token
+# of its own (`passphrase=abc`, `'abc'`, `"abc"`), so that it hides without masking every
+# "abc" inside ordinary words of the log.
+SUBSTRING_SECRET_LEN = 8
+_TOKEN_EDGE = "A-Za-z0-9"
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
 
 # Signed headers, should a request ever be logged whole: the signature and the HMAC of the
@@ -34,24 +42,41 @@ class SecretRedactor:
     """A thread-safe set of strings that must never be written anywhere."""
 
     def __init__(self) -> None:
+        self._known: frozenset[str] = frozenset()
         self._secrets: tuple[str, ...] = ()
+        self._short: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
         with self._lock:
-            known = set(self._secrets)
-            known.update(v for v in values if v and len(v) >= MIN_SECRET_LEN)
+            known = set(self._known)
+            known.update(v for v in values if v)
+            self._known = frozenset(known)
             # Longest first, so a secret containing another is masked whole.
-            self._secrets = tuple(sorted(known, key=len, reverse=True))
+            ordered = sorted(known, key=len, reverse=True)
+            short = [v for v in ordered if len(v) < SUBSTRING_SECRET_LEN]
+            self._short = (
+                re.compile(
+                    f"(?<![{_TOKEN_EDGE}])(?:{'|'.join(map(re.escape, short))})(?![{_TOKEN_EDGE}])"
+                )
+                if short
+                else None
+            )
+            self._secrets = tuple(v for v in ordered if len(v) >= SUBSTRING_SECRET_LEN)
 
     def clear(self) -> None:
         with self._lock:
+            self._known = frozenset()
             self._secrets = ()
+            self._short = None
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:  # a tuple swap is atomic: no lock on the hot path
             if secret in text:
                 text = text.replace(secret, MASK)
+        short = self._short
+        if short is not None:
+            text = short.sub(MASK, text)
         return _HEADER_VALUE.sub(lambda m: m.group(1) + MASK, text)
 
 
@@ -82,6 +107,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is 0600: logs say what was traded, when and how much.
+    Rotation renames files (the mode goes with them) and opens the next one through _open."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        if os.name == "posix":
+            os.fchmod(fd, FILE_MODE)  # a file left by an older version was 0644
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def default_log_dir() -> Path:
     import platformdirs
 
@@ -95,15 +131,14 @@ def setup_logging(
     level: str | int = "INFO", log_dir: Path | None = None, *, console: bool = True
 ) -> Path:
     """Log to a rotating file (and stderr); return the file's path. Safe to call again."""
-    directory = log_dir or default_log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(log_dir or default_log_dir())
     path = directory / LOG_FILE
     root = logging.getLogger()
     for handler in _installed:
         root.removeHandler(handler)
         handler.close()
     _installed.clear()
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = PrivateRotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
     )
     handlers: list[logging.Handler] = [file_handler]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kcterm.journal_store.schema import open_db
+from kcterm.private_files import private_file
 
 BATCH_MAX = 1000
 log = logging.getLogger("kcterm.journal_store")
@@ -70,6 +71,9 @@ class JournalWriter:
 
     def _run(self) -> None:
         try:
+            # Fills and PnL are the trader's business: 0600 in a 0700 directory, made before
+            # SQLite opens it (its -wal and -shm files copy the database file's mode).
+            private_file(self.path)
             conn = open_db(self.path)
         except (sqlite3.Error, OSError) as exc:
             self._open_error = exc

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kcterm.private_files import open_private, private_dir
 from kcterm.profiles.profile import (
     EMBEDDED,
     KUCOIN,
@@ -110,7 +111,8 @@ class SettingsFile:
             leaked = FORBIDDEN_FIELDS & set(item)
             if leaked:  # never reached by today's Profile; guards the next field added
                 raise RuntimeError(f"refusing to write secret fields {sorted(leaked)} to disk")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with open_private(tmp) as out:  # 0600 from the first byte; os.replace keeps the mode
+            out.write(json.dumps(data, indent=2) + "\n")
         os.replace(tmp, self.path)  # a crash mid-write leaves the old file, never half a file

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QSettings
 
 from kcterm.core.validation import SafetyLimits
+from kcterm.ui.private_settings import make_private
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class TradingPrefs:
         self._settings = settings
         self.live = live
         self.profile = profile
+        make_private(settings)  # every window has prefs: the settings file is private from here
 
     @property
     def venue_key(self) -> str:
