@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
 
@@ -21,6 +22,7 @@ from kcterm.sim.errors import (
     MISSING_HEADERS,
     NO_PERMISSION,
     UNKNOWN_KEY,
+    SimError,
     auth_error,
 )
 
@@ -47,6 +49,21 @@ def _hmac_b64(secret: str, message: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
+def _same(sent: str, expected: str) -> bool:
+    """Constant-time comparison that any header text survives: compare_digest refuses str
+    with non-ASCII characters, and aiohttp hands undecodable bytes over as surrogates."""
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape")
+    )
+
+
+KEY_VERSIONS = ("1", "2", "3")
+# Versions 2 and 3 both send HMAC(secret, passphrase); KuCoin takes either header value for a
+# key of either version (ccxt and the legacy SDK send "2", current SDKs "3"). Version 1 sends
+# the passphrase itself (spec/REFERENCE.md section 4, "Passphrase").
+_SIGNED_PASSPHRASE = ("2", "3")
+
+
 class KeyStore:
     def __init__(self) -> None:
         self._keys: dict[str, ApiKey] = {}
@@ -56,7 +73,7 @@ class KeyStore:
 
     def verify(
         self,
-        headers: dict[str, str],
+        headers: Mapping[str, str],
         method: str,
         raw_path_and_query: str,
         body: bytes,
@@ -65,25 +82,25 @@ class KeyStore:
         remote: str | None = None,
         permission: str = GENERAL,
     ) -> ApiKey:
-        """Return the caller's key or raise the SimError KuCoin would answer with."""
+        """Return the caller's key or raise the SimError KuCoin would answer with.
+
+        ``headers`` may be aiohttp's case-insensitive mapping: header names are not case
+        sensitive (HTTP/2 clients and many proxies send them in lower case)."""
         if any(not headers.get(name) for name in _REQUIRED):
             raise auth_error(MISSING_HEADERS)
         api_key = self._keys.get(headers["KC-API-KEY"])
         if api_key is None:
             raise auth_error(UNKNOWN_KEY)
-        version = headers.get("KC-API-KEY-VERSION") or api_key.version
-        expected_passphrase = _hmac_b64(api_key.secret, api_key.passphrase.encode())
-        if version != api_key.version or not hmac.compare_digest(
-            headers["KC-API-PASSPHRASE"], expected_passphrase
-        ):
-            raise auth_error(BAD_PASSPHRASE)
+        self._check_passphrase(api_key, headers)
         timestamp = headers["KC-API-TIMESTAMP"]
-        if not timestamp.isdigit() or abs(now_ms - int(timestamp)) > window_ms:
+        if not (timestamp.isascii() and timestamp.isdigit()) or (
+            abs(now_ms - int(timestamp)) > window_ms
+        ):
             raise auth_error(BAD_TIMESTAMP)
         signature = headers["KC-API-SIGN"]
         for signed_path in _path_variants(raw_path_and_query):
             prehash = f"{timestamp}{method.upper()}{signed_path}".encode() + body
-            if hmac.compare_digest(signature, _hmac_b64(api_key.secret, prehash)):
+            if _same(signature, _hmac_b64(api_key.secret, prehash)):
                 break
         else:
             raise auth_error(BAD_SIGNATURE)
@@ -92,6 +109,35 @@ class KeyStore:
         if permission not in api_key.permissions:
             raise auth_error(NO_PERMISSION)
         return api_key
+
+    @staticmethod
+    def _check_passphrase(api_key: ApiKey, headers: Mapping[str, str]) -> None:
+        """The version header says how the passphrase is sent; a mismatch is named as such,
+        so a client author is not told the passphrase is wrong when it is the version."""
+        code, _, status = BAD_PASSPHRASE
+        sent_version = headers.get("KC-API-KEY-VERSION") or api_key.version
+        if sent_version not in KEY_VERSIONS:
+            raise SimError(code, "Invalid KC-API-KEY-VERSION: use 1, 2 or 3", status)
+        key_signs = api_key.version in _SIGNED_PASSPHRASE
+        if (sent_version in _SIGNED_PASSPHRASE) != key_signs:
+            how = (
+                "send 2 or 3 with the HMAC-signed passphrase"
+                if key_signs
+                else "send 1 with the passphrase itself"
+            )
+            raise SimError(
+                code,
+                f"Invalid KC-API-KEY-VERSION {sent_version}: this API key is version "
+                f"{api_key.version}; {how}",
+                status,
+            )
+        expected = (
+            _hmac_b64(api_key.secret, api_key.passphrase.encode())
+            if key_signs
+            else api_key.passphrase
+        )
+        if not _same(headers["KC-API-PASSPHRASE"], expected):
+            raise auth_error(BAD_PASSPHRASE)
 
 
 def _path_variants(raw: str) -> list[str]:

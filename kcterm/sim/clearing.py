@@ -21,6 +21,8 @@ from kcterm.sim.orders import SimOrder
 from kcterm.sim.positions import Position
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from kcterm.sim.engine import Engine
 
 WALLET_TOPIC = "/contractAccount/wallet"
@@ -31,7 +33,7 @@ class Clearing:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.accounts: dict[str, Account] = {}
-        self._ids = itertools.count(500_000_000_000_000_000)
+        self._ids: Iterator[int] = itertools.count(500_000_000_000_000_000)  # store: durable
         self._pushed: dict[tuple[str, str], float] = {}
 
     def open_account(self, user_id: str, balance: Decimal) -> Account:

@@ -46,7 +46,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--key", default=DEMO_KEY, help="API key of the demo account")
     parser.add_argument("--secret", default=DEMO_SECRET, help="its API secret")
     parser.add_argument("--passphrase", default=DEMO_PASSPHRASE, help="its API passphrase")
-    parser.add_argument("--key-version", choices=("2", "3"), default="3")
+    parser.add_argument(
+        "--key-version",
+        choices=("1", "2", "3"),
+        default="3",
+        help="the demo key's version: 2 and 3 send the HMAC-signed passphrase (either header "
+        "value works), 1 the passphrase itself, as KuCoin's retired version-1 keys did",
+    )
     parser.add_argument(
         "--ip-whitelist",
         default="",

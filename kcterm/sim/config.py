@@ -37,7 +37,7 @@ class SimConfig:
     market: bool = True  # False: the book is seeded but only moves by step_market() (tests)
     tick_interval: float = 0.2  # seconds between market steps
     state_path: Path | None = None  # SQLite file that keeps accounts across restarts; None: memory
-    autosave_interval: float = 2.0  # seconds between snapshots while something changed
+    autosave_interval: float = 2.0  # seconds between catch-all writes (every call writes too)
     churn: int = 2  # provider quotes resized per side per step (more: a busier book)
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
@@ -51,6 +51,7 @@ class SimConfig:
     # messages one connection may send per window (spec/REFERENCE.md 6.4)
     ws_inbound_limit: int = 100
     ws_inbound_window_ms: int = 10_000
+    ws_token_lifetime_ms: int = 24 * 3600 * 1000  # spec/REFERENCE.md 6.4 (tests shorten it)
     # Fault drills: the admin endpoint (POST/GET /sim/admin/drills, signed with the demo key)
     # and the drills in force from the start (kcterm-sim --delay-ms, --fail-rate, ...).
     admin: bool = True

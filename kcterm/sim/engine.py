@@ -8,6 +8,7 @@ between two calls always agrees with the sequence of the level2 messages already
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from kcterm.sim import params
@@ -35,9 +36,12 @@ class Engine:
         self._open_count: dict[tuple[str, str], int] = {}
         self._resting: dict[str, dict[str, SimOrder]] = {}  # user -> their orders in the book
         self.mutations = 0  # bumped on every change to a trader's orders: autosave's cue
+        # Traders' orders changed since the store last wrote them (None: nothing is stored).
+        self.dirty_orders: set[str] | None = None
         self.bot_users: set[str] = set()  # the market simulation's accounts: keep no history
-        self._order_ids = itertools.count(300_000_000_000_000_000)
-        self._trade_ids = itertools.count(1_900_000_000_000)
+        # The store swaps these for counters reserved on disk (store.DurableIds).
+        self._order_ids: Iterator[int] = itertools.count(300_000_000_000_000_000)
+        self._trade_ids: Iterator[int] = itertools.count(1_900_000_000_000)
         self.clearing = Clearing(self)
         self.stops = StopDesk(self)
 
@@ -56,6 +60,13 @@ class Engine:
         what is left, or park a stop order until its trigger. Raises SimError."""
         order = self._build(user_id, body, tpsl)
         if dry_run:
+            # orders/test answers what the real call would: the same trading checks (price
+            # band, margin, post-only crossing, open-order limit), with nothing placed. A
+            # stop order is checked as the real call checks it: freezing nothing until it
+            # triggers.
+            self.clearing.account(user_id)
+            if not (order.stop or tpsl):
+                self._check_tradable(order, self.markets[order.symbol])
             return order
         if order.stop or tpsl:
             self.clearing.account(user_id)  # stop orders freeze no margin until triggered
@@ -79,6 +90,30 @@ class Engine:
         """Match and rest an order already validated (the market simulation calls this too)."""
         user_id = order.user_id
         market = self.markets[order.symbol]
+        self._check_tradable(order, market)
+        self.orders[order.order_id] = order
+        self._by_client_oid[(user_id, order.client_oid)] = order
+        stopped_by_stp = self._match(market, order)
+        if order.remaining > 0:
+            if order.order_type == "limit" and order.time_in_force == "GTC" and not stopped_by_stp:
+                order.shown = order.tip()
+                market.book.add(order)
+                order.resting = True
+                self._resting.setdefault(user_id, {})[order.order_id] = order
+                key = (user_id, order.symbol)
+                self._open_count[key] = self._open_count.get(key, 0) + 1
+                self._emit(order, "open")
+                if user_id not in self.bot_users:  # its order margin is frozen now
+                    self.clearing.publish_wallet(self.clearing.account(user_id))
+            else:  # IOC and market orders never rest: what did not fill is cancelled
+                self._finish(order, cancel=True)
+        market.publish_bbo_if_changed()
+        return order
+
+    def _check_tradable(self, order: SimOrder, market: SymbolMarket) -> None:
+        """Everything that may refuse an order once it parsed (raises SimError); pre_trade
+        may also settle its side and size (closeOrder) and its margin mode."""
+        user_id = order.user_id
         opposite = "sell" if order.side == "buy" else "buy"
         if order.order_type == "market" and market.book.best_maker(opposite) is None:
             raise SimError("300008", "No contra orders in the order book", 200)
@@ -96,23 +131,6 @@ class Engine:
             best = market.book.best_tick(opposite)
             self.clearing.pre_trade(order, None if best is None else market.spec.price(best))
             check_price_band(order, market)
-            opposite = "sell" if order.side == "buy" else "buy"  # closeOrder chose the side
-        self.orders[order.order_id] = order
-        self._by_client_oid[(user_id, order.client_oid)] = order
-        stopped_by_stp = self._match(market, order)
-        if order.remaining > 0:
-            if order.order_type == "limit" and order.time_in_force == "GTC" and not stopped_by_stp:
-                order.shown = order.tip()
-                market.book.add(order)
-                order.resting = True
-                self._resting.setdefault(user_id, {})[order.order_id] = order
-                key = (user_id, order.symbol)
-                self._open_count[key] = self._open_count.get(key, 0) + 1
-                self._emit(order, "open")
-            else:  # IOC and market orders never rest: what did not fill is cancelled
-                self._finish(order, cancel=True)
-        market.publish_bbo_if_changed()
-        return order
 
     def cancel(self, user_id: str, order_id: str) -> SimOrder:
         """DELETE /api/v1/orders/{orderId}. Raises 100004 if it is not the user's open order."""
@@ -302,9 +320,15 @@ class Engine:
         self._emit(order, "canceled" if cancel else "filled")
         self.clearing.publish_wallet(self.clearing.account(order.user_id))  # order margin freed
 
+    def touch(self, order: SimOrder) -> None:
+        """Every change to an order passes here (order and stop feeds): the store's cue."""
+        self.mutations += 1
+        if self.dirty_orders is not None and order.user_id not in self.bot_users:
+            self.dirty_orders.add(order.order_id)
+
     def _emit(self, order: SimOrder, kind: str, *, status: str | None = None, **extra: str) -> None:
         user = order.user_id
-        self.mutations += 1
+        self.touch(order)
         symbol_topic = f"{ORDERS_TOPIC}:{order.symbol}"
         wants_all = self.publisher.wants(ORDERS_TOPIC, user)
         wants_symbol = self.publisher.wants(symbol_topic, user)

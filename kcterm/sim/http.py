@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler as ConnectionHandler
+from aiohttp.web_request import BaseRequest
 
 from kcterm.sim.auth import FUTURES, GENERAL, ApiKey, KeyStore
 from kcterm.sim.clock import Clock
@@ -88,7 +90,11 @@ class Endpoints:
         window_ms: int,
         limiter: RateLimiter | None = None,
         counters: Counters | None = None,
+        on_write: Callable[[], None] | None = None,
     ) -> None:
+        # Called after every call that may have changed something, before its answer is
+        # sent: the store writes it to disk there (an acknowledged write is a durable one).
+        self.on_write = on_write
         self.keys = keys
         self.clock = clock
         self.window_ms = window_ms
@@ -138,6 +144,8 @@ class Endpoints:
         except Exception:
             log.exception("internal error on %s %s", request.method, request.path)
             response = reply(code="500000", msg="Internal Server Error", status=500)
+        if self.on_write is not None and request.method != "GET":
+            self.on_write()  # a failure here is a 500: nothing unsaved is acknowledged
         if verdict is not None:
             response.headers.update(verdict.headers())
         return response
@@ -170,7 +178,7 @@ class Endpoints:
         # changes the account needs the Futures trading permission.
         reads = request.method == "GET" or request.path == "/api/v1/bullet-private"
         return self.keys.verify(
-            dict(request.headers),
+            request.headers,  # case-insensitive, as HTTP header names are
             request.method,
             request.raw_path,
             raw,
@@ -191,3 +199,41 @@ def _parse(request: web.Request, raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise bad_param("the request body is not valid JSON") from None
+
+
+class _KucoinRequestHandler(ConnectionHandler):
+    """aiohttp's connection handler, answering what its HTTP parser refuses (control
+    characters in a header value, a malformed request line) in KuCoin's JSON envelope
+    instead of plain text. The message names the kind of fault only: aiohttp's own text
+    quotes the offending header, which may be a secret."""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        if status == 500 or request.writer.output_size > 0:
+            return super().handle_error(request, status, exc, message)
+        kind = (message or "").split(":", 1)[0].splitlines()
+        reason = kind[0][:80] if kind and kind[0] else "malformed HTTP request"
+        log.debug("unparsable request from %s: %s", request.remote, reason)
+        code = "400100" if status == 400 else f"{status}000"
+        response = reply(code=code, msg=f"Bad Request: {reason}", status=status)
+        response.force_close()
+        return response
+
+
+class _KucoinServer(web.Server):
+    def __call__(self) -> ConnectionHandler:
+        return _KucoinRequestHandler(self, loop=self._loop, **self._kwargs)
+
+
+class KucoinRunner(web.AppRunner):
+    """An AppRunner whose connections answer parser failures in KuCoin's words."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        server.__class__ = _KucoinServer  # same object and state; only __call__ differs
+        return server

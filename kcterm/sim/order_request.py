@@ -46,6 +46,10 @@ def parse_order(
         price = params.decimal(body, "price", required=True)
         assert price is not None
         tick = tick_of(spec, price)
+        if price > spec.max_price:  # before any margin sum is made of it
+            raise SimError(
+                "300011", f"Order price {price} is above the highest allowed {spec.max_price}", 200
+            )
         tif = params.text(body, "timeInForce", default="GTC", choices=("GTC", "IOC"))
     size = 0 if close_order else _size(body, spec, price or market.mark_price)
     leverage = params.whole(body, "leverage", default=1, minimum=1, maximum=spec.max_leverage)

@@ -7,6 +7,11 @@ from typing import Any
 
 from kcterm.sim.errors import bad_param
 
+# No price, amount or size on any contract comes near this; anything above is refused before
+# it is divided by a tick or a multiplier, where a 28-digit decimal context would overflow
+# (and an integer of a billion digits would take minutes to build).
+MAX_NUMBER = Decimal(10) ** 15
+
 
 def text(
     body: dict[str, Any],
@@ -64,6 +69,8 @@ def whole(
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
         raise bad_param(f"{name} must be an integer")
+    if abs(number) > MAX_NUMBER:
+        raise bad_param(f"{name} is far too large")
     result = int(number)
     if minimum is not None and result < minimum:
         raise bad_param(f"{name} must be at least {minimum}")
@@ -87,4 +94,6 @@ def decimal(body: dict[str, Any], name: str, *, required: bool = False) -> Decim
         raise bad_param(f"{name} must be a number") from None
     if not number.is_finite() or number <= 0:
         raise bad_param(f"{name} must be greater than 0")
+    if number > MAX_NUMBER:
+        raise bad_param(f"{name} is far too large")
     return number

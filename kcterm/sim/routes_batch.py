@@ -3,6 +3,7 @@ multi-cancel, and the untriggered stop-order list and cancel (spec/REFERENCE.md 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kcterm.sim import params
@@ -12,6 +13,8 @@ from kcterm.sim.http import Call
 from kcterm.sim.orders import SimOrder
 from kcterm.sim.paging import numbered_page
 from kcterm.sim.routes_public import Route
+
+log = logging.getLogger("kcterm.sim.batch")
 
 MAX_BATCH = 20
 
@@ -49,14 +52,20 @@ class BatchRoutes:
                 if not isinstance(item, dict):
                     raise bad_param("each order must be a JSON object")
                 order = self.engine.place(call.user_id, item)
-            except SimError as exc:
+            except Exception as exc:
+                # Each order stands alone: whatever one item does, the others are still
+                # placed and answered (a bug in one is logged and named on that item only).
+                failure = exc if isinstance(exc, SimError) else None
+                if failure is None:
+                    log.exception("order %r of a batch could not be handled", client_oid)
+                    failure = SimError("500000", "Internal error on this order", 200)
                 replies.append(
                     {  # strings, as the spec types them: "" where the order gave none
                         "orderId": "",
                         "clientOid": client_oid if isinstance(client_oid, str) else "",
                         "symbol": symbol if isinstance(symbol, str) else "",
-                        "code": exc.code,
-                        "msg": exc.msg,
+                        "code": failure.code,
+                        "msg": failure.msg,
                     }
                 )
             else:

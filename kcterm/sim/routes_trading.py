@@ -28,6 +28,7 @@ class TradingRoutes:
             ("DELETE", "/api/v1/orders/client-order/{clientOid}", self.cancel_by_client_oid, True),
             ("DELETE", "/api/v1/orders/{orderId}", self.cancel, True),
             ("DELETE", "/api/v3/orders", self.cancel_all, True),
+            ("DELETE", "/api/v1/orders", self.cancel_all_v1, True),
             ("GET", "/api/v1/orders", self.list_orders, True),
             ("GET", "/api/v1/orders/byClientOid", self.by_client_oid, True),
             ("GET", "/api/v1/orders/{orderId}", self.one_order, True),
@@ -72,13 +73,26 @@ class TradingRoutes:
         self.engine.market(symbol)
         return {"cancelledOrderIds": self.engine.cancel_all(call.user_id, symbol)}
 
+    async def cancel_all_v1(self, call: Call) -> dict[str, list[str]]:
+        """Cancel All Orders V1 (deprecated, still served): symbol optional, every symbol when
+        absent; like V3 it leaves stop orders alone (spec/REFERENCE.md 7.12)."""
+        symbol = call.query.get("symbol") or None
+        if symbol is not None:
+            self.engine.market(symbol)
+        return {"cancelledOrderIds": self.engine.cancel_all(call.user_id, symbol)}
+
     async def list_orders(self, call: Call) -> dict[str, Any]:
         query = call.query
         status = params.text(query, "status", default="done", choices=("active", "done"))
+        # Untriggered stop orders are open but live only under /api/v1/stopOrders until they
+        # trigger, as on KuCoin.
+        waiting = self.engine.stops.waiting
         orders = [
             o
             for o in self.engine.user_orders(call.user_id)
-            if o.is_active == (status == "active") and _matches(o, query)
+            if o.is_active == (status == "active")
+            and not (status == "active" and o.order_id in waiting)
+            and _matches(o, query)
         ]
         orders.sort(key=lambda o: o.order_time_ns, reverse=True)
         return numbered_page(orders, query, SimOrder.to_api)

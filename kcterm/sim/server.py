@@ -21,7 +21,7 @@ from kcterm.sim.engine import Engine
 from kcterm.sim.faults import FaultState
 from kcterm.sim.feeds import MarketFeeds
 from kcterm.sim.gateway import gateway
-from kcterm.sim.http import Endpoints
+from kcterm.sim.http import Endpoints, KucoinRunner
 from kcterm.sim.market import SyntheticMarket
 from kcterm.sim.ratelimit import FUTURES, PUBLIC, RateLimiter
 from kcterm.sim.routes_account import AccountRoutes
@@ -58,6 +58,7 @@ class SimExchange:
             clock=self.clock,
             inbound_limit=cfg.ws_inbound_limit,
             inbound_window_ms=cfg.ws_inbound_window_ms,
+            token_lifetime_ms=cfg.ws_token_lifetime_ms,
         )
         self.drills = Drills(self.faults, self.hub, self.limiter, self.clock, symbols)
         self.drills.start_with(cfg)
@@ -92,11 +93,12 @@ class SimExchange:
             )
         )
         self.engine.clearing.open_account(DEMO_USER, cfg.balance)
-        self._runner: web.AppRunner | None = None
+        self._runner: KucoinRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._feeds: asyncio.Task[None] | None = None
         self._autosave: asyncio.Task[None] | None = None
         self.store: StateStore | None = None
+        self._saved_at = (0, 0)
         self.base_url = ""
         self.ws_url = ""
 
@@ -108,6 +110,8 @@ class SimExchange:
         if self.config.state_path is not None:
             self.store = StateStore(self.config.state_path)
             self.store.load(self.engine, self.market)  # before the provider fills the books
+            self._saved_at = self._change_stamp()
+            self.funding.add_listener(lambda *_: self.persist_if_changed())  # after settling
             self._autosave = asyncio.ensure_future(self._run_autosave())
         self.market.seed_books()
         endpoints = Endpoints(
@@ -116,12 +120,13 @@ class SimExchange:
             self.config.timestamp_window_ms,
             self.limiter,
             self.faults.counters,
+            on_write=self.persist if self.store is not None else None,
         )
         app = web.Application(
             middlewares=[gateway(endpoints, self.faults)], client_max_size=256 * 1024
         )
         self._add_routes(app, endpoints)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = KucoinRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
@@ -175,22 +180,36 @@ class SimExchange:
             try:
                 self.market.step()
                 self.engine.after_step()
+                self.persist_if_changed()  # fills of resting orders: on disk before pushed
             except Exception:  # the market must keep living whatever one step did
                 log.exception("market step failed")
 
+    # -- durability --------------------------------------------------------------------------
+
+    def _change_stamp(self) -> tuple[int, int]:
+        versions = sum(a.version for a in self.engine.clearing.accounts.values())
+        return self.engine.mutations, versions
+
+    def persist(self) -> None:
+        """Write every change to disk now (after a REST call, before its answer leaves)."""
+        if self.store is not None:
+            self.store.flush(self.engine, self.market)
+            self._saved_at = self._change_stamp()
+
+    def persist_if_changed(self) -> None:
+        """After a market step or a settlement: write only when a trader's state moved."""
+        if self.store is not None and self._change_stamp() != self._saved_at:
+            self.persist()
+
     async def _run_autosave(self) -> None:
-        saved_at = -1
+        """A catch-all for changes made outside a call or a step, and the markets' levels
+        (a restart resumes near the last price)."""
         while True:
             await asyncio.sleep(self.config.autosave_interval)
-            changes = self.engine.mutations + sum(
-                a.version for a in self.engine.clearing.accounts.values()
-            )
-            if changes != saved_at and self.store is not None:
-                try:
-                    self.store.save(self.engine, self.market)
-                    saved_at = changes
-                except Exception:  # a full disk must not stop the exchange; try again later
-                    log.exception("could not save the exchange's state")
+            try:
+                self.persist()
+            except Exception:  # a full disk must not stop the exchange; try again later
+                log.exception("could not save the exchange's state")
 
     # -- for tests and drills ----------------------------------------------------------------
 
@@ -199,6 +218,7 @@ class SimExchange:
         for _ in range(steps):
             self.market.step()
             self.engine.after_step()
+            self.persist_if_changed()
             await asyncio.sleep(0)
 
     def book(self, symbol: str) -> dict[str, Any]:

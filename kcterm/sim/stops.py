@@ -125,7 +125,7 @@ class StopDesk:
             self._draining = False
 
     def _publish(self, order: SimOrder, kind: str, error: str | None = None) -> None:
-        self.engine.mutations += 1
+        self.engine.touch(order)
         publisher = self.engine.publisher
         if not publisher.wants(ADVANCED_TOPIC, order.user_id):
             return

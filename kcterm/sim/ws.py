@@ -37,7 +37,15 @@ MAX_QUEUE = 50_000  # frames waiting for one slow client before it is dropped
 INBOUND_LIMIT = 100  # messages a client may send per window (spec/REFERENCE.md 6.4)
 INBOUND_WINDOW_MS = 10_000
 LEVEL2_PREFIX = "/contractMarket/level2:"
-_CLOSE_AFTER_FLUSH = ""  # queued after a last frame: the writer closes once it is sent
+TOKEN_LIFETIME_MS = 24 * 3600 * 1000  # spec/REFERENCE.md 6.4: a token is valid 24 h
+MAX_TOKENS = 100_000  # live tokens kept at most (the oldest go first): a bounded table
+MAX_FRAME = 64 * 1024  # KuCoin's inbound frame limit: larger ones get an error, then 1009
+# aiohttp buffers a frame up to this before giving up on its own (a bare 1009, no error
+# frame); between MAX_FRAME and this the client is told why it is closed.
+_READ_LIMIT = 4 * 1024 * 1024
+# queued after a last frame: the writer closes (with the connection's close_code) once it
+# is sent
+_CLOSE_AFTER_FLUSH = ""
 
 
 class Connection:
@@ -50,6 +58,7 @@ class Connection:
         self.last_seen = time.monotonic()
         self.inbound: deque[float] = deque()  # monotonic times of the recent messages
         self.closed = False
+        self.close_code = 1008  # what the writer closes with after a last error frame
 
     @property
     def private(self) -> bool:
@@ -83,6 +92,7 @@ class Hub:
         clock: Clock | None = None,
         inbound_limit: int = INBOUND_LIMIT,
         inbound_window_ms: int = INBOUND_WINDOW_MS,
+        token_lifetime_ms: int = TOKEN_LIFETIME_MS,
     ) -> None:
         self.symbols = symbols
         self.ping_interval_ms = ping_interval_ms
@@ -91,7 +101,10 @@ class Hub:
         self.clock = clock or Clock()
         self.inbound_limit = inbound_limit
         self.inbound_window_s = inbound_window_ms / 1000
-        self._tokens: dict[str, str | None] = {}  # token -> user id (None: public)
+        self.token_lifetime_s = token_lifetime_ms / 1000
+        # token -> (user id or None for public, monotonic expiry). Insertion order is expiry
+        # order (one lifetime for all), so purging looks only at the front.
+        self._tokens: dict[str, tuple[str | None, float]] = {}
         self._subs: dict[tuple[str | None, str], set[Connection]] = defaultdict(set)
         self.connections: set[Connection] = set()
         self._closers: set[asyncio.Future[Any]] = set()
@@ -101,9 +114,35 @@ class Hub:
     # -- tokens ----------------------------------------------------------------------------
 
     def issue_token(self, user_id: str | None) -> str:
+        now = time.monotonic()
+        self._purge(now)
+        while len(self._tokens) >= MAX_TOKENS:
+            del self._tokens[next(iter(self._tokens))]
         token = secrets.token_urlsafe(48)
-        self._tokens[token] = user_id
+        self._tokens[token] = (user_id, now + self.token_lifetime_s)
         return token
+
+    def token_owner(self, token: str) -> tuple[bool, str | None]:
+        """(valid, user id or None for a public token); an expired token is no token."""
+        now = time.monotonic()
+        self._purge(now)
+        entry = self._tokens.get(token)
+        if entry is None or entry[1] <= now:
+            return False, None
+        return True, entry[0]
+
+    @property
+    def token_count(self) -> int:
+        self._purge(time.monotonic())
+        return len(self._tokens)
+
+    def _purge(self, now: float) -> None:
+        tokens = self._tokens
+        while tokens:
+            first = next(iter(tokens))
+            if tokens[first][1] > now:
+                return
+            del tokens[first]
 
     # -- Publisher -------------------------------------------------------------------------
 
@@ -147,23 +186,27 @@ class Hub:
     # -- connections -----------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=64 * 1024, autoping=True)
+        ws = web.WebSocketResponse(max_msg_size=_READ_LIMIT, autoping=True)
         await ws.prepare(request)
         token = request.query.get("token", "")
         connect_id = request.query.get("connectId", "") or str(time.time_ns())
-        if token not in self._tokens:
+        valid, user_id = self.token_owner(token)
+        if not valid:
             with contextlib.suppress(Exception):
-                await ws.send_str(_error_text(connect_id, 401, "token is invalid"))
+                await ws.send_str(_error_text(connect_id, 401, "token is invalid or expired"))
                 await ws.close()
             return ws
-        conn = Connection(ws, self._tokens[token], connect_id)
+        conn = Connection(ws, user_id, connect_id)
         self.connections.add(conn)
         conn.send(orjson.dumps({"id": connect_id, "type": "welcome"}).decode())
         writer = asyncio.ensure_future(self._write(conn))
         watchdog = asyncio.ensure_future(self._watch(conn))
         try:
             async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and _too_big(msg.data):
+                    self._error(conn, None, 400, f"message is larger than {MAX_FRAME} bytes")
+                    self._close_after_flush(conn, 1009)
+                elif msg.type == WSMsgType.TEXT:
                     self._on_message(conn, msg.data)
                 elif msg.type == WSMsgType.BINARY:
                     self._on_message(conn, None)
@@ -222,7 +265,7 @@ class Hub:
             text = await conn.queue.get()
             try:
                 if text == _CLOSE_AFTER_FLUSH:
-                    await conn.ws.close(code=1008)
+                    await conn.ws.close(code=conn.close_code)
                     return
                 await conn.ws.send_str(text)
             except Exception as exc:  # the peer is gone: stop writing, the reader cleans up
@@ -262,10 +305,13 @@ class Hub:
             log.exception("bad frame on %s", conn.connect_id)
             self._error(conn, None, 400, "message could not be handled")
 
-    def _close_after_flush(self, conn: Connection) -> None:
+    def _close_after_flush(self, conn: Connection, code: int = 1008) -> None:
+        if conn.closed:
+            return
         self._forget(conn)
+        conn.close_code = code
         if not conn.send(_CLOSE_AFTER_FLUSH):
-            self._close(conn, 1008)
+            self._close(conn, code)
         conn.closed = True
 
     def _on_text(self, conn: Connection, text: str) -> None:
@@ -325,6 +371,13 @@ class Hub:
 
     def _error(self, conn: Connection, frame_id: Any, code: int, text: str) -> None:
         conn.send(_error_text(str(frame_id) if frame_id is not None else "", code, text))
+
+
+def _too_big(data: str | bytes) -> bool:
+    """Over MAX_FRAME bytes on the wire (text counted as UTF-8, only when it could be)."""
+    if isinstance(data, str) and len(data) * 4 > MAX_FRAME:
+        return len(data.encode("utf-8", "surrogatepass")) > MAX_FRAME
+    return len(data) > MAX_FRAME
 
 
 def _plain_id(value: Any) -> Any:

@@ -110,8 +110,13 @@ async def test_an_oversized_frame_closes_only_that_connection(
 ) -> None:
     big = await open_ws(http, sim)
     await big.send_str('{"type": "ping", "pad": "' + "z" * 70_000 + '"}')
+    told = await big.receive(timeout=5)  # KuCoin's error frame says why, then the close
+    assert told.type == aiohttp.WSMsgType.TEXT
+    error = orjson.loads(told.data)
+    assert error["type"] == "error" and "65536" in error["data"]
     closing = await big.receive(timeout=5)
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    assert big.close_code == 1009
     fine = await open_ws(http, sim)
     await fine.send_json({"id": "ok", "type": "ping"})
     assert (await asyncio.wait_for(fine.receive_json(), 5))["id"] == "ok"

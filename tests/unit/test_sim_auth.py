@@ -6,7 +6,10 @@ exchange are each checked against the spec, never against each other.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from multidict import CIMultiDict
 
 from kcterm.sim.auth import ApiKey, KeyStore
 from kcterm.sim.errors import SimError
@@ -104,7 +107,10 @@ def test_each_failure_gets_its_own_code(store: KeyStore) -> None:
     assert check(store, {k: v for k, v in headers(good).items() if k != "KC-API-SIGN"}) == "400001"
     assert check(store, headers(good, **{"KC-API-KEY": "nobody"})) == "400003"
     assert check(store, headers(good, **{"KC-API-PASSPHRASE": "dGVzdA=="})) == "400004"
-    assert check(store, headers(good, **{"KC-API-KEY-VERSION": "2"})) == "400004"
+    # Version 1 sends the passphrase itself: with this version-3 key that is a version
+    # mismatch, and the reply says so rather than blaming the passphrase.
+    assert check(store, headers(good, **{"KC-API-KEY-VERSION": "1"})) == "400004"
+    assert check(store, headers(good, **{"KC-API-KEY-VERSION": "7"})) == "400004"
     assert check(store, headers(good), now=NOW + 5001) == "400002"
     assert check(store, headers(good, **{"KC-API-TIMESTAMP": "soon"})) == "400002"
     assert check(store, headers(VECTORS[1][3])) == "400005"  # another request's signature
@@ -146,3 +152,49 @@ def test_ip_whitelist_and_permission_come_after_the_signature() -> None:
             headers(sign), method, path, body, NOW, 5000, remote="10.1.1.1", permission="Futures"
         )
     assert info.value.code == "400007"
+
+
+def failure(store: KeyStore, hdrs: Any) -> SimError:
+    method, path, body, _ = VECTORS[0]
+    with pytest.raises(SimError) as info:
+        store.verify(hdrs, method, path, body, NOW, 5000)
+    return info.value
+
+
+def test_version_2_and_3_headers_both_work_with_a_signed_passphrase(store: KeyStore) -> None:
+    method, path, body, sign = VECTORS[0]
+    for version in ("2", "3", ""):  # absent: the key's own version
+        hdrs = headers(sign, **{"KC-API-KEY-VERSION": version})
+        assert store.verify(hdrs, method, path, body, NOW, 5000) is KEY
+    wrong = failure(store, headers(sign, **{"KC-API-KEY-VERSION": "1"}))
+    assert "KC-API-KEY-VERSION 1" in wrong.msg and "version 3" in wrong.msg
+    bad = failure(store, headers(sign, **{"KC-API-PASSPHRASE": "dGVzdA=="}))
+    assert bad.msg == "Invalid KC-API-PASSPHRASE"
+
+
+def test_a_version_1_key_takes_the_passphrase_itself() -> None:
+    keys = KeyStore()
+    old = ApiKey("k1", "test_api_secret", "test_passphrase", "1", "u1")
+    keys.add(old)
+    method, path, body, sign = VECTORS[0]
+    plain = {"KC-API-PASSPHRASE": "test_passphrase", "KC-API-KEY-VERSION": "1"}
+    assert keys.verify(headers(sign, **plain), method, path, body, NOW, 5000) is old
+    signed = failure(keys, headers(sign, **{"KC-API-KEY-VERSION": "1"}))
+    assert signed.code == "400004" and signed.msg == "Invalid KC-API-PASSPHRASE"
+    mismatch = failure(keys, headers(sign, **{**plain, "KC-API-KEY-VERSION": "2"}))
+    assert "this API key is version 1" in mismatch.msg
+
+
+def test_header_names_are_case_insensitive(store: KeyStore) -> None:
+    method, path, body, sign = VECTORS[0]
+    lower = CIMultiDict((k.lower(), v) for k, v in headers(sign).items())
+    assert store.verify(lower, method, path, body, NOW, 5000) is KEY
+
+
+def test_non_ascii_sign_or_passphrase_is_refused_not_raised(store: KeyStore) -> None:
+    _, _, _, sign = VECTORS[0]
+    assert failure(store, headers("\u00e9" + sign[1:])).code == "400005"
+    assert failure(store, headers(sign, **{"KC-API-PASSPHRASE": "p\u00e4ss"})).code == "400004"
+    surrogate = "a\udcff"  # how aiohttp hands over bytes that are not UTF-8
+    assert failure(store, headers(surrogate)).code == "400005"
+    assert failure(store, headers(sign, **{"KC-API-TIMESTAMP": "\u0661\u0662"})).code == "400002"
