@@ -7,10 +7,24 @@ from typing import Any
 
 from kcterm.sim.errors import bad_param
 
-# No price, amount or size on any contract comes near this; anything above is refused before
-# it is divided by a tick or a multiplier, where a 28-digit decimal context would overflow
-# (and an integer of a billion digits would take minutes to build).
-MAX_NUMBER = Decimal(10) ** 15
+# No price, amount or size on any contract comes near 10**15, none needs more than 18 decimal
+# places or 28 significant digits. Anything else is refused before it is divided by a tick
+# or a multiplier, where the 28-digit decimal context would overflow (and an integer of a
+# billion digits would take minutes to build). Only exponents are compared: arithmetic on
+# such a number would itself raise.
+MAX_DIGITS_LEFT = 15
+MIN_EXPONENT = -18
+MAX_SIGNIFICANT = 28
+
+
+def _out_of_range(number: Decimal) -> str | None:
+    if number.adjusted() >= MAX_DIGITS_LEFT:
+        return "is far too large"
+    if number and number.adjusted() < MIN_EXPONENT:
+        return "is far too small"
+    if len(number.as_tuple().digits) > MAX_SIGNIFICANT:
+        return f"has more than {MAX_SIGNIFICANT} significant digits"
+    return None
 
 
 def text(
@@ -69,7 +83,7 @@ def whole(
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
         raise bad_param(f"{name} must be an integer")
-    if abs(number) > MAX_NUMBER:
+    if number.adjusted() >= MAX_DIGITS_LEFT:
         raise bad_param(f"{name} is far too large")
     result = int(number)
     if minimum is not None and result < minimum:
@@ -94,6 +108,7 @@ def decimal(body: dict[str, Any], name: str, *, required: bool = False) -> Decim
         raise bad_param(f"{name} must be a number") from None
     if not number.is_finite() or number <= 0:
         raise bad_param(f"{name} must be greater than 0")
-    if number > MAX_NUMBER:
-        raise bad_param(f"{name} is far too large")
+    problem = _out_of_range(number)
+    if problem is not None:
+        raise bad_param(f"{name} {problem}")
     return number
