@@ -9,6 +9,7 @@ from typing import Any
 
 from kcterm.core.contract import to_decimal
 from kcterm.core.marks import event_mark
+from kcterm.core.order_margin import OrderMargin
 
 # Overview numbers are rounded JSON floats, wallet numbers exact strings: closer than this
 # is the same amount.
@@ -75,6 +76,8 @@ class Account:
         self._touched: dict[str, int] = {}
         self._wallet_versions: dict[str, int] = {}
         self.version = 0
+        # Set by the session: resting orders' margin between the exchange's balance reports.
+        self.order_margin: OrderMargin | None = None
 
     def get(self, currency: str = "USDT") -> Balance | None:
         return self._balances.get(currency)
@@ -109,6 +112,15 @@ class Account:
         self._store(fresh)
         return changes
 
+    def unconfirmed_order_margin(self, currency: str = "USDT") -> Decimal:
+        """Order margin frozen (or freed, negative) by order events since the exchange last
+        reported this currency's balance (core.order_margin)."""
+        if self.order_margin is None:
+            return Decimal(0)
+        return self.order_margin.unconfirmed(currency)
+
     def _store(self, balance: Balance) -> None:
         self._balances[balance.currency] = balance
+        if self.order_margin is not None:
+            self.order_margin.confirm(balance.currency)  # the exchange's number holds them all
         self.version += 1

@@ -31,8 +31,13 @@ class AccountSummary:
 
 
 def summarize(
-    balance: Balance | None, positions: Iterable[Position], contracts: dict[str, Contract]
+    balance: Balance | None,
+    positions: Iterable[Position],
+    contracts: dict[str, Contract],
+    unconfirmed_order_margin: Decimal = ZERO,
 ) -> AccountSummary | None:
+    """`unconfirmed_order_margin`: what resting orders froze (or freed) since the exchange's
+    last balance (core.order_margin); it moves available and margin used at once."""
     if balance is None:
         return None
     mine = [
@@ -60,8 +65,8 @@ def summarize(
     return AccountSummary(
         balance.currency,
         equity,
-        balance.available,
-        balance.position_margin + balance.order_margin,
+        balance.available - unconfirmed_order_margin,
+        balance.position_margin + balance.order_margin + unconfirmed_order_margin,
         unrealised,
         risk,
     )

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,11 @@ from kcterm.core.contract import Contract
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.core.fills import Fills
 from kcterm.core.interlock import FeedFacts
-from kcterm.core.journal import Journal, describe_order_event
+from kcterm.core.journal import Journal, JournalEntry, describe_order_event
 from kcterm.core.market import TickerState, TradeTape
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_history import OrderHistory
+from kcterm.core.order_margin import OrderMargin, OrderTerms
 from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
@@ -110,6 +111,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         self._resyncing: set[str] = set()
         # UI-facing state (each with a `version` the frame timer compares)
         self.journal = Journal()
+        self.journal.add_listener(self._on_journal_entry)
         self.history = OrderHistory()
         self.watchlist = Watchlist()
         self.candles: dict[tuple[str, int], CandleSeries] = {}
@@ -122,6 +124,14 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         self.account = Account()
         self.fills = Fills()
         self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
+        self.order_margin = OrderMargin(
+            self.orders.all,
+            self.positions.get,
+            self.contracts,
+            lambda symbol: self.cross_leverage.get(symbol),
+        )
+        self.account.order_margin = self.order_margin
+        self._terms_wanted: set[str] = set()  # order ids whose REST detail is on its way
         self.gateway = OrderGateway(rest, self.journal)
         # A resting order's retries stop once the market drifts from the click (issue 10).
         self.gateway.price_of = lambda symbol: self.market_context(symbol).last
@@ -284,7 +294,10 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         data = frame["data"]
         known = self.orders.get(str(data.get("orderId", "")))
         self.reconciler.note_order_event(str(data.get("orderId", "")))
-        self.orders.apply_event(data)
+        resting = self.orders.apply_event(data)
+        self.order_margin.note_event(data)
+        if resting is not None and self.order_margin.of(resting) is None:
+            self._fetch_order_terms(resting.order_id)  # its leverage is not in the event
         kind = data.get("type")
         # The raw event rides along so the journal store records fills as they happen.
         self.journal.event(describe_order_event(data), str(data.get("symbol", "")), data=data)
@@ -310,6 +323,30 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
 
     def _on_wallet_frame(self, frame: dict[str, Any]) -> None:
         self.account.apply_wallet(frame["data"])
+
+    def _on_journal_entry(self, entry: JournalEntry, data: Mapping[str, Any] | None) -> None:
+        # What the reconciler had to correct is news for the trader, not only for the log:
+        # it goes to the status bar as well as the journal panel.
+        if data and "discrepancy" in data:
+            self.notify("error", f"Reconciled with the exchange: {data['discrepancy']}")
+
+    def _fetch_order_terms(self, order_id: str) -> None:
+        if order_id in self._terms_wanted or not self.order_margin.needs_terms(order_id):
+            return
+        self._terms_wanted.add(order_id)
+
+        async def fetch() -> None:
+            try:
+                detail = await self.rest.order(order_id)
+            except Exception as exc:  # a guess stays out of the figures; reconcile fixes it
+                log.info("order %s detail unavailable: %s", order_id, exc)
+                return
+            finally:
+                self._terms_wanted.discard(order_id)
+            if order_id in self.orders and isinstance(detail, dict):
+                self.order_margin.note_terms(order_id, OrderTerms.from_detail(detail))
+
+        self._spawn(fetch())
 
     # -- connection events -----------------------------------------------------------------
 

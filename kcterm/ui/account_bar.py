@@ -21,7 +21,7 @@ class AccountBar(QToolBar):
         self.setObjectName("account_bar")  # saveState/restoreState find it by this name
         self.setMovable(False)
         self._session = session
-        self._drawn = (-1, -1)
+        self._drawn = (-1, -1, -1, -1)
         self.labels: dict[str, QLabel] = {}
         for key, title, tip in (
             ("equity", "Equity", "Balance plus unrealised PnL"),
@@ -41,13 +41,23 @@ class AccountBar(QToolBar):
 
     def refresh(self) -> None:
         session = self._session
-        drawn = (session.account.version, session.positions.version)
+        # Orders move the figures too: a resting order freezes margin before the exchange's
+        # next balance report says so (core.order_margin).
+        drawn = (
+            session.account.version,
+            session.positions.version,
+            session.orders.version,
+            session.order_margin.version,
+        )
         if drawn == self._drawn:
             return
         self._drawn = drawn
         balances = session.account.all()
         balance = session.account.get("USDT") or (balances[0] if balances else None)
-        summary = summarize(balance, session.positions.all(), session.contracts)
+        unconfirmed = session.account.unconfirmed_order_margin(balance.currency) if balance else 0
+        summary = summarize(
+            balance, session.positions.all(), session.contracts, Decimal(unconfirmed)
+        )
         if summary is None:
             return
         cur = summary.currency
@@ -64,7 +74,7 @@ class AccountBar(QToolBar):
             self.labels["risk"].setStyleSheet(f"color: {level}" if level else "")
 
     def restyle(self) -> None:
-        self._drawn = (-1, -1)
+        self._drawn = (-1, -1, -1, -1)
         self.refresh()
 
     def _set(self, key: str, text: str) -> None:

@@ -22,8 +22,18 @@ def _kind_color(entry: JournalEntry) -> QColor:
     )
 
 
+RECONCILED_PREFIX = "Reconciled ("  # core.reconcile's lines for what it had to correct
+
+
+def is_reconcile_finding(entry: JournalEntry) -> bool:
+    return entry.kind is EntryKind.INFO and entry.text.startswith(RECONCILED_PREFIX)
+
+
 def _text_color(entry: JournalEntry) -> QColor | None:
-    return QColor(colors().ask) if entry.kind is EntryKind.ERROR else None
+    if entry.kind is EntryKind.ERROR:
+        return QColor(colors().ask)
+    # A correction the reconciler made stands out from the connection notes around it.
+    return QColor(colors().own_order) if is_reconcile_finding(entry) else None
 
 
 JOURNAL_COLUMNS: list[Column[JournalEntry]] = [

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from kcterm.core.session import Session
-from kcterm.ui.journal_model import JournalModel
+from kcterm.ui.journal_model import JournalModel, is_reconcile_finding
 from kcterm.ui.theme import monospace_font
 
 KIND_COLUMN = 1
@@ -75,7 +75,9 @@ class JournalPanel(QWidget):
         at_bottom = scrollbar.value() >= scrollbar.maximum() - 2
         self.model.set_rows(list(journal.entries))
         errors = journal.error_count
-        self.count_label.setText(f"{len(journal)} lines · {errors} errors")
+        found = sum(1 for entry in journal.entries if is_reconcile_finding(entry))
+        reconciled = f" · {found} reconciled" if found else ""
+        self.count_label.setText(f"{len(journal)} lines · {errors} errors{reconciled}")
         if at_bottom:
             self.view.scrollToBottom()
 

@@ -1,0 +1,50 @@
+"""Numbers that are true now (issue 10): a resting limit order freezes its order margin in the
+account bar as soon as the order is open, before any reconcile; cancelling gives it back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kcterm.core.validation import OrderDraft
+from kcterm.ui.formatting import DASH
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import SYMBOL, result_of, run, trading_ready, wait
+
+CENT = Decimal("0.01")
+
+
+def shown(window: MainWindow, key: str) -> Decimal:
+    return Decimal(window.account_bar.labels[key].text().split()[0].replace(",", ""))
+
+
+def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
+    window: MainWindow,
+) -> None:
+    session = window.session
+    trading_ready(window)
+    bar = window.account_bar
+    wait(lambda: bar.labels["available"].text() != DASH, 10, "the available balance")
+    wait(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
+    passes = session.reconciler.stats.passes
+    available, margin = shown(window, "available"), shown(window, "margin")
+    contract = session.contracts[SYMBOL]
+    price = session.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
+    order_id = result_of(
+        session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price))))
+    )
+    detail = result_of(session.rest.order(order_id))
+    frozen = 3 * contract.multiplier * price / Decimal(str(detail["leverage"]))
+    assert frozen > CENT  # the test means something: the order holds visible margin
+    wait(lambda: order_id in session.orders, 10, "the open event")
+    expected = (available - frozen).quantize(CENT)
+    wait(lambda: shown(window, "available") == expected, 2, "available to drop by the margin")
+    assert abs(shown(window, "margin") - (margin + frozen)) <= CENT
+    assert session.reconciler.stats.passes == passes  # no reconcile did it
+    exchange_says = result_of(session.rest.account_overview())
+    assert abs(shown(window, "available") - Decimal(str(exchange_says["availableBalance"]))) <= CENT
+
+    run(session.cancel(order_id))
+    wait(lambda: order_id not in session.orders, 10, "the cancel event")
+    wait(lambda: shown(window, "available") == available.quantize(CENT), 2, "available back")
+    assert shown(window, "margin") == margin.quantize(CENT)
+    assert session.reconciler.stats.passes == passes
