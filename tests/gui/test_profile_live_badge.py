@@ -35,7 +35,7 @@ def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
         assert "LIVE" in window.windowTitle()
         assert window.prefs.asks("order") and window.prefs.asks("bracket")
         # Turning confirmations off here is this profile's choice only.
-        dialog = SafetyDialog(window.prefs, window)
+        dialog = SafetyDialog(window.prefs)  # no parent: qtbot closes it, not the window
         qtbot.addWidget(dialog)
         assert "profile DESK_TWO (LIVE)" in dialog.asks_group.title()
         for box in dialog.confirm_boxes.values():
