@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
-from kcterm.core.error_text import explain
+from kcterm.core.error_text import refusal_text
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
@@ -97,7 +97,7 @@ class DeskActions:
         except OrderRejected as rejected:
             self.fail(f"Not sent: {rejected.reason}")
         except KucoinError as exc:
-            self.last_error = explain(exc.code, exc.msg)  # the session has notified
+            self.last_error = refusal_text(exc)  # the session has notified
 
     @asyncSlot()
     async def close_position_hotkey(self) -> None:
@@ -167,7 +167,7 @@ class DeskActions:
         try:
             await self.session.replace_bracket(order_id, plan)
         except KucoinError as exc:
-            self.last_error = explain(exc.code, exc.msg)
+            self.last_error = refusal_text(exc)
 
     # -- orders ------------------------------------------------------------------------------
 
@@ -195,7 +195,7 @@ class DeskActions:
             orders.show_message(f"Not changed: {rejected.reason}", True)
             return
         except (KucoinError, KeyError) as exc:
-            reason = explain(exc.code, exc.msg) if isinstance(exc, KucoinError) else str(exc)
+            reason = refusal_text(exc) if isinstance(exc, KucoinError) else str(exc)
             orders.show_message(f"Edit failed: {reason}", True)
             return
         if new_id is None:

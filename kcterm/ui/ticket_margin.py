@@ -18,7 +18,7 @@ from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
 from kcterm.core.contract import Contract
-from kcterm.core.error_text import explain
+from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
 
 log = logging.getLogger("kcterm.ui.ticket_margin")
@@ -91,7 +91,7 @@ class MarginControls(QObject):
             await self._session.set_margin_mode(symbol, wanted)
         except KucoinError as exc:
             self._show_mode(before)
-            self.failed.emit(f"Margin mode not changed: {explain(exc.code, exc.msg)}")
+            self.failed.emit(f"Margin mode not changed: {refusal_text(exc)}")
             return
         self._show_mode(wanted)
         if wanted == "CROSS" and symbol in self._session.cross_leverage:
@@ -108,6 +108,6 @@ class MarginControls(QObject):
         try:
             await self._session.set_cross_leverage(symbol, leverage)
         except KucoinError as exc:
-            self.failed.emit(f"Cross leverage not changed: {explain(exc.code, exc.msg)}")
+            self.failed.emit(f"Cross leverage not changed: {refusal_text(exc)}")
             return
         self.changed.emit()
