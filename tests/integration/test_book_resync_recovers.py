@@ -136,3 +136,22 @@ async def test_bad_snapshots_are_refused_shown_and_the_book_recovers(sim: SimExc
     finally:
         await session.stop()
         await relay.stop()
+
+
+async def test_a_syncing_book_without_a_resync_gets_one_from_the_next_message(
+    sim: SimExchange,
+) -> None:
+    """Whatever ended a resync task (here: the book was reset and no task started, as when a
+    task died), the next level2 message starts one: the book never waits for 50,000 more."""
+    session = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    try:
+        await session.start([SYMBOL])
+        book = session.books[SYMBOL]
+        await wait_for(lambda: book.is_live, 15, "the first snapshot")
+        assert SYMBOL not in session._resyncing
+        book.reset()  # syncing, and nobody fetching a snapshot
+        assert SYMBOL not in session._resyncing
+        await wait_for(lambda: book.is_live, 10, "a resync started by the feed itself")
+        assert book._buffer == [] and SYMBOL not in session._resyncing
+    finally:
+        await session.stop()
