@@ -131,7 +131,7 @@ def _attach_journal(opened: OpenedProfile, path: Path) -> None:
         # Coin-margined (inverse) contracts settle in the base coin, not the quote currency.
         return found.multiplier, found.settle_currency != found.quote_currency
 
-    recorder = JournalRecorder(writer, contract)
+    recorder = JournalRecorder(writer, contract, journal=session.journal)  # conflicts shown
     session.journal.add_listener(recorder.on_entry)
     opened.writer = writer
     opened.recorder = recorder

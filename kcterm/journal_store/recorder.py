@@ -6,19 +6,33 @@ is kept, and when the line carries the exchange's payload, that payload is recor
 - data {"funding": <funding item>} -> a funding payment (GET /api/v1/funding-history shape)
 - data {"discrepancy": "..."}      -> a reconciliation discrepancy
 Text passes the secret redactor before it is queued.
+
+A trade id is one fill: the feed's and the fill list's reports of it merge into one row. A
+report under a known trade id with another side, size or price is not that fill (an exchange
+that lost its state may hand the id out again): it is never merged, it is kept in
+fill_conflicts and the trader is told in the journal.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kcterm.core.journal import JournalEntry
+from kcterm.core.journal import EntryKind, Journal, JournalEntry
+from kcterm.journal_store.schema import open_db
 from kcterm.journal_store.writer import JournalWriter
 from kcterm.logging_setup import REDACTOR
+
+log = logging.getLogger("kcterm.journal_store")
+
+# What makes a fill that fill: (side, lots, price). Prices compare as Decimals, so the feed's
+# "60000.50" and the fill list's "60000.5" are the same.
+FillKey = tuple[str, int, Decimal | str]
 
 # symbol -> (multiplier, inverse); None when the contract is unknown
 ContractLookup = Callable[[str], tuple[Decimal, bool] | None]
@@ -45,15 +59,40 @@ _FUNDING = (
     "currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _DISCREPANCY = "INSERT INTO discrepancies(at, symbol, what) VALUES (?, ?, ?)"
+_CONFLICT = (
+    "INSERT OR IGNORE INTO fill_conflicts(at, trade_id, symbol, side, size, price, order_id, "
+    "source, known_side, known_size, known_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class JournalRecorder:
-    def __init__(self, writer: JournalWriter, contracts: ContractLookup) -> None:
+    def __init__(
+        self, writer: JournalWriter, contracts: ContractLookup, journal: Journal | None = None
+    ) -> None:
+        """``journal``: where a conflicting fill is announced (the journal panel shows it)."""
         self.writer = writer
         self.contracts = contracts
+        self.journal = journal
         self.session_id = uuid.uuid4().hex[:12]
         self.feed_trade_ids: dict[str, float] = {}  # fills the order feed reported: id -> at
         self.fill_listeners: list[Callable[[], None]] = []  # FillSync wants to hear of fills
+        self.known_fills: dict[str, FillKey] = self._load_known()
+        self.conflicts: list[tuple[str, FillKey, FillKey]] = []  # (trade id, known, new)
+        self._announced: set[tuple[str, FillKey]] = set()
+
+    def _load_known(self) -> dict[str, FillKey]:
+        """The fills already in the file, so a conflict with an earlier session is seen."""
+        try:
+            conn = open_db(self.writer.path, readonly=True)
+        except (OSError, sqlite3.Error):
+            return {}  # a new journal: nothing known yet
+        try:
+            rows = conn.execute("SELECT trade_id, side, size, price FROM fills").fetchall()
+        except sqlite3.Error:
+            return {}
+        finally:
+            conn.close()
+        return {str(t): _fill_key(side, size, price) for t, side, size, price in rows}
 
     # -- the core.journal listener -------------------------------------------------------------
 
@@ -81,19 +120,19 @@ class JournalRecorder:
         """A fill from a tradeOrders "match" event (spec/REFERENCE.md 8.3): no fee in it."""
         trade_id = str(data["tradeId"])
         at = _seconds(data.get("ts")) or time.time()
-        self.feed_trade_ids[trade_id] = at
-        self.writer.execute(
-            _FEED_FILL,
-            self._fill_row(
-                trade_id,
-                at,
-                data,
-                size=data.get("matchSize"),
-                price=data.get("matchPrice"),
-                fee=None,
-                source="feed",
-            ),
+        row = self._fill_row(
+            trade_id,
+            at,
+            data,
+            size=data.get("matchSize"),
+            price=data.get("matchPrice"),
+            fee=None,
+            source="feed",
         )
+        if not self._same_fill(row):
+            return
+        self.feed_trade_ids[trade_id] = at
+        self.writer.execute(_FEED_FILL, row)
 
     def rest_fill(self, item: Mapping[str, Any]) -> None:
         """A fill from GET /api/v1/recentFills or /api/v1/fills (spec/REFERENCE.md 7.x): with
@@ -108,7 +147,50 @@ class JournalRecorder:
             fee=item.get("fee"),
             source="rest",
         )
-        self.writer.execute(_REST_FILL, row)
+        if self._same_fill(row):
+            self.writer.execute(_REST_FILL, row)
+
+    def _same_fill(self, row: tuple[Any, ...]) -> bool:
+        """True when the row is new or the fill already known under its trade id; False (and
+        the conflict recorded and told) when that id is known as another fill."""
+        trade_id, symbol, side, size, price = row[0], row[2], row[3], row[4], row[5]
+        new = _fill_key(side, size, price)
+        known = self.known_fills.setdefault(trade_id, new)
+        if known == new:
+            return True
+        if (trade_id, new) in self._announced:
+            return False  # the fill list is fetched again and again: told once is enough
+        self._announced.add((trade_id, new))
+        self.conflicts.append((trade_id, known, new))
+        self.writer.execute(
+            _CONFLICT,
+            (
+                time.time(),
+                trade_id,
+                symbol,
+                side,
+                size,
+                price,
+                row[11],  # order id
+                row[12],  # source
+                known[0],
+                known[1],
+                str(known[2]),
+            ),
+        )
+        text = (
+            f"Fill conflict on {symbol or 'an unknown contract'}: trade {trade_id} is already "
+            f"in the journal as {_shown(known)}, and the exchange now reports {_shown(new)} "
+            "under the same id. The journal kept the first and did not merge them; compare "
+            "with the exchange's fill history (an exchange that lost its state may have "
+            "reused the id)."
+        )
+        log.warning("journal: %s", text)
+        if self.journal is not None:
+            self.journal.add(EntryKind.ERROR, text, symbol=symbol)
+        else:
+            self.discrepancy(text, symbol)
+        return False
 
     def funding(self, item: Mapping[str, Any]) -> None:
         """A funding payment in GET /api/v1/funding-history's shape."""
@@ -159,6 +241,22 @@ class JournalRecorder:
             str(data.get("orderId", "")),
             source,
         )
+
+
+def _fill_key(side: Any, size: Any, price: Any) -> FillKey:
+    exact: Decimal | str = str(price)  # not a number: only the same text is the same price
+    try:
+        number = Decimal(exact)
+        if number.is_finite():
+            exact = number
+    except InvalidOperation:
+        pass
+    return str(side), int(size), exact
+
+
+def _shown(key: FillKey) -> str:
+    side, size, price = key
+    return f"{side} {size} lots at {price}"
 
 
 def _seconds(stamp: Any) -> float | None:

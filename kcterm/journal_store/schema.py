@@ -46,6 +46,24 @@ CREATE TABLE IF NOT EXISTS funding (
     amount TEXT NOT NULL,        -- positive: received, negative: paid
     currency TEXT NOT NULL
 );
+-- A fill the exchange reported under a trade id the journal already holds with another
+-- side, size or price (an exchange that lost its state and reissued the id, say): the known
+-- fill is kept, the new one is kept here, and the trader is told. Never merged.
+CREATE TABLE IF NOT EXISTS fill_conflicts (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,            -- when the conflict was seen
+    trade_id TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,          -- what the exchange now reports
+    size INTEGER NOT NULL,
+    price TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    source TEXT NOT NULL,        -- feed | rest
+    known_side TEXT NOT NULL,    -- what the journal holds for that trade id
+    known_size INTEGER NOT NULL,
+    known_price TEXT NOT NULL,
+    UNIQUE (trade_id, side, size, price)
+);
 CREATE TABLE IF NOT EXISTS discrepancies (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
