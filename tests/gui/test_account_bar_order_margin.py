@@ -37,7 +37,7 @@ def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     assert frozen > CENT  # the test means something: the order holds visible margin
     wait(lambda: order_id in session.orders, 10, "the open event")
     expected = (available - frozen).quantize(CENT)
-    wait(lambda: shown(window, "available") == expected, 2, "available to drop by the margin")
+    wait(lambda: shown(window, "available") == expected, 5, "available to drop by the margin")
     assert abs(shown(window, "margin") - (margin + frozen)) <= CENT
     assert session.reconciler.stats.passes == passes  # no reconcile did it
     exchange_says = result_of(session.rest.account_overview())
@@ -45,6 +45,6 @@ def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
 
     run(session.cancel(order_id))
     wait(lambda: order_id not in session.orders, 10, "the cancel event")
-    wait(lambda: shown(window, "available") == available.quantize(CENT), 2, "available back")
+    wait(lambda: shown(window, "available") == available.quantize(CENT), 5, "available back")
     assert shown(window, "margin") == margin.quantize(CENT)
     assert session.reconciler.stats.passes == passes
