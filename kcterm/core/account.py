@@ -93,7 +93,12 @@ class Account:
             return None
         self._wallet_versions[balance.currency] = version
         self._touched[balance.currency] = event_mark()
-        self._store(balance)
+        stamp = data.get("timestamp")
+        try:
+            at_ms = int(stamp) if stamp is not None and not isinstance(stamp, bool) else None
+        except (TypeError, ValueError):
+            at_ms = None
+        self._store(balance, at_ms)
         return balance
 
     def merge(self, overview: dict[str, Any], mark: int) -> list[str]:
@@ -119,8 +124,9 @@ class Account:
             return Decimal(0)
         return self.order_margin.unconfirmed(currency)
 
-    def _store(self, balance: Balance) -> None:
+    def _store(self, balance: Balance, at_ms: int | None = None) -> None:
         self._balances[balance.currency] = balance
         if self.order_margin is not None:
-            self.order_margin.confirm(balance.currency)  # the exchange's number holds them all
+            # The exchange's number holds every order open now (at_ms: when it was taken).
+            self.order_margin.confirm(balance.currency, at_ms)
         self.version += 1

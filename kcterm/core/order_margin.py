@@ -81,19 +81,43 @@ class OrderMargin:
         self.modes: dict[str, str] = {}  # order id -> marginMode from its events
         # currency -> order id -> margin, as the exchange's last balance of it held them
         self._baseline: dict[str, dict[str, Decimal | None]] = {}
+        # currency -> exchange time (ms) of the last report, when it said (the wallet does)
+        self._reported_ms: dict[str, int] = {}
         self.version = 0
 
     # -- what the feed and REST tell us ------------------------------------------------------
 
     def note_event(self, data: Mapping[str, Any]) -> None:
+        """One tradeOrders event, after OpenOrders applied it."""
         order_id = str(data.get("orderId") or "")
         mode = data.get("marginMode")
         if order_id and isinstance(mode, str) and mode:
             self.modes[order_id] = mode
-        if data.get("type") in ("filled", "canceled") or data.get("status") == "done":
+        done = data.get("type") in ("filled", "canceled") or data.get("status") == "done"
+        self._settle_late_event(order_id, data, done)
+        if done:
             self.terms.pop(order_id, None)
             self.modes.pop(order_id, None)
         self.version += 1
+
+    def _settle_late_event(self, order_id: str, data: Mapping[str, Any], done: bool) -> None:
+        """An event the last report already counted (the wallet message overtook it on the
+        feed) changes the baseline too, so the difference does not count it twice."""
+        contract = self._contracts.get(str(data.get("symbol") or ""))
+        ts = data.get("ts")
+        if contract is None or isinstance(ts, bool) or not isinstance(ts, int):
+            return
+        currency = contract.settle_currency or "USDT"
+        reported = self._reported_ms.get(currency)
+        base = self._baseline.get(currency)
+        if reported is None or base is None or ts // 1_000_000 > reported:
+            return
+        if done:
+            base.pop(order_id, None)
+            return
+        order = next((o for o in self._orders() if o.order_id == order_id), None)
+        if order is not None:
+            base[order_id] = self.of(order)
 
     def note_terms(self, order_id: str, terms: OrderTerms) -> None:
         self.terms[order_id] = terms
@@ -148,9 +172,14 @@ class OrderMargin:
             out[order.order_id] = self.of(order)
         return out
 
-    def confirm(self, currency: str) -> None:
-        """The exchange just reported `currency`'s balance: it holds the orders open now."""
+    def confirm(self, currency: str, at_ms: int | None = None) -> None:
+        """The exchange just reported `currency`'s balance (at exchange time `at_ms`, when the
+        report says): it holds the orders open now."""
         self._baseline[currency] = self.held(currency)
+        if at_ms is None:
+            self._reported_ms.pop(currency, None)
+        else:
+            self._reported_ms[currency] = at_ms
         self.version += 1
 
     def unconfirmed(self, currency: str) -> Decimal:

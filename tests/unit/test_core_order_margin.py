@@ -139,3 +139,23 @@ def test_terms_from_the_order_detail():
     assert OrderTerms.from_detail({"leverage": "x"}).leverage is None
     assert OrderTerms.from_detail({"leverage": "-3"}).leverage is None
     assert OrderTerms.from_detail({"reduceOnly": "true"}).reduce_only is False
+
+
+def test_a_wallet_message_that_overtook_the_order_events_is_not_counted_twice():
+    desk = Desk()
+    desk.account.apply_wallet({**WALLET, "timestamp": "1000"})
+    # The exchange's report at t=2000 ms already holds the order opened at t=1500 ms ...
+    desk.account.apply_wallet({**WALLET, "availableBalance": "950", "version": "2",
+                               "timestamp": "2000"})  # fmt: skip
+    # ... whose open event arrives only now.
+    desk.feed({**event("open", "o1"), "ts": 1_500_000_000}, OrderTerms(leverage=D(10)))
+    assert desk.account.unconfirmed_order_margin() == 0
+    assert desk.summary().available == D(950)
+    # Likewise a cancel the next report already shows.
+    desk.account.apply_wallet({**WALLET, "version": "3", "timestamp": "4000"})
+    desk.feed({**event("canceled", "o1"), "ts": 3_000_000_000})
+    assert desk.account.unconfirmed_order_margin() == 0
+    assert desk.summary().available == D(1000)
+    # An event after the last report still counts at once.
+    desk.feed({**event("open", "o2"), "ts": 5_000_000_000}, OrderTerms(leverage=D(10)))
+    assert desk.account.unconfirmed_order_margin() == D(50)
