@@ -120,6 +120,8 @@ def _trigger(
     body: dict[str, Any], name: str, spec: ContractSpec, *, required: bool = False
 ) -> Decimal | None:
     price = params.decimal(body, name, required=required)
+    if price is not None and price > spec.max_price:  # no order may trigger above it
+        raise bad_param(f"{name} {price} is above the contract's maxPrice {spec.max_price}")
     if price is not None and price % spec.tick_size:
         raise bad_param(f"{name} {price} must be a multiple of the tick size {spec.tick_size}")
     return price
