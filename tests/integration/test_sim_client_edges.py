@@ -94,7 +94,7 @@ def best(sim: SimExchange, side: str) -> Decimal:
     return Decimal(str(book["bids" if side == "buy" else "asks"][0][0]))
 
 
-def limit(oid: str, side: str, price: Decimal, size: int = 1, **extra: Any) -> dict[str, Any]:
+def limit(oid: str, side: str, price: Decimal, size: int | str = 1, **extra: Any) -> dict[str, Any]:
     body = {
         "clientOid": oid,
         "symbol": SYMBOL,

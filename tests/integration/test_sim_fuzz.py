@@ -331,7 +331,7 @@ def test_an_invalid_item_of_a_batch_never_succeeds(
 # -- headers and signatures ------------------------------------------------------------------
 
 header_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
     max_size=60,
 )
 
