@@ -154,3 +154,68 @@ async def test_ids_reserved_on_disk_are_never_handed_out_again(tmp_path: Path) -
         assert next(second.engine._order_ids) > max(seen)
     finally:
         await second.stop()
+
+
+async def test_kill_9_in_the_middle_of_a_burst_keeps_every_acked_order(tmp_path: Path) -> None:
+    """Orders in flight when the process dies: each one acknowledged is there after the
+    restart, whatever became of the others, and the file is not damaged."""
+    import asyncio
+
+    state = tmp_path / "burst.sqlite"
+    proc, base = start(state)
+    rest = RestClient(base, CREDENTIALS)
+    acked: dict[str, str] = {}
+    enough = asyncio.Event()
+    try:
+        ticker = await rest.request("GET", "/api/v1/ticker", params={"symbol": SYMBOL})
+        low = (Decimal(str(ticker["bestBidPrice"])) * Decimal("0.97")).quantize(Decimal("0.1"))
+
+        async def place(i: int) -> None:
+            body = {
+                "clientOid": f"burst-{i}",
+                "symbol": SYMBOL,
+                "side": "buy",
+                "type": "limit",
+                "price": str(low - i),
+                "size": 1,
+                "leverage": 10,
+            }
+            try:
+                ack = await rest.place_order(body)
+            except Exception:  # the process died under this one: it was never acknowledged
+                return
+            acked[ack["orderId"]] = ack["clientOid"]
+            if len(acked) >= 15:
+                enough.set()
+
+        burst = [asyncio.ensure_future(place(i)) for i in range(60)]
+        await asyncio.wait_for(enough.wait(), 30)
+        kill(proc)  # with the rest of the burst still in flight
+        await asyncio.gather(*burst)
+    finally:
+        if proc.poll() is None:
+            kill(proc)
+        await rest.close()
+
+    assert len(acked) >= 15
+    proc, base = start(state)
+    rest = RestClient(base, CREDENTIALS)
+    try:
+        active = {o["id"]: o["clientOid"] for o in await rest.active_orders(SYMBOL)}
+        assert acked.items() <= active.items()  # every ack survived (and maybe a few more)
+        fresh = await rest.place_order(
+            {
+                "clientOid": "after-burst",
+                "symbol": SYMBOL,
+                "side": "buy",
+                "type": "limit",
+                "price": str(low - 100),
+                "size": 1,
+                "leverage": 10,
+            }
+        )
+        assert int(fresh["orderId"]) > max(int(i) for i in active)
+    finally:
+        await rest.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
