@@ -35,7 +35,7 @@ class Engine:
         self._by_client_oid: dict[tuple[str, str], SimOrder] = {}
         self._open_count: dict[tuple[str, str], int] = {}
         self._resting: dict[str, dict[str, SimOrder]] = {}  # user -> their orders in the book
-        self.mutations = 0  # bumped on every change to a trader's orders: autosave's cue
+        self.mutations = 0  # bumped on every change to a trader's orders: the store's cue
         # Traders' orders changed since the store last wrote them (None: nothing is stored).
         self.dirty_orders: set[str] | None = None
         self.bot_users: set[str] = set()  # the market simulation's accounts: keep no history
@@ -321,9 +321,13 @@ class Engine:
         self.clearing.publish_wallet(self.clearing.account(order.user_id))  # order margin freed
 
     def touch(self, order: SimOrder) -> None:
-        """Every change to an order passes here (order and stop feeds): the store's cue."""
+        """Every change to an order passes here (order and stop feeds): the store's cue.
+        The market simulation's own orders are not counted: they are never stored, and the
+        server writes after a market step only when a trader's state moved."""
+        if order.user_id in self.bot_users:
+            return
         self.mutations += 1
-        if self.dirty_orders is not None and order.user_id not in self.bot_users:
+        if self.dirty_orders is not None:
             self.dirty_orders.add(order.order_id)
 
     def _emit(self, order: SimOrder, kind: str, *, status: str | None = None, **extra: str) -> None:

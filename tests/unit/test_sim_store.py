@@ -120,3 +120,28 @@ async def test_records_on_disk_stay_as_bounded_as_in_memory(tmp_path: Path) -> N
         assert kept == MAX_RECORDS
     finally:
         db.close()
+
+
+async def test_a_market_step_writes_only_when_a_trader_changed(tmp_path: Path) -> None:
+    """The market's own quotes change every step; writing (and fsyncing) then would slow a
+    fast market for nothing, so a step writes only what a trader has at stake."""
+    exchange = SimExchange(SimConfig(port=0, market=False, state_path=tmp_path / "s.sqlite"))
+    await exchange.start()
+    try:
+        store = exchange.store
+        assert store is not None
+        engine = exchange.engine
+        for ids in (engine._order_ids, engine._trade_ids, engine.clearing._ids):
+            next(ids)  # each counter's first block is reserved now, not during the steps
+        before = store._db.total_changes
+        await exchange.step_market(30)
+        assert store._db.total_changes == before
+        engine.place(
+            DEMO_USER,
+            {"clientOid": "m-1", "symbol": SYMBOL, "side": "buy", "type": "market", "size": 1},
+        )
+        await exchange.step_market(1)  # the fill moved the trader's account: written now
+        assert store._db.total_changes > before
+        assert engine.dirty_orders == set()
+    finally:
+        await exchange.stop()
