@@ -1,7 +1,7 @@
 """Build the one-folder desktop app: python packaging/build.py [--dist DIR] [--work DIR].
 
 Works the same on Linux, macOS and Windows (run it with the venv's Python, after
-`pip install -e ".[package]"`). Steps: render resources/icons/kcterm.svg to PNG (and ICO on
+`pip install -e ".[package]"`). Steps: render kcterm/assets/icons/kcterm.svg to PNG (and ICO on
 Windows) with Qt, run PyInstaller on packaging/kcterm.spec, then put the .desktop entry and the
 icon into the folder for Linux desktops. Prints the build time and the folder's size.
 """
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SVG = ROOT / "resources" / "icons" / "kcterm.svg"
+SVG = ROOT / "kcterm" / "assets" / "icons" / "kcterm.svg"
 
 
 def render_icon(out_dir: Path) -> Path:

@@ -12,6 +12,7 @@ import logging
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
+from kcterm import assets
 from kcterm.core.fills import Fill
 from kcterm.core.session import Session
 from kcterm.ui.trading_prefs import TradingPrefs
@@ -75,8 +76,5 @@ def _icon(window: QWidget) -> QIcon:
     if icon.isNull():
         icon = QApplication.windowIcon()
     if icon.isNull():
-        from pathlib import Path
-
-        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / "kcterm.svg"
-        icon = QIcon(str(path))
+        icon = QIcon(str(assets.path("icons/kcterm.svg")))
     return icon

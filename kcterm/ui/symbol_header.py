@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QToolButton, QWidget
 
-ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
+from kcterm import assets
 
 
 class SymbolHeader(QWidget):
@@ -57,7 +55,9 @@ class SymbolHeader(QWidget):
         self.chosen.emit(self.symbol_box.currentText())
 
     def _on_link(self, linked: bool) -> None:
-        self.link_button.setIcon(QIcon(str(ICONS / ("link.svg" if linked else "unlink.svg"))))
+        self.link_button.setIcon(
+            QIcon(str(assets.path("icons/link.svg" if linked else "icons/unlink.svg")))
+        )
         self.link_button.setToolTip(
             "Linked: follows the symbol chosen in other linked panels (click to unlink)"
             if linked

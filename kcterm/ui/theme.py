@@ -1,4 +1,4 @@
-"""Themes: a Fusion palette, a stylesheet from resources/themes and the colours panels paint with.
+"""Themes: a Fusion palette, a stylesheet from kcterm/assets/themes and the colours panels paint.
 
 Panels ask `colors()` when they paint, never keep a colour, so switching the theme at run time
 takes effect on the next frame without rebuilding anything.
@@ -7,12 +7,12 @@ takes effect on the next frame without rebuilding anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
+from kcterm import assets
+
 THEMES = ("dark", "light")
 
 
@@ -132,8 +132,7 @@ def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
         QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted)
     )
     app.setPalette(palette)
-    qss = THEMES_DIR / f"{theme.name}.qss"
-    sheet = qss.read_text(encoding="utf-8") if qss.exists() else ""
+    sheet = assets.read_text(f"themes/{theme.name}.qss") or ""
     if app.styleSheet() != sheet:  # a new sheet rebuilds every widget's style: only on change
         app.setStyleSheet(sheet)
     return theme

@@ -40,7 +40,7 @@ def test_build_and_run_the_packaged_app(tmp_path: Path) -> None:
     app = dist / "kcterm"
     binary = app / ("kcterm.exe" if sys.platform == "win32" else "kcterm")
     assert binary.is_file() and os.access(binary, os.X_OK)
-    assert (app / "_internal" / "resources" / "themes").is_dir()
+    assert (app / "_internal" / "kcterm" / "assets" / "themes" / "dark.qss").is_file()
     desktop = (app / "kcterm.desktop").read_text()
     assert "Exec=kcterm" in desktop and "Icon=kcterm" in desktop
     assert QImage(str(app / "kcterm.png")).width() == 256
