@@ -8,7 +8,6 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,9 +15,10 @@ import orjson
 import pytest
 
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.spec import SPEC_DIR
 from tests.integration.test_sim_market_data_rest import problems
 
-WS_SPEC = Path(__file__).resolve().parents[3] / "shared" / "kucoin-spec" / "ws"
+WS_SPEC = SPEC_DIR / "ws"  # the official OpenAPI JSON, in the repository (kcterm/spec)
 SCHEMAS = {  # subject -> the component describing its frames
     "level2": "Futures_futures_public_orderbookLevel5",
     "candle.stick": "Futures_futures_public_klines",
@@ -99,8 +99,7 @@ async def test_every_periodic_topic_arrives_with_the_documented_shape(
     for frame in frames:
         by_subject.setdefault(frame["subject"], []).append(frame)
         assert frame["topic"] in TOPICS
-        if WS_SPEC.exists():
-            assert problems(frame["data"], schema(frame["subject"])) == [], frame
+        assert problems(frame["data"], schema(frame["subject"])) == [], frame
     depths = {f["topic"]: f["data"] for f in by_subject["level2"]}
     levels = len(exchange.engine.markets[XBT].book.depth("buy", 50))  # the provider quotes 30
     assert len(depths[TOPICS[0]]["bids"]) == 5 and len(depths[TOPICS[1]]["bids"]) == levels > 5
