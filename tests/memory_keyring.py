@@ -1,7 +1,7 @@
 """A keyring backend that keeps passwords in a dict: keyring's own backend API, in memory.
 
-keyring ships no in-memory backend, and this box has no system keyring, so tests of the
-keyring path pass this one to SecretStore explicitly.
+keyring ships no in-memory backend, and every test starts with no keyring (tests/conftest.py),
+so tests of the keyring path pass this one to SecretStore explicitly.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ class MemoryKeyring(KeyringBackend):
     @classproperty
     def priority(cls) -> float:
         # keyring registers every subclass; raising here keeps it from ever being chosen
-        # automatically, so "no keyring on this box" tests still see the real system.
+        # automatically (say, by a keyring.get_keyring() the conftest's state does not cover).
         raise RuntimeError("a test backend, used only when passed in")
 
     def __init__(self) -> None:

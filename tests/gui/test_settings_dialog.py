@@ -50,7 +50,7 @@ def test_without_a_keyring_it_says_so_and_switching_live_needs_consent(
         answers.append(profile)
         return consent[len(answers) - 1]
 
-    dialog = make_dialog(qtbot, tmp_path, SecretStore(environ={}), confirm)  # this box: no ring
+    dialog = make_dialog(qtbot, tmp_path, SecretStore(environ={}), confirm)  # no ring (conftest)
     assert "● in use" in dialog.list.item(0).text() and not dialog.use_button.isEnabled()
     select(dialog, "kucoin")
     form = dialog.form

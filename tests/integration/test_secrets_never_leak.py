@@ -137,7 +137,7 @@ def test_no_secret_anywhere_after_a_session(
     profile = Profile("lab", CUSTOM, address=exchange.base_url, key_name="leak test")
     settings.put(profile)
     settings.save()
-    secrets = SecretStore(environ=environ())  # this box has no keyring: the real fallback
+    secrets = SecretStore(environ=environ())  # no keyring (tests/conftest.py): the fallback
     ui_settings = QSettings(str(home / "ui.ini"), QSettings.Format.IniFormat)
 
     async def open_desk() -> tuple:

@@ -1,7 +1,8 @@
 """Secrets: the keyring when there is one, else the environment — never the disk.
 
 The keyring path runs against a real keyring backend class (keyring's KeyringBackend API, kept
-in memory here); the no-keyring path is what this bare Linux box really has.
+in memory here); the no-keyring path is keyring's own "fail" backend, which tests/conftest.py
+gives every test whatever the machine has.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def test_keyring_refuses_an_incomplete_key() -> None:
         store.save(DESK, "key-abc-123", "secret-abc-123", "")
 
 
-def test_this_box_has_no_keyring_so_secrets_come_from_the_environment() -> None:
-    # The real system state here: keyring finds no backend (no Secret Service, no D-Bus).
+def test_without_a_keyring_secrets_come_from_the_environment() -> None:
+    # tests/conftest.py gives every test keyring's own "fail" backend, whatever the machine has
+    # (Secret Service, keyrings.alt): the state of a bare Linux box, which kcterm must detect.
     assert usable_keyring() is None
     environ = {
         "KCTERM_DESK_API_KEY": "env-key-0001",
