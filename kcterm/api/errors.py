@@ -1,5 +1,5 @@
-"""Errors raised by the REST client, one class per kind of KuCoin failure (spec/REFERENCE.md
-section 3).
+"""Errors raised by the REST client, one class per kind of KuCoin failure
+(spec/REFERENCE.md section 3).
 
 Every failure the exchange reports (HTTP status or envelope code) becomes a KucoinError
 carrying the KuCoin code, message and HTTP status, plus one sentence a trader understands.

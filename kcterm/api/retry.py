@@ -1,5 +1,5 @@
-"""What the REST client may retry on its own, and the counts of what it did (spec/REFERENCE.md 3,
-6.1).
+"""What the REST client may retry on its own, and the counts of what it did
+(spec/REFERENCE.md 3, 6.1).
 
 A request refused before it was served (429, 400002) is safe to send again once the reason is
 gone. A request whose outcome is unknown (a timeout, a dropped connection, a 5xx) is retried

@@ -1,8 +1,7 @@
 """Several WsStream connections of one kind, so topics beyond one connection's cap still flow.
 
 KuCoin accepts about 100 topics per connection (spec/REFERENCE.md 6.4). The group puts each new
-topic
-on the first connection with room and opens another one when all are full; each connection
+topic on the first connection with room and opens another one when all are full; each connection
 reconnects and resubscribes on its own, so one lost link never disturbs the topics of another.
 To its users it looks like one stream: subscribe, unsubscribe, run, close, state, rtt_ms.
 """

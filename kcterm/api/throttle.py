@@ -1,5 +1,5 @@
-"""Client-side rate limiting per resource pool (spec/REFERENCE.md 6.1), so a busy desk never trips
-429.
+"""Client-side rate limiting per resource pool (spec/REFERENCE.md 6.1), so a busy desk
+never trips 429.
 
 Each pool's quota, remaining budget and window are learnt from the ``gw-ratelimit-*`` headers
 of the replies. Before the first reply nothing is known, so nothing is assumed generous: one

@@ -1,5 +1,5 @@
-"""A local level-2 order book kept in sync with /contractMarket/level2 (spec/REFERENCE.md section
-9).
+"""A local level-2 order book kept in sync with /contractMarket/level2
+(spec/REFERENCE.md section 9).
 
 Increments are buffered until a snapshot arrives; those at or below the snapshot's sequence are
 dropped, the rest applied in order. Every applied message must be the previous sequence + 1;

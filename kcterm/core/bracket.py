@@ -1,7 +1,6 @@
 """Stop-loss and take-profit for a position, or for an entry about to be sent, as ONE KuCoin
-st-order (POST /api/v1/st-orders, spec/REFERENCE.md 7.10): a closing market order with two triggers
-on
-the same price source; whichever fires first submits it, so the other is gone with it.
+st-order (POST /api/v1/st-orders, spec/REFERENCE.md 7.10): a closing market order with two
+triggers on the same price source; whichever fires first submits it, so the other is gone with it.
 
 `triggerStopUpPrice` fires when the price rises to it and `triggerStopDownPrice` when it falls
 to it. For a long, up is the take-profit and down the stop-loss; for a short it is the other

@@ -1,5 +1,5 @@
-"""Candles for the chart: history from REST klines (spec/REFERENCE.md 7.6), live updates from
-trades.
+"""Candles for the chart: history from REST klines (spec/REFERENCE.md 7.6), live updates
+from trades.
 
 Live candles are built from the execution feed rather than limitCandle: executions are exact and
 per trade, while limitCandle comes at most once a second and KuCoin flags its volume as wrong.

@@ -57,8 +57,9 @@ class OpenOrders:
         return sorted(self._orders.values(), key=lambda o: o.order_time_ns, reverse=True)
 
     def load_active(self, items: list[dict[str, Any]]) -> None:
-        """Replace the table with GET /api/v1/orders?status=active items (spec/REFERENCE.md
-        7.13)."""
+        """Replace the table with GET /api/v1/orders?status=active items.
+
+        See spec/REFERENCE.md 7.13."""
         self._orders = {}
         for item in items:
             if not item.get("isActive", True) or item.get("stop"):

@@ -1,9 +1,8 @@
 """Every contract with last price, 24 h change, volume, funding rate and mark price.
 
 Sources, each optional (the list shows what it has):
-- GET /api/v1/contracts/active (spec/REFERENCE.md 7.2): all fields at once; polled, so a venue
-without
-  the live topics still shows fresh numbers,
+- GET /api/v1/contracts/active (spec/REFERENCE.md 7.2): all fields at once; polled, so a
+  venue without the live topics still shows fresh numbers,
 - GET /api/v1/allTickers and the `ticker` topic (8.2): the last trade, live,
 - `snapshot.24h` and `instrument` (8.2): 24 h statistics, mark price and funding rate, live.
 """

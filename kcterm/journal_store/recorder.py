@@ -135,8 +135,9 @@ class JournalRecorder:
         self.writer.execute(_FEED_FILL, row)
 
     def rest_fill(self, item: Mapping[str, Any]) -> None:
-        """A fill from GET /api/v1/recentFills or /api/v1/fills (spec/REFERENCE.md 7.x): with
-        fee."""
+        """A fill, with its fee, from GET /api/v1/recentFills or /api/v1/fills.
+
+        See spec/REFERENCE.md 7.x."""
         at = _seconds(item.get("tradeTime")) or _seconds(item.get("createdAt")) or time.time()
         row = self._fill_row(
             str(item["tradeId"]),

@@ -1,5 +1,6 @@
-"""Signature verification, server side (spec/REFERENCE.md section 4, "How a simulator should
-verify").
+"""Signature verification, server side.
+
+See spec/REFERENCE.md section 4, "How a simulator should verify".
 
 Written independently of kcterm.api.signer on purpose: the two sides meet only on the wire, so
 a misreading of the spec on one side shows up as a failed request instead of passing silently.

@@ -42,9 +42,8 @@ class SimConfig:
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
     timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)
-    # Rate-limit pools (spec/REFERENCE.md 6.1): quota per window, Public per client IP and Futures
-    # per
-    # API key (VIP0 figures); tests set small ones.
+    # Rate-limit pools (spec/REFERENCE.md 6.1): quota per window, Public per client IP and
+    # Futures per API key (VIP0 figures); tests set small ones.
     public_quota: int = 2000
     futures_quota: int = 2000
     rate_window_ms: int = 30_000

@@ -1,5 +1,6 @@
-"""The contract object of /api/v1/contracts (spec/REFERENCE.md 7.2), every documented field
-present."""
+"""The contract object of /api/v1/contracts, every documented field present.
+
+See spec/REFERENCE.md 7.2."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The periodic public feeds (spec/REFERENCE.md 8.2) and the task that drives them with the funding
-clock.
+"""The periodic public feeds (spec/REFERENCE.md 8.2) and the task that drives them with the
+funding clock.
 
 Every 100 ms: level2Depth5/50 snapshots of the books that changed, and candles (each topic at most
 once a second, only when its candle changed). Every second: index, mark and premium samples, and

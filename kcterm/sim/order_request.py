@@ -1,5 +1,5 @@
-"""POST /api/v1/orders body -> SimOrder, with KuCoin's rules and error codes (spec/REFERENCE.md
-7.9).
+"""POST /api/v1/orders body -> SimOrder, with KuCoin's rules and error codes
+(spec/REFERENCE.md 7.9).
 
 Size may come as `size` (lots), `qty` (coins, a multiple of the multiplier) or `valueQty`
 (USDT, rounded down to whole lots at the order's price, or at mark for a market order).

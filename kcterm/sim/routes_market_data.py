@@ -1,7 +1,6 @@
 """Public market data beyond the book (spec/REFERENCE.md 7.5-7.8): trades, klines, mark, index,
-premium,
-interest, funding and the platform's 24 h statistics. Shapes follow the spec examples: numbers
-where they show numbers, ``ts`` of trades in ns, every other time in ms."""
+premium, interest, funding and the platform's 24 h statistics. Shapes follow the spec examples:
+numbers where they show numbers, ``ts`` of trades in ns, every other time in ms."""
 
 from __future__ import annotations
 

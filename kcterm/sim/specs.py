@@ -1,5 +1,6 @@
-"""The contracts the embedded exchange lists, with specs close to KuCoin's own (spec/REFERENCE.md
-7.2)."""
+"""The contracts the embedded exchange lists, with specs close to KuCoin's own.
+
+See spec/REFERENCE.md 7.2."""
 
 from __future__ import annotations
 

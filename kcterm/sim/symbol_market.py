@@ -207,8 +207,9 @@ class SymbolMarket:
         }
 
     def snapshot(self, depth: int | None = None) -> dict[str, Any]:
-        """GET /api/v1/level2/snapshot and depth20/100: levels as numbers (spec/REFERENCE.md
-        7.4)."""
+        """GET /api/v1/level2/snapshot and depth20/100: levels as numbers.
+
+        See spec/REFERENCE.md 7.4."""
         price = self.spec.price
         return {
             "sequence": self.sequence,

@@ -1,5 +1,6 @@
-"""The WebSocket topics the exchange serves (spec/REFERENCE.md 8.2 and 8.3), and their
-validation."""
+"""The WebSocket topics the exchange serves, and their validation.
+
+See spec/REFERENCE.md 8.2 and 8.3."""
 
 from __future__ import annotations
 

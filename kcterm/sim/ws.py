@@ -3,8 +3,7 @@
 The engine publishes synchronously; each frame is serialised once and queued to every
 subscriber, whose own writer task sends it. A client that cannot keep up (queue full), that
 stops pinging or that sends more than 100 messages in 10 s (spec/REFERENCE.md 6.4) is dropped, as
-KuCoin
-drops it. Nothing a client sends and no failing socket can raise out of the hub: a bad frame
+KuCoin drops it. Nothing a client sends and no failing socket can raise out of the hub: a bad frame
 gets an error frame, a broken connection is closed and forgotten.
 
 The fault drills reach in here through FaultState: level2 messages lost on the way (a sequence

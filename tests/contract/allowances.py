@@ -41,10 +41,9 @@ def for_rest(op: Operation, data: Any) -> Allowance:
     return ORDER_OBJECTS  # it names stopPrice places only: the order objects
 
 
-# spec/REFERENCE.md 8.2: /contract/instrument sends two subjects, each with its own fields, under
-# one
-# schema: mark.index.price {markPrice, indexPrice, granularity, timestamp} and funding.rate
-# {granularity, fundingRate, timestamp}.
+# spec/REFERENCE.md 8.2: /contract/instrument sends two subjects, each with its own fields,
+# under one schema: mark.index.price {markPrice, indexPrice, granularity, timestamp} and
+# funding.rate {granularity, fundingRate, timestamp}.
 # spec/REFERENCE.md 8.3: position.settlement carries {fundingTime, qty, markPrice, fundingRate,
 # fundingFee, ts, settleCurrency}; position.adjustRiskLimit {success, riskLimitLevel, msg};
 # position.change the position object.

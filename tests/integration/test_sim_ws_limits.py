@@ -1,7 +1,6 @@
 """The WebSocket hub under abuse: malformed frames get error frames and the connection lives on,
 a client over the inbound limit (spec/REFERENCE.md 6.4) is told and cut off, and a peer that
-vanishes
-mid-feed takes nobody else down."""
+vanishes mid-feed takes nobody else down."""
 
 from __future__ import annotations
 

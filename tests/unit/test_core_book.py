@@ -1,5 +1,5 @@
-"""LevelTwoBook follows spec/REFERENCE.md section 9: snapshot + buffered increments, resync on a
-gap."""
+"""LevelTwoBook follows spec/REFERENCE.md section 9: snapshot + buffered increments, resync
+on a gap."""
 
 from decimal import Decimal
 

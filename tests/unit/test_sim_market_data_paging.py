@@ -1,5 +1,5 @@
-"""hasMore paging of the index, premium and interest series (spec/REFERENCE.md 7.7) on worked
-examples."""
+"""hasMore paging of the index, premium and interest series (spec/REFERENCE.md 7.7), on
+worked examples."""
 
 from __future__ import annotations
 

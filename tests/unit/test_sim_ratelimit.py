@@ -1,7 +1,6 @@
 """Rate-limit pools (spec/REFERENCE.md 6.1) and the drill switches, on worked examples with a
-hand-set
-clock: weights from the spec, windows that start at the first request, refusals that consume
-nothing, and the admin body's validation."""
+hand-set clock: weights from the spec, windows that start at the first request, refusals that
+consume nothing, and the admin body's validation."""
 
 from __future__ import annotations
 
