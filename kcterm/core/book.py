@@ -71,6 +71,9 @@ def parse_size(value: object) -> int:
     return size
 
 
+_MAX_PRICE_EXPONENT = 15
+
+
 def parse_price(value: object, tick_size: Decimal | None) -> Decimal:
     """A price: finite, above zero and a multiple of the tick (when the tick is known)."""
     if isinstance(value, bool):
@@ -89,6 +92,10 @@ def parse_price(value: object, tick_size: Decimal | None) -> Decimal:
         raise BadBookData(f"price {value!r} is not a number")
     if price <= 0:
         raise BadBookData(f"price {price} is not above zero")
+    # No contract trades anywhere near 1e15; beyond it the tick check below would also overflow
+    # the decimal context (DivisionImpossible) instead of saying what is wrong.
+    if price.adjusted() >= _MAX_PRICE_EXPONENT:
+        raise BadBookData(f"price {price} is beyond any contract's range")
     if tick_size is not None and price % tick_size != 0:
         raise BadBookData(f"price {price} is not on the tick grid of {tick_size}")
     return price

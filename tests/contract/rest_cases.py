@@ -47,6 +47,12 @@ async def _cancel_all(desk: Desk) -> Any:
     return await desk.delete("/api/v3/orders", symbol=ETH)
 
 
+async def _cancel_all_v1(desk: Desk) -> Any:
+    # Deprecated but documented (spec/REFERENCE.md 7.12): open orders go, stop orders stay.
+    await desk.place(desk.limit(ETH))
+    return await desk.delete("/api/v1/orders", symbol=ETH)
+
+
 async def _cancel_stops(desk: Desk) -> Any:
     await desk.place(desk.stop(ETH))
     return await desk.delete("/api/v1/stopOrders", symbol=ETH)
@@ -192,6 +198,7 @@ CASES: list[Case] = [
         " (clientOidsList)",
     ),
     _c("DELETE", "/api/v3/orders", _cancel_all),
+    _c("DELETE", "/api/v1/orders", _cancel_all_v1),
     _c("DELETE", "/api/v1/stopOrders", _cancel_stops),
     # account
     _c(

@@ -23,8 +23,9 @@ from tests.contract.spec import Operation, Topic, shape
 # Futures endpoints of the spec that kcterm-sim does not serve, and why. An endpoint that
 # disappears from the exchange lands here and fails the test; so does one that gets served.
 UNSERVED = {
-    # Retired by KuCoin: x-abandon "abandon" in the spec (spec/REFERENCE.md 7.12, 7.16 and 10.8).
-    ("DELETE", "/api/v1/orders"),  # v1 cancel-all, weight 800: DELETE /api/v3/orders replaces it
+    # Retired by KuCoin: x-abandon "abandon" in the spec (spec/REFERENCE.md 7.16 and 10.8). The
+    # v1 cancel-all (DELETE /api/v1/orders) is abandoned too but still answers on KuCoin, and
+    # clients such as ccxt call it, so the exchange serves it.
     ("POST", "/api/v1/position/margin/auto-deposit-status"),
     # Transfers between the futures and the main account (also abandoned): the sim has no
     # other account to move money to or from.

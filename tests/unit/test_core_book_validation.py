@@ -169,3 +169,12 @@ def test_generated_increments_never_raise_and_never_leave_an_impossible_book(msg
             assert _is_valid(book)
     if book.is_live:
         assert _is_valid(book)
+
+
+def test_a_price_beyond_any_contract_is_refused_not_raised() -> None:
+    """Found by hypothesis: 1e27 made the tick check overflow the decimal context."""
+    with pytest.raises(BadBookData, match="beyond any contract"):
+        parse_price(1e27, Decimal("0.1"))
+    with pytest.raises(BadBookData, match="beyond any contract"):
+        parse_price("1000000000000000", Decimal("0.1"))
+    assert parse_price("99999999999999.9", Decimal("0.1")) == Decimal("99999999999999.9")
