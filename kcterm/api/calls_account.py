@@ -5,30 +5,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from kcterm.api.replies import JsonObject, as_object, as_objects
 from kcterm.api.throttle import Priority
 
 
 class AccountCalls:
     request: Callable[..., Awaitable[Any]]
 
-    async def positions(self, *, priority: Priority | None = None) -> list[dict]:
+    async def positions(self, *, priority: Priority | None = None) -> list[JsonObject]:
         """Every open position (GET /api/v1/positions, all currencies)."""
-        return await self.request("GET", "/api/v1/positions", signed=True, priority=priority) or []
+        path = "/api/v1/positions"
+        data = await self.request("GET", path, signed=True, priority=priority)
+        return as_objects(data, "GET", path)
 
     async def account_overview(
         self, currency: str = "USDT", *, priority: Priority | None = None
-    ) -> dict:
+    ) -> JsonObject:
         params = {"currency": currency}
-        return await self.request(
-            "GET", "/api/v1/account-overview", params=params, signed=True, priority=priority
-        )
+        path = "/api/v1/account-overview"
+        data = await self.request("GET", path, params=params, signed=True, priority=priority)
+        return as_object(data, "GET", path)
 
     async def recent_fills(
         self, symbol: str | None = None, *, priority: Priority | None = None
-    ) -> list[dict]:
+    ) -> list[JsonObject]:
         """The last 1000 fills of the last 24 h, newest first (spec/REFERENCE.md 7.14)."""
         params = {"symbol": symbol} if symbol else None
-        data = await self.request(
-            "GET", "/api/v1/recentFills", params=params, signed=True, priority=priority
-        )
-        return data or []
+        path = "/api/v1/recentFills"
+        data = await self.request("GET", path, params=params, signed=True, priority=priority)
+        return as_objects(data, "GET", path)

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kcterm.api.errors import KucoinError
+from kcterm.api.replies import JsonObject, as_object, as_objects
 from kcterm.api.throttle import Priority
 
 ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (spec/REFERENCE.md 7.13)
@@ -24,35 +25,37 @@ class TradingCalls:
 
     async def place_order(
         self, order: Mapping[str, Any], *, priority: Priority | None = None
-    ) -> dict:
-        return await self.request(
-            "POST", "/api/v1/orders", body=dict(order), signed=True, priority=priority
-        )
+    ) -> JsonObject:
+        path = "/api/v1/orders"
+        data = await self.request("POST", path, body=dict(order), signed=True, priority=priority)
+        return as_object(data, "POST", path)
 
-    async def place_orders(self, orders: Sequence[Mapping[str, Any]]) -> list[dict]:
+    async def place_orders(self, orders: Sequence[Mapping[str, Any]]) -> list[JsonObject]:
         """One batch of at most 20 (callers split); per-item code/msg in the reply (7.11)."""
         if len(orders) > BATCH_LIMIT:
             raise ValueError(f"at most {BATCH_LIMIT} orders per batch")
         body = [dict(order) for order in orders]
-        return await self.request("POST", "/api/v1/orders/multi", body=body, signed=True)
+        path = "/api/v1/orders/multi"
+        return as_objects(await self.request("POST", path, body=body, signed=True), "POST", path)
 
-    async def cancel_order(self, order_id: str) -> dict:
+    async def cancel_order(self, order_id: str) -> JsonObject:
         path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
-        return await self.request("DELETE", path, signed=True)
+        return as_object(await self.request("DELETE", path, signed=True), "DELETE", path)
 
-    async def cancel_by_client_oid(self, client_oid: str, symbol: str) -> dict:
+    async def cancel_by_client_oid(self, client_oid: str, symbol: str) -> JsonObject:
         path = f"/api/v1/orders/client-order/{quote(client_oid, safe='')}"
-        return await self.request("DELETE", path, params={"symbol": symbol}, signed=True)
+        data = await self.request("DELETE", path, params={"symbol": symbol}, signed=True)
+        return as_object(data, "DELETE", path)
 
-    async def cancel_all(self, symbol: str) -> dict:
+    async def cancel_all(self, symbol: str) -> JsonObject:
         # v3: the v1 cancel-all is abandoned (spec/REFERENCE.md 7.12); symbol is mandatory.
-        return await self.request(
-            "DELETE", "/api/v3/orders", params={"symbol": symbol}, signed=True
-        )
+        path = "/api/v3/orders"
+        data = await self.request("DELETE", path, params={"symbol": symbol}, signed=True)
+        return as_object(data, "DELETE", path)
 
     async def active_orders(
         self, symbol: str | None = None, *, priority: Priority | None = None
-    ) -> list[dict]:
+    ) -> list[JsonObject]:
         """Every open order (all pages), optionally for one symbol."""
         params: dict[str, Any] = {"status": "active"}
         if symbol is not None:
@@ -63,7 +66,7 @@ class TradingCalls:
 
     async def stop_orders(
         self, symbol: str | None = None, *, priority: Priority | None = None
-    ) -> list[dict]:
+    ) -> list[JsonObject]:
         """Every untriggered stop order (all pages), optionally for one symbol (7.13)."""
         params: dict[str, Any] = {"symbol": symbol} if symbol is not None else {}
         return await self._all_pages(
@@ -72,8 +75,8 @@ class TradingCalls:
 
     async def _all_pages(
         self, path: str, base: dict[str, Any], size: int, *, priority: Priority | None
-    ) -> list[dict]:
-        items: list[dict] = []
+    ) -> list[JsonObject]:
+        items: list[JsonObject] = []
         for page in range(1, _MAX_PAGES + 1):
             params = {**base, "currentPage": page, "pageSize": size}
             data = await self.request("GET", path, params=params, signed=True, priority=priority)
@@ -87,19 +90,19 @@ class TradingCalls:
                 break
         return items
 
-    async def order(self, order_id: str) -> dict:
+    async def order(self, order_id: str) -> JsonObject:
         """One order by id, open or done (spec/REFERENCE.md 7.13)."""
         path = f"/api/v1/orders/{quote(str(order_id), safe='')}"
-        return await self.request("GET", path, signed=True)
+        return as_object(await self.request("GET", path, signed=True), "GET", path)
 
     async def recent_done_orders(
         self, symbol: str | None = None, *, priority: Priority | None = None
-    ) -> list[dict]:
+    ) -> list[JsonObject]:
         """Orders closed in the last 24 h, up to 1000 (spec/REFERENCE.md 7.13)."""
         params = {"symbol": symbol} if symbol else None
-        return await self.request(
-            "GET", "/api/v1/recentDoneOrders", params=params, signed=True, priority=priority
-        )
+        path = "/api/v1/recentDoneOrders"
+        data = await self.request("GET", path, params=params, signed=True, priority=priority)
+        return as_objects(data, "GET", path)
 
     async def order_by_client_oid(
         self,
@@ -107,7 +110,7 @@ class TradingCalls:
         *,
         priority: Priority | None = None,
         on_wait: Callable[[float | None], None] | None = None,
-    ) -> dict | None:
+    ) -> JsonObject | None:
         """The order with this clientOid, or None when the exchange does not know it.
 
         Not-found is accepted in both shapes servers use: ``data: null`` with 200000, or
@@ -126,4 +129,4 @@ class TradingCalls:
             if exc.http_status == 404:
                 return None
             raise
-        return data or None
+        return as_object(data, "GET", "/api/v1/orders/byClientOid") if data else None

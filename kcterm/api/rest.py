@@ -32,6 +32,7 @@ from kcterm.api.errors import (
 )
 from kcterm.api.pools import cost_of
 from kcterm.api.ratelimit import RateLimitState
+from kcterm.api.replies import JsonArray, JsonObject, as_array, as_object, as_objects
 from kcterm.api.retry import RestStats, RetryPolicy, default_priority, is_safe
 from kcterm.api.signer import Credentials, auth_headers, encoded_query, raw_query
 from kcterm.api.throttle import PoolBudget, Priority, Throttler
@@ -279,42 +280,55 @@ class RestClient(TradingCalls, AccountCalls):
     async def server_time(self) -> int:
         return int(await self.request("GET", "/api/v1/timestamp"))
 
-    async def active_contracts(self) -> list[dict]:
-        return await self.request("GET", "/api/v1/contracts/active")
+    async def active_contracts(self) -> list[JsonObject]:
+        path = "/api/v1/contracts/active"
+        return as_objects(await self.request("GET", path), "GET", path)
 
-    async def ticker(self, symbol: str) -> dict:
-        return await self.request("GET", "/api/v1/ticker", params={"symbol": symbol})
+    async def ticker(self, symbol: str) -> JsonObject:
+        path = "/api/v1/ticker"
+        return as_object(await self.request("GET", path, params={"symbol": symbol}), "GET", path)
 
-    async def level2_snapshot(self, symbol: str) -> dict:
-        return await self.request("GET", "/api/v1/level2/snapshot", params={"symbol": symbol})
+    async def level2_snapshot(self, symbol: str) -> JsonObject:
+        path = "/api/v1/level2/snapshot"
+        return as_object(await self.request("GET", path, params={"symbol": symbol}), "GET", path)
 
-    async def bullet_public(self) -> dict:
+    async def bullet_public(self) -> JsonObject:
         # A token request changes nothing on the exchange: safe to repeat.
-        return await self.request("POST", "/api/v1/bullet-public", idempotent=True)
+        path = "/api/v1/bullet-public"
+        return as_object(await self.request("POST", path, idempotent=True), "POST", path)
 
-    async def bullet_private(self) -> dict:
+    async def bullet_private(self) -> JsonObject:
         # No body at all: the prehash ends with the path (spec/REFERENCE.md 5.3 vector 7).
-        return await self.request("POST", "/api/v1/bullet-private", signed=True, idempotent=True)
+        path = "/api/v1/bullet-private"
+        data = await self.request("POST", path, signed=True, idempotent=True)
+        return as_object(data, "POST", path)
 
-    async def all_tickers(self) -> list[dict]:
-        return await self.request("GET", "/api/v1/allTickers")
+    async def all_tickers(self) -> list[JsonObject]:
+        path = "/api/v1/allTickers"
+        return as_objects(await self.request("GET", path), "GET", path)
 
-    async def trade_history(self, symbol: str) -> list[dict]:
+    async def trade_history(self, symbol: str) -> list[JsonObject]:
         """The last 100 public trades (spec/REFERENCE.md 7.5)."""
-        return await self.request("GET", "/api/v1/trade/history", params={"symbol": symbol})
+        path = "/api/v1/trade/history"
+        data = await self.request("GET", path, params={"symbol": symbol})
+        return as_objects(data, "GET", path)
 
-    async def klines(self, symbol: str, granularity: int, start_ms: int, end_ms: int) -> list:
+    async def klines(
+        self, symbol: str, granularity: int, start_ms: int, end_ms: int
+    ) -> list[JsonArray]:
         """Rows `[startMs, open, high, low, close, volume]`; granularity in minutes (7.6)."""
+        path = "/api/v1/kline/query"
         params = {"symbol": symbol, "granularity": granularity, "from": start_ms, "to": end_ms}
-        return await self.request("GET", "/api/v1/kline/query", params=params)
+        rows = as_array(await self.request("GET", path, params=params), "GET", path)
+        return [as_array(row, "GET", path) for row in rows]
 
-    async def mark_price(self, symbol: str) -> dict:
+    async def mark_price(self, symbol: str) -> JsonObject:
         path = f"/api/v1/mark-price/{quote(symbol, safe='')}/current"
-        return await self.request("GET", path)
+        return as_object(await self.request("GET", path), "GET", path)
 
-    async def funding_rate(self, symbol: str) -> dict:
+    async def funding_rate(self, symbol: str) -> JsonObject:
         path = f"/api/v1/funding-rate/{quote(symbol, safe='')}/current"
-        return await self.request("GET", path)
+        return as_object(await self.request("GET", path), "GET", path)
 
 
 def _unwrap(reply: bytes, status: int, method: str, path: str) -> Any:
