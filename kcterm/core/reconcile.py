@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ log = logging.getLogger("kcterm.core.reconcile")
 
 RECONCILE_INTERVAL_S = 60.0
 RETRY_AFTER_FAILURE_S = 2.0
+
+AfterPass = Callable[[str, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]], None]
 
 
 @dataclass
@@ -82,6 +85,9 @@ class Reconciler:
         self._wake = asyncio.Event()
         self._reason = "start"
         self._loaded = False  # the first pass loads; it finds no discrepancies
+        # Called after every pass with (reason, active orders, stop orders, positions) as the
+        # exchange listed them: the session looks there for orphaned TP/SL (bracket_guard).
+        self.after_pass: AfterPass | None = None
 
     def note_order_event(self, order_id: str) -> None:
         self._order_marks[order_id] = event_mark()
@@ -125,6 +131,11 @@ class Reconciler:
         changes += self.account.merge(overview or {}, mark)
         recovered = self.fills.merge_recent(fills)
         loaded, self._loaded = self._loaded, True
+        if self.after_pass is not None:
+            try:
+                self.after_pass(reason, active, stops, positions)
+            except Exception:  # a bad hook must not stop reconciliation
+                log.exception("after-reconcile hook failed")
         self.stats.passes += 1
         if not loaded:
             self.journal.info(

@@ -145,6 +145,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
             self.fills,
             **({"interval": reconcile_interval} if reconcile_interval else {}),
         )
+        self.reconciler.after_pass = self.after_reconcile  # orphaned TP/SL (bracket_guard)
 
     @property
     def is_live(self) -> bool:
@@ -295,6 +296,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         known = self.orders.get(str(data.get("orderId", "")))
         self.reconciler.note_order_event(str(data.get("orderId", "")))
         resting = self.orders.apply_event(data)
+        self.on_entry_event(data)  # an entry's end decides its TP/SL's fate (bracket_guard)
         self.order_margin.note_event(data)
         if resting is not None and self.order_margin.of(resting) is None:
             self._fetch_order_terms(resting.order_id)  # its leverage is not in the event

@@ -9,6 +9,7 @@ the journal says what was asked and answered.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,13 @@ from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
 from kcterm.core.account import Account
 from kcterm.core.bracket import BracketPlan, plan_bracket
+from kcterm.core.bracket_guard import (
+    BracketGuard,
+    OrphanBracket,
+    Verdict,
+    ensure_closing,
+    find_orphans,
+)
 from kcterm.core.contract import Contract
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
@@ -51,10 +59,23 @@ class SessionPositions:
         def market_context(self, symbol: str) -> MarketContext: ...
         async def place(self, request: OrderRequest) -> str: ...
         async def cancel_all_everywhere(self) -> int: ...
+        def _spawn(self, coro: Any) -> None: ...
 
     @cached_property
     def brackets(self) -> BracketBook:
         return BracketBook()
+
+    @cached_property
+    def bracket_guard(self) -> BracketGuard:
+        return BracketGuard()
+
+    @cached_property
+    def orphan_brackets(self) -> list[OrphanBracket]:
+        """Closing stops with no entry and no position, as the last reconcile found them;
+        the window offers them for cancel (`orphans_version` moves when the list changes)."""
+        return []
+
+    orphans_version: int = 0
 
     @cached_property
     def margin_modes(self) -> dict[str, str]:
@@ -174,6 +195,7 @@ class SessionPositions:
     async def place_bracket(self, plan: BracketPlan) -> str:
         contract = self.contracts[plan.symbol]
         body = plan.to_body(contract, new_client_oid())
+        ensure_closing(body)  # a TP/SL can never open or increase a position
         what = plan.describe(contract)
         self.journal.action(f"Place TP/SL: {what} (clientOid {body['clientOid']})", plan.symbol)
         try:
@@ -188,10 +210,46 @@ class SessionPositions:
         return order_id
 
     async def place_with_bracket(self, request: OrderRequest, plan: BracketPlan) -> str:
-        """The entry, then its bracket; both were validated before anything was sent."""
+        """The entry, then its bracket; both were validated before anything was sent. The
+        bracket is linked to the entry (bracket_guard): it goes when the entry goes unfilled
+        and shrinks to what filled when the rest is cancelled."""
         order_id = await self.place(request)
-        await self.place_bracket(plan)
+        try:
+            stop_id = await self.place_bracket(plan)
+        except KucoinError:
+            self.notify("error", f"Order {order_id} was sent WITHOUT its TP/SL (refused)")
+            raise
+        verdict = self.bracket_guard.attach(order_id, stop_id, plan)
+        if verdict is not None:  # the entry ended before the bracket's reply came
+            await self._enforce(verdict)
         return order_id
+
+    def on_entry_event(self, data: dict[str, Any]) -> None:
+        """Every tradeOrders event (Session._on_order_frame): an entry's end decides its
+        bracket's fate; the cancel or resize runs as a task, never inside the feed handler."""
+        verdict = self.bracket_guard.on_order_event(data)
+        if verdict is not None:
+            self._spawn(self._enforce(verdict))
+
+    async def _enforce(self, verdict: Verdict) -> None:
+        plan, stop_id = verdict.plan, verdict.stop_id
+        try:
+            await self.cancel_stop(stop_id)
+        except KucoinError:
+            return  # already notified and journaled (it triggered or was cancelled meanwhile)
+        if verdict.action == "cancel":
+            self.notify("info", f"TP/SL {stop_id} cancelled: {verdict.reason}")
+            return
+        resized = replace(plan, size=verdict.filled)
+        try:
+            new_id = await self.place_bracket(resized)
+        except KucoinError:
+            self.notify("error", f"The {verdict.filled} filled lots have NO TP/SL: set it again")
+            return
+        self.gateway.link(stop_id, new_id, plan.symbol)
+        self.notify(
+            "info", f"TP/SL {stop_id} is now {new_id} for {verdict.filled} lots: {verdict.reason}"
+        )
 
     async def replace_bracket(self, old_id: str, plan: BracketPlan) -> str:
         """Edit a TP/SL: cancel the st-order, then place the new one, linked to the old."""
@@ -210,7 +268,61 @@ class SessionPositions:
             self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
             raise
         self.brackets.forget(order_id)
+        self.bracket_guard.detach_stop(order_id)
+        if any(o.order_id == order_id for o in self.orphan_brackets):
+            self.orphan_brackets[:] = [o for o in self.orphan_brackets if o.order_id != order_id]
+            self.orphans_version += 1
         self.journal.reply(f"Stop order {order_id} cancelled", symbol)
+
+    async def cancel_protection(self, symbol: str) -> list[str]:
+        """Cancel the closing stops (reduce-only/closeOrder) that protect `symbol`'s position,
+        leaving those still linked to a resting entry. The exchange's list decides, not the
+        local cache. Returns the ids cancelled; raises KucoinError if one could not be."""
+        guarded = self.bracket_guard.guarded_stops()
+        items = await self.rest.stop_orders(symbol)
+        ids = [
+            str(i["id"])
+            for i in items
+            if (i.get("reduceOnly") or i.get("closeOrder")) and str(i["id"]) not in guarded
+        ]
+        for order_id in ids:
+            await self.cancel_stop(order_id)
+        return ids
+
+    # -- orphans -----------------------------------------------------------------------------
+
+    def after_reconcile(
+        self,
+        reason: str,
+        active: list[dict[str, Any]],
+        stops: list[dict[str, Any]],
+        positions: list[dict[str, Any]],
+    ) -> None:
+        """After every reconcile pass (connect, reconnect, restart, periodic): closing stops
+        with no entry and no position are listed, journaled and announced, never left
+        silently. Only newly found ones are announced again."""
+        found = find_orphans(stops, active, positions, self.bracket_guard.guarded_stops())
+        before = {o.order_id for o in self.orphan_brackets}
+        if [o.order_id for o in found] == sorted(before):
+            return
+        self.orphan_brackets[:] = found
+        self.orphans_version += 1
+        new = [o for o in found if o.order_id not in before]
+        if new:
+            names = ", ".join(o.describe() for o in new)
+            self.journal.info(f"Orphaned TP/SL found ({reason}): {names}")
+            self.notify("error", f"TP/SL with no entry and no position: {names}. Cancel them?")
+
+    async def cancel_orphan_brackets(self, order_ids: list[str]) -> list[str]:
+        """Cancel the orphans the trader chose; returns the ids cancelled."""
+        done: list[str] = []
+        for order_id in order_ids:
+            try:
+                await self.cancel_stop(order_id)
+            except KucoinError:
+                continue  # notified; it stays listed until the next pass says otherwise
+            done.append(order_id)
+        return done
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -257,7 +369,15 @@ class SessionPositions:
             )
         else:
             raise ValueError(f"unknown close {how!r}")
-        return await self.place(self.prepare(draft))
+        request = self.prepare(draft)
+        if how == "market":
+            # The TP/SL of a position about to be gone go first (issue 10); closing matters
+            # more than a refused cancel, which is notified and left to the orphan scan.
+            try:
+                await self.cancel_protection(symbol)
+            except KucoinError:
+                pass
+        return await self.place(request)
 
     async def reverse_position(self, symbol: str) -> str:
         """One market order of twice the size the other way: flat, then the same size
@@ -266,10 +386,19 @@ class SessionPositions:
         lots = 2 * abs(position.qty)
         if lots > contract.max_order_qty:
             raise OrderRejected("size", "Too large to reverse in one order; close it first.")
+        request = self.prepare(self._closing_draft(position, contract, size=str(lots)))
         self.journal.action(f"Reverse the {position.side} of {abs(position.qty)} {symbol}", symbol)
-        return await self.place(
-            self.prepare(self._closing_draft(position, contract, size=str(lots)))
-        )
+        # The old TP/SL go FIRST: left alone, the old stop-loss would take profit on the new
+        # side and the old take-profit stop it out. If one cannot be cancelled, no reverse.
+        cancelled = await self.cancel_protection(symbol)
+        order_id = await self.place(request)
+        if cancelled:
+            self.notify(
+                "info",
+                f"Reversed {symbol}: the old TP/SL ({', '.join(cancelled)}) was cancelled; "
+                "set new ones for the new side with TP/SL",
+            )
+        return order_id
 
     async def flatten_all(self) -> int:
         """Cancel every order and stop order, then close every position at market.
