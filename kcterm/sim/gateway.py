@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from kcterm.sim.faults import FaultState
 from kcterm.sim.http import TOO_LARGE, Endpoints, client_ip, reply, too_many
@@ -23,7 +24,7 @@ WS_PATH = "/"
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def gateway(endpoints: Endpoints, faults: FaultState) -> Callable[..., Awaitable]:
+def gateway(endpoints: Endpoints, faults: FaultState) -> Middleware:
     """The aiohttp middleware for one exchange."""
 
     @web.middleware

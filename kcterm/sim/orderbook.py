@@ -91,7 +91,7 @@ class MatchingBook:
         levels = self._side(side)
         while levels:
             key, level = levels.peekitem(0)
-            queue = level.queue
+            queue: deque[Resting] = level.queue  # SortedDict is untyped: say what it holds
             while queue and queue[0].remaining <= 0:
                 queue.popleft()
             if queue:

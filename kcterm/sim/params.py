@@ -56,7 +56,8 @@ def flag(body: dict[str, Any], name: str) -> bool:
         return False
     if isinstance(value, bool):
         return value
-    if value in ("true", "false"):  # docs-new examples sometimes quote booleans
+    # docs-new examples sometimes quote booleans
+    if isinstance(value, str) and value in ("true", "false"):
         return value == "true"
     raise bad_param(f"{name} must be a boolean")
 

@@ -102,7 +102,7 @@ class BatchRoutes:
                 targets.append((found.order_id if ok and found else None, item["clientOid"]))
         if len(targets) > 100:
             raise bad_param("at most 100 orders per request")
-        replies = []
+        replies: list[dict[str, str | None]] = []
         for order_id, client_oid in targets:
             try:
                 if order_id is None:

@@ -199,7 +199,9 @@ def contract_market_fields(market: SymbolMarket, now_ms: int) -> dict[str, Any]:
     }
 
 
-def _series(symbol: str, granularity: int, timeline: Timeline[Any], req: PageRequest) -> dict:
+def _series(
+    symbol: str, granularity: int, timeline: Timeline[Any], req: PageRequest
+) -> dict[str, Any]:
     items, more = page(timeline, req)
     return {
         "dataList": [

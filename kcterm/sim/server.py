@@ -130,7 +130,10 @@ class SimExchange:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []
+        # A TCPSite's server is an asyncio.Server (AbstractServer, its declared type, has no
+        # sockets).
+        server = site._server
+        sockets = server.sockets if isinstance(server, asyncio.Server) else ()
         host, port = sockets[0].getsockname()[:2]
         self.base_url = f"http://{host}:{port}"
         self.ws_url = f"ws://{host}:{port}/"

@@ -336,7 +336,9 @@ class Hub:
             shown = kind if isinstance(kind, str) and len(kind) <= 40 else type(kind).__name__
             self._error(conn, frame_id, 400, f"unknown message type {shown!r}")
 
-    def _on_subscription(self, conn: Connection, frame_id: Any, kind: str, frame: dict) -> None:
+    def _on_subscription(
+        self, conn: Connection, frame_id: Any, kind: str, frame: dict[str, Any]
+    ) -> None:
         try:
             topics = split_topic(frame.get("topic"), self.symbols, conn.user_id is not None)
         except TopicError as exc:
