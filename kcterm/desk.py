@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -21,6 +22,9 @@ from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
 from kcterm.profiles import Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
+
+if TYPE_CHECKING:  # imported when a window is shown (_show), not when the Desk is built
+    from kcterm.ui.main_window import MainWindow
 
 log = logging.getLogger("kcterm.desk")
 QUIT = ""  # the outcome of a run that ends the program
@@ -41,7 +45,7 @@ class Desk:
         self.secrets = secrets
         self.log_dir = log_dir
         self.opened: OpenedProfile | None = None
-        self.window = None
+        self.window: MainWindow | None = None
         self._outcome: asyncio.Future[str] | None = None
         # Windows come and go when profiles switch: only the Desk decides when to quit.
         app.setQuitOnLastWindowClosed(False)

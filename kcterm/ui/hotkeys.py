@@ -36,7 +36,7 @@ HOTKEYS = (
 
 class Hotkeys:
     def __init__(
-        self, owner: QWidget, settings: QSettings, handlers: dict[str, Callable[[], None]]
+        self, owner: QWidget, settings: QSettings, handlers: dict[str, Callable[[], object]]
     ) -> None:
         self._settings = settings
         self.actions: dict[str, QAction] = {}
