@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from kcterm.core.protection import describe_levels
 from kcterm.core.session import Session
 from kcterm.ui.formatting import price_text
+from kcterm.ui.orphan_brackets import OrphanBracketsDialog
 from kcterm.ui.positions_model import ACTIONS, PositionRow, PositionsModel
 from kcterm.ui.theme import monospace_font
 
@@ -71,6 +72,14 @@ class PositionsPanel(QWidget):
         self.flatten_button.setObjectName("flattenButton")
         self.flatten_button.setToolTip("Cancel every order and stop, close every position")
         self.flatten_button.clicked.connect(self.flatten_requested)
+        # Shown only while the last reconcile found TP/SL with no entry and no position.
+        self.orphans_button = QPushButton("Orphaned TP/SL")
+        self.orphans_button.setObjectName("orphanBrackets")
+        self.orphans_button.setToolTip("Stop orders that protect nothing: review and cancel")
+        self.orphans_button.setVisible(False)
+        self.orphans_button.clicked.connect(self.show_orphans)
+        self.orphans_dialog: OrphanBracketsDialog | None = None
+        self._drawn_orphans = -1
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.count_label)
@@ -78,6 +87,7 @@ class PositionsPanel(QWidget):
         for button in self.buttons.values():
             bar.addWidget(button)
         bar.addSpacing(12)
+        bar.addWidget(self.orphans_button)
         bar.addWidget(self.flatten_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -87,6 +97,13 @@ class PositionsPanel(QWidget):
 
     def refresh(self) -> None:
         session = self._session
+        if session.orphans_version != self._drawn_orphans:
+            self._drawn_orphans = session.orphans_version
+            count = len(session.orphan_brackets)
+            self.orphans_button.setText(f"Orphaned TP/SL ({count})")
+            self.orphans_button.setVisible(count > 0)
+            if self.orphans_dialog is not None and self.orphans_dialog.task is None:
+                self.orphans_dialog.fill()
         drawn = (session.positions.version, session.stop_orders.version, session.brackets.version)
         if drawn == self._drawn:
             return
@@ -107,6 +124,13 @@ class PositionsPanel(QWidget):
         self.count_label.setText(
             f"{count} position{'s' if count > 1 else ''}" if count else "no positions"
         )
+
+    def show_orphans(self) -> None:
+        """The orphan list, non-modal (open(), never exec(): issue 10)."""
+        if self.orphans_dialog is None:
+            self.orphans_dialog = OrphanBracketsDialog(self._session, self)
+        self.orphans_dialog.fill()
+        self.orphans_dialog.open()
 
     def selected_symbol(self) -> str | None:
         rows = self.view.selectionModel().selectedRows()

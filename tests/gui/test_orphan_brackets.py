@@ -1,0 +1,58 @@
+"""Orphaned TP/SL in the window, on the embedded exchange: a closing st-order with no entry and
+no position (placed by another device) is named after the reconnect pass, offered by the
+positions panel's button in a non-modal dialog, and cancelled on the trader's click."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kcterm.core.validation import new_client_oid
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
+
+
+def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
+    window: MainWindow, qtbot
+) -> None:
+    trading_ready(window)
+    session = window.session
+    contract = session.contracts[SYMBOL]
+    mark = session.market_context(SYMBOL).mark
+    assert mark is not None
+    tick = contract.tick_size
+    mark = mark.quantize(tick)
+    body = {
+        "clientOid": new_client_oid(),
+        "side": "sell",
+        "symbol": SYMBOL,
+        "type": "market",
+        "leverage": 1,
+        "marginMode": "ISOLATED",
+        "stopPriceType": "MP",
+        "size": 2,
+        "reduceOnly": True,
+        "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
+        "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
+    }
+    reply = result_of(session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True))
+    stop_id = str(reply["orderId"])
+    button = window.positions.orphans_button
+    assert not button.isVisible()
+    session.reconciler.request("reconnect")
+    wait(lambda: button.isVisible(), 10, "the orphan button")
+    assert button.text() == "Orphaned TP/SL (1)"
+    assert any(stop_id in n.text for n in session.notices)
+    assert any("Orphaned TP/SL" in e.text and stop_id in e.text for e in session.journal.entries)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = window.positions.orphans_dialog
+    # open(), not exec(): the click returned with the dialog up, the loop never nested
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.checked_ids() == [stop_id]
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    wait(lambda: not dialog.isVisible(), 10, "the dialog closing once they are cancelled")
+    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    wait(lambda: not button.isVisible(), 5, "the button hidden again")
+    # The streams lived through it: the book keeps moving after the click.
+    book = session.books[SYMBOL]
+    seq = book.sequence
+    wait(lambda: book.sequence > seq, 10, "the book advancing")
