@@ -17,8 +17,8 @@ from typing import Any
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamState
 from kcterm.api.stream_group import StreamGroup
+from kcterm.api.stream_status import StreamState
 from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.book import LevelTwoBook
