@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kcterm.core.validation import new_client_oid
+from kcterm.core.validation import OrderDraft, new_client_oid
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
 
@@ -56,3 +56,32 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     book = session.books[SYMBOL]
     seq = book.sequence
     wait(lambda: book.sequence > seq, 10, "the book advancing")
+
+
+def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindow, qtbot) -> None:
+    """The review saw the old SL turn into a take-profit on the new side; now it is cancelled
+    before the reversing order and the trader is told to set new ones."""
+    trading_ready(desk)
+    session = desk.session
+    result_of(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
+    wait(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    wait(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
+    contract = session.contracts[SYMBOL]
+    mark = session.market_context(SYMBOL).mark
+    assert mark is not None
+    tick = contract.tick_size
+    mark = mark.quantize(tick)
+    plan = session.plan_for_position(
+        SYMBOL,
+        contract.format_price(mark - 600 * tick),
+        contract.format_price(mark + 900 * tick),
+    )
+    stop_id = result_of(session.place_bracket(plan))
+    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
+    wait(lambda: session.positions.get(SYMBOL).qty == -4, 10, "reversed")
+    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    wait(lambda: len(session.stop_orders) == 0, 5, "the old st-order gone on the feed")
+    assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
+    grid = desk.positions.model
+    wait(lambda: not grid.cell(0, grid.column_index("TP/SL")).startswith("SL"), 5, "no TP/SL")
