@@ -154,6 +154,8 @@ def views_agree(local: dict[str, Any], remote: dict[str, Any]) -> bool:
 
 
 async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
+    """About 50 s on purpose: the faults are spread over a bounded run of about a minute so the
+    client meets each one while trading and while recovering from the one before (see above)."""
     caplog.set_level(logging.WARNING)
     escaped: list[dict[str, Any]] = []
     loop = asyncio.get_running_loop()
