@@ -7,11 +7,11 @@ then on, the entry's end decides the bracket's fate:
 - ended with nothing filled (cancelled from the panel, cancel all, cancel everywhere, the cancel
   half of a modify, or cancelled by the exchange right after the acknowledgement): the bracket
   is cancelled;
-- ended part-filled: the bracket is replaced by one of the filled size (an st-order has no
-  amend, spec/REFERENCE.md 7.10);
+- filled in part (still resting, or the rest cancelled): the bracket is replaced by one of
+  the filled size (an st-order has no amend, spec/REFERENCE.md 7.10), again at each fill;
 - filled whole: the bracket stays; it protects the position now.
 
-The entry's done event may arrive before the bracket's reply does, so recent ends are kept and
+The entry's fills and end may arrive before the bracket's reply does, so recent ends are kept and
 looked at when the bracket is attached. No I/O here: the session acts on what this decides.
 """
 
@@ -36,7 +36,8 @@ def ensure_closing(body: dict[str, Any]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What to do with an entry's bracket: `cancel` it, or `resize` it to `filled` lots."""
+    """What to do with an entry's bracket: `cancel` it, or `resize` it to `filled` lots.
+    `final`: the entry has ended, nothing more will follow."""
 
     entry_id: str
     stop_id: str
@@ -44,60 +45,101 @@ class Verdict:
     action: str  # "cancel" | "resize"
     filled: int
     reason: str
+    final: bool = True
+
+
+@dataclass(slots=True)
+class _Held:
+    stop_id: str
+    plan: BracketPlan
+    entry_size: int
+    busy: bool = False  # a cancel/replace of the bracket is on its way
+    latest: tuple[int, bool, str] | None = None  # (filled, done, kind) seen meanwhile
 
 
 class BracketGuard:
     def __init__(self) -> None:
-        self._by_entry: dict[str, tuple[str, BracketPlan]] = {}
-        self._ends: OrderedDict[str, tuple[int, str]] = OrderedDict()  # id -> (filled, kind)
+        self._by_entry: dict[str, _Held] = {}
+        # Entries not (yet) linked: their latest (filled, done, kind), for a late attach.
+        self._seen: OrderedDict[str, tuple[int, bool, str]] = OrderedDict()
 
     def stop_of(self, entry_id: str) -> str | None:
         held = self._by_entry.get(entry_id)
-        return held[0] if held else None
+        return held.stop_id if held else None
 
     def guarded_stops(self) -> set[str]:
         """Stop ids still waiting on their entry (not orphans, not the position's to cancel)."""
-        return {stop_id for stop_id, _plan in self._by_entry.values()}
+        return {held.stop_id for held in self._by_entry.values()}
 
     def attach(self, entry_id: str, stop_id: str, plan: BracketPlan) -> Verdict | None:
-        """Link a bracket to its entry; if the entry already ended, say what to do now."""
-        self._by_entry[entry_id] = (stop_id, plan)
-        end = self._ends.pop(entry_id, None)
-        return self._decide(entry_id, *end) if end is not None else None
+        """Link a bracket to its entry; if the entry already filled part or ended, say what
+        to do now."""
+        held = self._by_entry[entry_id] = _Held(stop_id, plan, plan.size)
+        seen = self._seen.pop(entry_id, None)
+        return self._decide(entry_id, held, *seen) if seen is not None else None
+
+    def settled(self, entry_id: str, stop_id: str | None, plan: BracketPlan) -> Verdict | None:
+        """A resize finished: `stop_id` is the bracket now (None if it could not be placed).
+        Returns the next thing to do if the entry moved meanwhile."""
+        held = self._by_entry.get(entry_id)
+        if held is None:
+            return None
+        if stop_id is None:
+            del self._by_entry[entry_id]  # nothing left to follow; the session said so
+            return None
+        held.stop_id, held.plan, held.busy = stop_id, plan, False
+        latest, held.latest = held.latest, None
+        return self._decide(entry_id, held, *latest) if latest is not None else None
 
     def detach_stop(self, stop_id: str) -> None:
-        for entry_id, (held, _plan) in list(self._by_entry.items()):
-            if held == stop_id:
+        for entry_id, held in list(self._by_entry.items()):
+            if held.stop_id == stop_id and not held.busy:
                 del self._by_entry[entry_id]
 
     def on_order_event(self, data: dict[str, Any]) -> Verdict | None:
-        """A tradeOrders event (spec/REFERENCE.md 8.3); a verdict when the entry has ended."""
-        if data.get("status") != "done" and data.get("type") not in ("filled", "canceled"):
+        """A tradeOrders event (spec/REFERENCE.md 8.3): a verdict when the entry filled part
+        (the bracket follows the filled size) or ended."""
+        kind = str(data.get("type") or "")
+        done = data.get("status") == "done" or kind in ("filled", "canceled")
+        if not done and kind != "match":
             return None
         entry_id = str(data.get("orderId") or "")
         filled = int(str(data.get("filledSize") or 0) or 0)
-        kind = str(data.get("type") or "done")
-        if entry_id not in self._by_entry:
-            self._ends[entry_id] = (filled, kind)
-            while len(self._ends) > RECENT_ENDS:
-                self._ends.popitem(last=False)
+        held = self._by_entry.get(entry_id)
+        if held is None:
+            self._seen[entry_id] = (filled, done, kind)
+            while len(self._seen) > RECENT_ENDS:
+                self._seen.popitem(last=False)
             return None
-        return self._decide(entry_id, filled, kind)
+        if held.busy:
+            held.latest = (filled, done, kind)
+            return None
+        return self._decide(entry_id, held, filled, done, kind)
 
-    def _decide(self, entry_id: str, filled: int, kind: str) -> Verdict | None:
-        stop_id, plan = self._by_entry.pop(entry_id)
-        if filled >= plan.size:
-            return None  # filled whole: the bracket protects the position now
-        if filled <= 0:
-            why = "cancelled" if kind == "canceled" else "ended unfilled"
-            return Verdict(entry_id, stop_id, plan, "cancel", 0, f"its entry {entry_id} {why}")
+    def _decide(
+        self, entry_id: str, held: _Held, filled: int, done: bool, kind: str
+    ) -> Verdict | None:
+        target = min(filled, held.entry_size)
+        if done:
+            del self._by_entry[entry_id]
+            if target <= 0:
+                why = "cancelled" if kind == "canceled" else "ended unfilled"
+                return Verdict(
+                    entry_id, held.stop_id, held.plan, "cancel", 0, f"its entry {entry_id} {why}"
+                )
+        elif target <= 0:
+            return None
+        if target == held.plan.size:
+            return None  # the bracket already covers exactly what filled
+        held.busy = not done
         return Verdict(
             entry_id,
-            stop_id,
-            plan,
+            held.stop_id,
+            held.plan,
             "resize",
-            filled,
-            f"its entry {entry_id} ended with {filled} of {plan.size} lots filled",
+            target,
+            f"its entry {entry_id} has {target} of {held.entry_size} lots filled",
+            final=done,
         )
 
 

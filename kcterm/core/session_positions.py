@@ -212,7 +212,7 @@ class SessionPositions:
     async def place_with_bracket(self, request: OrderRequest, plan: BracketPlan) -> str:
         """The entry, then its bracket; both were validated before anything was sent. The
         bracket is linked to the entry (bracket_guard): it goes when the entry goes unfilled
-        and shrinks to what filled when the rest is cancelled."""
+        and follows the filled size while the entry fills in part."""
         order_id = await self.place(request)
         try:
             stop_id = await self.place_bracket(plan)
@@ -220,36 +220,45 @@ class SessionPositions:
             self.notify("error", f"Order {order_id} was sent WITHOUT its TP/SL (refused)")
             raise
         verdict = self.bracket_guard.attach(order_id, stop_id, plan)
-        if verdict is not None:  # the entry ended before the bracket's reply came
+        if verdict is not None:  # the entry filled or ended before the bracket's reply came
             await self._enforce(verdict)
         return order_id
 
     def on_entry_event(self, data: dict[str, Any]) -> None:
-        """Every tradeOrders event (Session._on_order_frame): an entry's end decides its
-        bracket's fate; the cancel or resize runs as a task, never inside the feed handler."""
+        """Every tradeOrders event (Session._on_order_frame): an entry's fills and end decide
+        its bracket's size and fate; the cancel or resize runs as a task, never inside the
+        feed handler."""
         verdict = self.bracket_guard.on_order_event(data)
         if verdict is not None:
             self._spawn(self._enforce(verdict))
 
-    async def _enforce(self, verdict: Verdict) -> None:
+    async def _enforce(self, verdict: Verdict | None) -> None:
+        while verdict is not None:
+            verdict = await self._enforce_one(verdict)
+
+    async def _enforce_one(self, verdict: Verdict) -> Verdict | None:
+        """Carry out one verdict; returns the next one when the entry moved meanwhile."""
+        guard = self.bracket_guard
         plan, stop_id = verdict.plan, verdict.stop_id
         try:
             await self.cancel_stop(stop_id)
         except KucoinError:
-            return  # already notified and journaled (it triggered or was cancelled meanwhile)
+            # Already notified and journaled: it triggered or was cancelled meanwhile.
+            return guard.settled(verdict.entry_id, None, plan)
         if verdict.action == "cancel":
             self.notify("info", f"TP/SL {stop_id} cancelled: {verdict.reason}")
-            return
+            return None
         resized = replace(plan, size=verdict.filled)
         try:
             new_id = await self.place_bracket(resized)
         except KucoinError:
             self.notify("error", f"The {verdict.filled} filled lots have NO TP/SL: set it again")
-            return
+            return guard.settled(verdict.entry_id, None, plan)
         self.gateway.link(stop_id, new_id, plan.symbol)
         self.notify(
             "info", f"TP/SL {stop_id} is now {new_id} for {verdict.filled} lots: {verdict.reason}"
         )
+        return guard.settled(verdict.entry_id, new_id, resized)
 
     async def replace_bracket(self, old_id: str, plan: BracketPlan) -> str:
         """Edit a TP/SL: cancel the st-order, then place the new one, linked to the old."""

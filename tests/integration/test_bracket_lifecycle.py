@@ -139,6 +139,11 @@ async def test_a_partial_fill_then_cancel_leaves_a_bracket_of_the_filled_size(
     await wait_for(lambda: entry_id in session.orders, what="the rest of the entry resting")
     filled = session.orders.get(entry_id).filled_size
     assert 0 < filled < lots
+    # While the rest still rests, the bracket already covers only what filled.
+    await wait_for(
+        lambda: [s.size for s in session.stop_orders.all()] == [filled],
+        what="the bracket following the filled size",
+    )
     await session.cancel(entry_id)
     await wait_for(lambda: qty(session) == filled, what="the filled part as the position")
 
