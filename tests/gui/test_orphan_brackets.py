@@ -85,3 +85,30 @@ def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindo
     assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
     grid = desk.positions.model
     wait(lambda: not grid.cell(0, grid.column_index("TP/SL")).startswith("SL"), 5, "no TP/SL")
+
+
+def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_sl(
+    window: MainWindow, qtbot
+) -> None:
+    """The ticket's optional SL/TP on a resting limit entry, then the orders panel's cancel
+    all: the st-order goes with the entry (it stayed on main and could later close part of a
+    position)."""
+    trading_ready(window)
+    session = window.session
+    tick = session.contracts[SYMBOL].tick_size
+    price = session.books[SYMBOL].best_bid()[0] - 150 * tick
+    ticket = window.ticket
+    ticket.set_kind("limit")
+    ticket.price_edit.setText(str(price))
+    ticket.size_edit.setText("2")
+    ticket.sl_edit.setText(str(price - 400 * tick))
+    ticket.tp_edit.setText(str(price + 900 * tick))
+    ticket.checks.run()
+    qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
+    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "entry + TP/SL")
+    [stop_id] = [s.order_id for s in session.stop_orders.all()]
+    qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)
+    wait(lambda: len(session.orders) == 0, 10, "the entry cancelled")
+    wait(lambda: len(session.stop_orders) == 0, 10, "its TP/SL cancelled with it")
+    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    assert any(stop_id in n.text and "cancelled" in n.text for n in session.notices)
