@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.packaging.styled import badge_pixels
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -75,5 +77,6 @@ def test_build_and_run_the_packaged_app(tmp_path: Path) -> None:
         image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 19)
     }
     assert len(colours) > 20  # a populated window, not a blank one
+    assert badge_pixels(image) >= 100  # the stylesheet, bundled as package data, is applied
     assert (home / "data" / "kcterm" / "journal" / "practice.sqlite").exists()
     assert (home / "state" / "kcterm" / "log" / "kcterm.log").exists()
