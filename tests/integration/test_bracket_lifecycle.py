@@ -16,7 +16,7 @@ from kcterm.api.stream import StreamState
 from kcterm.core.bracket import plan_bracket
 from kcterm.core.bracket_guard import ensure_closing
 from kcterm.core.session import Session
-from kcterm.core.validation import OrderDraft, OrderRejected
+from kcterm.core.validation import OrderDraft, OrderRejected, new_client_oid
 from kcterm.sim import SimExchange
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
@@ -247,22 +247,44 @@ async def test_a_bracket_left_across_a_restart_is_listed_and_cancelled_on_click(
     assert restarted.orphan_brackets == []
 
 
-async def test_a_bracket_whose_entry_went_during_a_disconnect_is_listed_after_reconnect(
+async def test_a_closing_stop_with_nothing_to_protect_is_listed_after_a_reconnect(
     session: Session,
 ) -> None:
+    """A reduce-only st-order the session never saw placed (another device, or placed while
+    the private feed was away) is found by the reconnect pass, named, and cancelled on
+    request; an ordinary stop entry (not reduce-only) is the trader's and is left alone."""
     await connected(session)
-    entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry on the feed")
+    contract = session.contracts[SYMBOL]
+    tick = contract.tick_size
+    mark = session.market_context(SYMBOL).mark.quantize(tick)
+
+    def st_order(**extra: object) -> dict:
+        return {
+            "clientOid": new_client_oid(),
+            "side": "sell",
+            "symbol": SYMBOL,
+            "type": "market",
+            "leverage": 1,
+            "marginMode": "ISOLATED",
+            "stopPriceType": "MP",
+            "size": 2,
+            "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
+            "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
+            **extra,
+        }
+
+    path = "/api/v1/st-orders"
+    orphan = await session.rest.request("POST", path, body=st_order(reduceOnly=True), signed=True)
+    mine = await session.rest.request("POST", path, body=st_order(), signed=True)
     passes = session.reconciler.stats.passes
-    # The entry is cancelled behind the session's back (another client), then the feed drops.
-    await session.rest.cancel_order(entry_id)
     session.reconciler.request("reconnect")
     await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
-    # The feed may already have taken the bracket with its entry; if not, it is listed.
-    if any(s.order_id == stop_id for s in session.stop_orders.all()):
-        await wait_for(lambda: session.orphan_brackets, what="the orphan listed")
-        await session.cancel_orphan_brackets([s.order_id for s in session.orphan_brackets])
-    await stop_gone(session, stop_id)
+    assert [o.order_id for o in session.orphan_brackets] == [orphan["orderId"]]
+    line = next(e.text for e in session.journal.entries if "Orphaned TP/SL" in e.text)
+    assert orphan["orderId"] in line and "(reconnect)" in line
+    assert await session.cancel_orphan_brackets([orphan["orderId"]]) == [orphan["orderId"]]
+    assert [s["id"] for s in await exchange_stops(session)] == [mine["orderId"]]
+    assert session.orphan_brackets == []
 
 
 async def test_a_bracket_with_its_entry_resting_is_not_an_orphan(session: Session) -> None:
