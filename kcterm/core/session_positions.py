@@ -31,6 +31,7 @@ from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_preview import OrderPreview, preview_order
 from kcterm.core.positions import Position, Positions
 from kcterm.core.protection import BracketBook, Level, levels_for
+from kcterm.core.reconcile import Reconciler
 from kcterm.core.stop_orders import StopOrders
 from kcterm.core.validation import (
     MarketContext,
@@ -51,6 +52,7 @@ class SessionPositions:
     positions: Positions
     stop_orders: StopOrders
     account: Account
+    reconciler: Reconciler
 
     if TYPE_CHECKING:  # provided by Session and SessionTrading
 
@@ -231,6 +233,17 @@ class SessionPositions:
         verdict = self.bracket_guard.on_order_event(data)
         if verdict is not None:
             self._spawn(self._enforce(verdict))
+        elif data.get("status") == "done" and self._unlinked_stops_left(str(data.get("symbol"))):
+            # An entry this session did not link ended (it was placed before a restart):
+            # a bracket it had may be an orphan now. Ask the exchange at once rather than at
+            # the next periodic pass (after_reconcile lists what it finds).
+            self.reconciler.request("an order ended")
+
+    def _unlinked_stops_left(self, symbol: str) -> bool:
+        if self.positions.get(symbol) is not None:
+            return False
+        guarded = self.bracket_guard.guarded_stops()
+        return any(s.symbol == symbol and s.order_id not in guarded for s in self.stop_orders.all())
 
     async def _enforce(self, verdict: Verdict | None) -> None:
         while verdict is not None:

@@ -247,6 +247,26 @@ async def test_a_bracket_left_across_a_restart_is_listed_and_cancelled_on_click(
     assert restarted.orphan_brackets == []
 
 
+async def test_an_entry_placed_before_a_restart_and_cancelled_after_it_lists_its_tp_sl(
+    session: Session, sim: SimExchange, second_session: list[Session]
+) -> None:
+    """After a restart the link between entry and bracket is gone; the entry's end asks the
+    exchange at once, so its bracket is named within moments, not at the next 60 s pass."""
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session)
+    await session.stop()
+    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(restarted)
+    await restarted.start([SYMBOL])
+    await connected(restarted)
+    await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
+    assert restarted.orphan_brackets == []  # its entry still rests: not an orphan
+    await restarted.cancel(entry_id)
+    await wait_for(lambda: restarted.orphan_brackets, timeout=5, what="the orphan listed")
+    assert [o.order_id for o in restarted.orphan_brackets] == [stop_id]
+    assert any(stop_id in n.text for n in restarted.notices)
+
+
 async def test_a_closing_stop_with_nothing_to_protect_is_listed_after_a_reconnect(
     session: Session,
 ) -> None:
