@@ -16,7 +16,7 @@ import orjson
 
 log = logging.getLogger("kcterm.api.stream")
 
-Handler = Callable[[dict], None]
+Handler = Callable[[dict[str, Any]], None]
 
 _LOG_SNIPPET = 200
 _MAX_PENDING_PINGS = 16
@@ -42,7 +42,7 @@ class FrameRouter:
         self.name = name
         self._report = report  # surfaces server errors that no request is waiting for
         self.handlers: dict[str, Handler] = {}  # single-symbol topic -> handler
-        self.acks: dict[str, asyncio.Future[dict]] = {}  # request id -> ack/error frame
+        self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}  # request id -> ack/error frame
         self.welcome: asyncio.Event | None = None
         self.rtt_ms: float | None = None
         self.last_pong_monotonic = 0.0  # a pong (or the welcome) proves the server is there
@@ -76,7 +76,7 @@ class FrameRouter:
         except Exception:
             log.exception("%s stream: failed to dispatch frame %s", self.name, snippet(raw))
 
-    def _dispatch(self, frame: dict) -> None:
+    def _dispatch(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
         frame_id = frame.get("id")
         key = str(frame_id) if isinstance(frame_id, str | int) else None
@@ -102,7 +102,7 @@ class FrameRouter:
         else:
             log.debug("%s stream: ignoring frame of type %r", self.name, kind)
 
-    def _dispatch_message(self, frame: dict) -> None:
+    def _dispatch_message(self, frame: dict[str, Any]) -> None:
         topic = frame.get("topic")
         if not isinstance(topic, str):
             log.warning("%s stream: message without a topic", self.name)
@@ -116,7 +116,7 @@ class FrameRouter:
         except Exception:
             log.exception("%s stream: handler for %s failed", self.name, topic)
 
-    def _resolve(self, key: str | None, frame: dict) -> bool:
+    def _resolve(self, key: str | None, frame: dict[str, Any]) -> bool:
         fut = self.acks.get(key) if key is not None else None
         if fut is None or fut.done():
             return False

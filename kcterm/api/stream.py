@@ -28,7 +28,7 @@ from kcterm.api.stream_status import StreamState, StreamStatus
 
 log = logging.getLogger("kcterm.api.stream")
 
-TokenSource = Callable[[], Awaitable[dict]]
+TokenSource = Callable[[], Awaitable[dict[str, Any]]]
 StateCallback = Callable[["StreamState", str], None]
 ConnectedCallback = Callable[[], Awaitable[None] | None]
 
@@ -125,7 +125,9 @@ class WsStream:
         assert self._closing is not None
         attempt = asyncio.ensure_future(self._serve_once())
         try:
-            await asyncio.wait({attempt, self._closing}, return_when=asyncio.FIRST_COMPLETED)
+            # Futures of different results: asyncio.wait takes them as Future[Any].
+            racers: set[asyncio.Future[Any]] = {attempt, self._closing}
+            await asyncio.wait(racers, return_when=asyncio.FIRST_COMPLETED)
         finally:
             if not attempt.done():
                 attempt.cancel()
@@ -211,8 +213,9 @@ class WsStream:
     ) -> str:
         assert self._router.welcome is not None
         welcome = asyncio.ensure_future(self._router.welcome.wait())
+        opening: set[asyncio.Future[Any]] = {welcome, reader}
         done, _ = await asyncio.wait(
-            {welcome, reader},
+            opening,
             timeout=self._welcome_timeout,
             return_when=asyncio.FIRST_COMPLETED,
         )
@@ -230,7 +233,8 @@ class WsStream:
             subs = asyncio.ensure_future(
                 asyncio.gather(*(self._request("subscribe", t) for t in topics))
             )
-            await asyncio.wait({subs, reader}, return_when=asyncio.FIRST_COMPLETED)
+            racing: set[asyncio.Future[Any]] = {subs, reader}
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
             if not subs.done():
                 subs.cancel()
                 return reader.result()
@@ -240,8 +244,8 @@ class WsStream:
         self.connections += 1
         self._set_state(StreamState.CONNECTED, f"connected to {endpoint}")
         await self._call_connected()
-        done, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
-        return next(iter(done)).result()
+        ended, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
+        return next(iter(ended)).result()
 
     async def _call_connected(self) -> None:
         if self._on_connected is None:
@@ -296,7 +300,7 @@ class WsStream:
         if ws is None:
             return
         req_id = str(next(self._ids))
-        fut: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._router.acks[req_id] = fut
         frame = {
             "id": req_id,

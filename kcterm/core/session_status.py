@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamStatus
 from kcterm.api.stream_group import StreamGroup
+from kcterm.api.stream_status import StreamStatus
 from kcterm.api.throttle import PoolBudget
 from kcterm.core.feed_watch import FeedWatch
 
