@@ -1,0 +1,77 @@
+"""BracketGuard's decisions for every order of events an entry and its bracket can meet:
+the entry's fills and end before or after the bracket's reply, fills while a resize is on
+its way (coalesced to the latest), and the orphan rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kcterm.core.bracket import BracketPlan
+from kcterm.core.bracket_guard import BracketGuard, find_orphans
+
+PLAN = BracketPlan(
+    "XBTUSDTM", "long", 10, Decimal("90000"), Decimal("85000"), Decimal("95000"), "MP", False
+)
+
+
+def event(kind: str, filled: int, status: str = "open") -> dict:
+    return {"orderId": "E1", "type": kind, "filledSize": str(filled), "status": status}
+
+
+def test_an_entry_cancelled_unfilled_cancels_its_bracket() -> None:
+    guard = BracketGuard()
+    assert guard.attach("E1", "S1", PLAN) is None
+    verdict = guard.on_order_event(event("canceled", 0, "done"))
+    assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
+    assert guard.guarded_stops() == set()
+
+
+def test_an_end_seen_before_the_bracket_reply_is_applied_at_attach() -> None:
+    guard = BracketGuard()
+    assert guard.on_order_event(event("canceled", 0, "done")) is None
+    verdict = guard.attach("E1", "S1", PLAN)
+    assert verdict is not None and verdict.action == "cancel"
+
+
+def test_a_whole_fill_keeps_the_bracket_and_forgets_the_entry() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    assert guard.on_order_event(event("filled", 10, "done")) is None
+    assert guard.guarded_stops() == set()
+
+
+def test_fills_while_a_resize_is_on_its_way_are_coalesced_to_the_latest() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    first = guard.on_order_event(event("match", 3))
+    assert first is not None and (first.action, first.filled, first.final) == ("resize", 3, False)
+    assert guard.on_order_event(event("match", 5)) is None  # busy: remembered
+    assert guard.on_order_event(event("canceled", 6, "done")) is None
+    after = guard.settled("E1", "S2", PLAN.__class__(**{**_fields(PLAN), "size": 3}))
+    assert after is not None and (after.stop_id, after.filled, after.final) == ("S2", 6, True)
+    assert guard.guarded_stops() == set()
+
+
+def test_a_failed_resize_stops_following_the_entry() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    assert guard.on_order_event(event("match", 4)) is not None
+    assert guard.settled("E1", None, PLAN) is None
+    assert guard.on_order_event(event("canceled", 4, "done")) is None
+
+
+def test_orphans_are_closing_stops_with_no_position_and_no_entry() -> None:
+    stop = {"id": "S1", "symbol": "XBTUSDTM", "side": "sell", "size": 2, "reduceOnly": True}
+    plain = {**stop, "id": "S2", "reduceOnly": False}
+    entry = {"id": "E1", "symbol": "XBTUSDTM", "side": "buy", "size": 2}
+    position = {"symbol": "XBTUSDTM", "currentQty": 2}
+    assert [o.order_id for o in find_orphans([stop, plain], [], [], set())] == ["S1"]
+    assert find_orphans([stop], [entry], [], set()) == []
+    assert find_orphans([stop], [], [position], set()) == []
+    assert find_orphans([stop], [], [], {"S1"}) == []
+    wrong_side = {**entry, "side": "sell"}  # a sell entry is not protected by a sell stop
+    assert [o.order_id for o in find_orphans([stop], [wrong_side], [], set())] == ["S1"]
+
+
+def _fields(plan: BracketPlan) -> dict:
+    return {name: getattr(plan, name) for name in plan.__dataclass_fields__}
