@@ -46,8 +46,8 @@ def test_build_and_run_the_packaged_app(tmp_path: Path) -> None:
     desktop = (app / "kcterm.desktop").read_text()
     assert "Exec=kcterm" in desktop and "Icon=kcterm" in desktop
     assert QImage(str(app / "kcterm.png")).width() == 256
-    size_mb = sum(f.stat().st_size for f in app.rglob("*") if f.is_file() and not f.is_symlink())
-    size_mb /= 1e6
+    size_bytes = sum(f.stat().st_size for f in app.rglob("*") if f.is_file() and not f.is_symlink())
+    size_mb = size_bytes / 1e6
     print(f"\nbuilt in {time.monotonic() - started:.0f} s; {size_mb:.0f} MB")
 
     # The built binary, not the source tree: a fresh HOME, no venv on PATH, Qt offscreen.
