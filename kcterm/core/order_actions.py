@@ -11,6 +11,7 @@ import asyncio
 from decimal import Decimal
 
 from kcterm.api.errors import KucoinError
+from kcterm.api.replies import JsonObject
 from kcterm.api.rest import RestClient
 from kcterm.core.contract import Contract
 from kcterm.core.journal import Journal
@@ -20,7 +21,7 @@ from kcterm.core.validation import OrderDraft, validate_order
 DONE_POLLS = 30  # x 0.1 s: how long to wait for a cancel to take effect
 
 
-async def wait_until_done(rest: RestClient, order_id: str) -> dict:
+async def wait_until_done(rest: RestClient, order_id: str) -> JsonObject:
     """The order once the exchange reports it inactive (a cancel reply only confirms receipt)."""
     order = await rest.order(order_id)
     for _ in range(DONE_POLLS):

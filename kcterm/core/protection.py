@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.stop_orders import StopOrder
@@ -69,6 +70,13 @@ def levels_for(symbol: str, qty: int, stops: list[StopOrder], brackets: BracketB
     return sorted(out, key=lambda level: (level.kind, level.price))
 
 
-def describe_levels(levels: list[Level], fmt) -> str:
+class PriceFormat(Protocol):
+    """Renders a price for display. A Protocol, not a Callable: mypy then accepts the
+    caller's `lambda p, c=contract: ...` (the default binds the loop's contract)."""
+
+    def __call__(self, price: Decimal, /) -> str: ...
+
+
+def describe_levels(levels: list[Level], fmt: PriceFormat) -> str:
     """`SL 85,000.0 · TP 95,000.0` for the positions grid (`fmt` renders a price)."""
     return " · ".join(f"{level.kind} {fmt(level.price)}" for level in levels)

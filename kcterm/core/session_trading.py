@@ -6,7 +6,9 @@ its clientOid instead of being placed again; the journal says what was asked and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
@@ -168,12 +170,12 @@ class SessionTrading:
         return new_id
 
 
-def _filled(order: dict) -> int:
+def _filled(order: Mapping[str, Any]) -> int:
     return int(order.get("filledSize") or order.get("dealSize") or 0)
 
 
 def replacement_draft(
-    symbol: str, side: str, order: dict, size: str, price: str, contract: Contract
+    symbol: str, side: str, order: Mapping[str, Any], size: str, price: str, contract: Contract
 ) -> OrderDraft:
     """A limit draft that keeps an existing order's leverage, margin mode and flags."""
     leverage = int(Decimal(str(order.get("leverage") or 5)))
