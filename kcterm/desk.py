@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.signer import Credentials
@@ -22,6 +22,8 @@ from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
 from kcterm.profiles import Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
+from kcterm.ui import modal_guard
+from kcterm.ui.ask import inform
 
 if TYPE_CHECKING:  # imported when a window is shown (_show), not when the Desk is built
     from kcterm.ui.main_window import MainWindow
@@ -49,7 +51,9 @@ class Desk:
         self._outcome: asyncio.Future[str] | None = None
         # Windows come and go when profiles switch: only the Desk decides when to quit.
         app.setQuitOnLastWindowClosed(False)
-        self.warn = lambda title, text: QMessageBox.warning(None, title, text)  # tests replace it
+        modal_guard.install()  # a nested exec() inside a coroutine is logged as the bug it is
+        # Called inside run() (a coroutine): a message opened, never a nested event loop.
+        self.warn = lambda title, text: inform(None, title, text, warning=True)  # tests replace it
 
     # -- the run loop --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ st-order is linked to the old in the journal); "Remove TP/SL" cancels it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
@@ -45,7 +45,7 @@ class BracketDialog(QDialog):
         symbol: str,
         *,
         request: OrderRequest | None = None,
-        confirm: Callable[[str], bool] | None = None,
+        confirm: Callable[[str], Awaitable[bool]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -157,7 +157,7 @@ class BracketDialog(QDialog):
         if plan is None:
             return
         what = plan.describe(self.contract)
-        if self._confirm is not None and not self._confirm(f"Place TP/SL: {what}?"):
+        if self._confirm is not None and not await self._confirm(f"Place TP/SL: {what}?"):
             self.error_label.setText("Not sent: not confirmed.")
             return
         self.place_button.setEnabled(False)
@@ -180,7 +180,8 @@ class BracketDialog(QDialog):
     async def remove(self) -> None:
         if self.existing_id is None:
             return
-        if self._confirm is not None and not self._confirm(f"Remove the TP/SL of {self.symbol}?"):
+        question = f"Remove the TP/SL of {self.symbol}?"
+        if self._confirm is not None and not await self._confirm(question):
             return
         try:
             await self._session.cancel_stop(self.existing_id)

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
 from kcterm.core.error_text import refusal_text
 from kcterm.core.validation import OrderRejected, OrderRequest
+from kcterm.ui.ask import ask
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
 
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kcterm.ui.desk_actions")
 
-# (title, question) -> go ahead? Injected by tests; a message box otherwise.
+# (title, question) -> go ahead? An answer without a dialog, for scripted use; the real
+# question is an awaited message box (ui.ask), never a nested event loop.
 ConfirmAction = Callable[[str, str], bool]
 
 CLOSE_WORDS = {
@@ -48,18 +49,18 @@ class DeskActions:
         self.bracket_dialog: BracketDialog | None = None
         self.last_error = ""
 
-    def confirm(self, action: str, title: str, text: str) -> bool:
-        """Ask only where the policy wants it (live: every action until turned off)."""
+    async def confirm(self, action: str, title: str, text: str) -> bool:
+        """Ask only where the policy wants it (live: every action until turned off). Awaited:
+        the streams keep running while the trader reads the question."""
         if not self.window.prefs.asks(action):
             return True
-        real = "REAL " if self.session.is_live else ""
         if self._confirm is not None:
             return self._confirm(title, text)
-        answer = QMessageBox.question(self.window, f"{real}{title}".strip(), text)
-        return answer == QMessageBox.StandardButton.Yes
+        live = self.session.is_live
+        return await ask(self.window, f"REAL {title}" if live else title, text, live=live)
 
-    def confirm_margin(self, text: str) -> bool:
-        return self.confirm("margin", "Margin", text)
+    async def confirm_margin(self, text: str) -> bool:
+        return await self.confirm("margin", "Margin", text)
 
     def fail(self, text: str) -> None:
         self.last_error = text
@@ -83,7 +84,7 @@ class DeskActions:
             return
         words = CLOSE_WORDS["close" if action == "close" else action]
         text = words.format(side=position.side, size=abs(position.qty), symbol=symbol)
-        if not self.confirm("close", "Close position", text):
+        if not await self.confirm("close", "Close position", text):
             return
         await self._close(symbol, action)
 
@@ -109,7 +110,7 @@ class DeskActions:
         text = CLOSE_WORDS["close"].format(
             side=position.side, size=abs(position.qty), symbol=symbol
         )
-        if self.confirm("close_hotkey", "Close position", text):
+        if await self.confirm("close_hotkey", "Close position", text):
             await self._close(symbol, "close")
 
     @asyncSlot()
@@ -119,7 +120,7 @@ class DeskActions:
             f"Cancel every open order and stop order and close all {count} position(s) at "
             "market, on every contract?"
         )
-        if not self.confirm("flatten", "Flatten all", text):
+        if not await self.confirm("flatten", "Flatten all", text):
             return
         try:
             await self.session.flatten_all()
@@ -162,7 +163,7 @@ class DeskActions:
             return
         old = price_text(contract, levels[kind].price)
         text = f"Move the {kind} of {symbol} from {old} to {price_text(contract, price)}?"
-        if not self.confirm("bracket", "Move TP/SL", text):
+        if not await self.confirm("bracket", "Move TP/SL", text):
             return
         try:
             await self.session.replace_bracket(order_id, plan)
@@ -185,7 +186,7 @@ class DeskActions:
             f"{price_text(contract, order.price)} on {order.symbol} with {new_size} @ "
             f"{new_price}?\n\nIt is cancelled and placed again (new queue position)."
         )
-        if not self.confirm("move", "Edit order", text):
+        if not await self.confirm("move", "Edit order", text):
             orders.show_message("Not changed: not confirmed.", True)
             return
         orders.show_message(f"Replacing order {order_id}…")

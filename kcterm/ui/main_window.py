@@ -13,11 +13,12 @@ symbols that can trade, and the ticket, the ladder and the chart's order lines f
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from decimal import Decimal
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
@@ -25,6 +26,7 @@ from kcterm.core.interlock import Gate, evaluate
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
+from kcterm.ui import ask
 from kcterm.ui.account_bar import AccountBar
 from kcterm.ui.book_panel import BookPanel
 from kcterm.ui.chart_panel import ChartPanel
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         self.frame_clock.stop()
         self.collector.stop()
         self.notifier.close()
+        ask.dismiss(self)  # a question still open answers "no": nothing proceeds behind it
         super().closeEvent(event)
 
     def set_theme(self, name: str) -> None:
@@ -331,38 +334,42 @@ class MainWindow(QMainWindow):
         self.session.safety_limits = self.prefs.limits()
         self.ticket.checks.run()
 
-    def confirm_order(self, request: OrderRequest) -> bool:
+    def confirm_order(self, request: OrderRequest) -> bool | Awaitable[bool]:
+        """The ticket's confirmation: True at once where the policy does not ask, else the
+        awaitable answer of a window-modal question (never a nested event loop)."""
         if self._confirm_order is not None:
             return self._confirm_order(request)
         return not self.prefs.asks("order") or self._ask_confirmation(request)
 
-    def confirm_move(self, order: OpenOrder, price: Decimal) -> bool:
+    def confirm_move(self, order: OpenOrder, price: Decimal) -> bool | Awaitable[bool]:
         if self._confirm_move is not None:
             return self._confirm_move(order, price)
         return not self.prefs.asks("move") or self._ask_move(order, price)
 
-    def _ask_confirmation(self, request: OrderRequest) -> bool:
+    async def _ask_confirmation(self, request: OrderRequest) -> bool:
         contract = self.session.contracts.get(request.symbol)
         preview = self.session.preview(request)
         figures = f"\n{preview.describe(contract)}" if preview and contract else ""
-        real = "a REAL order to KuCoin" if self.session.is_live else "a practice order"
-        answer = QMessageBox.question(
+        live = self.session.is_live
+        real = "a REAL order to KuCoin" if live else "a practice order"
+        return await ask.ask(
             self,
-            "Confirm LIVE order" if self.session.is_live else "Confirm order",
+            "Confirm LIVE order" if live else "Confirm order",
             f"Send {real}?\n\n{request.describe()}{figures}",
+            live=live,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
-    def _ask_move(self, order: OpenOrder, price: Decimal) -> bool:
+    async def _ask_move(self, order: OpenOrder, price: Decimal) -> bool:
         contract = self.session.contracts.get(order.symbol)
         old = contract.format_price(order.price) if contract else str(order.price)
         new = contract.format_price(price) if contract else str(price)
-        real = "REAL " if self.session.is_live else ""
-        answer = QMessageBox.question(
+        live = self.session.is_live
+        real = "REAL " if live else ""
+        return await ask.ask(
             self,
             "Move order",
             f"Move your {real}{order.side.upper()} order of {order.remaining} lots "
             f"{order.symbol}\nfrom {old} to {new}?\n\n"
             "It is cancelled and placed again at the new price (new queue position).",
+            live=live,
         )
-        return answer == QMessageBox.StandardButton.Yes

@@ -8,8 +8,11 @@ goes back to the order's price, which only the exchange's order feed ever change
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
@@ -19,8 +22,9 @@ from kcterm.core.orders import OpenOrder
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
-# Asked before an order is moved: (order, new price) -> go ahead?
-ConfirmMove = Callable[[OpenOrder, Decimal], bool]
+# Asked before an order is moved: (order, new price) -> go ahead? An awaitable answer is
+# awaited on the loop (ui.ask): a drop never runs a nested event loop.
+ConfirmMove = Callable[[OpenOrder, Decimal], bool | Awaitable[bool]]
 
 
 def snap_to_tick(value: float, contract: Contract) -> Decimal:
@@ -40,6 +44,7 @@ class OrderLines(QObject):
         self._orders: dict[str, OpenOrder] = {}
         self._contract: Contract | None = None
         self._movable = False
+        self._asking: set[asyncio.Task[Any]] = set()
 
     def set_movable(self, movable: bool) -> None:
         self._movable = movable
@@ -82,10 +87,22 @@ class OrderLines(QObject):
             line.setValue(float(order.price))
             return
         line.setValue(float(price))
-        if self._confirm(order, price):
-            self.move_requested.emit(order_id, price)
+        verdict = self._confirm(order, price)
+        if inspect.isawaitable(verdict):
+            task = asyncio.ensure_future(self._decided(order, price, verdict))
+            self._asking.add(task)
+            task.add_done_callback(self._asking.discard)
         else:
-            line.setValue(float(order.price))
+            self._decide(order, price, verdict)
+
+    async def _decided(self, order: OpenOrder, price: Decimal, verdict: Awaitable[bool]) -> None:
+        self._decide(order, price, await verdict)
+
+    def _decide(self, order: OpenOrder, price: Decimal, go: bool) -> None:
+        if go:
+            self.move_requested.emit(order.order_id, price)
+        else:
+            self.reset(order.order_id)
 
     def reset(self, order_id: str) -> None:
         """Put a line back at its order's price (after a failed move)."""

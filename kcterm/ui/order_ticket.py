@@ -14,8 +14,9 @@ hotkeys place through `submit_at`, so they pass the same checks; while the feed 
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -43,8 +44,9 @@ from kcterm.ui.ticket_risk import RiskSizer
 
 log = logging.getLogger("kcterm.ui.order_ticket")
 
-# Asks the user to confirm a validated order; returns True to send.
-ConfirmOrder = Callable[[OrderRequest], bool]
+# Asks the user to confirm a validated order; True to send, or an awaitable answer (ui.ask: an
+# open() dialog awaited on the loop, never a nested event loop).
+ConfirmOrder = Callable[[OrderRequest], bool | Awaitable[bool]]
 KINDS = (("Limit", "limit"), ("Market", "market"), ("Stop limit", "stop_limit"))
 KINDS += (("Stop market", "stop_market"),)
 TRIGGER_ITEMS = (("Last", "TP"), ("Mark", "MP"), ("Index", "IP"))
@@ -252,11 +254,24 @@ class OrderTicket(QWidget):
         except OrderRejected as rejected:
             self._show_error(rejected.reason, rejected.field)
             return False
-        if self._confirm is not None and not self._confirm(request):
+        verdict = True if self._confirm is None else self._confirm(request)
+        if inspect.isawaitable(verdict):
+            self._send_if_confirmed(verdict, request, plan)
+            return True
+        if not verdict:
             self._show_error("Order not sent: not confirmed.")
             return False
         self._send(request, plan)
         return True
+
+    @asyncSlot(object, object, object)
+    async def _send_if_confirmed(
+        self, verdict: Awaitable[bool], request: OrderRequest, plan: BracketPlan | None
+    ) -> None:
+        if not await verdict:
+            self._show_error("Order not sent: not confirmed.")
+            return
+        await self._send(request, plan)
 
     @asyncSlot(object, object)
     async def _send(self, request: OrderRequest, plan: BracketPlan | None = None) -> None:

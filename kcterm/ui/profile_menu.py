@@ -1,7 +1,7 @@
 """The Settings menu of the main window: profiles and keys, the journal export, the log folder.
 
 Installed by the composition root after the window is built, so the window itself needs to
-know nothing about profiles.
+know nothing about profiles. Its dialogs open with open(), never a nested event loop (ui/ask.py).
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from kcterm.profiles import Profile
+from kcterm.ui.ask import inform
 from kcterm.ui.journal_panel import JournalPanel
 
 # Writes the open profile's fills and funding to the path; returns a one-line summary.
@@ -50,15 +51,22 @@ def install_settings_menu(
     return menu
 
 
-def _export(window: QMainWindow, profile: Profile, export: Exporter) -> None:
-    name, _ = QFileDialog.getSaveFileName(
-        window, "Export fills and PnL", f"kcterm-{profile.slug.lower()}-fills.csv", "CSV (*.csv)"
-    )
+def _export(window: QMainWindow, profile: Profile, export: Exporter) -> QFileDialog:
+    dialog = QFileDialog(window, "Export fills and PnL", f"kcterm-{profile.slug.lower()}-fills.csv")
+    dialog.setNameFilter("CSV (*.csv)")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.fileSelected.connect(lambda name: _write(window, export, name))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def _write(window: QMainWindow, export: Exporter, name: str) -> None:
     if not name:
         return
     try:
         summary = export(Path(name))
     except OSError as exc:
-        QMessageBox.warning(window, "Export failed", f"Could not write {name}: {exc}")
+        inform(window, "Export failed", f"Could not write {name}: {exc}", warning=True)
         return
-    QMessageBox.information(window, "Journal exported", summary)
+    inform(window, "Journal exported", summary)

@@ -6,6 +6,7 @@ itself is the composition root's job (kcterm.app): the dialog only emits `switch
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -35,10 +35,11 @@ from kcterm.profiles import (
 )
 from kcterm.profiles import SettingsFile as ProfileSettings
 from kcterm.profiles.connection_check import ConnectionReport
+from kcterm.ui.ask import ask
 from kcterm.ui.profile_form import ProfileForm
 
 Checker = Callable[[Profile, Credentials | None], Awaitable[ConnectionReport]]
-ConfirmLive = Callable[[Profile], bool]
+ConfirmLive = Callable[[Profile], bool | Awaitable[bool]]
 
 
 class SettingsDialog(QDialog):
@@ -216,7 +217,18 @@ class SettingsDialog(QDialog):
         if not name or name == self.current:
             return
         profile = self.settings.profiles[name]
-        if profile.is_live and not self.confirm_live(profile):
+        verdict = self.confirm_live(profile) if profile.is_live else True
+        if inspect.isawaitable(verdict):
+            self._use_if_confirmed(verdict, name)
+        else:
+            self._use(name, verdict)
+
+    @asyncSlot(object, str)
+    async def _use_if_confirmed(self, verdict: Awaitable[bool], name: str) -> None:
+        self._use(name, await verdict)
+
+    def _use(self, name: str, go: bool) -> None:
+        if not go:
             self._say("Stayed on the current profile.")
             return
         self.settings.active = name
@@ -224,17 +236,15 @@ class SettingsDialog(QDialog):
         self.switch_requested.emit(name)
         self.accept()
 
-    def _ask_live(self, profile: Profile) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Switch to LIVE trading")
-        box.setText(
+    async def _ask_live(self, profile: Profile) -> bool:
+        """Awaited (ui.ask), never exec(): the window's streams keep running meanwhile."""
+        return await ask(
+            self,
+            "Switch to LIVE trading",
             f"Switch to {profile.describe()}?\n\nOrders on this profile spend REAL MONEY. "
-            "The window will be marked LIVE and every order asks for confirmation."
+            "The window will be marked LIVE and every order asks for confirmation.",
+            live=True,
         )
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox, QWidget
@@ -32,7 +32,8 @@ class MarginControls(QObject):
         super().__init__(parent)
         self._session = session
         self._symbol = ""
-        self.confirm: Callable[[str], bool] | None = None  # the window's per-action policy
+        # The window's per-action policy, awaited (ui.ask: no nested event loop in these slots).
+        self.confirm: Callable[[str], Awaitable[bool]] | None = None
         self.mode_box = QComboBox()
         self.mode_box.addItem("Isolated", "ISOLATED")
         self.mode_box.addItem("Cross", "CROSS")
@@ -84,7 +85,7 @@ class MarginControls(QObject):
         if wanted == before:
             return
         text = f"Switch {symbol} to {wanted.lower()} margin?"
-        if self.confirm is not None and not self.confirm(text):
+        if self.confirm is not None and not await self.confirm(text):
             self._show_mode(before)
             return
         try:
@@ -101,7 +102,7 @@ class MarginControls(QObject):
     @asyncSlot()
     async def _apply_cross_leverage(self) -> None:
         symbol, leverage = self._symbol, self.leverage_box.value()
-        if self.confirm is not None and not self.confirm(
+        if self.confirm is not None and not await self.confirm(
             f"Set {symbol} cross leverage to {leverage}x?"
         ):
             return

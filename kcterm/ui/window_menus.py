@@ -1,11 +1,16 @@
-"""The main window's menus: layouts (named, default), panels, theme, trading, hotkeys, safety."""
+"""The main window's menus: layouts (named, default), panels, theme, trading, hotkeys, safety.
+
+Their dialogs are shown with open(), never exec(): a nested event loop would step the asyncio
+tasks from inside a Qt slot (see ui/ask.py), and a window-modal dialog blocks only this window.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QInputDialog, QMenu
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu
 
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.safety_dialog import SafetyDialog
@@ -56,21 +61,30 @@ def build_menus(window: MainWindow) -> None:
         trading.addAction(window.hotkeys.actions[name])
     trading.addSeparator()
     keys = trading.addAction("Hotkeys…")
-    keys.triggered.connect(lambda: HotkeysDialog(window.hotkeys, window).exec())
+    keys.triggered.connect(lambda: _show(HotkeysDialog(window.hotkeys, window)))
     safety = trading.addAction("Safety: confirmations, limits, notifications…")
     safety.setObjectName("safetyAction")
     safety.triggered.connect(lambda: _safety(window))
 
 
-def _safety(window: MainWindow) -> None:
-    if SafetyDialog(window.prefs, window).exec():
-        window.apply_prefs()
+def _show(dialog: QDialog) -> QDialog:
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
-def _save_named(window: MainWindow) -> None:
-    name, ok = QInputDialog.getText(window, "Save layout", "Name of this layout:")
-    if ok and name.strip():
-        window.layouts.save(name)
+def _safety(window: MainWindow) -> QDialog:
+    dialog = SafetyDialog(window.prefs, window)
+    dialog.accepted.connect(window.apply_prefs)
+    return _show(dialog)
+
+
+def _save_named(window: MainWindow) -> QDialog:
+    dialog = QInputDialog(window)
+    dialog.setWindowTitle("Save layout")
+    dialog.setLabelText("Name of this layout:")
+    dialog.textValueSelected.connect(lambda name: name.strip() and window.layouts.save(name))
+    return _show(dialog)
 
 
 def _fill(menu: QMenu, window: MainWindow, act) -> None:

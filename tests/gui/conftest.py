@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kcterm.api.rest import RestClient
 from kcterm.api.signer import Credentials
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
+from kcterm.ui import modal_guard
 from kcterm.ui.main_window import MainWindow
 from tests.waiting import wait_for
 
@@ -43,6 +47,25 @@ class AppLikeLoop(qasync.QEventLoop):
             return super().run_forever()
         finally:
             asyncio.events._set_running_loop(self)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nested_loops_fail() -> Iterator[None]:
+    """Any dialog exec() or static QMessageBox inside a running asyncio task raises
+    (ui/modal_guard.py): a nested event loop there stops every other task for good."""
+    modal_guard.install(strict=True)
+    yield
+    modal_guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def no_nested_loop() -> Iterator[None]:
+    """...and fails the test even when the raise was swallowed by the code that made it."""
+    modal_guard.violations.clear()
+    yield
+    found = list(modal_guard.violations)
+    modal_guard.violations.clear()
+    assert not found, f"nested event loop inside a coroutine: {found}"
 
 
 @pytest.fixture
@@ -118,29 +141,71 @@ def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
 
 
 class Answers:
-    """The window's confirmations, answered by the test: every question is kept."""
+    """The window's confirmations, answered by the test pressing the real dialog's button.
+
+    Once started (the `answers` fixture does), every question box the app opens (ui.ask) is
+    found among the top-level windows, kept in `asked` as (title, text), and answered with a
+    mouse click on Yes or No as `reply` says. Calling the object answers without a dialog:
+    the older injected form (MainWindow(confirm_action=...)), still accepted.
+    """
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, str]] = []
         self.reply = True
+        self.clicked = 0  # questions answered by a click on the real dialog
+        self._seen: weakref.WeakSet[QMessageBox] = weakref.WeakSet()
+        self._timer: QTimer | None = None
 
     def __call__(self, title: str, text: str) -> bool:
         self.asked.append((title, text))
         return self.reply
 
+    def start(self) -> None:
+        # Polled from the event loop, as a user would notice a dialog; a question shown with
+        # open() waits on its future meanwhile, so nothing races the click.
+        self._timer = QTimer()
+        self._timer.setInterval(10)
+        self._timer.timeout.connect(self.answer_open_questions)
+        self._timer.start()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.deleteLater()
+            self._timer = None
+
+    def answer_open_questions(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if not isinstance(widget, QMessageBox) or not widget.isVisible():
+                continue
+            yes, no = (
+                widget.button(QMessageBox.StandardButton.Yes),
+                widget.button(QMessageBox.StandardButton.No),
+            )
+            if yes is None or no is None or widget in self._seen:
+                continue
+            self._seen.add(widget)
+            self.asked.append((widget.windowTitle(), widget.text()))
+            self.clicked += 1
+            QTest.mouseClick(yes if self.reply else no, Qt.MouseButton.LeftButton)
+
 
 @pytest.fixture
-def answers() -> Answers:
-    return Answers()
+def answers(qapp) -> Iterator[Answers]:
+    found = Answers()
+    found.start()
+    yield found
+    found.stop()
 
 
 @pytest.fixture
 def desk(
     qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
 ) -> Iterator[MainWindow]:
-    """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers."""
+    """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers by
+    clicking the real dialogs (see Answers)."""
     session = open_session(qloop, exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark", confirm_action=answers)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     main.show()
     yield main
     main.frame_clock.stop()
