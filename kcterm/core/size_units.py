@@ -60,14 +60,14 @@ def to_lots(contract: Contract, unit: str, text: str, price: Decimal | None) -> 
     if price is None or price <= 0:
         raise SizeError("No price yet to turn the USDT value into lots.")
     lot_value = price * contract.multiplier
-    lots = int((amount / lot_value).to_integral_value(ROUND_FLOOR))
-    lots -= lots % contract.lot_size
-    if lots < 1:
+    whole = int((amount / lot_value).to_integral_value(ROUND_FLOOR))
+    whole -= whole % contract.lot_size
+    if whole < 1:
         raise SizeError(
             f"{amount.normalize():f} USDT is less than one lot "
             f"(1 lot ≈ {lot_value.quantize(Decimal('0.01'))} USDT at this price)."
         )
-    return lots
+    return whole
 
 
 def describe_lots(contract: Contract, lots: int, price: Decimal | None) -> str:
