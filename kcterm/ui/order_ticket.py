@@ -47,8 +47,12 @@ log = logging.getLogger("kcterm.ui.order_ticket")
 # Asks the user to confirm a validated order; True to send, or an awaitable answer (ui.ask: an
 # open() dialog awaited on the loop, never a nested event loop).
 ConfirmOrder = Callable[[OrderRequest], bool | Awaitable[bool]]
-KINDS = (("Limit", "limit"), ("Market", "market"), ("Stop limit", "stop_limit"))
-KINDS += (("Stop market", "stop_market"),)
+KINDS = (
+    ("Limit", "limit"),
+    ("Market", "market"),
+    ("Stop limit", "stop_limit"),
+    ("Stop market", "stop_market"),
+)
 TRIGGER_ITEMS = (("Last", "TP"), ("Mark", "MP"), ("Index", "IP"))
 
 
@@ -102,9 +106,9 @@ class OrderTicket(QWidget):
         self.buy_preview.setObjectName("buyPreview")
         self.sell_preview = QLabel()
         self.sell_preview.setObjectName("sellPreview")
-        for label in (self.buy_preview, self.sell_preview):
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for preview in (self.buy_preview, self.sell_preview):
+            preview.setWordWrap(True)
+            preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = QLabel()
         self.error_label.setObjectName("ticketError")
         self.error_label.setWordWrap(True)

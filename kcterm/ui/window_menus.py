@@ -83,7 +83,12 @@ def _save_named(window: MainWindow) -> QDialog:
     dialog = QInputDialog(window)
     dialog.setWindowTitle("Save layout")
     dialog.setLabelText("Name of this layout:")
-    dialog.textValueSelected.connect(lambda name: name.strip() and window.layouts.save(name))
+
+    def save(name: str) -> None:
+        if name.strip():  # an empty name saves nothing: the dialog just closes
+            window.layouts.save(name)
+
+    dialog.textValueSelected.connect(save)
     return _show(dialog)
 
 
