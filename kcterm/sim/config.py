@@ -39,6 +39,7 @@ class SimConfig:
     state_path: Path | None = None  # SQLite file that keeps accounts across restarts; None: memory
     autosave_interval: float = 2.0  # seconds between catch-all writes (every call writes too)
     churn: int = 2  # provider quotes resized per side per step (more: a busier book)
+    contracts: tuple[str, ...] = ()  # the symbols listed (empty: every contract in sim/specs)
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
     timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)

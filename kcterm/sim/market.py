@@ -19,6 +19,9 @@ from kcterm.sim.symbol_market import SymbolMarket
 
 MAKER_USER = "5f0c0000000000000000mm01"
 TAKER_USER = "5f0c0000000000000000tk01"
+# A quiet (non-major) contract's index and book move every this many steps: at 5 steps a
+# second that is once a second, often enough to look alive, at a fifth of the cost.
+QUIET_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -88,19 +91,28 @@ class SyntheticMarket:
             self._requote(symbol, market, churn=0)
 
     def step(self) -> None:
-        """One tick of the market: regime, index, quotes, maybe a taker."""
+        """One tick of the market: regime, a common shock, every index, then the books of the
+        majors and of one slice of the quiet contracts (each quiet book every QUIET_EVERY
+        steps), so the step's cost grows with the majors, not with the whole listing."""
         self.steps += 1
         rng = self.rng
         if rng.random() < 0.01:
             self.regime = rng.choice(REGIMES)
+        common = rng.gauss(0.0, 1.0)  # the crypto market's move this step
+        trend = self.regime.drift * (1 if self.steps // 500 % 2 else -1)
         for symbol, market in self.engine.markets.items():
             spec = market.spec
             sigma = float(spec.volatility) * self.regime.volatility
-            drift = (
-                float(spec.volatility) * self.regime.drift * (1 if self.steps // 500 % 2 else -1)
-            )
-            self._fair[symbol] *= math.exp(rng.gauss(drift, sigma))
-            step = spec.index_tick_size
+            beta = spec.beta
+            # Each index = beta x common shock + idiosyncratic part, with its own variance
+            # kept at sigma^2, so correlations across contracts are beta_i x beta_j.
+            shock = beta * common + math.sqrt(max(0.0, 1.0 - beta * beta)) * rng.gauss(0.0, 1.0)
+            self._fair[symbol] *= math.exp(float(spec.volatility) * trend + sigma * shock)
+        turn = self.steps % QUIET_EVERY
+        for position, (symbol, market) in enumerate(self.engine.markets.items()):
+            if not market.spec.major and position % QUIET_EVERY != turn:
+                continue
+            step = market.spec.index_tick_size
             market.set_index(step * round(Decimal(repr(self._fair[symbol])) / step))
             self._requote(symbol, market, churn=self.churn + (self.regime.name != "calm"))
             if rng.random() < self.regime.taker_rate:

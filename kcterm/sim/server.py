@@ -30,7 +30,7 @@ from kcterm.sim.routes_batch import BatchRoutes
 from kcterm.sim.routes_positions import PositionRoutes
 from kcterm.sim.routes_public import PublicRoutes
 from kcterm.sim.routes_trading import TradingRoutes
-from kcterm.sim.specs import CONTRACTS
+from kcterm.sim.specs import listed_contracts
 from kcterm.sim.store import StateStore
 from kcterm.sim.ws import Hub
 
@@ -43,7 +43,8 @@ class SimExchange:
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = cfg = config or SimConfig()
         self.clock = Clock()
-        symbols = {c.symbol for c in CONTRACTS}
+        listed = listed_contracts(cfg.contracts)
+        symbols = {c.symbol for c in listed}
         self.faults = FaultState(seed=cfg.seed)
         self.limiter = RateLimiter(
             {PUBLIC: cfg.public_quota, FUTURES: cfg.futures_quota},
@@ -62,7 +63,7 @@ class SimExchange:
         )
         self.drills = Drills(self.faults, self.hub, self.limiter, self.clock, symbols)
         self.drills.start_with(cfg)
-        self.engine = Engine(CONTRACTS, self.hub, self.clock)
+        self.engine = Engine(listed, self.hub, self.clock)
         self.market = SyntheticMarket(self.engine, cfg.seed, churn=cfg.churn)
         self.feeds = MarketFeeds(
             self.engine.markets, self.hub, self.clock, cfg.seed, cfg.funding_interval_s

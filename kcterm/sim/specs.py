@@ -27,6 +27,12 @@ class ContractSpec:
     funding_granularity_ms: int = 28_800_000
     # Per-step standard deviation of the index: 4e-5 at 5 steps/s is about 2.5 % a day.
     volatility: Decimal = Decimal("0.00004")
+    # How much of the index's move is the common crypto-market factor (a correlation, 0..1):
+    # alts follow bitcoin, so a book of several contracts moves together as real ones do.
+    beta: float = 0.85
+    # Majors are stepped every market step; the others less often (market.QUIET_EVERY), so
+    # thirty-odd living books cost little more than three.
+    major: bool = False
 
     def ticks(self, price: Decimal) -> int:
         """A price as a whole number of ticks (the engine's exact internal unit)."""
@@ -39,6 +45,37 @@ class ContractSpec:
         return str(ticks * self.tick_size)
 
 
+def _linear(
+    symbol: str,
+    base: str,
+    tick: str,
+    multiplier: str,
+    price: str,
+    leverage: int,
+    volatility: str,
+    beta: float,
+    funding_hours: int,
+) -> ContractSpec:
+    """A USDT-margined linear perpetual: margin rates from the top tier's leverage
+    (initial 1/leverage, maintenance half of it, spec/REFERENCE.md 7.2)."""
+    return ContractSpec(
+        symbol=symbol,
+        base=base,
+        tick_size=Decimal(tick),
+        multiplier=Decimal(multiplier),
+        start_price=Decimal(price),
+        max_leverage=leverage,
+        initial_margin=(Decimal(1) / leverage).quantize(Decimal("0.0001")),
+        maintain_margin=(Decimal(1) / (2 * leverage)).quantize(Decimal("0.0001")),
+        # KuCoin's indices carry a decimal more than the order tick; on a coarse tick (ADA's
+        # 0.0001 at 0.46) an index on the order tick would sit still for minutes.
+        index_tick_size=Decimal(tick) / 10,
+        funding_granularity_ms=funding_hours * 3_600_000,
+        volatility=Decimal(volatility),
+        beta=beta,
+    )
+
+
 CONTRACTS: tuple[ContractSpec, ...] = (
     ContractSpec(
         symbol="XBTUSDTM",
@@ -49,6 +86,8 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         max_leverage=125,
         initial_margin=Decimal("0.008"),
         maintain_margin=Decimal("0.004"),
+        beta=1.0,
+        major=True,
     ),
     ContractSpec(
         symbol="ETHUSDTM",
@@ -60,6 +99,8 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         initial_margin=Decimal("0.01"),
         maintain_margin=Decimal("0.005"),
         volatility=Decimal("0.00005"),
+        beta=0.9,
+        major=True,
     ),
     ContractSpec(
         symbol="SOLUSDTM",
@@ -72,5 +113,54 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         maintain_margin=Decimal("0.0067"),
         index_tick_size=Decimal("0.001"),
         volatility=Decimal("0.00006"),
+        major=True,
+    ),
+    *(
+        _linear(*row)
+        for row in (
+            # symbol, base, tick, multiplier, start price, max leverage, per-step vol, beta,
+            # funding hours. Tick, multiplier and leverage as KuCoin listed them in 2025 where
+            # known (XBT/ETH/SOL/XRP/DOGE/BNB/ADA/LTC/LINK/AVAX); the rest are estimates in
+            # KuCoin's style (lot value of a few dollars, 50-75x). Prices are 2025 levels.
+            ("XRPUSDTM", "XRP", "0.0001", "10", "2.3150", 75, "0.00007", 0.8, 8),
+            ("DOGEUSDTM", "DOGE", "0.00001", "100", "0.16500", 75, "0.00008", 0.8, 8),
+            ("BNBUSDTM", "BNB", "0.01", "0.01", "905.00", 75, "0.00004", 0.8, 8),
+            ("ADAUSDTM", "ADA", "0.0001", "10", "0.4650", 75, "0.00007", 0.8, 8),
+            ("LTCUSDTM", "LTC", "0.01", "0.1", "98.50", 75, "0.00006", 0.8, 8),
+            ("LINKUSDTM", "LINK", "0.001", "0.1", "14.250", 75, "0.00007", 0.8, 8),
+            ("AVAXUSDTM", "AVAX", "0.001", "0.1", "15.200", 75, "0.00007", 0.8, 8),
+            ("BCHUSDTM", "BCH", "0.01", "0.01", "560.00", 75, "0.00006", 0.75, 8),
+            ("DOTUSDTM", "DOT", "0.001", "1", "2.750", 75, "0.00007", 0.8, 8),
+            ("TRXUSDTM", "TRX", "0.00001", "100", "0.28500", 50, "0.00004", 0.5, 8),
+            ("TONUSDTM", "TON", "0.0001", "1", "1.8200", 50, "0.00007", 0.6, 8),
+            ("SUIUSDTM", "SUI", "0.0001", "1", "1.8500", 75, "0.00009", 0.8, 4),
+            ("UNIUSDTM", "UNI", "0.001", "1", "7.450", 75, "0.00008", 0.75, 8),
+            ("ATOMUSDTM", "ATOM", "0.001", "1", "2.650", 50, "0.00007", 0.75, 8),
+            ("NEARUSDTM", "NEAR", "0.001", "1", "2.150", 50, "0.00009", 0.8, 8),
+            ("APTUSDTM", "APT", "0.001", "1", "2.950", 50, "0.00009", 0.8, 8),
+            ("ARBUSDTM", "ARB", "0.0001", "1", "0.2350", 50, "0.00009", 0.8, 8),
+            ("OPUSDTM", "OP", "0.0001", "1", "0.3650", 50, "0.00009", 0.8, 8),
+            ("FILUSDTM", "FIL", "0.001", "1", "1.650", 50, "0.00008", 0.75, 8),
+            ("ETCUSDTM", "ETC", "0.001", "0.1", "13.850", 50, "0.00007", 0.75, 8),
+            ("AAVEUSDTM", "AAVE", "0.01", "0.01", "182.50", 50, "0.00008", 0.75, 8),
+            ("INJUSDTM", "INJ", "0.001", "0.1", "6.150", 50, "0.00010", 0.75, 8),
+            ("XLMUSDTM", "XLM", "0.00001", "10", "0.25500", 50, "0.00007", 0.7, 8),
+            ("HBARUSDTM", "HBAR", "0.00001", "10", "0.14500", 50, "0.00008", 0.7, 8),
+            ("WIFUSDTM", "WIF", "0.0001", "10", "0.4150", 50, "0.00012", 0.7, 4),
+            ("SEIUSDTM", "SEI", "0.0001", "10", "0.1450", 50, "0.00010", 0.75, 4),
+            ("TIAUSDTM", "TIA", "0.001", "1", "0.650", 50, "0.00010", 0.75, 4),
+            ("ENAUSDTM", "ENA", "0.0001", "10", "0.2850", 50, "0.00011", 0.75, 4),
+        )
     ),
 )
+
+
+def listed_contracts(symbols: tuple[str, ...] = ()) -> tuple[ContractSpec, ...]:
+    """The contracts an exchange lists: all of them, or the named ones in listing order."""
+    if not symbols:
+        return CONTRACTS
+    known = {c.symbol for c in CONTRACTS}
+    unknown = sorted(set(symbols) - known)
+    if unknown:
+        raise ValueError(f"no such contract: {', '.join(unknown)}")
+    return tuple(c for c in CONTRACTS if c.symbol in symbols)

@@ -24,6 +24,7 @@ from kcterm.ui.main_window import MainWindow
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
+MAJORS = ("XBTUSDTM", "ETHUSDTM", "SOLUSDTM")
 
 
 class AppLikeLoop(qasync.QEventLoop):
@@ -93,7 +94,8 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def exchange() -> Iterator[EmbeddedExchange]:
-    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, tick_interval=0.05))
+    # The three majors: 31 living books cost the GUI tests about half again their time.
+    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS))
     embedded.start()
     yield embedded
     embedded.stop()

@@ -183,7 +183,7 @@ def test_cancel_removes_the_size_and_a_second_cancel_fails(engine: Engine, feed:
         ("size", 0, "400100", "size"),
         ("size", "1.5", "400100", "size"),
         ("side", "long", "400100", "side"),
-        ("symbol", "DOGEUSDTM", "100003", "DOGEUSDTM"),
+        ("symbol", "NOSUCHUSDTM", "100003", "NOSUCHUSDTM"),
         ("price", "200000.0", "300011", "above"),
         ("leverage", 500, "400100", "leverage"),
     ],
