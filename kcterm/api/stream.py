@@ -34,6 +34,7 @@ ConnectedCallback = Callable[[], Awaitable[None] | None]
 
 WELCOME_TIMEOUT = 5.0  # the official SDK gives up after 5 s
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # depth snapshots can be large; never cut a frame
+TASK_STOP_TIMEOUT = 2.0  # a cancelled read or ping loop has this long to end
 
 
 class WsStream:
@@ -200,8 +201,15 @@ class WsStream:
                 self._ws = None
                 for task in (reader, pinger):
                     task.cancel()
-                # Collect their outcome so no "exception was never retrieved" noise remains.
-                await asyncio.gather(reader, pinger, return_exceptions=True)
+                # Collect their outcome so no "exception was never retrieved" noise remains, but
+                # never wait forever: a task whose step failed ("Cannot enter into task", a
+                # nested event loop) stays pending for good, and closing must not hang on it.
+                _, stuck = await asyncio.wait({reader, pinger}, timeout=TASK_STOP_TIMEOUT)
+                for task in stuck:
+                    log.error("%s stream: %r did not stop; abandoned", self.name, task)
+                for task in (reader, pinger):
+                    if task.done() and not task.cancelled():
+                        task.exception()
                 self._router.reset_connection()
 
     async def _session(
