@@ -4,6 +4,14 @@
 - HOME and the XDG directories point into a temporary folder, first for the whole session (set
   before anything imports Qt or platformdirs, which may cache the first answer) and then afresh
   for every test: no test reads or writes the user's settings, journal or logs.
+- Python's cyclic collector runs on the main thread only, after each test, as the app's
+  GuiGarbageCollector does (kcterm/ui/gui_gc.py): left automatic, it runs in whichever thread
+  allocates, and an exchange thread that frees a Qt object an earlier GUI test left in a cycle
+  crashes the process later (a CI run died of exactly that: a segfault in pytest-qt's event
+  processing during tests/integration/test_sim_bad_input.py, whose hypothesis runs allocate
+  heavily on the exchange's thread).
+- Hypothesis is derandomized and keeps no example database: every run tries the same inputs,
+  so a run's result never depends on luck or on what an earlier run found.
 - The keyring is in a known state: none. keyring picks a backend from whatever the machine has
   (Secret Service, the keyrings.alt package, PYTHON_KEYRING_BACKEND), so each test starts with
   keyring's own "fail" backend and tests of the keyring path pass a backend explicitly
@@ -12,12 +20,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 XDG = ("CONFIG", "DATA", "STATE", "CACHE")
 NO_KEYRING = "keyring.backends.fail.Keyring"
@@ -32,6 +42,31 @@ def _point_home_at(home: Path, setenv) -> None:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = NO_KEYRING
 _point_home_at(Path(tempfile.mkdtemp(prefix="kcterm-tests-home-")), os.environ.__setitem__)
+
+
+hypothesis_settings.register_profile("kcterm", derandomize=True, database=None)
+hypothesis_settings.load_profile("kcterm")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collect_garbage_on_the_main_thread_only() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
+    gc.set_threshold(*threshold)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_each_test() -> Iterator[None]:
+    """The collection automatic gc would have made, made here on the main thread: the
+    youngest generation after every test, an older one when its count passed its threshold."""
+    gc.disable()  # again: code under test may have switched it back on
+    yield
+    counts, threshold = gc.get_count(), gc.get_threshold()
+    older = [g for g in (2, 1) if counts[g] > threshold[g]]
+    gc.collect(older[0] if older else 0)
 
 
 @pytest.fixture(autouse=True)

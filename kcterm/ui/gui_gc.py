@@ -22,14 +22,18 @@ class GuiGarbageCollector(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.check)
         self.collections = 0
+        self._was_enabled = gc.isenabled()
 
     def start(self) -> None:
+        self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer.start()
 
     def stop(self) -> None:
+        """Stop collecting here; automatic collection comes back only if it was on before."""
         self._timer.stop()
-        gc.enable()
+        if self._was_enabled:
+            gc.enable()
 
     def check(self) -> None:
         """Collect the generations whose allocation counts passed their thresholds."""
