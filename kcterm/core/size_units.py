@@ -70,6 +70,33 @@ def to_lots(contract: Contract, unit: str, text: str, price: Decimal | None) -> 
     return whole
 
 
+def from_lots(contract: Contract, unit: str, lots: int, price: Decimal | None) -> str:
+    """`lots` written in `unit`, as the size field shows it. The USDT value is exact (lots x
+    multiplier x a price on the tick grid), so reading it back gives the same lots."""
+    if unit == "lots":
+        return str(lots)
+    coins = lots * contract.multiplier
+    if unit == "coins":
+        return f"{coins.normalize():f}"
+    if unit != "usdt":
+        raise SizeError(f"Size unit must be lots, coins or USDT, not {unit!r}.")
+    if price is None or price <= 0:
+        raise SizeError("No price yet to value the size in USDT.")
+    return f"{(coins * price).normalize():f}"
+
+
+def convert(
+    contract: Contract, old_unit: str, new_unit: str, text: str, price: Decimal | None
+) -> str:
+    """The size typed as `text` in `old_unit`, rewritten in `new_unit` at `price` (through
+    whole lots: 1000 USDT becomes the lots it buys, never 1000 lots). Raises SizeError with
+    the reason when it cannot be converted; the ticket then clears the field, because reading
+    the old number in the new unit would change the order's size by the price's factor."""
+    if old_unit == new_unit:
+        return text
+    return from_lots(contract, new_unit, to_lots(contract, old_unit, text, price), price)
+
+
 def describe_lots(contract: Contract, lots: int, price: Decimal | None) -> str:
     """`12 lots = 0.012 XBT ≈ 1,094.67 USDT`: the live conversion under the size field."""
     coins = (lots * contract.multiplier).normalize()

@@ -35,6 +35,7 @@ from kcterm.core.contract import Contract
 from kcterm.core.error_text import order_refusal
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
+from kcterm.core.size_units import SizeError, convert, unit_name
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
 from kcterm.ui.ticket_checks import TicketChecks
 from kcterm.ui.ticket_layout import lay_out
@@ -119,6 +120,7 @@ class OrderTicket(QWidget):
         self.gate_label = QLabel()
         self.gate_label.setObjectName("gateReason")
         self.gate_label.setWordWrap(True)
+        self._unit = "lots"  # the unit the size field's number is in
         self._gate = Gate(False, "Waiting for market data")
         self._sending = False
         self._frames = 0
@@ -136,8 +138,8 @@ class OrderTicket(QWidget):
         self.sell_button.clicked.connect(lambda: self._submit("sell"))
         for edit in (self.price_edit, self.size_edit, self.stop_edit, self.sl_edit, self.tp_edit):
             edit.textEdited.connect(self._edited)
-        for box in (self.trigger_box, self.unit_box):
-            box.currentIndexChanged.connect(lambda _i: self._edited())
+        self.trigger_box.currentIndexChanged.connect(lambda _i: self._edited())
+        self.unit_box.currentIndexChanged.connect(lambda _i: self._unit_changed())
         self.options.changed.connect(self._edited)
         self.options.close_position.toggled.connect(self.size_edit.setDisabled)
         self.margin.changed.connect(self._edited)
@@ -225,7 +227,7 @@ class OrderTicket(QWidget):
             price=price_text,
             leverage=leverage,
             margin_mode=self.margin.mode,
-            size_unit=str(self.unit_box.currentData() or "lots"),
+            size_unit=self.size_unit,
             stop_price="" if plain else self.stop_edit.text(),
             trigger=str(self.trigger_box.currentData()),
             **flags,
@@ -353,8 +355,38 @@ class OrderTicket(QWidget):
         self._clear_error()
         self.checks.run()
 
+    @property
+    def size_unit(self) -> str:
+        return str(self.unit_box.currentData() or "lots")
+
+    def _unit_changed(self) -> None:
+        """The typed number is rewritten in the new unit at the ticket's price; one that cannot
+        be converted is cleared with the reason, never read as the new unit (1000 USDT must
+        not become 1000 lots)."""
+        old, new = self._unit, self.size_unit
+        self._unit = new
+        text = self.size_edit.text()
+        reason = ""
+        contract = self.contract
+        if old != new and text.strip() and contract is not None:
+            try:
+                self.size_edit.setText(convert(contract, old, new, text, self.checks.entry_price()))
+            except SizeError as exc:
+                self.size_edit.clear()
+                reason = f"Size cleared, not converted to {unit_name(contract, new)}: {exc}"
+        self._edited()
+        if reason:
+            self._show_error(reason, "size")
+
+    def _set_unit_quietly(self, unit: str) -> None:
+        """Select `unit` without converting: the caller writes a size in it next."""
+        self.unit_box.blockSignals(True)
+        self.unit_box.setCurrentIndex(max(0, self.unit_box.findData(unit)))
+        self.unit_box.blockSignals(False)
+        self._unit = self.size_unit
+
     def _apply_risk_size(self, lots: int, stop: str) -> None:
-        self.unit_box.setCurrentIndex(self.unit_box.findData("lots"))
+        self._set_unit_quietly("lots")
         self.size_edit.setText(str(lots))
         if stop and not self.sl_edit.text().strip():
             self.sl_edit.setText(stop)
@@ -384,12 +416,14 @@ class OrderTicket(QWidget):
         if contract is None:
             return False
         self.margin.set_contract(contract)
+        # The unit is kept across symbols: a size in USDT stays a size in USDT.
         self.unit_box.blockSignals(True)
         self.unit_box.clear()
         self.unit_box.addItem("lots", "lots")
         self.unit_box.addItem(contract.base_currency or "coins", "coins")
         self.unit_box.addItem(contract.settle_currency or "USDT", "usdt")
         self.unit_box.blockSignals(False)
+        self._set_unit_quietly(self._unit)
         self.contract_hint.setText(
             f"tick {contract.format_price(contract.tick_size)} · 1 lot = "
             f"{contract.multiplier.normalize():f} {contract.base_currency} · "

@@ -222,3 +222,54 @@ def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbo
     assert session.positions.get(SYMBOL).qty == -4
     [item] = result_of(session.rest.stop_orders(SYMBOL))
     assert item["side"] == "buy" and item["reduceOnly"] is True and item["size"] == 4
+
+
+def choose_unit(ticket, unit: str) -> None:
+    ticket.unit_box.setCurrentIndex(ticket.unit_box.findData(unit))
+
+
+def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
+    window: MainWindow, qtbot
+) -> None:
+    ticket = window.ticket
+    price = resting_price(window)
+    ticket.price_edit.setText(str(price))
+    choose_unit(ticket, "usdt")
+    ticket.size_edit.clear()
+    qtbot.keyClicks(ticket.size_edit, "1000")
+    lots = int((Decimal(1000) / (price * Decimal("0.001"))).to_integral(ROUND_FLOOR))
+    choose_unit(ticket, "lots")
+    assert ticket.size_edit.text() == str(lots)  # the lots 1000 USDT buy, not 1000 lots
+    assert ticket.conversion_label.text().startswith(f"= {lots} lots = ")
+    choose_unit(ticket, "coins")
+    assert Decimal(ticket.size_edit.text()) == lots * Decimal("0.001")
+    choose_unit(ticket, "lots")
+    assert ticket.size_edit.text() == str(lots)
+    choose_unit(ticket, "usdt")
+    assert Decimal(ticket.size_edit.text()) == lots * Decimal("0.001") * price
+    assert ticket.error_label.text() == ""
+    qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
+    wait(lambda: len(window.session.orders) == 1, 10, "the order")
+    assert window.session.orders.all()[0].size == lots
+
+
+def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
+    window: MainWindow, qtbot
+) -> None:
+    ticket = window.ticket
+    ticket.price_edit.setText(str(resting_price(window)))
+    choose_unit(ticket, "usdt")
+    ticket.size_edit.clear()
+    qtbot.keyClicks(ticket.size_edit, "lots of money")
+    choose_unit(ticket, "lots")
+    assert ticket.size_edit.text() == ""
+    assert "Size cleared, not converted to lots" in ticket.error_label.text()
+    assert "not a number" in ticket.error_label.text()
+    choose_unit(ticket, "coins")
+    qtbot.keyClicks(ticket.size_edit, "0.0015")  # not a whole number of 0.001 XBT lots
+    choose_unit(ticket, "usdt")
+    assert ticket.size_edit.text() == "" and "not a whole number of lots" in (
+        ticket.error_label.text()
+    )
+    qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
+    assert len(window.session.orders) == 0
