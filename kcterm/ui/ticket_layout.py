@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,10 +25,13 @@ def lay_out(ticket: OrderTicket) -> None:
     grid = QGridLayout(form)
     grid.setContentsMargins(6, 4, 6, 4)
     grid.setVerticalSpacing(3)
+    # Two label/field pairs a row, no pair wider than its half: the form fits a ~300 px dock
+    # (1280x720 and 1366x768 screens). The leverage spin box is alone in its half; the margin
+    # mode and its Set button have a row of their own beside the TP/SL button.
     rows: list[tuple[str, QWidget | QHBoxLayout, str, QWidget | QHBoxLayout]] = [
         ("Symbol", ticket.symbol_box, "Type", ticket.type_box),
         ("Price", ticket.price_edit, "Stop", _pair(ticket.stop_edit, ticket.trigger_box)),
-        ("Size", _pair(ticket.size_edit, ticket.unit_box), "Lev.", _leverage_row(ticket)),
+        ("Size", _pair(ticket.size_edit, ticket.unit_box), "Lev.", ticket.leverage_box),
         ("SL", ticket.sl_edit, "TP", ticket.tp_edit),
     ]
     for row, (left, left_item, right, right_item) in enumerate(rows):
@@ -38,16 +41,19 @@ def lay_out(ticket: OrderTicket) -> None:
                 grid.addLayout(item, row, 2 * column + 1)
             else:
                 grid.addWidget(item, row, 2 * column + 1)
-    n = len(rows)
-    grid.addWidget(ticket.conversion_label, n, 0, 1, 3)
-    grid.addWidget(ticket.bracket_button, n, 3)
+    margin_row = len(rows)
+    grid.addWidget(QLabel("Margin"), margin_row, 0)
+    grid.addLayout(_margin_row(ticket), margin_row, 1, 1, 2)
+    grid.addWidget(ticket.bracket_button, margin_row, 3)
+    n = margin_row + 1
+    grid.addWidget(ticket.conversion_label, n, 0, 1, 4)
     grid.addWidget(ticket.options, n + 1, 0, 1, 4)
     grid.addWidget(ticket.risk, n + 2, 0, 1, 4)
     grid.addWidget(ticket.contract_hint, n + 3, 0, 1, 4)
     grid.setColumnStretch(1, 1)
     grid.setColumnStretch(3, 1)
     grid.setRowStretch(n + 4, 1)  # spare height goes below the fields, not between them
-    scroll = QScrollArea()
+    scroll = FormScroll()
     scroll.setWidget(form)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -68,8 +74,23 @@ def lay_out(ticket: OrderTicket) -> None:
         layout.addWidget(widget)
 
 
-def _leverage_row(ticket: OrderTicket) -> QHBoxLayout:
-    row = _pair(ticket.leverage_box, ticket.margin.mode_box)
+class FormScroll(QScrollArea):
+    """Scrolls the form up and down only, so it is never narrower than the form: the dock then
+    cannot be made so narrow that fields are cut at its edge (they were, to 0 px)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        form = self.widget()
+        if form is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(form.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+
+
+def _margin_row(ticket: OrderTicket) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(3)
+    row.addWidget(ticket.margin.mode_box, 1)
     row.addWidget(ticket.margin.apply_button)
     return row
 

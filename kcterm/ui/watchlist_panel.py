@@ -1,8 +1,14 @@
-"""Watchlist panel: every contract, sortable by any column; a click selects the symbol."""
+"""Watchlist panel: every contract, sortable by any column; a click selects the symbol.
+
+Columns are never cut: each is as wide as its widest text (and its header), and when the dock
+is too narrow for all of them the least needed are hidden (Mark first, then Volume, Funding,
+24h %; Symbol and Last always stay). They come back when the dock is widened; spare width is
+shared out so the table still fills the dock.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -16,6 +22,10 @@ from kcterm.core.session import Session
 from kcterm.ui.columns import SORT_ROLE
 from kcterm.ui.theme import monospace_font
 from kcterm.ui.watchlist_model import WatchlistModel
+
+# Column titles in the order they are kept when the width runs out (the first two always are).
+KEEP_ORDER = ("Symbol", "Last", "24h %", "Funding", "Volume", "Mark")
+REFIT_EVERY = 15  # frames between refits as prices change (widths change rarely)
 
 
 class WatchlistPanel(QWidget):
@@ -47,8 +57,11 @@ class WatchlistPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(20)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # fit_columns sizes them
+        header.setMinimumSectionSize(20)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.viewport().installEventFilter(self)
+        self._frames = 0
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -74,6 +87,43 @@ class WatchlistPanel(QWidget):
         self.model.set_rows([watchlist.rows[s] for s in sorted(watchlist.rows)])
         if first:
             self._select_current()
+        self._frames += 1
+        if first or self._frames % REFIT_EVERY == 0:
+            self.fit_columns()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Show the columns that fit whole, in KEEP_ORDER, each at least its content's width."""
+        header = self.view.horizontalHeader()
+        titles = [
+            str(self.model.headerData(c, Qt.Orientation.Horizontal))
+            for c in range(self.model.columnCount())
+        ]
+        for column in range(len(titles)):
+            header.setSectionHidden(column, False)  # a hidden section's size hint is 0
+        needed = {
+            c: max(header.sectionSizeHint(c), self.view.sizeHintForColumn(c))
+            for c in range(len(titles))
+        }
+        available = self.view.viewport().width()
+        shown: list[int] = []
+        used = 0
+        order = [t for t in KEEP_ORDER if t in titles] + [t for t in titles if t not in KEEP_ORDER]
+        for rank, title in enumerate(order):
+            column = titles.index(title)
+            if rank < 2 or used + needed[column] <= available:
+                shown.append(column)
+                used += needed[column]
+        spare = max(0, available - used)
+        for column in range(len(titles)):
+            header.setSectionHidden(column, column not in shown)
+        for i, column in enumerate(sorted(shown)):
+            share = spare // len(shown) + (1 if i < spare % len(shown) else 0)
+            header.resizeSection(column, needed[column] + share)
 
     def row_of(self, symbol: str) -> int:
         """The view row showing `symbol` (after sorting and filtering), or -1."""
