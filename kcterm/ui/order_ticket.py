@@ -38,6 +38,7 @@ from kcterm.core.session import Session
 from kcterm.core.size_units import SizeError, convert, unit_name
 from kcterm.core.validation import OrderDraft, OrderRejected, OrderRequest
 from kcterm.ui.ticket_checks import TicketChecks
+from kcterm.ui.ticket_hint import FirstOrderHint
 from kcterm.ui.ticket_layout import lay_out
 from kcterm.ui.ticket_margin import MarginControls
 from kcterm.ui.ticket_options import TicketOptions
@@ -110,6 +111,8 @@ class OrderTicket(QWidget):
         for preview in (self.buy_preview, self.sell_preview):
             preview.setWordWrap(True)
             preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.first_hint = FirstOrderHint()
+        self.first_hint.offer(not session.is_live and not self._has_traded())
         self.error_label = QLabel()
         self.error_label.setObjectName("ticketError")
         self.error_label.setWordWrap(True)
@@ -125,7 +128,7 @@ class OrderTicket(QWidget):
         self._sending = False
         self._frames = 0
         self.checks = TicketChecks(session, self)
-        lay_out(self)
+        lay_out(self, self)
         self._connect()
         self._on_symbol_changed(symbol)
         self._on_kind_changed()
@@ -146,6 +149,7 @@ class OrderTicket(QWidget):
         self.margin.failed.connect(self._show_error)
         self.risk.sized.connect(self._apply_risk_size)
         self.bracket_button.clicked.connect(self._open_bracket)
+        self.order_sent.connect(lambda _order_id: self.first_hint.dismiss())
 
     # -- what the rest of the window uses -----------------------------------------------------
 
@@ -196,6 +200,17 @@ class OrderTicket(QWidget):
         self._frames += 1
         if self._frames % 8 == 0 and self.isVisible():
             self.checks.run()
+            if not self.first_hint.dismissed and self._has_traded():
+                self.first_hint.dismiss()  # an order or a fill from elsewhere (ladder, hotkey)
+
+    def _has_traded(self) -> bool:
+        session = self._session
+        return bool(
+            len(session.orders)
+            or len(session.stop_orders)
+            or len(session.fills)
+            or session.positions.all()
+        )
 
     def draft(
         self,
@@ -257,6 +272,7 @@ class OrderTicket(QWidget):
         try:
             request = self._session.prepare(draft or self.draft(side))
             plan = None if draft is not None else self.bracket_plan(request)
+            self.checks.forecast(request)  # what the exchange would refuse from book/position
         except OrderRejected as rejected:
             self._show_error(rejected.reason, rejected.field)
             return False
@@ -356,6 +372,10 @@ class OrderTicket(QWidget):
         self.checks.run()
 
     @property
+    def closes_position(self) -> bool:
+        return self.options.close_position.isChecked()
+
+    @property
     def size_unit(self) -> str:
         return str(self.unit_box.currentData() or "lots")
 
@@ -402,6 +422,7 @@ class OrderTicket(QWidget):
         limit = kind in ("limit", "stop_limit")
         stop = kind.startswith("stop")
         self.price_edit.setEnabled(limit)
+        self.price_edit.setPlaceholderText("price" if limit else "at market")
         self.stop_edit.setEnabled(stop)
         self.trigger_box.setEnabled(stop)
         self.options.set_limit_kind(limit)

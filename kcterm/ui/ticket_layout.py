@@ -3,24 +3,59 @@ and Sell buttons and the reasons under them (kept apart from the ticket's behavi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from kcterm.ui.order_ticket import OrderTicket
+from kcterm.ui.ticket_hint import FirstOrderHint
+from kcterm.ui.ticket_margin import MarginControls
+from kcterm.ui.ticket_options import TicketOptions
+from kcterm.ui.ticket_risk import RiskSizer
 
 
-def lay_out(ticket: OrderTicket) -> None:
+class LaidOutTicket(Protocol):
+    """The ticket's widgets, as the layout places them (it never imports the ticket)."""
+
+    symbol_box: QComboBox
+    type_box: QComboBox
+    price_edit: QLineEdit
+    stop_edit: QLineEdit
+    trigger_box: QComboBox
+    size_edit: QLineEdit
+    unit_box: QComboBox
+    leverage_box: QSpinBox
+    margin: MarginControls
+    sl_edit: QLineEdit
+    tp_edit: QLineEdit
+    bracket_button: QPushButton
+    conversion_label: QLabel
+    options: TicketOptions
+    risk: RiskSizer
+    contract_hint: QLabel
+    first_hint: FirstOrderHint
+    buy_preview: QLabel
+    sell_preview: QLabel
+    buy_button: QPushButton
+    sell_button: QPushButton
+    gate_label: QLabel
+    error_label: QLabel
+
+
+def lay_out(ticket: LaidOutTicket, host: QWidget) -> None:
+    """Lay `ticket`'s widgets out in `host` (the ticket widget itself)."""
     form = QWidget()
     grid = QGridLayout(form)
     grid.setContentsMargins(6, 4, 6, 4)
@@ -45,7 +80,8 @@ def lay_out(ticket: OrderTicket) -> None:
     grid.addWidget(QLabel("Margin"), margin_row, 0)
     grid.addLayout(_margin_row(ticket), margin_row, 1, 1, 2)
     grid.addWidget(ticket.bracket_button, margin_row, 3)
-    n = margin_row + 1
+    grid.addWidget(ticket.margin.leverage_note, margin_row + 1, 0, 1, 4)
+    n = margin_row + 2
     grid.addWidget(ticket.conversion_label, n, 0, 1, 4)
     grid.addWidget(ticket.options, n + 1, 0, 1, 4)
     grid.addWidget(ticket.risk, n + 2, 0, 1, 4)
@@ -61,11 +97,11 @@ def lay_out(ticket: OrderTicket) -> None:
     buttons = QHBoxLayout()
     buttons.addWidget(ticket.buy_button)
     buttons.addWidget(ticket.sell_button)
-    layout = QVBoxLayout(ticket)
+    layout = QVBoxLayout(host)
     layout.setContentsMargins(0, 0, 0, 4)
     layout.setSpacing(2)
     layout.addWidget(scroll, 1)
-    for widget in (ticket.buy_preview, ticket.sell_preview):
+    for widget in (ticket.first_hint, ticket.buy_preview, ticket.sell_preview):
         widget.setContentsMargins(6, 0, 6, 0)
         layout.addWidget(widget)
     layout.addLayout(buttons)
@@ -87,7 +123,7 @@ class FormScroll(QScrollArea):
         return QSize(form.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
 
 
-def _margin_row(ticket: OrderTicket) -> QHBoxLayout:
+def _margin_row(ticket: LaidOutTicket) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setSpacing(3)
     row.addWidget(ticket.margin.mode_box, 1)

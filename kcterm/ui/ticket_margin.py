@@ -4,6 +4,9 @@ The margin mode is a setting of the symbol on the exchange, not of one order: ch
 switches it there (refused while the symbol has orders or a position, and then put back).
 Isolated leverage goes with each order; cross leverage is again the symbol's setting, changed
 with "Set" (spec/REFERENCE.md 7.16). Both are read from the exchange when the symbol changes.
+
+Leverage above the contract's maximum is set to the maximum and the note under the field says
+so (a spin box bounded at the maximum would drop the typed "200" without a word).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QWidget
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
@@ -22,6 +25,7 @@ from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
 
 log = logging.getLogger("kcterm.ui.ticket_margin")
+TYPING_ROOM = 1000  # the spin box takes up to this, so a value above the maximum is seen
 
 
 class MarginControls(QObject):
@@ -40,11 +44,17 @@ class MarginControls(QObject):
         self.mode_box.setToolTip("The symbol's margin mode on the exchange")
         self.leverage_box = QSpinBox()
         self.leverage_box.setSuffix("x")
+        self.leverage_box.setRange(1, TYPING_ROOM)
+        self.leverage_note = QLabel()
+        self.leverage_note.setObjectName("leverageNote")
+        self.leverage_note.setWordWrap(True)
+        self.leverage_note.setVisible(False)
+        self.max_leverage = TYPING_ROOM
         self.apply_button = QPushButton("Set")
         self.apply_button.setToolTip("Cross leverage is the symbol's setting on the exchange")
         self.apply_button.setVisible(False)
         self.mode_box.activated.connect(self._mode_chosen)  # the user's choice, not ours
-        self.leverage_box.valueChanged.connect(lambda _v: self.changed.emit())
+        self.leverage_box.valueChanged.connect(self._leverage_changed)
         self.apply_button.clicked.connect(self._apply_cross_leverage)
         self._load: asyncio.Future[None] | None = None
 
@@ -54,8 +64,10 @@ class MarginControls(QObject):
 
     def set_contract(self, contract: Contract) -> None:
         self._symbol = contract.symbol
-        self.leverage_box.setRange(1, contract.max_leverage)
+        self.max_leverage = contract.max_leverage
+        self.leverage_box.setToolTip(f"1x to {contract.max_leverage}x on {contract.symbol}")
         self.leverage_box.setValue(min(5, contract.max_leverage))
+        self.leverage_note.setVisible(False)
         known = self._session.margin_modes.get(contract.symbol)
         self._show_mode(known or "ISOLATED")
         if known is None:
@@ -71,7 +83,20 @@ class MarginControls(QObject):
             return
         self._show_mode(mode)
         if mode == "CROSS" and leverage:
-            self.leverage_box.setValue(min(leverage, self.leverage_box.maximum()))
+            self.leverage_box.setValue(min(leverage, self.max_leverage))
+        self.changed.emit()
+
+    def _leverage_changed(self, value: int) -> None:
+        if value > self.max_leverage:
+            self.leverage_note.setText(
+                f"{value}x is above {self._symbol}'s maximum of {self.max_leverage}x: "
+                f"leverage set to {self.max_leverage}x."
+            )
+            self.leverage_note.setVisible(True)
+            self.leverage_box.setValue(self.max_leverage)  # comes back here, within range
+            return
+        if not self.leverage_note.isHidden() and value < self.max_leverage:
+            self.leverage_note.setVisible(False)  # a new choice within range
         self.changed.emit()
 
     def _show_mode(self, mode: str) -> None:

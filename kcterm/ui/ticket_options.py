@@ -52,7 +52,8 @@ class TicketOptions(QWidget):
         self.visible_edit.textEdited.connect(lambda _t: self.changed.emit())
 
     def set_limit_kind(self, limit: bool) -> None:
-        """Only limit orders take time in force, post-only, hidden and iceberg."""
+        """Only limit orders take time in force, post-only, hidden and iceberg (with its visible
+        size): for the market kinds they are disabled, and their ticks are kept for later."""
         for widget in (self.tif_box, self.post_only, self.hidden, self.iceberg):
             widget.setEnabled(limit)
         self.visible_edit.setEnabled(limit and self.iceberg.isChecked())
@@ -70,4 +71,10 @@ class TicketOptions(QWidget):
         }
 
     def widget_for(self, field: str) -> QWidget | None:
-        return {"visible": self.visible_edit, "tif": self.tif_box}.get(field)
+        return {
+            "visible": self.visible_edit,
+            "tif": self.tif_box,
+            "post_only": self.post_only,
+            "reduce_only": self.reduce_only,
+            "close_position": self.close_position,
+        }.get(field)
