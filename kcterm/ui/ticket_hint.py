@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-FIRST_ORDER_HINT = "First order: click a price in the book (or type one), set a size, Buy or Sell."
+FIRST_ORDER_HINT = "First order: click a book price, then Buy or Sell."
 
 
 class FirstOrderHint(QWidget):
