@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from kcterm.ui.main_window import MainWindow
+from kcterm.ui.ticket_layout import FormScroll
 from tests.gui.conftest import trading_ready, wait
 
 SIZES = ((1366, 768), (1280, 720))
@@ -105,6 +106,10 @@ def test_the_default_layout_cuts_no_control_of_the_ticket_or_the_watchlist(
         dock = window.docks[name]
         assert dock.isVisible() and dock.geometry().right() < width, f"{name} off screen"
     assert clipped_parts(window, "order_ticket", ticket) == []
+    scroll = ticket.findChild(FormScroll)
+    form = scroll.widget()
+    assert form.width() <= scroll.viewport().width()  # nothing out of reach across
+    assert form.height() >= form.minimumSizeHint().height()  # scrolling down reaches it all
     assert clipped_parts(window, "watchlist", window.watchlist) == []
     for needed in (
         ticket.type_box,
