@@ -127,10 +127,14 @@ def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
     }
     for role, color in roles.items():
         palette.setColor(role, QColor(color))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted))
-    palette.setColor(
-        QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted)
-    )
+    # Disabled text of every kind is muted, check-box and label text (WindowText) included:
+    # a disabled Post-only box must not look as if it could be ticked.
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(theme.muted))
     app.setPalette(palette)
     sheet = assets.read_text(f"themes/{theme.name}.qss") or ""
     if app.styleSheet() != sheet:  # a new sheet rebuilds every widget's style: only on change

@@ -19,21 +19,24 @@ from tests.gui.conftest import SYMBOL, trading_ready, wait
 def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     window: MainWindow, qtbot
 ) -> None:
+    """A refusal the ticket cannot foresee (its post-only and reduce-only forecasts catch the
+    others before sending): too little margin at 1x for the size, which only the exchange
+    knows, with its resting orders and fees."""
     trading_ready(window)
     ticket = window.ticket
-    ask = window.session.books[SYMBOL].best_ask()[0]
-    tick = window.session.contracts[SYMBOL].tick_size
+    bid = window.session.books[SYMBOL].best_bid()[0]
+    contract = window.session.contracts[SYMBOL]
     ticket.set_kind("limit")
-    ticket.price_edit.setText(str(ask + 20 * tick))  # crosses: post-only must refuse it
-    ticket.size_edit.setText("1")
-    ticket.options.post_only.setChecked(True)
+    ticket.price_edit.setText(contract.format_price(bid - 50 * contract.tick_size))  # rests
+    ticket.leverage_box.setValue(1)
+    ticket.size_edit.setText("2400")  # about 219k USDT at 1x: more than the practice balance
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: "300000" in ticket.error_label.text(), 10, "the exchange's refusal")
+    wait(lambda: "300003" in ticket.error_label.text(), 10, "the exchange's refusal")
     text = ticket.error_label.text()
-    assert "300000 · postOnly order would take liquidity; order rejected" in text
-    assert explain("300000") in text and "(code 300000)" not in text
+    assert "300003 · Balance insufficient" in text  # KuCoin's words, verbatim
+    assert explain("300003") in text and "(code 300003)" not in text
     notice = window.session.notices[-1]  # the status bar's line says the same
-    assert notice.level == "error" and "300000 · postOnly order would take" in notice.text
+    assert notice.level == "error" and "300003 · Balance insufficient" in notice.text
     assert len(window.session.orders) == 0
 
 
@@ -82,8 +85,10 @@ def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_placed(
     wait(lambda: pending_rows(window) and int(panel.model.cell(row, 7).rsplit(" ", 2)[1]) > age,
          5, "the age to grow")  # fmt: skip
     on_exchange(exchange, lambda drills: drills.fail_rate(0.0))
-    wait(lambda: not pending_rows(window) and len(window.session.orders) == 1, 10, "confirmed")
-    assert panel.model.rowCount() == 1 and panel.model.cell(0, 8) == "✕ Cancel"
+    # The panel repaints on the frame clock, a moment after the session knows the order.
+    wait(lambda: not pending_rows(window) and len(window.session.orders) == 1
+         and panel.model.rowCount() == 1, 10, "confirmed, in the panel")  # fmt: skip
+    assert panel.model.cell(0, 8) == "✕ Cancel"
     assert not panel.pending_label.isVisible() and not panel.abandon_button.isVisible()
 
 

@@ -28,6 +28,10 @@ def test_dark_by_default_light_on_request_and_remembered(
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         assert colors() is DARK and window_color() == DARK.window
+        disabled = QApplication.palette().color(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText
+        )
+        assert disabled.name() == DARK.muted  # a disabled check box's label looks disabled
         first.set_theme("light")
         assert colors() is LIGHT and window_color() == LIGHT.window
         assert "#ffffff" in QApplication.instance().styleSheet()  # light.qss is applied
