@@ -69,13 +69,16 @@ class PublicRoutes:
 
     def bullet(self, call: Call, user_id: str | None) -> dict[str, Any]:
         """The token reply of spec/REFERENCE.md 7.18. The endpoint is this server as the client
-        reached it, so a kcterm-sim on another machine hands out an address that works."""
+        reached it, so a kcterm-sim on another machine hands out an address that works; behind
+        a TLS-terminating proxy (X-Forwarded-Proto: https) it is wss:// with `encrypt` true, as
+        KuCoin's always is, and clients that only connect to wss:// (the legacy SDK) work."""
+        secure = call.request.secure or _forwarded_proto(call) == "https"
         return {
             "token": self.hub.issue_token(user_id),
             "instanceServers": [
                 {
-                    "endpoint": f"ws://{call.request.host}/",
-                    "encrypt": False,
+                    "endpoint": f"{'wss' if secure else 'ws'}://{call.request.host}/",
+                    "encrypt": secure,
                     "protocol": "websocket",
                     "pingInterval": self.hub.ping_interval_ms,
                     "pingTimeout": self.hub.ping_timeout_ms,
@@ -87,6 +90,12 @@ class PublicRoutes:
 def _contract(market: SymbolMarket, now_ms: int) -> dict[str, Any]:
     """The contract object with its rolling 24 h and funding filled from market data."""
     return {**contract_object(market, now_ms), **contract_market_fields(market, now_ms)}
+
+
+def _forwarded_proto(call: Call) -> str:
+    """The scheme the client used, as the nearest proxy reports it (the first of a list)."""
+    value = call.request.headers.get("X-Forwarded-Proto", "")
+    return value.split(",", 1)[0].strip().lower()
 
 
 def _symbol(call: Call) -> str:

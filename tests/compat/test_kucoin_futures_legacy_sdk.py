@@ -4,24 +4,31 @@ The SDK is synchronous (requests), so the exchange runs on its own thread. It si
 KC-API-KEY-VERSION 2 (HMAC passphrase), or with a plain passphrase when `is_v1api=True`; the
 sim's key is version 3 and, like KuCoin, takes either signed form.
 
-Its WebSocket client is not exercised: it passes `ssl=<encrypt>` to websockets.connect, which
-refuses any ssl argument with a ws:// URI, so it can only connect to a wss:// endpoint, and the
-sim listens in plain text on loopback.
+Its WebSocket client passes `ssl=<encrypt>` to websockets.connect, which refuses any ssl
+argument with a ws:// URL, so it connects only to wss://. The stream test therefore puts the
+sim behind a TLS-terminating proxy (tests/compat/tls_proxy.py), as a kcterm-sim on another
+machine would be, and the sim hands out wss:// with `encrypt` true, as KuCoin does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from kucoin_futures.client import Market, Trade, User
+from kucoin_futures.client import Market, Trade, User, WsToken
+from kucoin_futures.ws_client import KucoinFuturesWsClient
 
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
+from kcterm.sim.server import DEMO_USER
 from tests.compat.conftest import SYMBOL
+from tests.compat.tls_proxy import TlsProxy, self_signed_loopback_cert
+from tests.waiting import wait_for
 
 
 def clients(embedded: EmbeddedExchange, v1: bool = False) -> tuple[Market, Trade, User]:
@@ -139,3 +146,95 @@ def test_a_version_1_key_with_the_plain_passphrase(v1_sim: EmbeddedExchange) -> 
     _, signed, _ = clients(v1_sim, v1=False)
     with pytest.raises(Exception, match="400004"):
         signed.get_order_details(placed)
+
+
+@pytest.fixture
+def tls_front(
+    threaded_sim: EmbeddedExchange, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """https:// and wss:// in front of the sim, with a certificate the clients are told to trust."""
+    cert, key = self_signed_loopback_cert(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # websockets' default SSL context
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # requests (the token call)
+    proxy = TlsProxy(threaded_sim.base_url, cert, key)
+    url: str = threaded_sim.call(proxy.start)
+    yield url
+    threaded_sim.call(proxy.stop)
+
+
+def _sdk_tasks() -> list[asyncio.Task[object]]:
+    return [
+        t
+        for t in asyncio.all_tasks()
+        if getattr(t.get_coro(), "__qualname__", "").startswith("ConnectWebsocket.")
+    ]
+
+
+async def stop_sdk_sockets(embedded: EmbeddedExchange) -> None:
+    """The SDK keeps no handle on its reconnect loop and its reader swallows cancellation, so
+    the loop is cancelled and the exchange drops the connections, which ends the readers."""
+    tasks = _sdk_tasks()
+    for task in tasks:
+        if task.get_coro().__qualname__ == "ConnectWebsocket.run_forever":
+            task.cancel()
+
+    async def drop() -> int:
+        return embedded.exchange.hub.drop()
+
+    embedded.call(drop)
+    await wait_for(lambda: all(t.done() for t in tasks), what="the SDK's WebSocket tasks to end")
+    for task in tasks:  # a reader ends on the closed connection: retrieved, so it is not logged
+        if not task.cancelled():
+            task.exception()
+
+
+async def test_websocket_book_and_wallet_through_tls(
+    threaded_sim: EmbeddedExchange, tls_front: str
+) -> None:
+    cfg = threaded_sim.config
+    token = WsToken(key=cfg.key, secret=cfg.secret, passphrase=cfg.passphrase, url=tls_front)
+    public_frames: list[dict[str, Any]] = []
+    private_frames: list[dict[str, Any]] = []
+
+    async def on_public(frame: dict[str, Any]) -> None:
+        public_frames.append(frame)
+
+    async def on_private(frame: dict[str, Any]) -> None:
+        private_frames.append(frame)
+
+    hub = threaded_sim.exchange.hub
+    level2 = f"/contractMarket/level2:{SYMBOL}"
+    try:
+        public = await KucoinFuturesWsClient.create(None, token, on_public, private=False)
+        private = await KucoinFuturesWsClient.create(None, token, on_private, private=True)
+        await public.subscribe(level2)
+        await private.subscribe("/contractAccount/wallet")
+        await wait_for(lambda: hub.wants(level2), what="the SDK on the level2 topic")
+        await wait_for(
+            lambda: hub.wants("/contractAccount/wallet", DEMO_USER), what="the SDK on the wallet"
+        )
+
+        # a bid inside the spread: a new level of 1 lot on the book and order margin frozen
+        market, trade, _ = clients(threaded_sim)
+        ticker = market.get_ticker(SYMBOL)
+        bid, ask = Decimal(ticker["bestBidPrice"]), Decimal(ticker["bestAskPrice"])
+        price = str(((bid + ask) / 2).quantize(Decimal("0.1")))
+        assert bid < Decimal(price) < ask
+        trade.create_limit_order(SYMBOL, "buy", 5, 1, price)
+
+        change = f"{price},buy,1"
+        await wait_for(
+            lambda: any(f["data"].get("change") == change for f in public_frames),
+            what=f"the level2 change {change}",
+        )
+        await wait_for(lambda: private_frames, what="the wallet push for the resting order")
+    finally:
+        await stop_sdk_sockets(threaded_sim)
+
+    assert all(f["topic"] == level2 for f in public_frames)
+    wallet = private_frames[-1]
+    assert (wallet["topic"], wallet["subject"]) == (
+        "/contractAccount/wallet",
+        "walletBalance.change",
+    )
+    assert Decimal(wallet["data"]["availableBalance"]) == 100_000 - Decimal(order_margin(price))
