@@ -137,6 +137,24 @@ async def test_market_buy_position_fills_and_cancel_all(exchange: Any, sim: SimE
     assert (await exchange.fetch_position(MARKET))["contracts"] == 2.0  # cancel-all kept it
 
 
+async def test_stop_order_is_listed_apart_and_cancelled(exchange: Any) -> None:
+    ticker = await exchange.fetch_ticker(MARKET)
+    trigger = float((Decimal(str(ticker["ask"])) * Decimal("1.05")).quantize(Decimal("0.1")))
+    params = {"leverage": 5, "triggerPrice": trigger}
+    stop = await exchange.create_order(MARKET, "market", "buy", 1, None, params)
+
+    stops = await exchange.fetch_open_orders(MARKET, None, None, {"trigger": True})
+    assert [(o["id"], o["triggerPrice"], o["status"]) for o in stops] == [
+        (stop["id"], trigger, "open")
+    ]
+    assert stops[0]["info"]["stop"] == "up"  # a buy above the market triggers on the way up
+    assert await exchange.fetch_open_orders(MARKET) == []  # untriggered: not an active order
+
+    cancelled = await exchange.cancel_all_orders(MARKET, {"trigger": True})
+    assert cancelled[0]["info"]["cancelledOrderIds"] == [stop["id"]]
+    assert await exchange.fetch_open_orders(MARKET, None, None, {"trigger": True}) == []
+
+
 @contextlib.asynccontextmanager
 async def market_moving(sim: SimExchange) -> AsyncIterator[None]:
     """Steps the sim's market (built with market=False) while the body runs: level2 changes
