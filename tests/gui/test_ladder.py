@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Iterator
 
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from kcterm.api.stream_status import StreamState
 from kcterm.core.interlock import Gate
 from kcterm.core.validation import OrderDraft
+from kcterm.embedded import EmbeddedExchange
+from kcterm.sim import SimConfig
 from kcterm.ui.book_model import BAR_ROLE, MINE, SIZE, TOTAL
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, run, trading_ready, wait
+from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, trading_ready, wait
+
+
+@pytest.fixture
+def still_window(qloop, qtbot, settings: QSettings) -> Iterator[MainWindow]:
+    """A window on an exchange whose market only moves when told (market=False): the seeded
+    book stays where it is, so an order placed near the touch neither fills nor scrolls out
+    of the ladder. (On the running market XBTUSDTM moves thousands of ticks in 20 s: an order
+    10 ticks under the bid was filled, or left the ladder's window, before the mark was
+    checked whenever the suite ran slowly: the intermittent failure of issue 10.)"""
+    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, market=False, contracts=MAJORS))
+    embedded.start()
+    session = open_session(qloop, embedded)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
+    main.show()
+    yield main
+    main.frame_clock.stop()
+    qloop.run_until_complete(session.stop())
+    dispose(main)
+    embedded.stop()
 
 
 def painted(window: MainWindow) -> None:
@@ -53,24 +78,32 @@ def test_size_and_cumulative_bars(window: MainWindow) -> None:
     assert model.index(model.depth, SIZE).data(BAR_ROLE) is None  # the spread row
 
 
-def test_own_orders_are_marked_at_their_price(window: MainWindow) -> None:
-    trading_ready(window)
-    painted(window)
+def test_own_orders_are_marked_at_their_price(still_window: MainWindow) -> None:
+    window = still_window
     session = window.session
+    wait(
+        lambda: session.private.state is StreamState.CONNECTED,
+        15,
+        "the order feed to connect (a fill or open event must reach the ladder)",
+    )
+    painted(window)
     bid = session.books[SYMBOL].best_bid()[0]
     price = bid - 10 * session.contracts[SYMBOL].tick_size
     request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "7", str(price)))
     run(session.place(request))
     model = window.book.model
+    found: list[str] = []
 
-    def marked_row() -> int | None:
+    def marked() -> bool:
+        # Read in the same step as the condition: a later repaint cannot move the row away.
         for row in range(model.rowCount()):
             if model.prices[row] == price and model.index(row, MINE).data():
-                return row
-        return None
+                found.append(model.index(row, MINE).data())
+                return True
+        return False
 
-    wait(lambda: marked_row() is not None, 10, "the mark at the order's price")
-    assert model.index(marked_row(), MINE).data() == "7"
+    wait(marked, 10, "the mark at the order's price")
+    assert found[-1] == "7"
 
 
 def test_one_click_is_off_at_start_and_a_click_only_copies_the_price(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
+
 from PySide6.QtCore import Qt
 
 from kcterm.core.validation import OrderDraft
@@ -16,9 +18,14 @@ def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
     book = session.books[symbol]
     wait(lambda: book.is_live and book.best_bid() is not None, 10, f"{symbol} book")
     tick = session.contracts[symbol].tick_size
+    # A tenth under the bid, so the order rests until it is cancelled. 60 ticks was too near:
+    # the running market moves thousands of XBTUSDTM ticks in 20 s, and on a slow run an
+    # order was filled before the cancel (four open rows never shown, or "filled" in the
+    # history): the intermittent failure of issue 10.
+    far = (book.best_bid()[0] * Decimal("0.9") / tick).to_integral_value(ROUND_FLOOR) * tick
     ids = []
     for i in range(count):
-        price = book.best_bid()[0] - (60 + i) * tick
+        price = far - i * tick
         request = session.prepare(OrderDraft(symbol, "buy", "limit", "1", str(price)))
         ids.append(_place(window, request))
     return ids
