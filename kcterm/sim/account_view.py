@@ -23,7 +23,8 @@ def text(value: Decimal, places: int = 8) -> str:
 def position_object(pos: Position, mark: Decimal, leverage: Decimal, now_ms: int) -> dict[str, Any]:
     spec = pos.spec
     upnl = pos.unrealised(mark)
-    cost = pos.qty * spec.multiplier * pos.entry
+    # Signed value at entry in the settlement currency (coins if inverse: qty x mult / E).
+    cost = spec.value(pos.qty, pos.entry) if pos.qty else Decimal(0)
     margin = pos.margin
     realised = pos.realised_gross - pos.fees + pos.funding
     pct = upnl / abs(cost) if cost else Decimal(0)
@@ -44,7 +45,7 @@ def position_object(pos: Position, mark: Decimal, leverage: Decimal, now_ms: int
         "realisedCost": num(-realised),
         "isOpen": pos.qty != 0,
         "markPrice": num(mark),
-        "markValue": num(pos.qty * spec.multiplier * mark),
+        "markValue": num(spec.value(pos.qty, mark)),
         "posCost": num(cost),
         "posInit": num(margin),
         "posMargin": num(margin),
@@ -56,18 +57,19 @@ def position_object(pos: Position, mark: Decimal, leverage: Decimal, now_ms: int
         "avgEntryPrice": num(pos.entry),
         "liquidationPrice": num(pos.liquidation_price()),
         "bankruptPrice": num(pos.bankrupt_price()),
-        "settleCurrency": "USDT",
-        "isInverse": False,
+        "settleCurrency": spec.settle,
+        "isInverse": spec.inverse,
         "marginMode": pos.margin_mode,
         "positionSide": "BOTH",
         "leverage": num(leverage if pos.margin_mode == "CROSS" else real_leverage, 4),
     }
     if pos.margin_mode == "ISOLATED":
         maint = pos.maint_margin(mark)
+        tier = pos.tier()
         common.update(
             autoDeposit=False,
-            maintMarginReq=num(spec.maintain_margin),
-            riskLimit=100000,
+            maintMarginReq=num(tier.maintain_margin),
+            riskLimit=int(tier.max_value),
             realLeverage=num(real_leverage, 4),
             posCross=0.0,
             posCrossMargin=0,  # an integer in the spec (GET /api/v1/position), unlike its peers
@@ -77,8 +79,8 @@ def position_object(pos: Position, mark: Decimal, leverage: Decimal, now_ms: int
             posFunding=num(pos.funding),
             posMaint=num(maint),
             maintMargin=num(margin + upnl),
-            maintainMargin=num(spec.maintain_margin),
-            riskLimitLevel=pos.risk_limit_level,
+            maintainMargin=num(tier.maintain_margin),
+            riskLimitLevel=tier.level,
         )
     return common
 
@@ -92,7 +94,7 @@ def overview_object(ov: Overview) -> dict[str, Any]:
         "orderMargin": num(ov.order_margin),
         "frozenFunds": 0.0,
         "availableBalance": num(max(Decimal(0), ov.available)),
-        "currency": "USDT",
+        "currency": ov.currency,
         "riskRatio": num(ov.risk_ratio),
         "maxWithdrawAmount": num(max(Decimal(0), ov.available)),
     }
@@ -111,7 +113,7 @@ def wallet_object(ov: Overview, version: int, now_ms: int) -> dict[str, str]:
         "isolatedFundingFeeMargin": "0",
         "crossUnPnl": text(ov.cross_unrealised),
         "totalCrossMargin": text(max(Decimal(0), ov.cross_equity)),
-        "currency": "USDT",
+        "currency": ov.currency,
         "isolatedUnPnl": text(ov.iso_unrealised),
         "crossOrderMargin": text(ov.cross_order_margin),
         "timestamp": str(now_ms),

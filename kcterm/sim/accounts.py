@@ -1,5 +1,6 @@
-"""A trader's futures account: USDT balance, positions, per-symbol margin settings and the
-records the account endpoints page through (fills, ledger, funding, closed positions)."""
+"""A trader's futures account: a wallet per settlement currency (USDT, USDC, XBT, ETH),
+positions, per-symbol margin settings and the records the account endpoints page through
+(fills, ledger, funding, closed positions)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ DEFAULT_CROSS_LEVERAGE = 5
 MAX_RECORDS = 10_000  # per list: enough for a long practice session, bounded for memory
 
 
+CURRENCIES = ("USDT", "USDC", "XBT", "ETH")
+
+
 @dataclass
 class Account:
     user_id: str
-    balance: Decimal  # walletBalance / marginBalance: deposits + realised PnL - fees + funding
+    # walletBalance / marginBalance per currency: deposits + realised PnL - fees + funding.
+    # Each contract clears in its settlement currency's wallet only (spec.settle).
+    balances: dict[str, Decimal] = field(default_factory=dict)
     positions: dict[str, Position] = field(default_factory=dict)
     margin_modes: dict[str, str] = field(default_factory=dict)
     cross_leverage: dict[str, int] = field(default_factory=dict)
@@ -49,12 +55,22 @@ class Account:
     def open_positions(self) -> list[Position]:
         return [p for p in self.positions.values() if p.qty != 0]
 
-    def adjust(self, amount: Decimal) -> None:
-        """Move the balance (fees, realised PnL, funding) and bump the wallet version."""
-        self.balance += amount
+    @property
+    def balance(self) -> Decimal:
+        """The USDT wallet (the account's main one)."""
+        return self.balance_of("USDT")
+
+    def balance_of(self, currency: str) -> Decimal:
+        return self.balances.get(currency, Decimal(0))
+
+    def adjust(self, amount: Decimal, currency: str = "USDT") -> None:
+        """Move a wallet (fees, realised PnL, funding) and bump the wallet version."""
+        self.balances[currency] = self.balance_of(currency) + amount
         self.version += 1
 
-    def record(self, kind: str, amount: Decimal, now_ms: int, remark: str = "") -> None:
+    def record(
+        self, kind: str, amount: Decimal, now_ms: int, remark: str = "", currency: str = "USDT"
+    ) -> None:
         """A ledger line of transaction-history (Deposit, RealisedPNL, ...)."""
         self.ledger.append(
             {
@@ -62,10 +78,10 @@ class Account:
                 "type": kind,
                 "amount": amount,
                 "fee": Decimal(0),
-                "accountEquity": self.balance,
+                "accountEquity": self.balance_of(currency),
                 "status": "Completed",
                 "remark": remark,
                 "offset": len(self.ledger) + 1,
-                "currency": "USDT",
+                "currency": currency,
             }
         )

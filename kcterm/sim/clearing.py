@@ -36,11 +36,16 @@ class Clearing:
         self._ids: Iterator[int] = itertools.count(500_000_000_000_000_000)  # store: durable
         self._pushed: dict[tuple[str, str], float] = {}
 
-    def open_account(self, user_id: str, balance: Decimal) -> Account:
-        account = self.accounts[user_id] = Account(user_id, Decimal(0))
-        if balance:
-            account.adjust(balance)
-            account.record("Deposit", balance, self.engine.clock.now_ms(), "demo deposit")
+    def open_account(
+        self, user_id: str, balance: Decimal, others: tuple[tuple[str, Decimal], ...] = ()
+    ) -> Account:
+        """A new account with ``balance`` USDT and the ``others`` wallets (USDC, XBT, ...)."""
+        account = self.accounts[user_id] = Account(user_id)
+        now = self.engine.clock.now_ms()
+        for currency, amount in (("USDT", balance), *others):
+            if amount:
+                account.adjust(amount, currency)
+                account.record("Deposit", amount, now, "demo deposit", currency)
         return account
 
     def account(self, user_id: str) -> Account:
@@ -52,8 +57,9 @@ class Clearing:
     def mark(self, symbol: str) -> Decimal:
         return self.engine.markets[symbol].mark_price
 
-    def overview(self, account: Account) -> Overview:
-        return overview(account, self.engine.active_orders(account.user_id), self.mark)
+    def overview(self, account: Account, currency: str = "USDT") -> Overview:
+        """The figures of one wallet: only contracts settling in ``currency`` count."""
+        return overview(account, self.engine.active_orders(account.user_id), self.mark, currency)
 
     # -- before an order is accepted -------------------------------------------------------
 
@@ -85,14 +91,17 @@ class Clearing:
         lots = opening_lots(order, qty)
         if not lots:
             return
-        value = lots * order.spec.multiplier * price
+        value = order.spec.value(lots, price)
         need = value / order_leverage(account, order) + value * order.spec.taker_fee_rate
-        available = self.overview(account).available
+        currency = order.spec.settle
+        available = self.overview(account, currency).available
         if need > available:
+            places = 8 if order.spec.inverse else 4
             raise SimError(
                 "300003",
-                f"Balance insufficient: the order needs {text(need, 4)} USDT of margin and "
-                f"fees, {text(max(Decimal(0), available), 4)} USDT is available",
+                f"Balance insufficient: the order needs {text(need, places)} {currency} of "
+                f"margin and fees, {text(max(Decimal(0), available), places)} {currency} "
+                "is available",
                 200,
             )
 
@@ -115,13 +124,13 @@ class Clearing:
         closing = min(lots, abs(pos.qty)) if opposite else 0
         taker = liquidity == "taker" or order.hidden or order.iceberg  # they pay taker fees
         rate = spec.taker_fee_rate if taker else spec.maker_fee_rate
-        value = lots * spec.multiplier * price
+        value = spec.value(lots, price)  # in the settlement currency (coins if inverse)
         fee = value * rate if trade_type == "trade" else Decimal(0)
         close_fee = fee * closing / lots
         if closing:
             realised = pos.apply_fill(order.side, closing, price, leverage)
             pos.fees += close_fee
-            account.adjust(realised - close_fee)
+            account.adjust(realised - close_fee, spec.settle)
             if pos.qty == 0:
                 self._closed(account, pos, order.leverage, liquidated=trade_type == "liquid")
                 pos.reset()
@@ -132,7 +141,7 @@ class Clearing:
                 pos.opened_ms = self.engine.clock.now_ms()
             pos.apply_fill(order.side, lots - closing, price, leverage)
             pos.fees += fee - close_fee
-            account.adjust(close_fee - fee)
+            account.adjust(close_fee - fee, spec.settle)
         self._record_fill(
             account,
             order,
@@ -147,7 +156,7 @@ class Clearing:
             pos.margin_mode,
         )
         self.publish_position(account, pos, "positionChange")
-        self.publish_wallet(account)
+        self.publish_wallet(account, spec.settle)
 
     def _record_fill(
         self,
@@ -176,17 +185,17 @@ class Clearing:
                 "forceTaker": order.hidden or order.iceberg,
                 "price": spec.price_text(spec.ticks(price)) if on_tick else text(price),
                 "size": lots,
-                "value": text(lots * spec.multiplier * price),
+                "value": text(spec.value(lots, price)),
                 "openFeePay": text(fee - close_fee),
                 "closeFeePay": text(close_fee),
                 "stop": "",
                 "feeRate": text(rate, 5),
                 "fixFee": "0",
-                "feeCurrency": "USDT",
+                "feeCurrency": spec.settle,
                 "tradeTime": now,
                 "subTradeType": None,
                 "marginMode": margin_mode,
-                "settleCurrency": "USDT",
+                "settleCurrency": spec.settle,
                 "displayType": order.order_type,
                 "fee": text(fee),
                 "orderType": order.order_type,
@@ -206,7 +215,7 @@ class Clearing:
                 "closeId": str(next(self._ids)),
                 "userId": account.user_id,
                 "symbol": pos.spec.symbol,
-                "settleCurrency": "USDT",
+                "settleCurrency": pos.spec.settle,
                 "leverage": leverage,
                 "type": f"{'LIQUID' if liquidated else 'CLOSE'}_{side}",
                 "pnl": text(pnl),
@@ -227,7 +236,7 @@ class Clearing:
                 "side": side,
             }
         )
-        account.record("RealisedPNL", pnl, now, pos.spec.symbol)
+        account.record("RealisedPNL", pnl, now, pos.spec.symbol, pos.spec.settle)
 
     # -- feeds -----------------------------------------------------------------------------
 
@@ -243,17 +252,18 @@ class Clearing:
         lev = Decimal(account.leverage(symbol))
         data: dict[str, Any] = position_object(pos, self.mark(symbol), lev, now)
         data["changeReason"] = reason
-        data.setdefault("riskLimitLevel", pos.risk_limit_level)
+        data.setdefault("riskLimitLevel", pos.tier().level if pos.qty else 1)
         for topic, wanted in ((single, wants_single), (every, wants_all)):
             if wanted:
                 publisher.publish(topic, "position.change", data, user)
         self._pushed[(user, symbol)] = time.monotonic()
 
-    def publish_wallet(self, account: Account) -> None:
+    def publish_wallet(self, account: Account, currency: str = "USDT") -> None:
+        """One walletBalance.change of the wallet that moved (one message per currency)."""
         publisher = self.engine.publisher
         if publisher.wants(WALLET_TOPIC, account.user_id):
             data = wallet_object(
-                self.overview(account), account.version, self.engine.clock.now_ms()
+                self.overview(account, currency), account.version, self.engine.clock.now_ms()
             )
             publisher.publish(WALLET_TOPIC, "walletBalance.change", data, account.user_id)
 
@@ -271,9 +281,11 @@ class Clearing:
                 ):
                     self.liquidate(account, pos)
             cross = [p for p in account.open_positions() if p.margin_mode == "CROSS"]
-            if cross and self.overview(account).risk_ratio >= 1:
-                for pos in cross:
-                    self.liquidate(account, pos)
+            for currency in {p.spec.settle for p in cross}:  # each wallet on its own
+                if self.overview(account, currency).risk_ratio >= 1:
+                    for pos in cross:
+                        if pos.spec.settle == currency and pos.qty:
+                            self.liquidate(account, pos)
             for pos in account.open_positions():
                 key = (account.user_id, pos.spec.symbol)
                 if now - self._pushed.get(key, 0.0) >= POSITION_PUSH_INTERVAL:
@@ -293,22 +305,25 @@ class Clearing:
         closer.filled = closer.size
         closer.status = "done"
         self.on_fill(closer, closer.size, price, "taker", str(next(self._ids)), "liquid")
-        if account.balance < 0:  # the insurance fund covers what the margin could not
-            account.adjust(-account.balance)
+        wallet = account.balance_of(pos.spec.settle)
+        if wallet < 0:  # the insurance fund covers what the margin could not
+            account.adjust(-wallet, pos.spec.settle)
         self.publish_position(account, pos, "liquidation")
 
     # -- funding -----------------------------------------------------------------------------
 
     def settle_funding(self, symbol: str, rate: Decimal, funding_time_ms: int) -> None:
-        """Longs pay shorts when the rate is positive: funding = -qty x multiplier x mark x rate."""
+        """Longs pay shorts when the rate is positive: funding = -(signed value at mark) x rate,
+        value = qty x multiplier x mark (linear) or qty x multiplier / mark in coins (inverse)."""
         mark = self.mark(symbol)
         for account in self.accounts.values():
             pos = account.positions.get(symbol)
             if pos is None or pos.qty == 0:
                 continue
-            amount = -pos.qty * pos.spec.multiplier * mark * rate
+            spec = pos.spec
+            amount = -spec.value(pos.qty, mark) * rate
             pos.funding += amount
-            account.adjust(amount)
+            account.adjust(amount, spec.settle)
             now = self.engine.clock.now_ms()
             account.funding_history.append(
                 {
@@ -318,16 +333,16 @@ class Clearing:
                     "fundingRate": num(rate),
                     "markPrice": num(mark),
                     "positionQty": pos.qty,
-                    "positionCost": num(pos.qty * pos.spec.multiplier * pos.entry),
+                    "positionCost": num(spec.value(pos.qty, pos.entry)),
                     "funding": num(amount),
-                    "settleCurrency": "USDT",
+                    "settleCurrency": spec.settle,
                     "context": f'{{"marginMode": "{pos.margin_mode}", "positionSide": "BOTH"}}',
                     "marginMode": pos.margin_mode,
                 }
             )
-            account.record("Funding", amount, now, symbol)
+            account.record("Funding", amount, now, symbol, spec.settle)
             self._publish_settlement(account, pos, rate, mark, amount, funding_time_ms)
-            self.publish_wallet(account)
+            self.publish_wallet(account, spec.settle)
 
     def _publish_settlement(
         self,
@@ -346,7 +361,7 @@ class Clearing:
             "fundingRate": num(rate),
             "fundingFee": num(amount),
             "ts": self.engine.clock.now_ns(),
-            "settleCurrency": "USDT",
+            "settleCurrency": pos.spec.settle,
         }
         for topic in (f"/contract/position:{pos.spec.symbol}", "/contract/positionAll"):
             if publisher.wants(topic, account.user_id):

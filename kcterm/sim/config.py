@@ -33,6 +33,13 @@ class SimConfig:
     key_version: str = "3"
     ip_whitelist: tuple[str, ...] = ()  # addresses the demo key works from (empty: any)
     balance: Decimal = Decimal("100000")  # the demo account's USDT
+    # Its other wallets, as a KuCoin practice account is funded: margin for the USDC
+    # perpetuals and the coin-margined (inverse) XBTUSDM and ETHUSDM.
+    wallets: tuple[tuple[str, Decimal], ...] = (
+        ("USDC", Decimal("10000")),
+        ("XBT", Decimal("1")),
+        ("ETH", Decimal("10")),
+    )
     seed: int = 7
     market: bool = True  # False: the book is seeded but only moves by step_market() (tests)
     tick_interval: float = 0.2  # seconds between market steps

@@ -104,7 +104,8 @@ class Engine:
                 self._open_count[key] = self._open_count.get(key, 0) + 1
                 self._emit(order, "open")
                 if user_id not in self.bot_users:  # its order margin is frozen now
-                    self.clearing.publish_wallet(self.clearing.account(user_id))
+                    account = self.clearing.account(user_id)
+                    self.clearing.publish_wallet(account, order.spec.settle)
             else:  # IOC and market orders never rest: what did not fill is cancelled
                 self._finish(order, cancel=True)
         market.publish_bbo_if_changed()
@@ -273,7 +274,7 @@ class Engine:
         shown = min(qty, maker.shown)
         market.book.reduce(maker, qty, shown)
         maker.shown -= shown
-        value = spec.price(tick) * qty * spec.multiplier
+        value = spec.value(qty, spec.price(tick))
         trade_id = str(next(self._trade_ids))
         for order in (maker, taker):
             order.filled += qty
@@ -318,7 +319,8 @@ class Engine:
             self._by_client_oid.pop((order.user_id, order.client_oid), None)
             return
         self._emit(order, "canceled" if cancel else "filled")
-        self.clearing.publish_wallet(self.clearing.account(order.user_id))  # order margin freed
+        account = self.clearing.account(order.user_id)
+        self.clearing.publish_wallet(account, order.spec.settle)  # its order margin is freed
 
     def touch(self, order: SimOrder) -> None:
         """Every change to an order passes here (order and stop feeds): the store's cue.

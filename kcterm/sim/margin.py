@@ -1,9 +1,13 @@
 """Account-level margin arithmetic: order margin, available balance, risk ratio, the overview.
 
+Every figure is of one settlement currency's wallet: only the contracts that settle in it
+count (USDT contracts in the USDT overview, XBTUSDM in the XBT one, ...). "value" is
+spec.value: lots x multiplier x price, or lots x multiplier / price in coins if inverse.
+
 - orderMargin: for each active order, the lots that would open or grow a position, times
-  price x multiplier / leverage (reducing lots need no margin).
+  their value / leverage (reducing lots need no margin).
 - positionMargin: isolated positions' margin plus cross positions' initial margin at mark
-  (coins x mark / cross leverage).
+  (value at mark / cross leverage).
 - availableBalance = marginBalance - positionMargin - orderMargin + min(0, cross unrealised PnL):
   a cross loss eats free balance at once; a profit is not spendable until realised.
 - riskRatio = cross maintenance margin / (marginBalance - isolated margins + cross uPnL).
@@ -40,11 +44,12 @@ def order_leverage(account: Account, order: SimOrder) -> Decimal:
 def order_margin(account: Account, order: SimOrder, price: Decimal) -> Decimal:
     pos = account.positions.get(order.symbol)
     lots = opening_lots(order, pos.qty if pos else 0)
-    return lots * order.spec.multiplier * price / order_leverage(account, order)
+    return order.spec.value(lots, price) / order_leverage(account, order)
 
 
 @dataclass(frozen=True)
 class Overview:
+    currency: str
     balance: Decimal
     unrealised: Decimal
     iso_pos_margin: Decimal
@@ -85,20 +90,29 @@ class Overview:
         return self.cross_maint / self.cross_equity
 
 
-def overview(account: Account, active_orders: Iterable[SimOrder], mark_of: MarkOf) -> Overview:
+def overview(
+    account: Account,
+    active_orders: Iterable[SimOrder],
+    mark_of: MarkOf,
+    currency: str = "USDT",
+) -> Overview:
     iso_pos = cross_pos = iso_ord = cross_ord = ZERO
     iso_upnl = cross_upnl = cross_maint = ZERO
     for pos in account.open_positions():
+        if pos.spec.settle != currency:
+            continue
         mark = mark_of(pos.spec.symbol)
         upnl = pos.unrealised(mark)
         if pos.margin_mode == "CROSS":
-            cross_pos += pos.coins * mark / account.leverage(pos.spec.symbol)
+            cross_pos += pos.value(mark) / account.leverage(pos.spec.symbol)
             cross_upnl += upnl
             cross_maint += pos.maint_margin(mark)
         else:
             iso_pos += pos.margin
             iso_upnl += upnl
     for order in active_orders:
+        if order.spec.settle != currency:
+            continue
         price = order.price if order.order_type == "limit" else mark_of(order.symbol)
         margin = order_margin(account, order, price)
         if account.margin_mode(order.symbol) == "CROSS":
@@ -106,7 +120,8 @@ def overview(account: Account, active_orders: Iterable[SimOrder], mark_of: MarkO
         else:
             iso_ord += margin
     return Overview(
-        balance=account.balance,
+        currency=currency,
+        balance=account.balance_of(currency),
         unrealised=iso_upnl + cross_upnl,
         iso_pos_margin=iso_pos,
         cross_pos_margin=cross_pos,

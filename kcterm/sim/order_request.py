@@ -131,6 +131,8 @@ def _size(body: dict[str, Any], spec: ContractSpec, price: Decimal) -> int:
     given = [name for name in ("size", "qty", "valueQty") if body.get(name) not in (None, "")]
     if len(given) != 1:
         raise bad_param("give exactly one of size, qty or valueQty")
+    if given[0] != "size" and spec.inverse:
+        raise bad_param("qty and valueQty are for linear contracts only; give size in lots")
     if given[0] == "size":
         size = params.whole(body, "size", required=True, minimum=1, maximum=spec.max_order_qty)
     elif given[0] == "qty":

@@ -42,7 +42,7 @@ class SimOrder:
     remark: str | None = None
     filled: int = 0
     canceled: int = 0
-    deal_value: Decimal = field(default_factory=Decimal)  # sum of price * lots * multiplier
+    deal_value: Decimal = field(default_factory=Decimal)  # sum of fills' spec.value
     status: str = "open"  # "open" | "done"
     resting: bool = False  # in the book (counts against the open-order cap)
     updated_ms: int = 0
@@ -77,7 +77,10 @@ class SimOrder:
     def avg_deal_price(self) -> Decimal:
         if not self.filled:
             return Decimal(0)
-        avg = self.deal_value / (self.filled * self.spec.multiplier)
+        if self.spec.inverse:  # deal value is in coins: the average is by value
+            avg = self.filled * self.spec.multiplier / self.deal_value
+        else:
+            avg = self.deal_value / (self.filled * self.spec.multiplier)
         return avg.quantize(self.spec.tick_size / 1000).normalize()
 
     def stop_direction(self) -> str:
@@ -86,7 +89,7 @@ class SimOrder:
 
     def to_api(self) -> dict[str, Any]:
         """The order object of GET /api/v1/orders and friends, field for field."""
-        value = self.price * self.size * self.spec.multiplier if self.order_type == "limit" else 0
+        value = self.spec.value(self.size, self.price) if self.order_type == "limit" else 0
         deal_value = _plain(self.deal_value)
         return {
             "id": self.order_id,
@@ -120,7 +123,7 @@ class SimOrder:
             "updatedAt": self.updated_ms or self.created_ms,
             "endAt": self.end_ms,
             "orderTime": self.order_time_ns,
-            "settleCurrency": "USDT",
+            "settleCurrency": self.spec.settle,
             "marginMode": self.margin_mode,
             "avgDealPrice": _plain(self.avg_deal_price()),
             "filledSize": self.filled,

@@ -1,4 +1,5 @@
-"""One position (one-way mode, positionSide BOTH) and the arithmetic of a linear USDT contract.
+"""One position (one-way mode, positionSide BOTH) and the arithmetic of linear (USDT/USDC) and
+inverse (coin-margined, XBTUSDM) contracts.
 
 Formulas (q = |currentQty| x multiplier, the position's size in coins; E = average entry;
 M = isolated position margin; mmr = the contract's maintainMargin rate):
@@ -10,6 +11,17 @@ M = isolated position margin; mmr = the contract's maintainMargin rate):
   long: M + q(P - E) = mmr*q*P  =>  P = (q*E - M) / (q * (1 - mmr))
   short: M + q(E - P) = mmr*q*P =>  P = (q*E + M) / (q * (1 + mmr))
 - bankruptcy price: the same with mmr = 0 (the position's margin is exactly used up)
+
+Inverse (q = |currentQty| x multiplier in USD; everything in the coin):
+- entry re-averages harmonically (by value): E' = (Q + n) / (Q/E + n/P)
+- realised gross PnL of a long's closing fill: n * multiplier * (1/E - 1/P); minus it short
+- unrealised PnL at mark: currentQty * multiplier * (1/E - 1/Pm)
+- maintenance margin q/Pm * mmr; liquidation, where equity meets it:
+  long: M + q(1/E - 1/P) = mmr*q/P  =>  P = q(1 + mmr) / (M + q/E)
+  short: M + q(1/P - 1/E) = mmr*q/P =>  P = q(1 - mmr) / (q/E - M)  (none if q/E <= M)
+
+mmr is the maintenance rate of the risk-limit tier the position's value falls in (its value
+at entry for the liquidation price, at mark for the maintenance margin).
 """
 
 from __future__ import annotations
@@ -17,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kcterm.sim.specs import ContractSpec
+from kcterm.sim.specs import ContractSpec, RiskTier
 
 ZERO = Decimal(0)
 
@@ -45,6 +57,7 @@ class Position:
 
     @property
     def coins(self) -> Decimal:
+        """|qty| x multiplier: coins for a linear contract, USD for an inverse one."""
         return abs(self.qty) * self.spec.multiplier
 
     @property
@@ -59,7 +72,7 @@ class Position:
             self._grow(signed, price, leverage)
             return realised
         closing = min(lots, abs(self.qty))
-        realised = closing * self.spec.multiplier * (price - self.entry) * self.sign
+        realised = self.spec.pnl(closing, self.entry, price) * self.sign
         self.realised_gross += realised
         self.closed_lots += closing
         self.closed_value += closing * price
@@ -77,22 +90,41 @@ class Position:
         return realised
 
     def _grow(self, signed: int, price: Decimal, leverage: Decimal) -> None:
-        total = abs(self.qty) + abs(signed)
-        self.entry = (abs(self.qty) * self.entry + abs(signed) * price) / total
+        held, added = abs(self.qty), abs(signed)
+        if not held:  # a new position's entry is its price, exactly
+            self.entry = price
+        elif self.spec.inverse:  # by value in coins: the harmonic mean of the prices
+            coins = (held / self.entry if held else ZERO) + added / price
+            self.entry = (held + added) / coins
+        else:
+            self.entry = (held * self.entry + added * price) / (held + added)
         self.qty += signed
-        self.margin += abs(signed) * self.spec.multiplier * price / leverage
+        self.margin += self.spec.value(added, price) / leverage
         self.peak_margin = max(self.peak_margin, self.margin)
 
     # -- figures at a mark price -------------------------------------------------------------
 
     def unrealised(self, mark: Decimal) -> Decimal:
-        return self.qty * self.spec.multiplier * (mark - self.entry)
+        if self.qty == 0:
+            return ZERO
+        return self.spec.pnl(self.qty, self.entry, mark)
+
+    def value(self, price: Decimal) -> Decimal:
+        """The position's value at ``price`` in the settlement currency (unsigned)."""
+        return self.spec.value(abs(self.qty), price)
+
+    def tier(self, price: Decimal | None = None) -> RiskTier:
+        """The risk-limit tier of the position's value at ``price`` (default: its entry)."""
+        return self.spec.tier(self.value(self.entry if price is None else price))
+
+    def maint_rate(self, price: Decimal | None = None) -> Decimal:
+        return self.tier(price).maintain_margin if self.qty else self.spec.maintain_margin
 
     def maint_margin(self, mark: Decimal) -> Decimal:
-        return self.coins * mark * self.spec.maintain_margin
+        return self.value(mark) * self.maint_rate(mark)
 
     def liquidation_price(self, margin: Decimal | None = None) -> Decimal:
-        return self._price_at(self.spec.maintain_margin, margin)
+        return self._price_at(self.maint_rate(), margin)
 
     def bankrupt_price(self, margin: Decimal | None = None) -> Decimal:
         return self._price_at(ZERO, margin)
@@ -102,6 +134,12 @@ class Position:
             return ZERO
         q = self.coins
         m = self.margin if margin is None else margin
+        if self.spec.inverse:
+            if self.qty > 0:
+                return q * (1 + mmr) / (m + q / self.entry)
+            room = q / self.entry - m
+            # A short with more margin than its value can never be liquidated: no price.
+            return q * (1 - mmr) / room if room > 0 else ZERO
         if self.qty > 0:
             price = (q * self.entry - m) / (q * (1 - mmr))
         else:
@@ -112,6 +150,8 @@ class Position:
         if self.qty == 0:
             return False
         liq = self.liquidation_price(margin)
+        if liq == 0 and self.qty < 0:  # no liquidation price (an over-margined inverse short)
+            return False
         return mark <= liq if self.qty > 0 else mark >= liq
 
     def close_price(self) -> Decimal:

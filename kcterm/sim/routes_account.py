@@ -37,10 +37,8 @@ class AccountRoutes:
     async def overview(self, call: Call) -> dict[str, Any]:
         currency = params.text(call.query, "currency", default="XBT")
         account = self.clearing.account(call.user_id)
-        if currency != "USDT":  # the demo account holds USDT only: other wallets are empty
-            empty = dict.fromkeys(overview_object(self.clearing.overview(account)), 0.0)
-            return {**empty, "currency": currency}
-        return overview_object(self.clearing.overview(account))
+        # One wallet per settlement currency; one the account never held reads as empty.
+        return overview_object(self.clearing.overview(account, currency))
 
     async def trade_fees(self, call: Call) -> dict[str, str]:
         spec = self.engine.market(params.text(call.query, "symbol", required=True)).spec
@@ -79,7 +77,8 @@ class AccountRoutes:
                 "accountEquity": num(line["accountEquity"]),
             }
             for line in self.clearing.account(call.user_id).ledger
-            if not query.get("type") or line["type"] == query["type"]
+            if (not query.get("type") or line["type"] == query["type"])
+            and (not query.get("currency") or line["currency"] == query["currency"])
         ]
         return has_more_page(rows, query, key="offset")
 
@@ -95,6 +94,7 @@ class AccountRoutes:
         symbol = params.text(call.query, "symbol", required=True)
         self.engine.market(symbol)
         account = self.clearing.account(call.user_id)
+        settle = self.engine.market(symbol).spec.settle
         sizes = {"buy": 0, "sell": 0}
         costs = {"buy": Decimal(0), "sell": Decimal(0)}
         for order in self.engine.active_orders(call.user_id):
@@ -106,7 +106,7 @@ class AccountRoutes:
             "openOrderSellSize": sizes["sell"],
             "openOrderBuyCost": str(round(costs["buy"], 8)),
             "openOrderSellCost": str(round(costs["sell"], 8)),
-            "settleCurrency": "USDT",
+            "settleCurrency": settle,
         }
 
 

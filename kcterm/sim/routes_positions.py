@@ -59,11 +59,13 @@ class PositionRoutes:
 
     async def positions(self, call: Call) -> list[dict[str, Any]]:
         currency = call.query.get("currency")
-        if currency and currency != "USDT":
-            return []
         account = self.clearing.account(call.user_id)
         # Only GET /api/v1/position carries riskLimitLevel; the list's objects do not (spec).
-        views = (self._view(account, p) for p in account.open_positions())
+        views = (
+            self._view(account, p)
+            for p in account.open_positions()
+            if not currency or p.spec.settle == currency
+        )
         return [_without(view, {"riskLimitLevel"}) for view in views]
 
     async def position(self, call: Call) -> dict[str, Any]:
@@ -96,9 +98,9 @@ class PositionRoutes:
         )
         assert price is not None
         account = self.clearing.account(call.user_id)
-        available = max(Decimal(0), self.clearing.overview(account).available)
         spec = market.spec
-        per_lot = spec.multiplier * price * (1 / Decimal(leverage) + spec.taker_fee_rate)
+        available = max(Decimal(0), self.clearing.overview(account, spec.settle).available)
+        per_lot = spec.value(1, price) * (1 / Decimal(leverage) + spec.taker_fee_rate)
         lots = int((available / per_lot).to_integral_value(ROUND_FLOOR))
         pos = account.positions.get(spec.symbol)
         qty = pos.qty if pos else 0
@@ -116,13 +118,14 @@ class PositionRoutes:
         if len(symbols) > 50:
             raise bad_param("symbol takes at most 50 contracts")
         account = self.clearing.account(call.user_id)
-        margin = params.decimal(query, "totalMargin")
-        if margin is None:
-            margin = max(Decimal(0), self.clearing.overview(account).available)
+        given = params.decimal(query, "totalMargin")
         rows = []
         for symbol in symbols:
             market = self.engine.market(symbol.strip())
             spec = market.spec
+            margin = given
+            if margin is None:  # the free balance of the wallet the contract settles in
+                margin = max(Decimal(0), self.clearing.overview(account, spec.settle).available)
             lev = params.whole(
                 query,
                 "leverage",
@@ -131,19 +134,19 @@ class PositionRoutes:
                 maximum=spec.max_leverage,
             )
             price = market.last_price
-            per_lot = spec.multiplier * price * (1 / Decimal(lev) + spec.taker_fee_rate)
+            per_lot = spec.value(1, price) * (1 / Decimal(lev) + spec.taker_fee_rate)
             lots = min(spec.max_order_qty, int((margin / per_lot).to_integral_value(ROUND_FLOOR)))
             rows.append(
                 {
                     "symbol": spec.symbol,
                     "maxOpenSize": lots,
-                    "maxOpenValue": text(lots * spec.multiplier * price, 10),
+                    "maxOpenValue": text(spec.value(lots, price), 10),
                     "totalMargin": text(margin, 8),
                     "price": str(price),
                     "leverage": f"{lev}.00",
                     "mmr": str(spec.maintain_margin),
                     "imr": str(spec.initial_margin),
-                    "currency": "USDT",
+                    "currency": spec.settle,
                 }
             )
         return rows
@@ -209,7 +212,7 @@ class PositionRoutes:
         account.cross_leverage[spec.symbol] = leverage
         if (
             account.margin_mode(spec.symbol) == "CROSS"
-            and self.clearing.overview(account).available < 0
+            and self.clearing.overview(account, spec.settle).available < 0
         ):
             account.cross_leverage[spec.symbol] = old or account.leverage(spec.symbol)
             raise SimError("300016", "Leverage too high for the margin this position holds", 200)
@@ -234,12 +237,12 @@ class PositionRoutes:
         amount = params.decimal(body, "margin", required=True)
         params.text(body, "bizNo", required=True, max_len=36)
         assert amount is not None
-        if amount > self.clearing.overview(account).available:
+        if amount > self.clearing.overview(account, pos.spec.settle).available:
             raise SimError("300003", "Balance insufficient to add that much margin", 200)
         pos.margin += amount
         pos.deposited += amount
         self.clearing.publish_position(account, pos, "marginChange")
-        self.clearing.publish_wallet(account)
+        self.clearing.publish_wallet(account, pos.spec.settle)
         view = _without(self._view(account, pos), NEWER_POSITION_FIELDS)
         return {**view, "userId": numeric_uid(call.user_id)}
 
@@ -263,31 +266,36 @@ class PositionRoutes:
         pos.margin -= amount
         pos.deposited -= amount
         self.clearing.publish_position(account, pos, "marginChange")
-        self.clearing.publish_wallet(account)
+        self.clearing.publish_wallet(account, pos.spec.settle)
         return text(amount, 8)
 
     async def risk_limits(self, call: Call) -> list[dict[str, Any]]:
+        """The contract's tiers: limits are of the position's value in the settlement
+        currency (USDT, USDC, or the coin of an inverse contract)."""
         spec = self.engine.market(call.request.match_info["symbol"]).spec
         return [
             {
                 "symbol": spec.symbol,
-                "level": 1,
-                "maxRiskLimit": 100000,
-                "minRiskLimit": 0,
-                "maxLeverage": spec.max_leverage,
-                "initialMargin": float(spec.initial_margin),
-                "maintainMargin": float(spec.maintain_margin),
+                "level": tier.level,
+                "maxRiskLimit": int(tier.max_value),
+                "minRiskLimit": int(tier.min_value),
+                "maxLeverage": tier.max_leverage,
+                "initialMargin": float(tier.initial_margin),
+                "maintainMargin": float(tier.maintain_margin),
             }
+            for tier in spec.tiers
         ]
 
     async def change_risk_limit(self, call: Call) -> bool:
         body = call.json_object()
         spec = self.engine.market(params.text(body, "symbol", required=True)).spec
-        params.whole(body, "level", required=True, minimum=1, maximum=1)  # one level here
+        # Accepted for any listed level; the tier in force follows the position's value
+        # (its margin rates come from spec.tier), as KuCoin's automatic tiers now do.
+        level = params.whole(body, "level", required=True, minimum=1, maximum=len(spec.tiers))
         self._push(
             call.user_id,
             f"/contract/position:{spec.symbol}",
-            {"success": True, "riskLimitLevel": 1, "msg": ""},
+            {"success": True, "riskLimitLevel": level, "msg": ""},
             "position.adjustRiskLimit",
         )
         return True

@@ -93,7 +93,7 @@ class SimExchange:
                 ip_whitelist=whitelist,
             )
         )
-        self.engine.clearing.open_account(DEMO_USER, cfg.balance)
+        self.engine.clearing.open_account(DEMO_USER, cfg.balance, cfg.wallets)
         self._runner: KucoinRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._feeds: asyncio.Task[None] | None = None

@@ -4,8 +4,72 @@ See spec/REFERENCE.md 7.2."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class RiskTier:
+    """One level of GET /api/v1/contracts/risk-limit/{symbol}: a position whose value (in the
+    settlement currency) is in (min_value, max_value] needs these margin rates."""
+
+    level: int
+    min_value: Decimal
+    max_value: Decimal
+    max_leverage: int
+    initial_margin: Decimal
+    maintain_margin: Decimal
+
+
+# XBTUSDTM's published ladder (spec/rest/openapi-futures-positions.json example): tier
+# limits in USDT and the maximum leverage of each tier; rates are 1/leverage and half of it.
+_XBT_LIMITS = (
+    100_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    3_000_000,
+    5_000_000,
+    8_000_000,
+    12_000_000,
+    20_000_000,
+    30_000_000,
+    40_000_000,
+    50_000_000,
+)
+_XBT_LEVERAGES = (125, 100, 75, 50, 30, 20, 10, 5, 4, 3, 2, 1)
+_XBT_INITIAL = (
+    "0.008",
+    "0.01",
+    "0.014",
+    "0.02",
+    "0.034",
+    "0.05",
+    "0.1",
+    "0.2",
+    "0.25",
+    "0.334",
+    "0.5",
+    "1",
+)
+
+
+def risk_tiers(
+    max_leverage: int, first_limit: Decimal, initial: Decimal, maintain: Decimal
+) -> tuple[RiskTier, ...]:
+    """KuCoin-style tiers: the first ends at ``first_limit`` with the contract's own rates and
+    maximum leverage; the next follow XBTUSDTM's published ladder of lower leverages, limits
+    scaled by first_limit / 100 000 (initial 1/leverage, maintenance half of it, as every
+    published KuCoin tier has)."""
+    scale = first_limit / _XBT_LIMITS[0]
+    tiers = [RiskTier(1, Decimal(0), first_limit, max_leverage, initial, maintain)]
+    for index, lev in enumerate(_XBT_LEVERAGES):
+        high = _XBT_LIMITS[index] * scale
+        if lev >= max_leverage or high <= tiers[-1].max_value:
+            continue
+        rate = Decimal(_XBT_INITIAL[index])
+        tiers.append(RiskTier(len(tiers) + 1, tiers[-1].max_value, high, lev, rate, rate / 2))
+    return tuple(tiers)
 
 
 @dataclass(frozen=True)
@@ -33,6 +97,29 @@ class ContractSpec:
     # Majors are stepped every market step; the others less often (market.QUIET_EVERY), so
     # thirty-odd living books cost little more than three.
     major: bool = False
+    # The settlement (margin) currency and the quote: USDT for most, USDC for the USDC
+    # perpetuals; an inverse contract is quoted in USD and margined in its own coin.
+    settle: str = "USDT"
+    quote: str = "USDT"
+    # Coin-margined (XBTUSDM): a lot is `multiplier` USD (KuCoin publishes the multiplier
+    # negated, -1); value, margin, PnL and fees are in the base coin: lots x mult / price.
+    inverse: bool = False
+    # The first risk-limit tier's upper bound in the settlement currency (tiers: risk_tiers).
+    first_risk_limit: Decimal = Decimal(100_000)
+    tiers: tuple[RiskTier, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            object.__setattr__(
+                self,
+                "tiers",
+                risk_tiers(
+                    self.max_leverage,
+                    self.first_risk_limit,
+                    self.initial_margin,
+                    self.maintain_margin,
+                ),
+            )
 
     def ticks(self, price: Decimal) -> int:
         """A price as a whole number of ticks (the engine's exact internal unit)."""
@@ -43,6 +130,27 @@ class ContractSpec:
 
     def price_text(self, ticks: int) -> str:
         return str(ticks * self.tick_size)
+
+    def value(self, lots: int | Decimal, price: Decimal) -> Decimal:
+        """What ``lots`` are worth at ``price`` in the settlement currency: lots x mult x
+        price for a linear contract, lots x mult / price (coins) for an inverse one."""
+        if self.inverse:
+            return lots * self.multiplier / price if price else Decimal(0)
+        return lots * self.multiplier * price
+
+    def pnl(self, lots: int | Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
+        """A long's PnL from entry to exit in the settlement currency (a short's is minus it):
+        linear lots x mult x (exit - entry); inverse lots x mult x (1/entry - 1/exit)."""
+        if self.inverse:
+            return lots * self.multiplier * (1 / entry - 1 / exit_price)
+        return lots * self.multiplier * (exit_price - entry)
+
+    def tier(self, value: Decimal) -> RiskTier:
+        """The risk-limit tier a position of this value (settlement currency) falls in."""
+        for tier in self.tiers:
+            if value <= tier.max_value:
+                return tier
+        return self.tiers[-1]
 
 
 def _linear(
@@ -151,6 +259,72 @@ CONTRACTS: tuple[ContractSpec, ...] = (
             ("TIAUSDTM", "TIA", "0.001", "1", "0.650", 50, "0.00010", 0.75, 4),
             ("ENAUSDTM", "ENA", "0.0001", "10", "0.2850", 50, "0.00011", 0.75, 4),
         )
+    ),
+    # USDC-margined linear perpetuals (KuCoin's XBTUSDCM/ETHUSDCM: the USDT contract's lot,
+    # tick and leverage, settled and quoted in USDC).
+    ContractSpec(
+        symbol="XBTUSDCM",
+        base="XBT",
+        tick_size=Decimal("0.1"),
+        multiplier=Decimal("0.001"),
+        start_price=Decimal("91255.0"),
+        max_leverage=100,
+        initial_margin=Decimal("0.01"),
+        maintain_margin=Decimal("0.005"),
+        beta=1.0,
+        settle="USDC",
+        quote="USDC",
+        first_risk_limit=Decimal(50_000),
+    ),
+    ContractSpec(
+        symbol="ETHUSDCM",
+        base="ETH",
+        tick_size=Decimal("0.01"),
+        multiplier=Decimal("0.01"),
+        start_price=Decimal("3125.50"),
+        max_leverage=75,
+        initial_margin=Decimal("0.0134"),
+        maintain_margin=Decimal("0.0067"),
+        volatility=Decimal("0.00005"),
+        beta=0.9,
+        settle="USDC",
+        quote="USDC",
+        first_risk_limit=Decimal(50_000),
+    ),
+    # Coin-margined inverse perpetuals: 1 USD a lot, margin and PnL in the coin; KuCoin's
+    # XBTUSDM (tick 0.1 now, 1.0 in 2022) lists riskLimit in XBT (40 XBT first tier in 2022).
+    ContractSpec(
+        symbol="XBTUSDM",
+        base="XBT",
+        tick_size=Decimal("0.1"),
+        multiplier=Decimal("1"),
+        start_price=Decimal("91240.0"),
+        max_leverage=50,
+        initial_margin=Decimal("0.02"),
+        maintain_margin=Decimal("0.01"),
+        max_order_qty=10_000_000,
+        beta=1.0,
+        settle="XBT",
+        quote="USD",
+        inverse=True,
+        first_risk_limit=Decimal(40),
+    ),
+    ContractSpec(
+        symbol="ETHUSDM",
+        base="ETH",
+        tick_size=Decimal("0.01"),
+        multiplier=Decimal("1"),
+        start_price=Decimal("3124.00"),
+        max_leverage=50,
+        initial_margin=Decimal("0.02"),
+        maintain_margin=Decimal("0.01"),
+        max_order_qty=10_000_000,
+        volatility=Decimal("0.00005"),
+        beta=0.9,
+        settle="ETH",
+        quote="USD",
+        inverse=True,
+        first_risk_limit=Decimal(1000),
     ),
 )
 

@@ -200,7 +200,7 @@ class StateStore:
     def _account(account: Account) -> dict[str, Any]:
         return {
             "user_id": account.user_id,
-            "balance": account.balance,
+            "balances": account.balances,
             "version": account.version,
             "margin_modes": account.margin_modes,
             "cross_leverage": account.cross_leverage,
@@ -262,9 +262,11 @@ class StateStore:
 
     @staticmethod
     def _restored_account(data: dict[str, Any], specs: dict[str, Any]) -> Account:
+        # Files written before per-currency wallets kept the USDT balance alone.
+        saved = data.get("balances") or {"USDT": data["balance"]}
         account = Account(
             data["user_id"],
-            Decimal(data["balance"]),
+            {currency: Decimal(amount) for currency, amount in saved.items()},
             margin_modes=data["margin_modes"],
             cross_leverage=data["cross_leverage"],
             version=data["version"],

@@ -130,7 +130,7 @@ class SymbolMarket:
         self.high_tick = max(self.high_tick, tick)
         self.low_tick = min(self.low_tick, tick)
         self.volume_lots += size
-        value = spec.price(tick) * size * spec.multiplier
+        value = spec.value(size, spec.price(tick))  # turnover: coins for an inverse contract
         self.turnover += value
         self.trades.append(
             (trade_id, maker_id, taker_id, ts, size, tick, taker_side, self.sequence)

@@ -51,7 +51,10 @@ async def test_a_fill_shows_in_position_overview_fills_and_ledger(
     assert all(f["liquidity"] == "taker" and f["feeRate"] == "0.0006" for f in fills["items"])
     recent = await rest.request("GET", "/api/v1/recentFills", signed=True)
     assert {f["orderId"] for f in recent} == {order_id}
-    ledger = await rest.request("GET", "/api/v1/transaction-history", signed=True)
+    # The practice account is funded in USDT, USDC, XBT and ETH: the USDT ledger has one.
+    ledger = await rest.request(
+        "GET", "/api/v1/transaction-history", params={"currency": "USDT"}, signed=True
+    )
     assert [line["type"] for line in ledger["dataList"]] == ["Deposit"]
     assert ledger["dataList"][0]["amount"] == 100_000
 

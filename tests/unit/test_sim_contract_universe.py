@@ -20,7 +20,10 @@ def test_at_least_thirty_contracts_each_a_consistent_spec() -> None:
     assert len(CONTRACTS) >= 30
     assert len({c.symbol for c in CONTRACTS}) == len(CONTRACTS)
     for c in CONTRACTS:
-        assert c.symbol == f"{c.base}USDTM", c.symbol
+        # KuCoin's names: XBTUSDTM (USDT), XBTUSDCM (USDC), XBTUSDM (inverse, in the coin).
+        suffix = "USDM" if c.inverse else f"{c.settle}M"
+        assert c.symbol == f"{c.base}{suffix}", c.symbol
+        assert c.settle == (c.base if c.inverse else c.quote), c.symbol
         assert c.start_price % c.tick_size == 0 and c.start_price % c.index_tick_size == 0
         # Margin rates follow the top tier's leverage: initial about 1/leverage, maintenance
         # about half of it (spec/REFERENCE.md 7.2).
@@ -29,7 +32,8 @@ def test_at_least_thirty_contracts_each_a_consistent_spec() -> None:
         assert c.funding_granularity_ms in (14_400_000, 28_800_000)
         assert 0 < c.beta <= 1
         # A lot is worth between a cent and a few hundred dollars, as KuCoin sizes them.
-        assert Decimal("0.01") <= c.start_price * c.multiplier <= 500, c.symbol
+        assert Decimal("0.01") <= c.start_price * c.multiplier <= 500 or c.inverse, c.symbol
+        assert c.tiers[0].maintain_margin == c.maintain_margin, c.symbol
 
 
 def test_listed_contracts_picks_by_name_and_refuses_unknown_ones() -> None:

@@ -100,9 +100,12 @@ async def test_records_on_disk_stay_as_bounded_as_in_memory(tmp_path: Path) -> N
     exchange.persist()  # only the new line is written
     await exchange.stop()
     db = sqlite3.connect(path)
-    try:  # the opening deposit, what memory kept of the burst, the newest: each line once
+    # The opening deposits (USDT and each other wallet), what memory kept of the burst, the
+    # newest: each line once.
+    deposits = 1 + len(SimConfig().wallets)
+    try:
         (written,) = db.execute("SELECT COUNT(*) FROM records WHERE kind = 'ledger'").fetchone()
-        assert written == 1 + MAX_RECORDS + 1
+        assert written == deposits + MAX_RECORDS + 1
     finally:
         db.close()
 
