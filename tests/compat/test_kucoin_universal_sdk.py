@@ -241,8 +241,14 @@ def test_public_book_and_private_wallet_streams(client: DefaultClient, events: E
         wait_until(lambda: f"{price},buy,1" in changes, what=f"the level2 change at {price}")
         wait_until(lambda: wallets, what="a wallet push for the resting order")
     finally:
-        public.stop()
-        private.stop()
+        # websocket-client (under the SDK) may take 10 s to stop: its reader selects with a
+        # 10 s timeout and close() can consume the close reply it waits for (the same against
+        # a bare aiohttp server). Stopping both at once bounds the test at one such wait.
+        stoppers = [threading.Thread(target=s.stop) for s in (public, private)]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
     margin = Decimal(price) * Decimal("0.001") / 5
     assert Decimal(wallets[-1].available_balance) == START - margin
