@@ -81,6 +81,8 @@ class LoopbackFence:
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackFence]:
+    for name in ("NO_PROXY", "no_proxy"):  # an HTTP(S)_PROXY of the machine must not take
+        monkeypatch.setenv(name, "127.0.0.1,localhost,::1")  # loopback calls elsewhere
     fence = LoopbackFence(monkeypatch)
     yield fence
     assert not fence.refused, f"a client tried to leave loopback: {fence.refused}"
