@@ -53,8 +53,8 @@ def summarize(
         if position.margin_mode != "CROSS":
             continue
         contract = contracts[position.symbol]
-        coins = abs(position.qty) * contract.multiplier
-        cross_maint += coins * position.mark_price * contract.maintain_margin
+        value = contract.value(abs(position.qty), position.mark_price)  # coins if inverse
+        cross_maint += value * contract.maintain_margin
     risk: Decimal | None
     if cross_maint == 0:
         risk = ZERO

@@ -1,4 +1,11 @@
-"""Contract specifications as the trading rules need them: exact Decimals, never floats."""
+"""Contract specifications as the trading rules need them: exact Decimals, never floats.
+
+Linear contracts (XBTUSDTM, XBTUSDCM) are worth lots x multiplier x price in the quote
+currency. Inverse (coin-margined) ones such as XBTUSDM are quoted in USD and settled in the
+coin: KuCoin publishes their multiplier negated (-1: a lot is 1 USD); we keep |multiplier|
+and ``is_inverse``. Their value is lots x |multiplier| / price coins, a long's PnL
+lots x |multiplier| x (1/entry - 1/exit), margin value / leverage, fees value x rate.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +45,7 @@ class Contract:
     sell_limit: Decimal | None = None
     status: str = "Open"
     maintain_margin: Decimal = Decimal(0)  # maintenance margin rate (liquidation previews)
+    is_inverse: bool = False  # coin-margined: multiplier is USD per lot (kept positive)
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Contract:
@@ -54,7 +62,7 @@ class Contract:
             settle_currency=data.get("settleCurrency", ""),
             tick_size=to_decimal(data["tickSize"]),
             lot_size=int(data.get("lotSize") or 1),
-            multiplier=to_decimal(data["multiplier"]),
+            multiplier=abs(to_decimal(data["multiplier"])),
             max_order_qty=int(data.get("maxOrderQty") or 1_000_000),
             max_price=to_decimal(data.get("maxPrice") or 1_000_000),
             max_leverage=int(data.get("maxLeverage") or 1),
@@ -64,6 +72,7 @@ class Contract:
             sell_limit=optional("sellLimit"),
             status=data.get("status", "Open"),
             maintain_margin=to_decimal(data.get("maintainMargin") or 0),
+            is_inverse=bool(data.get("isInverse")),
         )
 
     @property
@@ -78,3 +87,46 @@ class Contract:
 
     def is_on_tick(self, price: Decimal) -> bool:
         return price % self.tick_size == 0
+
+    # -- value and PnL in the settlement currency ------------------------------------------
+
+    @property
+    def money_places(self) -> int:
+        """Decimal places money of this contract shows: 8 for a coin, 2 for USDT/USDC."""
+        return 8 if self.is_inverse else 2
+
+    def value(self, lots: int | Decimal, price: Decimal) -> Decimal:
+        """What ``lots`` are worth at ``price`` in the settlement currency (signed as lots)."""
+        if self.is_inverse:
+            return lots * self.multiplier / price if price else Decimal(0)
+        return lots * self.multiplier * price
+
+    def pnl(self, lots: int | Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
+        """PnL of ``lots`` (signed: negative is short) from entry to exit, settlement currency."""
+        if self.is_inverse:
+            if not entry or not exit_price:
+                return Decimal(0)
+            return lots * self.multiplier * (1 / entry - 1 / exit_price)
+        return lots * self.multiplier * (exit_price - entry)
+
+    def liquidation_price(
+        self, qty: int, entry: Decimal, margin: Decimal, mmr: Decimal | None = None
+    ) -> Decimal | None:
+        """The mark at which an isolated position's equity (margin + PnL) meets its maintenance
+        margin (value x mmr); None when there is none (flat, or an inverse short holding more
+        margin than its value). Linear long: (qE - M) / (q(1 - mmr)); short (qE + M) / (q(1 +
+        mmr)); inverse long q(1 + mmr) / (M + q/E); short q(1 - mmr) / (q/E - M)."""
+        rate = self.maintain_margin if mmr is None else mmr
+        if qty == 0 or entry <= 0:
+            return None
+        q = abs(qty) * self.multiplier
+        if self.is_inverse:
+            if qty > 0:
+                return q * (1 + rate) / (margin + q / entry)
+            room = q / entry - margin
+            return q * (1 - rate) / room if room > 0 else None
+        if qty > 0:
+            price = (q * entry - margin) / (q * (1 - rate))
+        else:
+            price = (q * entry + margin) / (q * (1 + rate))
+        return max(Decimal(0), price)

@@ -1,7 +1,8 @@
 """The margin resting orders hold, estimated locally so the account bar is true now.
 
 KuCoin freezes order margin the moment an order rests: for each active order, the lots that
-would open or grow a position, times price x multiplier / leverage; reducing lots (and
+would open or grow a position, times their value / leverage (value: lots x multiplier x price,
+or lots x |multiplier| / price coins for an inverse contract); reducing lots (and
 reduce-only or close orders) need none (spec/REFERENCE.md 7.17 account-overview `orderMargin`,
 `availableBalance`; the practice exchange computes it the same way). The exchange's own
 numbers come with the wallet feed and the overview, but not always at once; between them the
@@ -156,10 +157,8 @@ class OrderMargin:
             leverage = position.leverage
         if leverage is None or leverage <= 0:
             return None
-        coins = lots * abs(contract.multiplier)
-        if contract.settle_currency and contract.settle_currency != contract.quote_currency:
-            return coins / order.price / leverage  # inverse: margin in the base coin
-        return coins * order.price / leverage
+        # In the settlement currency: coins (lots x |mult| / price) for an inverse contract.
+        return contract.value(lots, order.price) / leverage
 
     def held(self, currency: str) -> dict[str, Decimal | None]:
         """order id -> estimated margin of each open order settling in `currency` (None: its

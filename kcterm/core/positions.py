@@ -29,6 +29,9 @@ class Position:
     leverage: Decimal
     margin_mode: str
     adl_rank: Decimal | None = None  # delevPercentage: where it stands in the ADL queue (0-1)
+    # Money fields (PnL, margin) are in this currency: the coin for an inverse contract.
+    settle_currency: str = "USDT"
+    is_inverse: bool = False
 
     @property
     def side(self) -> str:
@@ -56,6 +59,8 @@ class Position:
             leverage=to_decimal(pick("leverage", "leverage")),
             margin_mode=str(pick("marginMode", "margin_mode", "ISOLATED")),
             adl_rank=_optional(pick("delevPercentage", "adl_rank", None)),
+            settle_currency=str(pick("settleCurrency", "settle_currency", "USDT")),
+            is_inverse=bool(pick("isInverse", "is_inverse", False)),
         )
 
 

@@ -1,7 +1,8 @@
 """Risk-based sizing: how many lots lose a chosen amount if the stop is hit.
 
 Risk is typed as a percent of equity or as an amount in the settlement currency. A lot loses
-multiplier x |entry - stop| between entry and stop, so the size is risk / that, rounded DOWN
+multiplier x |entry - stop| between entry and stop (an inverse contract's lot loses
+|multiplier| x |1/entry - 1/stop| coins), so the size is risk / that, rounded DOWN
 to the lot size: the sized order never risks more than asked (fees come on top and are shown).
 """
 
@@ -23,9 +24,10 @@ class RiskSize:
 
     def describe(self, contract: Contract) -> str:
         cur = contract.settle_currency or "USDT"
+        p = contract.money_places  # a coin (inverse) shows satoshis, not cents
         return (
-            f"{self.lots:,} lots risk {self.actual_risk:,.2f} {cur} at the stop "
-            f"(asked {self.risk_amount:,.2f}; fees ≈ {self.fees:,.2f} more)"
+            f"{self.lots:,} lots risk {self.actual_risk:,.{p}f} {cur} at the stop "
+            f"(asked {self.risk_amount:,.{p}f}; fees ≈ {self.fees:,.{p}f} more)"
         )
 
 
@@ -73,15 +75,18 @@ def size_for_risk(
         raise OrderRejected("risk_stop", "A long's stop must be below the entry price.")
     if side == "sell" and stop <= entry:
         raise OrderRejected("risk_stop", "A short's stop must be above the entry price.")
-    per_lot = contract.multiplier * abs(entry - stop)
+    # One lot's loss at the stop in the settlement currency (coins for an inverse contract:
+    # |multiplier| x |1/entry - 1/stop|).
+    per_lot = abs(contract.pnl(1, entry, stop))
+    places = contract.money_places
     lots = int((amount / per_lot).to_integral_value(ROUND_FLOOR))
     lots -= lots % contract.lot_size
     if lots < 1:
         raise OrderRejected(
             "risk",
-            f"Risking {amount:,.2f} with this stop is less than one lot "
-            f"(1 lot loses {per_lot:,.2f} at the stop).",
+            f"Risking {amount:,.{places}f} with this stop is less than one lot "
+            f"(1 lot loses {per_lot:,.{places}f} at the stop).",
         )
     lots = min(lots, contract.max_order_qty)
-    fees = lots * contract.multiplier * (entry + stop) * contract.taker_fee_rate
+    fees = (contract.value(lots, entry) + contract.value(lots, stop)) * contract.taker_fee_rate
     return RiskSize(lots, amount, lots * per_lot, fees)

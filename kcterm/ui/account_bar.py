@@ -61,10 +61,11 @@ class AccountBar(QToolBar):
         if summary is None:
             return
         cur = summary.currency
-        self._set("equity", f"{summary.equity.quantize(CENT):,} {cur}")
-        self._set("available", f"{summary.available.quantize(CENT):,}")
-        self._set("margin", f"{summary.margin_used.quantize(CENT):,}")
-        self._set("unrealised", f"{summary.unrealised.quantize(CENT):+,}")
+        step = money_step(cur)
+        self._set("equity", f"{summary.equity.quantize(step):,} {cur}")
+        self._set("available", f"{summary.available.quantize(step):,}")
+        self._set("margin", f"{summary.margin_used.quantize(step):,}")
+        self._set("unrealised", f"{summary.unrealised.quantize(step):+,}")
         color = colors().signed(float(summary.unrealised)).name()
         self.labels["unrealised"].setStyleSheet(f"color: {color}")
         risk = summary.risk_ratio
@@ -81,3 +82,8 @@ class AccountBar(QToolBar):
         label = self.labels[key]
         if label.text() != text:
             label.setText(text)
+
+
+def money_step(currency: str) -> Decimal:
+    """Dollar wallets show cents; a coin wallet (XBT, ETH: inverse margin) shows satoshis."""
+    return CENT if currency in ("USDT", "USDC", "USD") else Decimal("0.00000001")

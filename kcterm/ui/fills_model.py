@@ -14,7 +14,8 @@ def fill_columns(contracts: dict[str, Contract]) -> list[Column[Fill]]:
         contract = contracts.get(fill.symbol)
         if contract is None:
             return ""
-        return f"{fill.size * contract.multiplier * fill.price:,.2f}"
+        # In the settlement currency: coins, to the satoshi, for an inverse contract.
+        return f"{contract.value(fill.size, fill.price):,.{contract.money_places}f}"
 
     return [
         Column("Time", lambda f: clock_text(f.ts_ns / 1e9, millis=True), "left"),

@@ -18,6 +18,7 @@ from kcterm.ui.formatting import DASH, price_text, size_text, sort_number
 from kcterm.ui.theme import colors
 
 CENT = Decimal("0.01")
+SATOSHI = Decimal("0.00000001")
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,17 @@ class PositionRow:
 
     @property
     def value(self) -> Decimal:
-        multiplier = self.contract.multiplier if self.contract else Decimal(1)
-        return abs(self.position.qty) * multiplier * self.position.mark_price
+        """At mark, in the settlement currency (coins for an inverse contract)."""
+        qty, mark = abs(self.position.qty), self.position.mark_price
+        return self.contract.value(qty, mark) if self.contract else qty * mark
+
+    @property
+    def money_step(self) -> Decimal:
+        """Money of an inverse position is in the coin: shown to the satoshi, not the cent."""
+        inverse = self.position.is_inverse or (
+            self.contract is not None and self.contract.is_inverse
+        )
+        return SATOSHI if inverse else CENT
 
     @property
     def roe_pct(self) -> Decimal | None:
@@ -46,12 +56,12 @@ ACTIONS = (  # name, button text, what it does
 )
 
 
-def _money(value: Decimal | None) -> str:
-    return DASH if value is None else f"{value.quantize(CENT):+,}"
+def _money(value: Decimal | None, step: Decimal = CENT) -> str:
+    return DASH if value is None else f"{value.quantize(step):+,}"
 
 
-def _plain_money(value: Decimal) -> str:
-    return f"{value.quantize(CENT):,}"
+def _plain_money(value: Decimal, step: Decimal = CENT) -> str:
+    return f"{value.quantize(step):,}"
 
 
 def _leverage(row: PositionRow) -> str:
@@ -81,7 +91,11 @@ def position_columns() -> list[Column[PositionRow]]:
         Column("Symbol", lambda r: r.position.symbol, "left"),
         Column("Side", lambda r: r.position.side.upper(), "left", color=side_color),
         Column("Size", lambda r: size_text(abs(r.position.qty)), color=side_color),
-        Column("Value", lambda r: _plain_money(r.value), sort=lambda r: sort_number(r.value)),
+        Column(
+            "Value",
+            lambda r: _plain_money(r.value, r.money_step),
+            sort=lambda r: sort_number(r.value),
+        ),
         Column("Entry", lambda r: price_text(r.contract, r.position.avg_entry)),
         Column("Mark", lambda r: price_text(r.contract, r.position.mark_price)),
         Column(
@@ -92,11 +106,11 @@ def position_columns() -> list[Column[PositionRow]]:
                 else DASH
             ),
         ),
-        Column("Margin", lambda r: _plain_money(r.position.margin)),
+        Column("Margin", lambda r: _plain_money(r.position.margin, r.money_step)),
         Column("Leverage", _leverage, "left"),
         Column(
             "uPnL",
-            lambda r: _money(r.position.unrealised_pnl),
+            lambda r: _money(r.position.unrealised_pnl, r.money_step),
             color=lambda r: pnl_color(r.position.unrealised_pnl),
         ),
         Column(
@@ -106,7 +120,7 @@ def position_columns() -> list[Column[PositionRow]]:
         ),
         Column(
             "rPnL",
-            lambda r: _money(r.position.realised_pnl),
+            lambda r: _money(r.position.realised_pnl, r.money_step),
             color=lambda r: pnl_color(r.position.realised_pnl),
         ),
         Column(
