@@ -221,3 +221,22 @@ async def test_funding_on_an_inverse_position_is_paid_in_xbt(funding_rest: RestC
         signed=True,
     )
     assert [line["currency"] for line in ledger["dataList"]][:1] == ["XBT"]
+
+
+async def test_the_wallet_push_of_an_inverse_fill_is_the_xbt_wallet(rest: RestClient) -> None:
+    wallets: list[dict[str, Any]] = []
+    stream = WsStream(rest.bullet_private, private=True, name="private")
+    stream.subscribe("/contractAccount/wallet", lambda f: wallets.append(f["data"]))
+    runner = asyncio.ensure_future(stream.run())
+    try:
+        await wait_for(lambda: stream.state == "connected", what="private stream")
+        entry, lots = await take(rest, INVERSE, "buy", 20)
+        await wait_for(lambda: any(w["currency"] == "XBT" for w in wallets), what="XBT wallet")
+    finally:
+        await stream.close()
+        await runner
+    xbt = [w for w in wallets if w["currency"] == "XBT"][-1]
+    fee = Decimal(lots) / entry * TAKER
+    assert Decimal(xbt["walletBalance"]) == q8(1 - fee)
+    assert Decimal(xbt["isolatedPosMargin"]) == q8(Decimal(lots) / entry / LEVERAGE)
+    assert all(w["currency"] == "XBT" for w in wallets)  # the USDT wallet did not move
