@@ -202,3 +202,33 @@ async def test_pro_watch_balance_sees_a_resting_order(exchange: Any, sim: SimExc
     assert pushed["USDT"]["free"] == pytest.approx(START_BALANCE - margin, rel=1e-9)
     overview = (await exchange.fetch_balance())["USDT"]
     assert pushed["USDT"]["free"] == overview["free"]
+
+
+async def test_pro_watch_orders_and_position(exchange: Any, sim: SimExchange) -> None:
+    watching = asyncio.ensure_future(exchange.watch_orders(MARKET))
+    await wait_for(
+        lambda: sim.hub.wants("/contractMarket/tradeOrders", DEMO_USER),
+        what="ccxt subscribed to the order feed",
+    )
+    price = await far_bid(exchange)
+    placed = await exchange.create_order(MARKET, "limit", "buy", 1, price, {"leverage": 5})
+    opened = await asyncio.wait_for(watching, 10)
+    assert [(o["id"], o["status"], o["amount"], o["price"]) for o in opened] == [
+        (placed["id"], "open", 1.0, price)
+    ]
+    watching = asyncio.ensure_future(exchange.watch_orders(MARKET))
+    await exchange.cancel_order(placed["id"], MARKET)
+    closed = await asyncio.wait_for(watching, 10)
+    assert [(o["id"], o["status"]) for o in closed] == [(placed["id"], "canceled")]
+
+    await asyncio.wait_for(exchange.watch_position(MARKET), 10)  # ccxt's REST snapshot first
+    watching = asyncio.ensure_future(exchange.watch_position(MARKET))  # now it subscribes
+    await wait_for(
+        lambda: sim.hub.wants(f"/contract/position:{SYMBOL}", DEMO_USER),
+        what="ccxt subscribed to the position feed",
+    )
+    best_ask = sim.book(SYMBOL)["asks"][0][0]
+    await exchange.create_order(MARKET, "market", "buy", 2, None, {"leverage": 5})
+    position = await asyncio.wait_for(watching, 10)
+    assert (position["symbol"], position["side"], position["contracts"]) == (MARKET, "long", 2.0)
+    assert position["entryPrice"] == best_ask
