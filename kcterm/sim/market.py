@@ -195,6 +195,7 @@ class SyntheticMarket:
             return
         distance = len(mine) + 1
         size = max(1, int(self.rng.lognormvariate(math.log(40 + 15 * distance), 0.6)))
+        size *= self.engine.markets[symbol].spec.depth_scale
         order = self.engine.submit(self.engine.new_order(MAKER_USER, symbol, side, tick, size))
         if order.remaining > 0:
             mine[tick] = order
@@ -211,7 +212,7 @@ class SyntheticMarket:
             if rng.random() < (0.5 + max(-0.3, min(0.3, (fair - last) / fair * 2000)))
             else "sell"
         )
-        size = max(1, int(rng.lognormvariate(math.log(25), 1.0)))
+        size = max(1, int(rng.lognormvariate(math.log(25), 1.0))) * market.spec.depth_scale
         if market.book.best_maker("sell" if side == "buy" else "buy") is None:
             return
         self.engine.submit(self.engine.new_order(TAKER_USER, symbol, side, 0, size, "market"))

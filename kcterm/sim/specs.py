@@ -106,6 +106,9 @@ class ContractSpec:
     inverse: bool = False
     # The first risk-limit tier's upper bound in the settlement currency (tiers: risk_tiers).
     first_risk_limit: Decimal = Decimal(100_000)
+    # Quote and taker sizes are drawn in lots and multiplied by this: a 1 USD lot (inverse)
+    # needs about a hundred times XBTUSDTM's lot count for a book of similar dollar depth.
+    depth_scale: int = 1
     tiers: tuple[RiskTier, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -308,6 +311,7 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         quote="USD",
         inverse=True,
         first_risk_limit=Decimal(40),
+        depth_scale=100,
     ),
     ContractSpec(
         symbol="ETHUSDM",
@@ -325,6 +329,7 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         quote="USD",
         inverse=True,
         first_risk_limit=Decimal(1000),
+        depth_scale=30,
     ),
 )
 
