@@ -112,7 +112,11 @@ class SeededHistory:
             round(math.exp(x) / unit) for x in (node.open, node.high, node.low, node.close)
         )
         typical = (o + h + lo + c) / 4 * unit
-        return Candle(node.start, o, h, lo, c, node.volume, node.volume * multiplier * typical)
+        if multiplier < 0:  # inverse: turnover in the coin
+            turnover = node.volume * -multiplier / typical if typical else 0.0
+        else:
+            turnover = node.volume * multiplier * typical
+        return Candle(node.start, o, h, lo, c, node.volume, turnover)
 
     # -- generation ------------------------------------------------------------------------
 

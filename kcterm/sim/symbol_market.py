@@ -77,8 +77,11 @@ class SymbolMarket:
         start = self.started_ms
         sigma = float(spec.volatility) / math.sqrt(NOMINAL_STEP_MS)
         self.history = SeededHistory(seed, spec.symbol, start, float(spec.start_price), sigma)
+        # Negated for an inverse contract (KuCoin's own convention): the seeded candles'
+        # turnover is then volume x |multiplier| / price, in the coin.
+        multiplier = -spec.multiplier if spec.inverse else spec.multiplier
         self.chart = ChartSeries(
-            LiveCandles(start, self.last_tick), self.history, spec.tick_size, spec.multiplier
+            LiveCandles(start, self.last_tick), self.history, spec.tick_size, multiplier
         )
         self.indices = IndexTrack(spec.symbol, seed, start, self.index_price, spec.index_tick_size)
         self.index_chart = ChartSeries(
