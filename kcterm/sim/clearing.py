@@ -19,6 +19,7 @@ from kcterm.sim.errors import SimError, bad_param
 from kcterm.sim.margin import Overview, opening_lots, order_leverage, overview
 from kcterm.sim.orders import SimOrder
 from kcterm.sim.positions import Position
+from kcterm.sim.specs import ContractSpec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -92,7 +93,10 @@ class Clearing:
         if not lots:
             return
         value = order.spec.value(lots, price)
-        need = value / order_leverage(account, order) + value * order.spec.taker_fee_rate
+        leverage = order_leverage(account, order)
+        same_side = pos is not None and pos.qty != 0 and (pos.qty > 0) == (order.side == "buy")
+        self._check_risk_limit(order.spec, pos if same_side else None, value, leverage)
+        need = value / leverage + value * order.spec.taker_fee_rate
         currency = order.spec.settle
         available = self.overview(account, currency).available
         if need > available:
@@ -102,6 +106,32 @@ class Clearing:
                 f"Balance insufficient: the order needs {text(need, places)} {currency} of "
                 f"margin and fees, {text(max(Decimal(0), available), places)} {currency} "
                 "is available",
+                200,
+            )
+
+    @staticmethod
+    def _check_risk_limit(
+        spec: ContractSpec, pos: Position | None, value: Decimal, leverage: Decimal
+    ) -> None:
+        """The position this order would grow to must fit a risk-limit tier whose maximum
+        leverage is at least the order's (KuCoin's tiers: the larger the position, the lower
+        the leverage it may carry)."""
+        held = pos.value(pos.entry) if pos is not None and pos.qty else Decimal(0)
+        total = held + value
+        top = spec.tiers[-1]
+        if total > top.max_value:
+            raise SimError(
+                "300005",
+                f"Risk limit exceeded: {spec.symbol} positions are limited to "
+                f"{text(top.max_value)} {spec.settle} of value",
+                200,
+            )
+        tier = spec.tier(total)
+        if leverage > tier.max_leverage:
+            raise SimError(
+                "300016",
+                f"Leverage {text(leverage)}x is too high for a {text(total, 4)} {spec.settle} "
+                f"position: risk-limit level {tier.level} allows {tier.max_leverage}x at most",
                 200,
             )
 

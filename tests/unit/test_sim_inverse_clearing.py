@@ -121,3 +121,19 @@ def test_maintenance_follows_the_tier_of_the_positions_value(engine: Engine) -> 
     # The liquidation price uses tier 2's rate: (q E - M) / (q (1 - 0.005)).
     q = D(4)
     assert pos.liquidation_price() == (q * 50000 - pos.margin) / (q * D("0.995"))
+
+
+def test_an_order_whose_position_outgrows_its_leverages_tier_is_refused(engine: Engine) -> None:
+    engine.clearing.open_account(ME, D(10_000_000))
+    symbol = "XBTUSDTM"
+    engine.markets[symbol].mark_price = D(50000)
+    quote(engine, symbol, "sell", "50000.0", 100_000)
+    trade(engine, symbol, "buy", 1900, leverage=125)  # 95,000 USDT: tier 1 allows 125x
+    with pytest.raises(SimError) as refused:  # to 105,000 USDT: tier 2, 100x at most
+        trade(engine, symbol, "buy", 200, leverage=125)
+    assert refused.value.code == "300016" and "level 2 allows 100x" in refused.value.msg
+    trade(engine, symbol, "buy", 200, leverage=100)
+    assert engine.clearing.account(ME).positions[symbol].qty == 2100
+    with pytest.raises(SimError) as beyond:  # past the last tier (50 M USDT)
+        trade(engine, symbol, "buy", 1_000_000, leverage=1)
+    assert beyond.value.code == "300005"
