@@ -1,19 +1,12 @@
 """KuCoin's official kucoin-universal-sdk 1.3.2, unchanged, against kcterm-sim: the account and
 balance as they move, cancel-all, stops, and the public book and private wallet streams.
-(tests/integration/test_third_party_sdk.py covers its order, position and ticker models.)
-
-The SDK is synchronous (requests + websocket-client threads), so the exchange runs on its own
-thread. DefaultTransport.process_response returns from a `finally` block, so a reply its
-pydantic model rejects comes back as an empty model instead of raising: `checked()` validates
-every reply's raw `data` again with the model, loudly.
+(test_universal_sdk_endpoints.py covers its order, position and ticker models; the client
+and its checks are tests/compat/universal_sdk.py.)
 """
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -35,35 +28,17 @@ from kucoin_universal_sdk.generate.futures.order import (
     GetTradeHistoryReqBuilder,
 )
 from kucoin_universal_sdk.generate.futures.positions import GetPositionDetailsReqBuilder
-from kucoin_universal_sdk.model.client_option import ClientOptionBuilder
-from kucoin_universal_sdk.model.transport_option import TransportOptionBuilder
 from kucoin_universal_sdk.model.websocket_option import (
-    WebSocketClientOptionBuilder,
     WebSocketEvent,
 )
 
 from kcterm.embedded import EmbeddedExchange
 from tests.compat.conftest import SYMBOL
+from tests.compat.universal_sdk import Events, checked, sdk_client, stop_all, wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 START = Decimal(100_000)
-
-
-class Events:
-    """The SDK's WebSocket events (its callbacks run on the SDK's own threads)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.seen: list[tuple[WebSocketEvent, str, str]] = []
-
-    def __call__(self, event: WebSocketEvent, msg: str, error: str) -> None:
-        with self.lock:
-            self.seen.append((event, msg, error))
-
-    def of(self, kind: WebSocketEvent) -> list[tuple[WebSocketEvent, str, str]]:
-        with self.lock:
-            return [e for e in self.seen if e[0] is kind]
 
 
 @pytest.fixture
@@ -73,44 +48,7 @@ def events() -> Events:
 
 @pytest.fixture
 def client(threaded_sim: EmbeddedExchange, events: Events) -> DefaultClient:
-    cfg = threaded_sim.config
-    url = threaded_sim.base_url
-    options = (
-        ClientOptionBuilder()
-        .set_key(cfg.key)
-        .set_secret(cfg.secret)
-        .set_passphrase(cfg.passphrase)  # the SDK signs as key version 3
-        .set_spot_endpoint(url)  # every endpoint on the sim: nothing may reach KuCoin
-        .set_futures_endpoint(url)
-        .set_broker_endpoint(url)
-        .set_transport_option(TransportOptionBuilder().set_max_retries(0).build())
-        .set_websocket_client_option(
-            WebSocketClientOptionBuilder()
-            .with_event_callback(events)
-            .with_reconnect(False)
-            .with_write_timeout(5)
-            .build()
-        )
-        .build()
-    )
-    return DefaultClient(options)
-
-
-def checked(resp: Any) -> Any:
-    common = resp.common_response
-    assert common is not None and common.code == "200000", common
-    type(resp).from_dict(common.data)  # raises pydantic.ValidationError on a mismatch
-    return resp
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    """The SDK is threaded: a bounded poll on its callbacks' results (tests/waiting.py is the
-    same for asyncio)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        time.sleep(0.02)
+    return sdk_client(threaded_sim, events)
 
 
 def order(kind: AddOrderReq.TypeEnum, size: int, price: str | None = None) -> AddOrderReq:
@@ -241,14 +179,7 @@ def test_public_book_and_private_wallet_streams(client: DefaultClient, events: E
         wait_until(lambda: f"{price},buy,1" in changes, what=f"the level2 change at {price}")
         wait_until(lambda: wallets, what="a wallet push for the resting order")
     finally:
-        # websocket-client (under the SDK) may take 10 s to stop: its reader selects with a
-        # 10 s timeout and close() can consume the close reply it waits for (the same against
-        # a bare aiohttp server). Stopping both at once bounds the test at one such wait.
-        stoppers = [threading.Thread(target=s.stop) for s in (public, private)]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
+        stop_all(public, private)
 
     margin = Decimal(price) * Decimal("0.001") / 5
     assert Decimal(wallets[-1].available_balance) == START - margin

@@ -4,15 +4,12 @@ The SDK is synchronous (requests + websocket-client threads), so the exchange ru
 thread through EmbeddedExchange rather than in the test's loop. The SDK comes with the
 `compat` extra, which the README's test command installs; without it this module fails to
 import (a missing client is a failure, never a skip).
-
-One SDK quirk matters here: DefaultTransport.process_response returns from a `finally` block,
-so a response its pydantic model rejects comes back as an empty model instead of raising.
-`checked()` therefore validates every reply's raw `data` again with the model, loudly.
+The client, its events and `checked()` (the SDK's quirk with rejected replies) are
+tests/compat/universal_sdk.py.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 import warnings
@@ -50,15 +47,19 @@ from kucoin_universal_sdk.generate.futures.order import (  # noqa: E402  # noqa:
 from kucoin_universal_sdk.generate.futures.positions import (  # noqa: E402
     GetPositionDetailsReqBuilder,
 )
-from kucoin_universal_sdk.model.client_option import ClientOptionBuilder  # noqa: E402
-from kucoin_universal_sdk.model.transport_option import TransportOptionBuilder  # noqa: E402
 from kucoin_universal_sdk.model.websocket_option import (  # noqa: E402
-    WebSocketClientOptionBuilder,
     WebSocketEvent,
 )
 
 from kcterm.embedded import EmbeddedExchange  # noqa: E402
 from kcterm.sim import SimConfig  # noqa: E402
+from tests.compat.universal_sdk import (  # noqa: E402
+    Events,
+    checked,
+    sdk_client,
+    stop_all,
+    wait_until,
+)
 
 SYMBOL = "XBTUSDTM"
 
@@ -74,22 +75,6 @@ def exchange() -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-class Events:
-    """Collects the SDK's WebSocket events (its callbacks run on the SDK's own threads)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.seen: list[tuple[WebSocketEvent, str, str]] = []
-
-    def __call__(self, event: WebSocketEvent, msg: str, error: str) -> None:
-        with self.lock:
-            self.seen.append((event, msg, error))
-
-    def of(self, kind: WebSocketEvent) -> list[tuple[WebSocketEvent, str, str]]:
-        with self.lock:
-            return [e for e in self.seen if e[0] is kind]
-
-
 @pytest.fixture
 def events() -> Events:
     return Events()
@@ -97,43 +82,7 @@ def events() -> Events:
 
 @pytest.fixture
 def client(exchange: EmbeddedExchange, events: Events) -> DefaultClient:
-    cfg = exchange.config
-    url = exchange.base_url
-    options = (
-        ClientOptionBuilder()
-        .set_key(cfg.key)
-        .set_secret(cfg.secret)
-        .set_passphrase(cfg.passphrase)  # the SDK always signs as key version 3
-        .set_spot_endpoint(url)
-        .set_futures_endpoint(url)
-        .set_broker_endpoint(url)
-        .set_transport_option(TransportOptionBuilder().set_max_retries(0).build())
-        .set_websocket_client_option(
-            WebSocketClientOptionBuilder()
-            .with_event_callback(events)
-            .with_reconnect(False)
-            .with_write_timeout(5)
-            .build()
-        )
-        .build()
-    )
-    return DefaultClient(options)
-
-
-def checked(resp: Any) -> Any:
-    """Re-validate the raw reply with the SDK's own model (see the module docstring)."""
-    common = resp.common_response
-    assert common is not None and common.code == "200000", common
-    type(resp).from_dict(common.data)  # raises pydantic.ValidationError on a mismatch
-    return resp
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        time.sleep(0.02)
+    return sdk_client(exchange, events)
 
 
 def limit_buy(price: str, client_oid: str) -> AddOrderReq:
@@ -323,13 +272,7 @@ def test_websocket_public_and_private(client: DefaultClient, events: Events) -> 
             lambda: events.of(WebSocketEvent.EVENT_PONG_RECEIVED), what="a pong to the SDK's ping"
         )
     finally:
-        # websocket-client (under the SDK) may take 10 s to stop (see
-        # tests/compat/test_kucoin_universal_sdk.py): both are stopped at once, one wait.
-        stoppers = [threading.Thread(target=s.stop) for s in (public, private)]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
+        stop_all(public, private)
 
     topic, subject, ticker = received["tickerV2"][0]
     assert topic == f"/contractMarket/tickerV2:{SYMBOL}" and subject == "tickerV2"
