@@ -9,17 +9,36 @@ then on, the entry's end decides the bracket's fate:
   is cancelled;
 - filled in part (still resting, or the rest cancelled): the bracket is replaced by one of
   the filled size (an st-order has no amend, spec/REFERENCE.md 7.10), again at each fill;
-- filled whole: the bracket stays; it protects the position now.
+- filled whole: the bracket stays; it protects the position now;
+- modified (price and/or size; KuCoin has no amend, so the entry is cancelled and its rest
+  placed again, session_trading.modify_order): the bracket is carried over to the replacement,
+  not cancelled. `begin_move` keeps the old entry's cancel from cancelling it, `end_move`
+  links it to the new order (resized when the entry's size changed), `abandon_move` puts it
+  back under the rules above when the replacement never came.
+
+Size rule (issue 10 item 3): the bracket never closes more than its entry can open. Before
+the first fill it is placed with the entry's size, reduce-only (never closeOrder): if it
+triggers while the entry has not filled, a reduce-only order has nothing of that entry to
+close, and on KuCoin it cannot open a position either (a reduce-only order with no position
+is cancelled at the trigger; tests/integration/test_bracket_lifecycle.py shows it on the sim).
+After a fill it follows the filled size, never more than the entry's size. One consequence to
+know: with a position already open on the same side, a bracket that triggers before its entry
+fills closes up to the entry's size of THAT position.
+
+The links survive a restart when the session keeps them (`BracketGuard(store=...)`,
+core/bracket_links.py, session_trading.keep_bracket_links): every change is written, and the
+next session's guard starts from them.
 
 The entry's fills and end may arrive before the bracket's reply does, so recent ends are kept and
-looked at when the bracket is attached. No I/O here: the session acts on what this decides.
+looked at when the bracket is attached. No I/O here beyond the store: the session acts on what
+this decides.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.validation import OrderRejected
@@ -48,20 +67,71 @@ class Verdict:
     final: bool = True
 
 
+_State = tuple[int, bool, str]  # (filled, done, kind) of an entry's order event
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One entry and its bracket as kept across a restart. `base`: lots an earlier order of
+    the same entry filled before it was modified (the current order's fills come on top);
+    `entry_size`: the most the entry can open, base included."""
+
+    entry_id: str
+    stop_id: str
+    plan: BracketPlan
+    entry_size: int
+    base: int = 0
+
+
+class LinkStore(Protocol):
+    """Where the links are kept between sessions (core/bracket_links.py)."""
+
+    def save(self, links: list[Link]) -> None: ...
+
+
 @dataclass(slots=True)
 class _Held:
     stop_id: str
     plan: BracketPlan
     entry_size: int
+    base: int = 0
     busy: bool = False  # a cancel/replace of the bracket is on its way
-    latest: tuple[int, bool, str] | None = None  # (filled, done, kind) seen meanwhile
+    latest: _State | None = None  # seen while busy
+    moving: bool = False  # the entry is being modified (cancel + replace)
+    pending: _State | None = None  # the old order's latest event seen while moving
 
 
 class BracketGuard:
-    def __init__(self) -> None:
+    def __init__(self, store: LinkStore | None = None, links: list[Link] | None = None) -> None:
         self._by_entry: dict[str, _Held] = {}
         # Entries not (yet) linked: their latest (filled, done, kind), for a late attach.
-        self._seen: OrderedDict[str, tuple[int, bool, str]] = OrderedDict()
+        self._seen: OrderedDict[str, _State] = OrderedDict()
+        # old entry id -> its replacement, so a resize started before a modify settles
+        self._renamed: OrderedDict[str, str] = OrderedDict()
+        self.store = store
+        for link in links or []:
+            self._by_entry[link.entry_id] = _Held(
+                link.stop_id, link.plan, link.entry_size, link.base
+            )
+
+    def links(self) -> list[Link]:
+        return [
+            Link(entry_id, held.stop_id, held.plan, held.entry_size, held.base)
+            for entry_id, held in self._by_entry.items()
+        ]
+
+    def _changed(self) -> None:
+        if self.store is not None:
+            self.store.save(self.links())
+
+    def restore(self, store: LinkStore, links: list[Link]) -> None:
+        """Take over the links a previous session kept (the ones this session made stay)."""
+        for link in links:
+            self._by_entry.setdefault(
+                link.entry_id, _Held(link.stop_id, link.plan, link.entry_size, link.base)
+            )
+        self.store = store
+        self._changed()
 
     def stop_of(self, entry_id: str) -> str | None:
         held = self._by_entry.get(entry_id)
@@ -76,25 +146,96 @@ class BracketGuard:
         to do now."""
         held = self._by_entry[entry_id] = _Held(stop_id, plan, plan.size)
         seen = self._seen.pop(entry_id, None)
-        return self._decide(entry_id, held, *seen) if seen is not None else None
+        verdict = self._decide(entry_id, held, *seen) if seen is not None else None
+        self._changed()
+        return verdict
 
     def settled(self, entry_id: str, stop_id: str | None, plan: BracketPlan) -> Verdict | None:
         """A resize finished: `stop_id` is the bracket now (None if it could not be placed).
         Returns the next thing to do if the entry moved meanwhile."""
+        while entry_id in self._renamed:  # the entry was modified while the resize ran
+            entry_id = self._renamed[entry_id]
         held = self._by_entry.get(entry_id)
         if held is None:
             return None
         if stop_id is None:
             del self._by_entry[entry_id]  # nothing left to follow; the session said so
+            self._changed()
             return None
         held.stop_id, held.plan, held.busy = stop_id, plan, False
         latest, held.latest = held.latest, None
-        return self._decide(entry_id, held, *latest) if latest is not None else None
+        verdict = None
+        if latest is not None and not held.moving:
+            verdict = self._decide(entry_id, held, *latest)
+        self._changed()
+        return verdict
 
     def detach_stop(self, stop_id: str) -> None:
         for entry_id, held in list(self._by_entry.items()):
             if held.stop_id == stop_id and not held.busy:
                 del self._by_entry[entry_id]
+                self._changed()
+
+    def forget_entry(self, entry_id: str) -> None:
+        """Stop following an entry (after a restart, one the exchange no longer knows: its
+        bracket is left to the orphan pass)."""
+        if self._by_entry.pop(entry_id, None) is not None:
+            self._changed()
+
+    def entries(self) -> list[str]:
+        return list(self._by_entry)
+
+    # -- modify: the entry is cancelled and its rest placed again ----------------------------
+
+    def begin_move(self, entry_id: str) -> bool:
+        """The entry is about to be cancelled for a replacement: its cancel must not cancel
+        the bracket. False when the entry has no bracket here."""
+        held = self._by_entry.get(entry_id)
+        if held is None:
+            return False
+        held.moving, held.pending = True, None
+        return True
+
+    def end_move(self, old_id: str, new_id: str, old_filled: int, new_size: int) -> Verdict | None:
+        """The replacement `new_id` of `new_size` lots rests; the old order ended with
+        `old_filled` lots. The bracket now follows the new order (its size: what filled so
+        far, or the new entry's size while nothing has)."""
+        held = self._by_entry.pop(old_id, None)
+        if held is None:
+            return None
+        held.moving, held.pending = False, None
+        held.base += old_filled
+        held.entry_size = held.base + new_size
+        self._by_entry[new_id] = held
+        self._renamed[old_id] = new_id
+        while len(self._renamed) > RECENT_ENDS:
+            self._renamed.popitem(last=False)
+        state = self._seen.pop(new_id, None) or (0, False, "match")
+        verdict = None
+        if held.busy:
+            held.latest = state  # decided once the resize on its way settles
+        else:
+            verdict = self._decide(new_id, held, *state)
+        self._changed()
+        return verdict
+
+    def abandon_move(self, entry_id: str, state: _State | None = None) -> Verdict | None:
+        """No replacement came (the cancel was refused, the entry filled first, or the new
+        order was refused): the entry's own `state` (or what the feed said meanwhile)
+        decides the bracket as for any entry."""
+        held = self._by_entry.get(entry_id)
+        if held is None:
+            return None
+        state = state or held.pending
+        held.moving, held.pending = False, None
+        if state is None:
+            return None
+        if held.busy:
+            held.latest = state
+            return None
+        verdict = self._decide(entry_id, held, *state)
+        self._changed()
+        return verdict
 
     def on_order_event(self, data: dict[str, Any]) -> Verdict | None:
         """A tradeOrders event (spec/REFERENCE.md 8.3): a verdict when the entry filled part
@@ -111,36 +252,39 @@ class BracketGuard:
             while len(self._seen) > RECENT_ENDS:
                 self._seen.popitem(last=False)
             return None
+        if held.moving:
+            held.pending = (filled, done, kind)  # the modify decides (end/abandon_move)
+            return None
         if held.busy:
             held.latest = (filled, done, kind)
             return None
-        return self._decide(entry_id, held, filled, done, kind)
+        verdict = self._decide(entry_id, held, filled, done, kind)
+        if done or verdict is not None:
+            self._changed()
+        return verdict
 
     def _decide(
         self, entry_id: str, held: _Held, filled: int, done: bool, kind: str
     ) -> Verdict | None:
-        target = min(filled, held.entry_size)
+        got = min(held.base + filled, held.entry_size)
         if done:
             del self._by_entry[entry_id]
-            if target <= 0:
+            if got <= 0:
                 why = "cancelled" if kind == "canceled" else "ended unfilled"
                 return Verdict(
                     entry_id, held.stop_id, held.plan, "cancel", 0, f"its entry {entry_id} {why}"
                 )
-        elif target <= 0:
-            return None
+        # Nothing filled yet: the entry's size (the size rule in the module docstring).
+        target = got if got > 0 else held.entry_size
         if target == held.plan.size:
-            return None  # the bracket already covers exactly what filled
+            return None  # the bracket already covers exactly that
         held.busy = not done
-        return Verdict(
-            entry_id,
-            held.stop_id,
-            held.plan,
-            "resize",
-            target,
-            f"its entry {entry_id} has {target} of {held.entry_size} lots filled",
-            final=done,
+        why = (
+            f"its entry {entry_id} has {got} of {held.entry_size} lots filled"
+            if got > 0
+            else f"its entry {entry_id} is now {held.entry_size} lots"
         )
+        return Verdict(entry_id, held.stop_id, held.plan, "resize", target, why, final=done)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,22 @@
 
 Every order goes through the OrderGateway, so an order whose reply was lost is looked up by
 its clientOid instead of being placed again; the journal says what was asked and answered.
+A modified entry keeps its TP/SL (bracket_guard's move), and the entry <-> TP/SL links can be
+kept across a restart (keep_bracket_links, check_bracket_links).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
 from kcterm.core.book import LevelTwoBook
+from kcterm.core.bracket_guard import BracketGuard, Verdict
+from kcterm.core.bracket_links import BracketLinkFile
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import order_refusal
 from kcterm.core.journal import Journal
@@ -20,6 +25,7 @@ from kcterm.core.market import TickerState
 from kcterm.core.order_actions import cancel_everywhere, wait_until_done
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.orders import OpenOrders
+from kcterm.core.stop_orders import StopOrders
 from kcterm.core.validation import (
     MarketContext,
     OrderDraft,
@@ -40,10 +46,64 @@ class SessionTrading:
     books: dict[str, LevelTwoBook]
     tickers: dict[str, TickerState]
     watchlist: Watchlist
+    stop_orders: StopOrders
     safety_limits: SafetyLimits | None = None  # fat-finger limits the window sets
+
+    if TYPE_CHECKING:  # provided by SessionPositions
+        bracket_guard: BracketGuard
+
+        async def _enforce(self, verdict: Verdict | None) -> None: ...
+        def _spawn(self, coro: Any) -> None: ...
 
     def notify(self, level: str, text: str) -> None:  # provided by Session
         raise NotImplementedError
+
+    # -- entry <-> TP/SL links across a restart ----------------------------------------------
+
+    def keep_bracket_links(self, path: Path) -> BracketLinkFile:
+        """Keep the guard's links in `path` (core/bracket_links.bracket_links_path: one file
+        per profile and venue). Call before start(): the links a previous session kept are
+        known again before the first order event, so a bracketed entry cancelled now takes
+        its TP/SL with it as in the session that placed it. Then check_bracket_links()."""
+        store = BracketLinkFile(path)
+        links = store.load()
+        self.bracket_guard.restore(store, links)
+        if links:
+            self.journal.info(f"{len(links)} entry TP/SL link(s) kept from the last session")
+        return store
+
+    async def check_bracket_links(self) -> None:
+        """After start(): the kept links whose entry moved while the app was down. An entry
+        that ended unfilled has its TP/SL cancelled, one that filled in part has it resized;
+        a TP/SL no longer waiting, or an entry the exchange no longer knows, is let go (the
+        orphan pass then judges the TP/SL)."""
+        guard = self.bracket_guard
+        if not guard.entries():
+            return
+        try:
+            waiting = {str(s["id"]) for s in await self.rest.stop_orders()}
+        except KucoinError as exc:
+            self.journal.error("Checking the kept TP/SL links failed", exc)
+            return
+        for link in guard.links():
+            if link.stop_id not in waiting:
+                guard.detach_stop(link.stop_id)
+                continue
+            try:
+                order = await self.rest.order(link.entry_id)
+            except KucoinError as exc:
+                self.journal.error(f"Entry {link.entry_id} of TP/SL {link.stop_id}", exc)
+                guard.forget_entry(link.entry_id)
+                continue
+            filled, size = _filled(order), int(order.get("size") or 0)
+            active = bool(order.get("isActive"))
+            event = {
+                "orderId": link.entry_id,
+                "filledSize": str(filled),
+                "status": "open" if active else "done",
+                "type": "match" if active else ("filled" if filled >= size else "canceled"),
+            }
+            await self._enforce(guard.on_order_event(event))
 
     def prepare(self, draft: OrderDraft) -> OrderRequest:
         """Validate a ticket against its contract, the market (stop directions) and the
@@ -146,6 +206,10 @@ class SessionTrading:
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
         change = f"{contract.format_price(order.price)} x {order.remaining} to {text} x {wanted}"
         self.journal.action(f"Modify {order.side} order {order_id} from {change}", order.symbol)
+        guard = self.bracket_guard
+        # Its TP/SL must outlive the cancel half: it moves to the replacement (bracket_guard).
+        bracketed = guard.begin_move(order_id)
+        done: Mapping[str, Any] | None = None
         try:
             await self.gateway.cancel(order_id)
             done = await wait_until_done(self.rest, order_id)
@@ -157,6 +221,8 @@ class SessionTrading:
             )
             if left <= 0:
                 self.journal.reply(f"Order {order_id} filled before the modify", order.symbol)
+                if bracketed:
+                    await self._enforce(guard.abandon_move(order_id, _ended(done)))
                 return None
             draft = replacement_draft(order.symbol, order.side, done, str(left), text, contract)
             request = validate_order(contract, draft, self.market_context(order.symbol))
@@ -165,13 +231,29 @@ class SessionTrading:
             if isinstance(exc, KucoinError):
                 self.notify("error", f"Modify failed: {exc.msg} (KuCoin {exc.code})")
                 self.journal.error(f"Modify of order {order_id} failed", exc, order.symbol)
+            if bracketed:  # no replacement: the old order's own end decides its TP/SL
+                await self._enforce(
+                    guard.abandon_move(order_id, _ended(done) if done is not None else None)
+                )
             raise
         self.gateway.link(order_id, new_id, order.symbol)
+        if bracketed:
+            verdict = guard.end_move(order_id, new_id, _filled(done), left)
+            stop_id = guard.stop_of(new_id) or (verdict.stop_id if verdict else "")
+            self.journal.info(f"TP/SL {stop_id} now protects order {new_id}", order.symbol)
+            if verdict is not None:  # resized as a task of its own: modify answers at once
+                self._spawn(self._enforce(verdict))
         return new_id
 
 
 def _filled(order: Mapping[str, Any]) -> int:
     return int(order.get("filledSize") or order.get("dealSize") or 0)
+
+
+def _ended(order: Mapping[str, Any]) -> tuple[int, bool, str]:
+    """An order the exchange reports done, as the guard's (filled, done, kind)."""
+    filled = _filled(order)
+    return filled, True, "filled" if filled >= int(order.get("size") or 0) else "canceled"
 
 
 def replacement_draft(

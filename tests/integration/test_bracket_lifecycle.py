@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from kcterm.api.rest import RestClient
 from kcterm.api.stream import StreamState
 from kcterm.core.bracket import plan_bracket
 from kcterm.core.bracket_guard import ensure_closing
+from kcterm.core.bracket_links import bracket_links_path
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, new_client_oid
 from kcterm.sim import SimExchange
@@ -76,7 +78,7 @@ async def stop_gone(session: Session, stop_id: str) -> None:
     assert stop_id not in {s["id"] for s in await exchange_stops(session)}
 
 
-@pytest.mark.parametrize("how", ["panel", "cancel_all", "everywhere", "modify"])
+@pytest.mark.parametrize("how", ["panel", "cancel_all", "everywhere"])
 async def test_cancelling_a_bracketed_entry_cancels_its_tp_sl(session: Session, how: str) -> None:
     """The review's case: with a position open, a bracket left by a cancelled entry would later
     close part of that position."""
@@ -88,14 +90,8 @@ async def test_cancelling_a_bracketed_entry_cancels_its_tp_sl(session: Session, 
         await session.cancel(entry_id)
     elif how == "cancel_all":
         await session.cancel_all(SYMBOL)
-    elif how == "everywhere":
-        await session.cancel_all_everywhere()
     else:
-        tick = session.contracts[SYMBOL].tick_size
-        new_id = await session.modify_order(
-            entry_id, price=session.orders.get(entry_id).price - tick
-        )
-        assert new_id is not None
+        await session.cancel_all_everywhere()
     await stop_gone(session, stop_id)
     assert qty(session) == 3  # the position itself is untouched
     assert any(stop_id in n.text and "TP/SL" in n.text for n in session.notices)
@@ -316,3 +312,170 @@ async def test_a_bracket_with_its_entry_resting_is_not_an_orphan(session: Sessio
     await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
     assert session.orphan_brackets == []
     assert stop_id in {s["id"] for s in await exchange_stops(session)}
+
+
+# -- modify: the bracket moves to the replacement (issue 10 item 2) ---------------------------
+
+
+async def test_modifying_the_price_of_a_bracketed_entry_keeps_its_tp_sl(session: Session) -> None:
+    """A modify is cancel + replace on KuCoin: the cancel half must not take the TP/SL with
+    it; the same st-order now protects the replacement and goes when the replacement goes."""
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session)
+    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    tick = session.contracts[SYMBOL].tick_size
+    new_id = await session.modify_order(entry_id, price=session.orders.get(entry_id).price - tick)
+    assert new_id is not None and new_id != entry_id
+    await wait_for(lambda: entry_id not in session.orders, what="the old entry gone")
+    [stop] = await exchange_stops(session)
+    assert (stop["id"], int(stop["size"]), stop["reduceOnly"]) == (stop_id, 2, True)
+    assert session.bracket_guard.stop_of(new_id) == stop_id
+    passes = session.reconciler.stats.passes
+    session.reconciler.request("reconnect")
+    await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
+    assert session.orphan_brackets == []  # linked to the resting replacement
+    await session.cancel(new_id)  # and the replacement's end still decides its fate
+    await stop_gone(session, stop_id)
+
+
+async def test_modifying_the_size_of_a_bracketed_entry_resizes_its_tp_sl(
+    session: Session,
+) -> None:
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session, lots=2)
+    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    new_id = await session.modify_order(entry_id, size=5)
+    assert new_id is not None
+
+    async def stops() -> list[tuple[int, bool]]:
+        return [(int(s["size"]), s["reduceOnly"]) for s in await exchange_stops(session)]
+
+    await wait_for(
+        lambda: [s.size for s in session.stop_orders.all()] == [5],
+        what="the bracket resized to the new entry size",
+    )
+    assert await stops() == [(5, True)]
+    new_stop = session.bracket_guard.stop_of(new_id)
+    assert new_stop is not None and new_stop != stop_id
+    await session.cancel(new_id)
+    await stop_gone(session, new_stop)
+
+
+async def test_a_modify_of_a_part_filled_entry_carries_its_tp_sl_to_the_replacement(
+    session: Session,
+) -> None:
+    """Part filled, then modified: the bracket keeps covering what filled (the position), and
+    the replacement's own fills add to it, as the first order's did."""
+    await connected(session)
+    book = session.books[SYMBOL]
+    ask, at_ask = book.best_ask()
+    lots = int(at_ask) + 5
+    tick = session.contracts[SYMBOL].tick_size
+    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
+    plan = session.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
+    entry_id = await session.place_with_bracket(request, plan)
+    await wait_for(lambda: entry_id in session.orders, what="the rest of the entry resting")
+    filled = session.orders.get(entry_id).filled_size
+    await wait_for(
+        lambda: [s.size for s in session.stop_orders.all()] == [filled],
+        what="the bracket following the filled size",
+    )
+    # Moved up to the next ask: the replacement takes from the book at once.
+    new_id = await session.modify_order(entry_id, price=book.best_ask()[0])
+    assert new_id is not None
+    await wait_for(lambda: qty(session) > filled, what="the replacement filling")
+    await wait_for(
+        lambda: [s.size for s in session.stop_orders.all()] == [qty(session)],
+        what="the bracket following the replacement's fills too",
+    )
+    [stop] = await exchange_stops(session)
+    assert int(stop["size"]) == qty(session) <= lots and stop["reduceOnly"] is True
+
+
+# -- restart: the links are kept (issue 10 item 2) --------------------------------------------
+
+
+async def test_an_entry_placed_before_a_restart_cancelled_after_it_cancels_its_tp_sl(
+    sim: SimExchange, tmp_path: Path, second_session: list[Session]
+) -> None:
+    links = bracket_links_path("practice", "sim", tmp_path)
+    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(first)
+    first.keep_bracket_links(links)
+    await first.start([SYMBOL])
+    await connected(first)
+    entry_id, stop_id = await bracketed_entry(first)
+    await first.stop()
+    assert oct(links.stat().st_mode & 0o777) == "0o600"
+    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(restarted)
+    restarted.keep_bracket_links(links)
+    assert restarted.bracket_guard.stop_of(entry_id) == stop_id
+    await restarted.start([SYMBOL])
+    await connected(restarted)
+    await restarted.check_bracket_links()
+    await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
+    assert stop_id in {s["id"] for s in await restarted.rest.stop_orders()}
+    await restarted.cancel(entry_id)
+    await stop_gone(restarted, stop_id)
+    assert await restarted.rest.stop_orders() == []
+    assert restarted.orphan_brackets == []
+    assert any(stop_id in n.text and "cancelled" in n.text for n in restarted.notices)
+    assert restarted.bracket_guard.links() == []
+
+
+async def test_an_entry_cancelled_while_the_app_was_down_has_its_tp_sl_cancelled_at_start(
+    sim: SimExchange, tmp_path: Path, second_session: list[Session]
+) -> None:
+    links = bracket_links_path("practice", "sim", tmp_path)
+    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(first)
+    first.keep_bracket_links(links)
+    await first.start([SYMBOL])
+    await connected(first)
+    entry_id, stop_id = await bracketed_entry(first)
+    await first.stop()
+    other = RestClient(sim.base_url, credentials_for(sim))  # another device, the web
+    await other.cancel_order(entry_id)
+    await other.close()
+    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(restarted)
+    restarted.keep_bracket_links(links)
+    await restarted.start([SYMBOL])
+    await connected(restarted)
+    await restarted.check_bracket_links()
+    assert await restarted.rest.stop_orders() == []
+    assert restarted.bracket_guard.links() == []
+    assert any(stop_id in n.text and "cancelled" in n.text for n in restarted.notices)
+
+
+# -- the size rule before the first fill (issue 10 item 3) ------------------------------------
+
+
+async def test_a_bracket_triggered_before_its_entry_fills_opens_nothing(
+    session: Session, sim: SimExchange
+) -> None:
+    """The bracket is placed with the entry's size, reduce-only. If the price reaches its
+    stop-loss while the entry still rests (no position), the exchange cancels it at the
+    trigger: no position is opened, and the entry is untouched."""
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session, lots=2)
+    [stop] = await exchange_stops(session)
+    assert (int(stop["size"]), stop["reduceOnly"], stop.get("closeOrder")) == (2, True, False)
+    assert qty(session) == 0
+    market = sim.engine.markets[SYMBOL]
+    plan = session.brackets.get(stop_id)
+    assert plan is not None and plan.stop_loss is not None
+    market.mark_price = plan.stop_loss - 1  # the long's stop-loss is reached on the mark
+    sim.engine.after_step()
+    await wait_for(
+        lambda: all(s.order_id != stop_id for s in session.stop_orders.all()),
+        what="the stop gone on the feed",
+    )
+    assert await exchange_stops(session) == []
+    fired = await session.rest.order(stop_id)
+    assert fired["stopTriggered"] is True and fired["isActive"] is False  # it did trigger
+    assert int(fired["filledSize"]) == 0  # and traded nothing
+    assert all(int(p.get("currentQty") or 0) == 0 for p in await session.rest.positions())
+    assert qty(session) == 0
+    assert (await session.rest.order(entry_id))["isActive"] is True

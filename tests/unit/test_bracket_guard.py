@@ -4,10 +4,11 @@ its way (coalesced to the latest), and the orphan rule."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from kcterm.core.bracket import BracketPlan
-from kcterm.core.bracket_guard import BracketGuard, find_orphans
+from kcterm.core.bracket_guard import BracketGuard, Link, find_orphans
 
 PLAN = BracketPlan(
     "XBTUSDTM", "long", 10, Decimal("90000"), Decimal("85000"), Decimal("95000"), "MP", False
@@ -75,3 +76,84 @@ def test_orphans_are_closing_stops_with_no_position_and_no_entry() -> None:
 
 def _fields(plan: BracketPlan) -> dict:
     return {name: getattr(plan, name) for name in plan.__dataclass_fields__}
+
+
+# -- modify: the bracket moves to the replacement ----------------------------------------------
+
+
+def test_the_cancel_half_of_a_modify_does_not_cancel_the_bracket() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    assert guard.begin_move("E1")
+    assert guard.on_order_event(event("canceled", 0, "done")) is None  # the old order's end
+    assert guard.end_move("E1", "E2", old_filled=0, new_size=10) is None  # same size: kept
+    assert guard.stop_of("E2") == "S1" and guard.stop_of("E1") is None
+    verdict = guard.on_order_event({**event("canceled", 0, "done"), "orderId": "E2"})
+    assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
+
+
+def test_a_modify_to_another_size_resizes_the_unfilled_bracket() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    guard.begin_move("E1")
+    verdict = guard.end_move("E1", "E2", old_filled=0, new_size=4)
+    assert verdict is not None and (verdict.action, verdict.filled) == ("resize", 4)
+    assert verdict.entry_id == "E2"
+
+
+def test_after_a_modify_the_fills_of_both_orders_add_up() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    first = guard.on_order_event(event("match", 3))
+    assert first is not None and first.filled == 3
+    guard.settled("E1", "S2", replace(PLAN, size=3))
+    guard.begin_move("E1")
+    assert guard.end_move("E1", "E2", old_filled=3, new_size=7) is None  # still 3 filled
+    verdict = guard.on_order_event({**event("match", 2), "orderId": "E2"})
+    assert verdict is not None and (verdict.stop_id, verdict.filled) == ("S2", 5)
+    guard.settled("E2", "S3", replace(PLAN, size=5))
+    done = guard.on_order_event({**event("canceled", 2, "done"), "orderId": "E2"})
+    assert done is None and guard.guarded_stops() == set()  # 5 filled, bracket of 5 stays
+
+
+def test_a_modify_that_never_placed_its_replacement_falls_back_to_the_entry_s_end() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    guard.begin_move("E1")
+    guard.on_order_event(event("canceled", 0, "done"))
+    verdict = guard.abandon_move("E1")  # the new order was refused: the feed's end decides
+    assert verdict is not None and verdict.action == "cancel"
+
+
+def test_a_resize_that_settles_after_the_modify_follows_the_new_entry() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    resize = guard.on_order_event(event("match", 2))
+    assert resize is not None  # on its way
+    guard.begin_move("E1")
+    assert guard.end_move("E1", "E2", old_filled=2, new_size=8) is None
+    assert guard.settled("E1", "S2", replace(PLAN, size=2)) is None  # found under E2
+    assert guard.stop_of("E2") == "S2"
+
+
+# -- the links as kept across a restart --------------------------------------------------------
+
+
+class Kept:
+    def __init__(self) -> None:
+        self.saved: list[list[Link]] = []
+
+    def save(self, links: list[Link]) -> None:
+        self.saved.append(links)
+
+
+def test_every_change_of_the_links_is_saved_and_a_new_guard_starts_from_them() -> None:
+    kept = Kept()
+    guard = BracketGuard(store=kept)
+    guard.attach("E1", "S1", PLAN)
+    assert kept.saved[-1] == [Link("E1", "S1", PLAN, 10, 0)]
+    again = BracketGuard()
+    again.restore(kept, kept.saved[-1])
+    verdict = again.on_order_event(event("canceled", 0, "done"))
+    assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
+    assert kept.saved[-1] == []
