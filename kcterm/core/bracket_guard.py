@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 from kcterm.core.bracket import BracketPlan
@@ -51,6 +52,20 @@ def ensure_closing(body: dict[str, Any]) -> None:
     reduceOnly or closeOrder (spec/REFERENCE.md 7.10). Checked on the body actually sent."""
     if body.get("reduceOnly") is not True and body.get("closeOrder") is not True:
         raise OrderRejected("bracket", "A TP/SL must be reduce-only or close the position.")
+
+
+def check_move(plan: BracketPlan, price: Decimal) -> None:
+    """Refuse moving a bracketed entry to or past its own stop-loss or take-profit: the price
+    would reach that level before the entry, so the bracket would fire with nothing to close
+    and the entry then fill unprotected (or be protected upside down)."""
+    long = plan.direction == "long"
+    sl, tp = plan.stop_loss, plan.take_profit
+    if sl is not None and (price <= sl if long else price >= sl):
+        where = "above" if long else "below"
+        raise OrderRejected("price", f"Keep the entry {where} its stop-loss {sl:f}.")
+    if tp is not None and (price >= tp if long else price <= tp):
+        where = "below" if long else "above"
+        raise OrderRejected("price", f"Keep the entry {where} its take-profit {tp:f}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,10 @@ class BracketGuard:
     def stop_of(self, entry_id: str) -> str | None:
         held = self._by_entry.get(entry_id)
         return held.stop_id if held else None
+
+    def plan_of(self, entry_id: str) -> BracketPlan | None:
+        held = self._by_entry.get(entry_id)
+        return held.plan if held else None
 
     def guarded_stops(self) -> set[str]:
         """Stop ids still waiting on their entry (not orphans, not the position's to cancel)."""

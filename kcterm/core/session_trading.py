@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kcterm.api.errors import KucoinError
 from kcterm.api.rest import RestClient
 from kcterm.core.book import LevelTwoBook
-from kcterm.core.bracket_guard import BracketGuard, Verdict
+from kcterm.core.bracket_guard import BracketGuard, Verdict, check_move
 from kcterm.core.bracket_links import BracketLinkFile
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import order_refusal
@@ -204,6 +204,9 @@ class SessionTrading:
         current = await self.rest.order(order_id)
         draft = replacement_draft(order.symbol, order.side, current, str(wanted), text, contract)
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
+        plan = self.bracket_guard.plan_of(order_id)
+        if plan is not None:  # its TP/SL moves with it: the new price must stay between them
+            check_move(plan, price)
         change = f"{contract.format_price(order.price)} x {order.remaining} to {text} x {wanted}"
         self.journal.action(f"Modify {order.side} order {order_id} from {change}", order.symbol)
         guard = self.bracket_guard

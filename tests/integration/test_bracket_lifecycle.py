@@ -392,6 +392,25 @@ async def test_a_modify_of_a_part_filled_entry_carries_its_tp_sl_to_the_replacem
     assert int(stop["size"]) == qty(session) <= lots and stop["reduceOnly"] is True
 
 
+async def test_a_bracketed_entry_cannot_be_moved_past_its_own_stop_loss(
+    session: Session,
+) -> None:
+    """Moved below its stop-loss, a buy would see the SL fire first (with nothing to close)
+    and then fill with no protection: refused before the entry is touched."""
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session)
+    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    plan = session.brackets.get(stop_id)
+    assert plan is not None and plan.stop_loss is not None and plan.take_profit is not None
+    tick = session.contracts[SYMBOL].tick_size
+    with pytest.raises(OrderRejected, match="stop-loss"):
+        await session.modify_order(entry_id, price=plan.stop_loss - tick)
+    with pytest.raises(OrderRejected, match="take-profit"):
+        await session.modify_order(entry_id, price=plan.take_profit)
+    assert (await session.rest.order(entry_id))["isActive"] is True
+    assert [s["id"] for s in await exchange_stops(session)] == [stop_id]
+
+
 # -- restart: the links are kept (issue 10 item 2) --------------------------------------------
 
 
