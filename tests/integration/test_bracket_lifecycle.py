@@ -20,6 +20,7 @@ from kcterm.core.bracket_links import bracket_links_path
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, new_client_oid
 from kcterm.sim import SimExchange
+from kcterm.sim.market import TAKER_USER
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 
@@ -498,3 +499,47 @@ async def test_a_bracket_triggered_before_its_entry_fills_opens_nothing(
     assert all(int(p.get("currentQty") or 0) == 0 for p in await session.rest.positions())
     assert qty(session) == 0
     assert (await session.rest.order(entry_id))["isActive"] is True
+
+
+async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_resized_at_start(
+    sim: SimExchange, tmp_path: Path, second_session: list[Session]
+) -> None:
+    """The kept link knows the entry's size; at start the exchange says what filled, and the
+    bracket is cut to that (the position), as the placing session would have done."""
+    links = bracket_links_path("practice", "sim", tmp_path)
+    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(first)
+    first.keep_bracket_links(links)
+    await first.start([SYMBOL])
+    await connected(first)
+    ask, at_ask = first.books[SYMBOL].best_ask()
+    lots = int(at_ask) + 5
+    tick = first.contracts[SYMBOL].tick_size
+    request = first.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
+    plan = first.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
+    entry_id = await first.place_with_bracket(request, plan)
+    await wait_for(lambda: entry_id in first.orders, what="the rest of the entry resting")
+    filled = first.orders.get(entry_id).filled_size
+    await wait_for(
+        lambda: [s.size for s in first.stop_orders.all()] == [filled],
+        what="the bracket following the filled size",
+    )
+    await first.stop()
+    # While the app is down a taker sells 2 lots into the rest (now the best bid), then the
+    # entry is cancelled elsewhere.
+    engine = sim.engine
+    engine.submit(engine.new_order(TAKER_USER, SYMBOL, "sell", 0, 2, "market"))
+    other = RestClient(sim.base_url, credentials_for(sim))
+    assert int((await other.order(entry_id))["filledSize"]) == filled + 2
+    await other.cancel_order(entry_id)
+    await other.close()
+    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    second_session.append(restarted)
+    restarted.keep_bracket_links(links)
+    await restarted.start([SYMBOL])
+    await connected(restarted)
+    await restarted.check_bracket_links()
+    [stop] = await restarted.rest.stop_orders()
+    assert (int(stop["size"]), stop["reduceOnly"]) == (filled + 2, True)
+    assert qty(restarted) == filled + 2
+    assert restarted.bracket_guard.links() == []  # the entry is done: the bracket is the position's
