@@ -206,7 +206,11 @@ class SessionTrading:
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
         plan = self.bracket_guard.plan_of(order_id)
         if plan is not None:  # its TP/SL moves with it: the new price must stay between them
-            check_move(plan, price)
+            try:
+                check_move(plan, price)
+            except OrderRejected as refused:  # a chart drag shows no message of its own
+                self.notify("error", f"Order {order_id} not moved: {refused.reason}")
+                raise
         change = f"{contract.format_price(order.price)} x {order.remaining} to {text} x {wanted}"
         self.journal.action(f"Modify {order.side} order {order_id} from {change}", order.symbol)
         guard = self.bracket_guard

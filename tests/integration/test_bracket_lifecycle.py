@@ -408,6 +408,7 @@ async def test_a_bracketed_entry_cannot_be_moved_past_its_own_stop_loss(
         await session.modify_order(entry_id, price=plan.stop_loss - tick)
     with pytest.raises(OrderRejected, match="take-profit"):
         await session.modify_order(entry_id, price=plan.take_profit)
+    assert any(entry_id in n.text and "stop-loss" in n.text for n in session.notices)
     assert (await session.rest.order(entry_id))["isActive"] is True
     assert [s["id"] for s in await exchange_stops(session)] == [stop_id]
 
