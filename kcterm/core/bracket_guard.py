@@ -195,6 +195,22 @@ class BracketGuard:
                 del self._by_entry[entry_id]
                 self._changed()
 
+    def link_of_stop(self, stop_id: str) -> Link | None:
+        """The entry a bracket protects, asked before the bracket is edited (cancel + place)."""
+        for entry_id, held in self._by_entry.items():
+            if held.stop_id == stop_id:
+                return Link(entry_id, stop_id, held.plan, held.entry_size, held.base)
+        return None
+
+    def relink(self, link: Link, stop_id: str, plan: BracketPlan) -> Verdict | None:
+        """An edited bracket (new levels, so a new st-order `stop_id`) protects `link`'s entry
+        again; if the entry filled or ended while the edit ran, say what to do now."""
+        held = self._by_entry[link.entry_id] = _Held(stop_id, plan, link.entry_size, link.base)
+        seen = self._seen.pop(link.entry_id, None)
+        verdict = self._decide(link.entry_id, held, *seen) if seen is not None else None
+        self._changed()
+        return verdict
+
     def forget_entry(self, entry_id: str) -> None:
         """Stop following an entry (after a restart, one the exchange no longer knows: its
         bracket is left to the orphan pass)."""

@@ -157,3 +157,28 @@ def test_every_change_of_the_links_is_saved_and_a_new_guard_starts_from_them() -
     verdict = again.on_order_event(event("canceled", 0, "done"))
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
     assert kept.saved[-1] == []
+
+
+def test_an_edited_bracket_is_linked_to_its_entry_again() -> None:
+    """The bracket dialog on an entry replaces the st-order (cancel + place): the new one must
+    still go when the entry goes."""
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    link = guard.link_of_stop("S1")
+    assert link is not None and link.entry_id == "E1"
+    guard.detach_stop("S1")  # what cancel_stop does
+    edited = replace(PLAN, take_profit=Decimal("96000"))
+    assert guard.relink(link, "S2", edited) is None
+    verdict = guard.on_order_event(event("canceled", 0, "done"))
+    assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S2")
+
+
+def test_an_entry_that_ended_while_its_bracket_was_edited_is_decided_at_relink() -> None:
+    guard = BracketGuard()
+    guard.attach("E1", "S1", PLAN)
+    link = guard.link_of_stop("S1")
+    assert link is not None
+    guard.detach_stop("S1")
+    assert guard.on_order_event(event("canceled", 0, "done")) is None  # no link meanwhile
+    verdict = guard.relink(link, "S2", PLAN)
+    assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S2")
