@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from kcterm.api.backoff import Backoff
 from kcterm.api.frames import FrameRouter, Handler, expand_topic
 from kcterm.api.stream_status import StreamState, StreamStatus
+from kcterm.api.task_health import StuckWatch, end_reason
 
 log = logging.getLogger("kcterm.api.stream")
 
@@ -74,6 +75,11 @@ class WsStream:
         # cancelled before it ever ran (which Python reports as "never awaited").
         self._closing: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # The tasks of the connection now running, for the supervisor (StreamGroup) to watch.
+        self.run_task: asyncio.Future[None] | None = None
+        self._attempt_task: asyncio.Future[str] | None = None
+        self._reader: asyncio.Future[str] | None = None
+        self._pinger: asyncio.Future[str] | None = None
 
     def __repr__(self) -> str:
         return f"WsStream({self.name!r}, state={self.state.value!r})"
@@ -100,6 +106,7 @@ class WsStream:
 
     async def run(self) -> None:
         """Connect, serve and reconnect until close() is called."""
+        self.run_task = asyncio.current_task()
         self._closing = asyncio.get_running_loop().create_future()
         if self._closed:
             self._closing.set_result(None)
@@ -124,7 +131,7 @@ class WsStream:
         """One connection attempt, abandoned at once if close() is called meanwhile (the
         token call alone may hang for the REST timeout)."""
         assert self._closing is not None
-        attempt = asyncio.ensure_future(self._serve_once())
+        attempt = self._attempt_task = asyncio.ensure_future(self._serve_once())
         try:
             # Futures of different results: asyncio.wait takes them as Future[Any].
             racers: set[asyncio.Future[Any]] = {attempt, self._closing}
@@ -155,6 +162,46 @@ class WsStream:
         for task in list(self._tasks):
             task.cancel()
         self._set_state(StreamState.CLOSED, "closed")
+
+    # -- supervision (StreamGroup's watchdog) ---------------------------------------------
+
+    def health(self, watch: StuckWatch) -> str | None:
+        """Why this stream cannot deliver any more (None while it can): its run ended
+        without close(), or one of its tasks is wedged (task_health.py)."""
+        if self._closed:
+            return None
+        run = self.run_task
+        if run is not None and run.done():
+            return f"stream task ended ({end_reason(run)})"
+        for what, task in (
+            ("stream task", run),
+            ("connection task", self._attempt_task),
+            ("read loop", self._reader),
+            ("ping loop", self._pinger),
+        ):
+            if watch.stuck(task):
+                return f"{what} stopped running (a nested event loop?)"
+        return None
+
+    def abandon(self, reason: str) -> None:
+        """Give this stream up without waiting for anything: its tasks may never run again.
+        The supervisor starts a fresh stream with the same topics in its place."""
+        self._closed = True
+        self._ready = False
+        self._on_connected = None
+        if self._closing is not None and not self._closing.done():
+            self._closing.set_result(None)
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.transport.abort()  # no close handshake: that would need a task to run
+        for task in (self.run_task, self._attempt_task, self._reader, self._pinger):
+            if task is not None:
+                task.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        self._set_state(StreamState.DEAD, reason)
+        self._on_state = None  # from now on its news is nobody's
 
     async def _serve_once(self) -> str:
         """One connection from token to loss; returns (or raises) the reason it ended."""
@@ -192,13 +239,16 @@ class WsStream:
             self._ws = ws
             self._router.reset_connection()
             self._router.welcome = asyncio.Event()
-            reader = asyncio.ensure_future(self._read_loop(ws))
-            pinger = asyncio.ensure_future(self._ping_loop(ws, ping_interval, ping_timeout))
+            reader = self._reader = asyncio.ensure_future(self._read_loop(ws))
+            pinger = self._pinger = asyncio.ensure_future(
+                self._ping_loop(ws, ping_interval, ping_timeout)
+            )
             try:
                 return await self._session(ws, endpoint, reader, pinger)
             finally:
-                self._ready = False
-                self._ws = None
+                if self._ws is ws:  # not abandoned meanwhile
+                    self._ready = False
+                    self._ws = None
                 for task in (reader, pinger):
                     task.cancel()
                 # Collect their outcome so no "exception was never retrieved" noise remains, but
@@ -253,7 +303,12 @@ class WsStream:
         self._set_state(StreamState.CONNECTED, f"connected to {endpoint}")
         await self._call_connected()
         ended, _ = await asyncio.wait({reader, pinger}, return_when=asyncio.FIRST_COMPLETED)
-        return next(iter(ended)).result()
+        task = next(iter(ended))
+        if task.cancelled() or task.exception() is not None:
+            # Killed from outside or failed: reconnect all the same, and say which and why.
+            which = "read loop" if task is reader else "ping loop"
+            return f"{which} ended ({end_reason(task)})"
+        return str(task.result())
 
     async def _call_connected(self) -> None:
         if self._on_connected is None:

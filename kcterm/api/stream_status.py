@@ -12,6 +12,7 @@ class StreamState(StrEnum):  # a str, so it can go straight into status text and
     CONNECTED = "connected"
     STALE = "stale"  # connected, but a pong is overdue: the link may be dead
     RECONNECTING = "reconnecting"
+    DEAD = "dead"  # its tasks stopped running; the supervisor is starting a fresh one
     CLOSED = "closed"
 
 
@@ -33,4 +34,6 @@ class StreamStatus:
             return f"reconnecting (attempt {self.attempt}, next try in {self.retry_in_s:.0f} s)"
         if self.state is StreamState.RECONNECTING:
             return f"reconnecting (attempt {self.attempt})"
+        if self.state is StreamState.DEAD:
+            return f"dead ({self.detail})" if self.detail else "dead"
         return self.state.value

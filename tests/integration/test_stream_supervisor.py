@@ -1,0 +1,154 @@
+"""The stream supervisor (issue 10): a read loop that ends or stops running for any reason but a
+requested close is restarted, and the status says so meanwhile, against the sim over loopback.
+
+The nested-loop case is the real one: a modal dialog's exec() inside a coroutine runs loop
+callbacks while a task is still being executed, so every task woken there dies with "Cannot
+enter into task". Running the loop's own iteration from inside a task does exactly that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from kcterm.api.rest import RestClient
+from kcterm.api.signer import Credentials
+from kcterm.api.stream import WsStream
+from kcterm.api.stream_status import StreamState
+from kcterm.core.session import Session
+from kcterm.embedded import EmbeddedExchange
+from kcterm.sim import SimConfig
+from tests.waiting import wait_for
+
+SYMBOL = "XBTUSDTM"
+
+
+@pytest.fixture
+async def live() -> AsyncIterator[Session]:
+    """A session on a sim whose market moves by itself, so the book has somewhere to go. The
+    sim runs on its own thread and loop (as in the app), so what the client's loop suffers
+    never reaches the exchange."""
+    sim = EmbeddedExchange(SimConfig(port=0, seed=3, tick_interval=0.05, contracts=(SYMBOL,)))
+    sim.start()
+    cfg = sim.config
+    rest = RestClient(sim.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
+    session = Session(rest, venue="sim")
+    await session.start([SYMBOL])
+    yield session
+    started = time.monotonic()
+    await session.stop()
+    assert time.monotonic() - started < 8, "a wedged task hung the close"
+    sim.stop()
+
+
+async def streaming(session: Session) -> None:
+    await wait_for(
+        lambda: session.public.state is StreamState.CONNECTED and session.books[SYMBOL].is_live,
+        10,
+        "the public stream and a live book",
+    )
+
+
+async def book_advances(session: Session, what: str) -> None:
+    book = session.books[SYMBOL]
+    start = book.sequence
+    await wait_for(lambda: book.is_live and book.sequence > start + 5, 10, what)
+
+
+def read_loop_of(stream: WsStream) -> asyncio.Task[Any]:
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if (
+            getattr(coro, "__name__", "") == "_read_loop"
+            and frame is not None
+            and frame.f_locals.get("self") is stream
+        ):
+            return task
+    raise AssertionError(f"no read loop of {stream!r}")
+
+
+class StateLog:
+    """Every state the public stream reports, as the status bar reads it."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[StreamState] = []
+        self.details: list[str] = []
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        # A loop callback, like the status bar's timer: it runs even inside a nested loop.
+        self.seen.append(self.session.public.state)
+        self.details.append(self.session.stream_states.get("public", (None, ""))[1])
+        self._handle = asyncio.get_running_loop().call_later(0.01, self.start)
+
+    def said(self, text: str) -> bool:
+        return any(text in detail for detail in self.details)
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+
+
+async def test_a_read_loop_cancelled_from_outside_is_reconnected(live: Session) -> None:
+    await streaming(live)
+    states = StateLog(live)
+    states.start()
+    read_loop_of(live.public.streams[0]).cancel()
+    await wait_for(lambda: StreamState.RECONNECTING in states.seen, 5, "a reconnecting state")
+    await wait_for(lambda: live.public.state is StreamState.CONNECTED, 10, "connected again")
+    states.stop()
+    assert states.said("read loop ended (cancelled)")
+    await book_advances(live, "the book to advance after the reconnect")
+
+
+async def test_a_read_loop_killed_by_a_nested_event_loop_is_restarted(live: Session) -> None:
+    await streaming(live)
+    connections = live.public.connections
+    states = StateLog(live)
+    states.start()
+    loop = asyncio.get_running_loop()
+    # What QMessageBox.exec() inside a coroutine does: the loop iterates while this task is
+    # still being executed; the read loop is woken by the next frame and cannot enter.
+    # Longer than a wedged task takes to be noticed (task_health.STUCK_AFTER_S), as a dialog
+    # left open is.
+    until = time.monotonic() + 1.6
+    while time.monotonic() < until:
+        loop._run_once()  # type: ignore[attr-defined]
+    await wait_for(
+        lambda: StreamState.DEAD in states.seen, 5, "the dead stream to be shown as dead"
+    )
+    assert states.said("read loop stopped running")
+    await wait_for(
+        lambda: (
+            live.public.state is StreamState.CONNECTED and live.public.connections > connections
+        ),
+        10,
+        "a fresh connection",
+    )
+    states.stop()
+    assert live.public.restarts >= 1
+    await book_advances(live, "the book to advance on the fresh connection")
+    # The tasks it killed were errors that escaped: trading was locked until reconciled.
+    assert "a nested event loop could not run" in live.faults.last_reason
+    await wait_for(lambda: not live.faults.locked, 10, "the reconcile pass that unlocks")
+
+
+async def test_a_stream_task_cancelled_from_outside_is_restarted(live: Session) -> None:
+    await streaming(live)
+    states = StateLog(live)
+    states.start()
+    stream = live.public.streams[0]
+    assert stream.run_task is not None
+    stream.run_task.cancel()
+    await wait_for(lambda: StreamState.DEAD in states.seen, 5, "the stream shown as dead")
+    await wait_for(lambda: live.public.state is StreamState.CONNECTED, 10, "connected again")
+    states.stop()
+    assert live.public.streams[0] is not stream  # a fresh one in its place
+    assert states.said("stream task ended (cancelled)")
+    await book_advances(live, "the book to advance after the restart")
