@@ -4,7 +4,8 @@ Prices on screen that are not the market's are how traders get hurt; so placing 
 a stream is down or reconnecting, while the book is resyncing, and while the symbol's market
 data is older than its stale limit: the one the caller gives, else the one its book feed's own
 cadence suggests (core.feed_watch: a busy book is stale sooner than a quiet one), else
-DEFAULT_STALE_AFTER. Cancelling stays allowed: it only reduces risk.
+DEFAULT_STALE_AFTER; and while an unexpected failure has locked trading until the state is
+reconciled (core.fault_lock). Cancelling stays allowed: it only reduces risk.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ class FeedFacts:
     book_live: bool
     market_age: float | None  # seconds since the symbol's last market message; None: never
     usual_stale_after: float | None = None  # from the feed's cadence, when it has one
+    locked_reason: str = ""  # an unexpected failure, until reconciled (core.fault_lock)
 
 
 def evaluate(facts: FeedFacts, stale_after: float | None = None) -> Gate:
+    if facts.locked_reason:
+        return Gate(False, f"Trading locked until reconciled: {facts.locked_reason}")
     if facts.public_state != FeedState.CONNECTED:
         return Gate(False, f"Market feed {facts.public_state}: trading paused")
     if facts.private_state != FeedState.CONNECTED:

@@ -7,7 +7,6 @@ burst of messages costs a few dict writes and the UI repaints on its own frame t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -25,10 +24,12 @@ from kcterm.core.book import LevelTwoBook
 from kcterm.core.candle_loader import load_history
 from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import Contract
+from kcterm.core.escape_hooks import EscapeHooks
+from kcterm.core.fault_lock import FaultLock
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.core.fills import Fills
 from kcterm.core.interlock import FeedFacts
-from kcterm.core.journal import Journal, JournalEntry, describe_order_event
+from kcterm.core.journal import EntryKind, Journal, JournalEntry, describe_order_event
 from kcterm.core.market import TickerState, TradeTape
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_history import OrderHistory
@@ -53,6 +54,7 @@ WATCHLIST_LIVE_MAX = 40  # ticker topics for the watchlist; KuCoin allows ~100 p
 RESYNC_FIRST_DELAY_S = 0.2  # a failed book snapshot is fetched again after this, doubling
 RESYNC_MAX_DELAY_S = 5.0
 RESYNC_NOTIFY_EVERY = 10  # a long outage repeats its notice now and then, not every try
+STOP_TIMEOUT_S = 3.0  # stop() waits this long for the cancelled tasks
 CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume for every contract, by REST
 
 
@@ -145,7 +147,10 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
             self.fills,
             **({"interval": reconcile_interval} if reconcile_interval else {}),
         )
-        self.reconciler.after_pass = self.after_reconcile  # orphaned TP/SL (bracket_guard)
+        self.reconciler.after_pass = self._after_reconcile_pass
+        # An exception that escaped a task locks trading until a reconcile pass (fault_lock).
+        self.faults = FaultLock()
+        self._escapes = EscapeHooks(self.report_failure)
 
     @property
     def is_live(self) -> bool:
@@ -155,6 +160,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
 
     async def start(self, symbols: Iterable[str]) -> None:
         """Load contracts, measure the clock, open both streams and watch `symbols`."""
+        self._escapes.install(asyncio.get_running_loop())
         await self.rest.sync_clock()
         items = await self.rest.active_contracts()
         for item in items:
@@ -179,13 +185,21 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
         self.journal.info(f"Connected to {self.venue} at {self.rest.base_url}")
 
     async def stop(self) -> None:
+        self._escapes.uninstall()
         await self.public.close()
         await self.private.close()
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            # Bounded: a task a nested event loop wedged never ends, and closing the window
+            # must not hang on it (issue 10 item 1).
+            _, stuck = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.error("session task %r did not stop; abandoned", task)
+            for task in tasks:
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: no "never retrieved" noise at exit
         await self.rest.close()
 
     async def watch(self, symbol: str) -> None:
@@ -242,6 +256,7 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
             book_live=bool(book and book.is_live),
             market_age=None if seen is None else time.monotonic() - seen,
             usual_stale_after=feed.stale_after() if feed is not None else None,
+            locked_reason=self.faults.reason,
         )
 
     # -- stream handlers (no I/O here: update state, bump versions) ------------------------
@@ -469,4 +484,58 @@ class Session(SessionTrading, SessionStatus, SessionPositions):
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            name = getattr(task.get_coro(), "__qualname__", task.get_name())
+            self.report_failure(f"session task {name}", exc)
+
+    # -- failures that escaped (escape_hooks, fault_lock) -----------------------------------
+
+    def report_failure(self, where: str, exc: BaseException) -> None:
+        """An exception escaped `where`: log it with its traceback, say so, and lock trading
+        until a reconcile pass that starts now has brought the exchange's truth back."""
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        log.error("unexpected failure in %s: %s", where, text, exc_info=exc)
+        first = not self.faults.locked
+        token = self.faults.lock(f"{text} in {where}")
+        if first or self.faults.failures % RESYNC_NOTIFY_EVERY == 1:
+            self.notify(
+                "error",
+                f"Unexpected error in {where}: {text}. Trading locked until reconciled.",
+            )
+        self.journal.add(
+            EntryKind.ERROR, f"Unexpected error in {where}: {text}; trading locked until reconciled"
+        )
+        self.reconciler.request(token)
+
+    def _after_reconcile_pass(
+        self,
+        reason: str,
+        active: list[dict[str, Any]],
+        stops: list[dict[str, Any]],
+        positions: list[dict[str, Any]],
+    ) -> None:
+        self.after_reconcile(reason, active, stops, positions)  # orphaned TP/SL
+        if self.faults.reconciled(reason):
+            self.notify("info", "Reconciled with the exchange: trading unlocked")
+            self.journal.info("Reconciled after the failure; trading unlocked")
+        elif self.faults.locked:
+            # A pass that began before the latest failure does not count: ask for another.
+            self.reconciler.request(self.faults.token)
+
+    async def reconcile_and_unlock(self) -> bool:
+        """The trader's unlock: a reconcile pass now; trading unlocks if it succeeds."""
+        if not self.faults.locked:
+            return True
+        try:
+            await self.reconciler.run_once(self.faults.token)
+        except KucoinError as exc:
+            self.notify("error", f"Reconcile failed, trading stays locked: {exc.msg or exc}")
+            return False
+        return not self.faults.locked
