@@ -17,6 +17,7 @@ from typing import Any
 
 from kcterm.api.rest import RestClient
 from kcterm.api.signer import Credentials
+from kcterm.core.bracket_links import bracket_links_path
 from kcterm.core.session import Session
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, journal_path
 from kcterm.logging_setup import REDACTOR
@@ -106,11 +107,15 @@ async def open_profile(
     session = Session(
         RestClient(base_url, credentials), venue=profile.venue, profile_name=profile.slug
     )
+    # Which SL/TP protects which entry survives a restart: known before the first order event,
+    # and what changed while the app was down is settled right after the start.
+    session.keep_bracket_links(bracket_links_path(profile.slug, profile.venue, journal_dir))
     opened = OpenedProfile(profile, session, credentials, exchange)
     try:
         if journal:
             _attach_journal(opened, journal_path(profile.slug, journal_dir))
         await session.start(symbols)
+        await session.check_bracket_links()
         if opened.sync is not None:
             opened._tasks.append(asyncio.ensure_future(opened.sync.run()))
     except BaseException:

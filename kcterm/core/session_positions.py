@@ -274,10 +274,15 @@ class SessionPositions:
         return guard.settled(verdict.entry_id, new_id, resized)
 
     async def replace_bracket(self, old_id: str, plan: BracketPlan) -> str:
-        """Edit a TP/SL: cancel the st-order, then place the new one, linked to the old."""
+        """Edit a TP/SL: cancel the st-order, then place the new one, linked to the old. A TP/SL
+        that protects a resting entry goes on protecting it: cancelled with it, resized with it
+        (without the relink, the edited one outlived a cancelled entry: issue 10 item 2)."""
+        link = self.bracket_guard.link_of_stop(old_id)  # cancel_stop detaches it
         await self.cancel_stop(old_id)
         new_id = await self.place_bracket(plan)
         self.gateway.link(old_id, new_id, plan.symbol)
+        if link is not None:
+            await self._enforce(self.bracket_guard.relink(link, new_id, plan))
         return new_id
 
     async def cancel_stop(self, order_id: str) -> None:

@@ -544,3 +544,31 @@ async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_res
     assert (int(stop["size"]), stop["reduceOnly"]) == (filled + 2, True)
     assert qty(restarted) == filled + 2
     assert restarted.bracket_guard.links() == []  # the entry is done: the bracket is the position's
+
+
+async def test_an_edited_tp_sl_of_a_resting_entry_goes_when_the_entry_is_cancelled(
+    session: Session,
+) -> None:
+    """The path where a stop stayed (issue 10 item 2): editing an entry's SL/TP (the bracket
+    dialog: cancel + place) made a new st-order the guard did not know, and cancelling the
+    entry then left it on the exchange, to close part of a position later."""
+    await connected(session)
+    await open_long(session, 3)
+    entry_id, stop_id = await bracketed_entry(session)
+    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    tick = session.contracts[SYMBOL].tick_size
+    entry = session.orders.get(entry_id)
+    assert entry is not None
+    price = entry.price
+    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+    new_plan = session.plan_for_entry(request, str(price - 300 * tick), str(price + 900 * tick))
+    new_id = await session.replace_bracket(stop_id, new_plan)
+    assert new_id != stop_id
+    await wait_for(
+        lambda: any(s.order_id == new_id for s in session.stop_orders.all()),
+        what="the edited TP/SL on the feed",
+    )
+    await session.cancel(entry_id)
+    await stop_gone(session, new_id)
+    assert await exchange_stops(session) == []  # neither the old nor the edited one is left
+    assert qty(session) == 3
