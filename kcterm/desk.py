@@ -27,6 +27,7 @@ from kcterm.ui.ask import inform
 
 if TYPE_CHECKING:  # imported when a window is shown (_show), not when the Desk is built
     from kcterm.ui.main_window import MainWindow
+    from kcterm.ui.stale_veil import StaleVeil
 
 log = logging.getLogger("kcterm.desk")
 QUIT = ""  # the outcome of a run that ends the program
@@ -48,6 +49,7 @@ class Desk:
         self.log_dir = log_dir
         self.opened: OpenedProfile | None = None
         self.window: MainWindow | None = None
+        self.veils: dict[str, StaleVeil] = {}  # the shown window's stale veils, by dock
         self._outcome: asyncio.Future[str] | None = None
         # Windows come and go when profiles switch: only the Desk decides when to quit.
         app.setQuitOnLastWindowClosed(False)
@@ -98,6 +100,7 @@ class Desk:
         from kcterm.app import take_screenshot
         from kcterm.ui.main_window import MainWindow
         from kcterm.ui.profile_menu import install_settings_menu
+        from kcterm.ui.stale_veil import veil_docks
 
         args = self.args
         # A screenshot shows the default layout, never whatever the user arranged last.
@@ -112,6 +115,8 @@ class Desk:
             log_dir=self.log_dir,
         )
         self.window = window
+        # Panels whose feed is stale are greyed with their age (issue 10).
+        self.veils = veil_docks(window)
         window.show()
         if args.screenshot:
             code = await take_screenshot(

@@ -38,7 +38,7 @@ from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
 from kcterm.core.session_positions import SessionPositions
-from kcterm.core.session_status import SessionStatus
+from kcterm.core.session_status import SessionFreshness, SessionStatus
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.core.watchlist import Watchlist
@@ -67,7 +67,7 @@ class Notice:
     text: str
 
 
-class Session(SessionTrading, SessionStatus, SessionPositions):
+class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions):
     def __init__(
         self,
         rest: RestClient,

@@ -45,6 +45,10 @@ class TickerPanel(QWidget):
         layout.addWidget(self.mark_label, 3, 1, 1, 2)
         layout.setColumnStretch(1, 1)
 
+    @property
+    def symbol(self) -> str:
+        return self._symbol
+
     def set_symbol(self, symbol: str) -> None:
         self._symbol = symbol
         self.symbol_label.setText(symbol)

@@ -1,0 +1,89 @@
+"""A grey veil over a panel whose feed is stale, with its age ("stale 12 s").
+
+Numbers that are no longer the market's must not look like it (issue 10). The veil is a
+translucent layer over a dock's panel: it lets every click through (cancelling and closing
+stay possible; placing is refused by the interlock anyway) and hides itself as soon as data
+flows again. What "stale" means per panel is the session's (core.session_status Freshness):
+a symbol's market panels follow its book feed, positions the private link, the watchlist the
+public link. `veil_docks` puts one on each such dock of a window; the Desk calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+
+from kcterm.core.session_status import Freshness
+
+if TYPE_CHECKING:
+    from kcterm.ui.main_window import MainWindow
+
+Probe = Callable[[], Freshness]
+
+
+class StaleVeil(QWidget):
+    def __init__(self, panel: QWidget, probe: Probe) -> None:
+        super().__init__(panel)
+        self.setObjectName("staleVeil")
+        self._panel = panel
+        self._probe = probe
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(
+            "#staleVeil { background-color: rgba(96, 96, 96, 150); }"
+            "#staleVeilText { color: #f0f0f0; background: rgba(0, 0, 0, 170);"
+            " padding: 3px 8px; border-radius: 3px; font-weight: bold; }"
+        )
+        self.label = QLabel()
+        self.label.setObjectName("staleVeilText")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignCenter)
+        panel.installEventFilter(self)
+        self.hide()
+
+    @property
+    def greyed(self) -> bool:
+        return self.isVisibleTo(self._panel)
+
+    def refresh(self) -> None:
+        fresh = self._probe()
+        if fresh.stale:
+            if self.label.text() != fresh.text:
+                self.label.setText(fresh.text)
+            if not self.greyed:
+                self.setGeometry(self._panel.rect())
+                self.raise_()
+                self.show()
+        elif self.greyed:
+            self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._panel and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._panel.rect())
+        return False
+
+
+def veil_docks(window: MainWindow) -> dict[str, StaleVeil]:
+    """A veil on the book, tape, ticker, chart, positions and watchlist docks of `window`,
+    repainted on its frame clock; returns them by dock name."""
+    session = window.session
+    probes: dict[str, Probe] = {
+        "order_book": lambda: session.market_freshness(window.book.symbol),
+        "trades": lambda: session.market_freshness(window.tape.symbol),
+        "ticker": lambda: session.market_freshness(window.ticker.symbol),
+        "chart": lambda: session.market_freshness(window.chart.symbol),
+        "positions": session.private_freshness,
+        "watchlist": session.public_freshness,
+    }
+    veils: dict[str, StaleVeil] = {}
+    for name, probe in probes.items():
+        dock: QDockWidget | None = window.docks.get(name)
+        panel = dock.widget() if dock is not None else None
+        if panel is None:
+            continue
+        veil = veils[name] = StaleVeil(panel, probe)
+        window.frame_clock.add(veil.refresh)
+    return veils
