@@ -6,10 +6,12 @@ Every label is rewritten only when its text changes: the bar refreshes on the fr
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from kcterm.api.stream_status import StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.ui.theme import colors
@@ -65,7 +67,8 @@ class TerminalStatusBar(QStatusBar):
         for name, stream in (("public", session.public), ("private", session.private)):
             state = stream.state.value
             color = getattr(theme, _STATE_COLOR.get(state, "ask"))
-            parts.append(f'<span style="color:{color}">●</span> {name} {state}')
+            why = "" if state == "connected" else _why(stream.statuses())
+            parts.append(f'<span style="color:{color}">●</span> {name} {state}{why}')
         self._set(self.streams_label, " &nbsp;".join(parts))
         details = [f"{name}: {detail}" for name, (_, detail) in session.stream_states.items()]
         self.streams_label.setToolTip("\n".join(details))
@@ -89,6 +92,16 @@ class TerminalStatusBar(QStatusBar):
     def _set(label: QLabel, text: str) -> None:
         if label.text() != text:
             label.setText(text)
+
+
+def _why(statuses: list[StreamStatus]) -> str:
+    """The reason of the least healthy connection, short: never a bare colour over a dead
+    stream (issue 10)."""
+    worst = next((s for s in statuses if s.state.value != "connected" and s.detail), None)
+    if worst is None:
+        return ""
+    detail = html.escape(worst.detail if len(worst.detail) <= 60 else worst.detail[:57] + "…")
+    return f" ({detail})"
 
 
 def _rate_text(session: Session) -> str:
