@@ -9,6 +9,7 @@ from typing import Any
 from kcterm.sim import params
 from kcterm.sim.candles import REST_GRANULARITIES
 from kcterm.sim.chart import ChartSeries
+from kcterm.sim.contract_view import index_symbol
 from kcterm.sim.engine import Engine
 from kcterm.sim.errors import bad_param, unknown_contract
 from kcterm.sim.funding import BASE_INTEREST, CAP, FLOOR, QUOTE_INTEREST
@@ -76,12 +77,13 @@ class MarketDataRoutes:
         ]
 
     def _chart(self, symbol: str) -> ChartSeries:
-        """A contract, its index (.KXBTUSDT) or its premium index (.XBTUSDTMPI, ...PI8H)."""
+        """A contract, its index (.KXBTUSDT, .KXBTUSDC, .BXBT) or its premium index
+        (.XBTUSDTMPI, ...PI8H)."""
         market = self.engine.markets.get(symbol)
         if market is not None:
             return market.chart
         for market in self.engine.markets.values():
-            if symbol == f".K{market.spec.base}USDT":
+            if symbol == index_symbol(market.spec):
                 return market.index_chart
             if symbol in (f".{market.spec.symbol}PI", f".{market.spec.symbol}PI8H"):
                 return market.premium_chart
@@ -100,7 +102,7 @@ class MarketDataRoutes:
 
     async def index(self, call: Call) -> dict[str, Any]:
         symbol = params.text(call.query, "symbol", required=True)
-        market = self._find(symbol, lambda m: (f".K{m.spec.base}USDT",))
+        market = self._find(symbol, lambda m: (index_symbol(m.spec),))
         items, more = page(Timeline.of_log(market.indices.index_points), _page(call.query))
         return {
             "dataList": [
@@ -128,8 +130,13 @@ class MarketDataRoutes:
 
     async def interest(self, call: Call) -> dict[str, Any]:
         symbol = params.text(call.query, "symbol", required=True)
-        bases = {m.spec.base for m in self.engine.markets.values()}
-        rates = {**{b: BASE_INTEREST for b in bases}, "USDT": QUOTE_INTEREST}
+        specs = [m.spec for m in self.engine.markets.values()]
+        # Every quote currency listed (USDT, USDC, and USD for the inverse contracts) earns the
+        # quote rate; the coins the base rate.
+        rates = {
+            **{s.base: BASE_INTEREST for s in specs},
+            **{s.quote: QUOTE_INTEREST for s in specs},
+        }
         name = symbol[1:].removesuffix("8H").removesuffix("INT") if symbol[:1] == "." else ""
         if name not in rates or not symbol.endswith(("INT", "INT8H")):
             raise unknown_contract(symbol)

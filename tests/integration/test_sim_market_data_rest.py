@@ -288,3 +288,32 @@ async def test_an_accelerated_funding_clock_calls_its_listeners_and_records_hist
         ]
     finally:
         await exchange.stop()
+
+
+async def test_every_series_a_contract_names_is_served(
+    sim: SimExchange, http: aiohttp.ClientSession
+) -> None:
+    """A client reads the names of a contract's index, premium and interest series from the
+    contract object and asks for them: each one is served, for the USDC and inverse contracts
+    (.KXBTUSDC, .BXBT, .USDINT8H, .USDCINT8H) as much as for the USDT ones."""
+    await traded(sim)
+    contracts = await data(http, sim, "/api/v1/contracts/active")
+    assert {"XBTUSDM", "XBTUSDCM"} <= {c["symbol"] for c in contracts}
+    asked: list[str] = []
+    for contract in contracts:
+        index = contract["indexSymbol"]
+        asked += [
+            f"/api/v1/index/query?symbol={index}",
+            f"/api/v1/kline/query?symbol={index}&granularity=5",
+            f"/api/v1/premium/query?symbol={contract['premiumsSymbol1M']}",
+            f"/api/v1/premium/query?symbol={contract['premiumsSymbol8H']}",
+        ]
+        for key in ("fundingBaseSymbol", "fundingQuoteSymbol"):
+            asked.append(f"/api/v1/interest/query?symbol={contract[key]}")
+            asked.append(f"/api/v1/interest/query?symbol={contract[key + '1M']}")
+    refused = []
+    for path in asked:
+        status, body = await get(http, sim, path)
+        if (status, body["code"]) != (200, "200000"):
+            refused.append((path, body))
+    assert refused == []
