@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from kcterm.sim import params
-from kcterm.sim.account_view import num, overview_object
+from kcterm.sim.account_view import num, overview_object, text
 from kcterm.sim.engine import Engine
 from kcterm.sim.errors import bad_param
 from kcterm.sim.http import Call
@@ -104,8 +104,8 @@ class AccountRoutes:
         return {
             "openOrderBuySize": sizes["buy"],
             "openOrderSellSize": sizes["sell"],
-            "openOrderBuyCost": str(round(costs["buy"], 8)),
-            "openOrderSellCost": str(round(costs["sell"], 8)),
+            "openOrderBuyCost": text(costs["buy"]),  # "0", never "0E-8"
+            "openOrderSellCost": text(costs["sell"]),
             "settleCurrency": settle,
         }
 

@@ -146,7 +146,8 @@ async def test_max_open_size_and_open_order_statistics(rest: RestClient) -> None
         "GET", "/api/v1/openOrderStatistics", params={"symbol": SYMBOL}, signed=True
     )
     assert stats["openOrderBuySize"] == 3 and stats["openOrderSellSize"] == 0
-    assert Decimal(stats["openOrderBuyCost"]) == Decimal("66")  # 3 x 0.001 x 88000 / 4
+    assert stats["openOrderBuyCost"] == "66"  # 3 x 0.001 x 88000 / 4, written as KuCoin does
+    assert stats["openOrderSellCost"] == "0"  # not "0E-8"
 
 
 async def test_wallet_and_position_feeds_follow_a_fill(rest: RestClient) -> None:
