@@ -4,11 +4,15 @@ KuCoin accepts `qty` and `valueQty` too, but the exchange would then round on it
 size decided here is the size shown before sending, so the ticket converts and sends `size`.
 Coins must be an exact multiple of the contract's multiplier; a USDT value buys the whole lots
 it pays for at the order's price, rounded down (never more than typed).
+
+An inverse (coin-margined) contract such as XBTUSDM is quoted in USD and settled in the coin:
+there "coins" means the USD face value (lots x |multiplier|, exact) and the value unit is the
+settle coin (lots x |multiplier| / price XBT), so the three units stay lots, face, money.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from kcterm.core.contract import Contract
 
@@ -35,9 +39,19 @@ def parse_amount(text: str, what: str) -> Decimal:
 
 
 def unit_name(contract: Contract, unit: str) -> str:
-    return {"lots": "lots", "coins": contract.base_currency or "coins"}.get(
-        unit, contract.settle_currency or "USDT"
-    )
+    """What the trader reads for `unit`: lots, the face currency, the settlement currency."""
+    if unit == "lots":
+        return "lots"
+    if unit == "coins":
+        if contract.is_inverse:  # a lot of XBTUSDM is 1 USD, not an amount of XBT
+            return contract.quote_currency or "USD"
+        return contract.base_currency or "coins"
+    return contract.settle_currency or "USDT"
+
+
+def lot_value(contract: Contract, price: Decimal) -> Decimal:
+    """What one lot is worth at `price` in the settlement currency."""
+    return contract.value(1, price)
 
 
 def to_lots(contract: Contract, unit: str, text: str, price: Decimal | None) -> int:
@@ -57,15 +71,21 @@ def to_lots(contract: Contract, unit: str, text: str, price: Decimal | None) -> 
                 f"lots: use a multiple of {contract.multiplier.normalize():f}."
             )
         return int(lots)
+    money = unit_name(contract, unit)
     if price is None or price <= 0:
-        raise SizeError("No price yet to turn the USDT value into lots.")
-    lot_value = price * contract.multiplier
-    whole = int((amount / lot_value).to_integral_value(ROUND_FLOOR))
+        raise SizeError(f"No price yet to turn the {money} value into lots.")
+    one = lot_value(contract, price)
+    if contract.is_inverse:  # amount x price is the USD face it pays for (no rounded divisor)
+        exact = amount * price / contract.multiplier
+    else:
+        exact = amount / one
+    whole = int(exact.to_integral_value(ROUND_FLOOR))
     whole -= whole % contract.lot_size
     if whole < 1:
+        step = Decimal(1).scaleb(-contract.money_places)
         raise SizeError(
-            f"{amount.normalize():f} USDT is less than one lot "
-            f"(1 lot ≈ {lot_value.quantize(Decimal('0.01'))} USDT at this price)."
+            f"{amount.normalize():f} {money} is less than one lot "
+            f"(1 lot ≈ {one.quantize(step)} {money} at this price)."
         )
     return whole
 
@@ -80,8 +100,15 @@ def from_lots(contract: Contract, unit: str, lots: int, price: Decimal | None) -
         return f"{coins.normalize():f}"
     if unit != "usdt":
         raise SizeError(f"Size unit must be lots, coins or USDT, not {unit!r}.")
+    money = unit_name(contract, unit)
     if price is None or price <= 0:
-        raise SizeError("No price yet to value the size in USDT.")
+        raise SizeError(f"No price yet to value the size in {money}.")
+    if contract.is_inverse:
+        # lots / price rarely ends: round UP at the coin's places, so reading it back
+        # (floor of amount x price) gives these lots again, never one fewer.
+        step = Decimal(1).scaleb(-contract.money_places)
+        coin = contract.value(lots, price).quantize(step, rounding=ROUND_CEILING)
+        return f"{coin.normalize():f}"
     return f"{(coins * price).normalize():f}"
 
 
@@ -98,10 +125,12 @@ def convert(
 
 
 def describe_lots(contract: Contract, lots: int, price: Decimal | None) -> str:
-    """`12 lots = 0.012 XBT ≈ 1,094.67 USDT`: the live conversion under the size field."""
+    """`12 lots = 0.012 XBT ≈ 1,094.67 USDT` (inverse: `100 lots = 100 USD ≈ 0.00109589 XBT`):
+    the live conversion under the size field."""
     coins = (lots * contract.multiplier).normalize()
-    text = f"{lots:,} lot{'s' if lots != 1 else ''} = {coins:f} {contract.base_currency or 'coins'}"
+    text = f"{lots:,} lot{'s' if lots != 1 else ''} = {coins:f} {unit_name(contract, 'coins')}"
     if price is not None and price > 0:
-        value = (lots * contract.multiplier * price).quantize(Decimal("0.01"))
-        text += f" ≈ {value:,} {contract.settle_currency or 'USDT'}"
+        step = Decimal(1).scaleb(-contract.money_places)
+        value = contract.value(lots, price).quantize(step)
+        text += f" ≈ {value:,} {unit_name(contract, 'usdt')}"
     return text
