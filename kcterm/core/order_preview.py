@@ -1,5 +1,6 @@
 """What an order would cost before it is sent: value, margin, fee and the liquidation price
-of the position it would leave (linear USDT contracts, one-way mode).
+of the position it would leave (one-way mode), in the settlement currency: USDT or USDC for a
+linear contract, the coin for an inverse one (every value goes through Contract.value).
 
 The figures are estimates at the price the order is expected to trade at (its limit price, its
 stop price, or the touch for a market order). Liquidation follows the usual linear-contract
@@ -7,6 +8,7 @@ definition: the mark at which the position's margin plus its unrealised PnL equa
 maintenance margin (rate mmr of the position's value at that mark). With q coins, entry E and
 margin M:  long  M + q(P - E) = mmr·q·P  =>  P = (qE - M) / (q(1 - mmr));
            short M + q(E - P) = mmr·q·P  =>  P = (qE + M) / (q(1 + mmr)).
+An inverse contract's liquidation is Contract.liquidation_price's (long q(1 + mmr) / (M + q/E)).
 The figure uses the position's own margin, as the exchange's positions list does; a cross
 position is backed by the rest of the balance as well, so its figure is marked approximate.
 """
@@ -21,7 +23,6 @@ from kcterm.core.positions import Position
 from kcterm.core.validation import MarketContext, OrderRequest
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +38,12 @@ class OrderPreview:
 
     def describe(self, contract: Contract) -> str:
         currency = contract.settle_currency or "USDT"
+        money = Decimal(1).scaleb(-contract.money_places)  # 0.01 USDT, 0.00000001 XBT
+        fee_step = Decimal(1).scaleb(-max(4, contract.money_places))  # fees are small
         parts = [
-            f"value {self.value.quantize(CENT):,} {currency}",
-            f"cost {self.margin.quantize(CENT):,}",
-            f"fee {self.fee.quantize(Decimal('0.0001')):,} ({'maker' if self.maker else 'taker'})",
+            f"value {self.value.quantize(money):,} {currency}",
+            f"cost {self.margin.quantize(money):,}",
+            f"fee {self.fee.quantize(fee_step):,} ({'maker' if self.maker else 'taker'})",
         ]
         if self.liquidation is None:
             parts.append("position flat after")
@@ -99,9 +102,9 @@ def preview_order(
     if request.reduce_only:  # never beyond flat, never the other way
         signed = max(-abs(qty), min(abs(qty), signed)) if qty * signed < 0 else 0
     lev = leverage if leverage is not None else Decimal(request.leverage)
-    value = abs(signed) * contract.multiplier * price
+    value = contract.value(abs(signed), price)
     opening = opening_lots(qty, signed)
-    margin = opening * contract.multiplier * price / lev if lev > 0 else ZERO
+    margin = contract.value(opening, price) / lev if lev > 0 else ZERO
     maker = is_maker(request, market)
     rate = contract.maker_fee_rate if maker else contract.taker_fee_rate
     fee = value * rate
@@ -129,24 +132,24 @@ def resulting_position(
     if new_qty == 0:
         return 0, ZERO, ZERO
     if qty == 0 or (qty > 0) == (signed > 0):  # opens or grows: re-average the entry
-        entry = (abs(qty) * entry + abs(signed) * price) / abs(new_qty)
-        margin += abs(signed) * contract.multiplier * price / leverage
+        if contract.is_inverse and entry > 0:
+            # An inverse position's entry is the one its coin value is at: lots / (sum of
+            # lots / price), the harmonic mean, not the lots-weighted one.
+            entry = abs(new_qty) / (abs(qty) / entry + abs(signed) / price)
+        else:
+            entry = (abs(qty) * entry + abs(signed) * price) / abs(new_qty)
+        margin += contract.value(abs(signed), price) / leverage
         return new_qty, entry, margin
     if (new_qty > 0) == (qty > 0):  # reduces: margin leaves in proportion
         return new_qty, entry, margin * abs(new_qty) / abs(qty)
     # through zero: what is left opens the other way at this price
-    return new_qty, price, abs(new_qty) * contract.multiplier * price / leverage
+    return new_qty, price, contract.value(abs(new_qty), price) / leverage
 
 
 def liquidation_price(
     contract: Contract, qty: int, entry: Decimal, margin: Decimal
 ) -> Decimal | None:
+    """Of the position the order leaves: the contract's own formula (linear or inverse)."""
     if qty == 0:
         return None
-    coins = abs(qty) * contract.multiplier
-    mmr = contract.maintain_margin
-    if qty > 0:
-        price = (coins * entry - margin) / (coins * (1 - mmr))
-    else:
-        price = (coins * entry + margin) / (coins * (1 + mmr))
-    return max(ZERO, price)
+    return contract.liquidation_price(qty, entry, margin)
