@@ -46,14 +46,14 @@ class BracketPlan:
         """Gross PnL of `size` lots closed at `level` (fees not included)."""
         if level is None:
             return None
-        sign = 1 if self.direction == "long" else -1
-        return self.size * contract.multiplier * (level - self.entry) * sign
+        signed = self.size if self.direction == "long" else -self.size
+        return contract.pnl(signed, self.entry, level)  # in the coin for an inverse contract
 
     def fees_at(self, contract: Contract, level: Decimal | None) -> Decimal | None:
         """The taker fee of the closing market order at `level`."""
         if level is None:
             return None
-        return self.size * contract.multiplier * level * contract.taker_fee_rate
+        return contract.value(self.size, level) * contract.taker_fee_rate
 
     @property
     def r_multiple(self) -> Decimal | None:

@@ -80,7 +80,7 @@ class MarketContext:
 class SafetyLimits:
     """Fat-finger limits: None switches one off."""
 
-    max_order_value: Decimal | None = None  # in the settlement currency (USDT)
+    max_order_value: Decimal | None = None  # in the settlement currency (USDT, XBT...)
     max_mark_distance_pct: Decimal | None = None  # percent, e.g. 5 for 5 %
 
 
@@ -250,12 +250,13 @@ def check_limits(
     price = request.value_price or market.reference(request.side)
     if price is None:
         return
-    value = request.size * contract.multiplier * price
+    value = contract.value(request.size, price)  # the coin for an inverse contract
     if value > cap:
+        places = contract.money_places
         raise OrderRejected(
             "size",
-            f"Order value {value:,.2f} {contract.settle_currency or 'USDT'} is above your "
-            f"maximum of {cap:,.2f}.",
+            f"Order value {value:,.{places}f} {contract.settle_currency or 'USDT'} is above "
+            f"your maximum of {cap:,.{places}f}.",
         )
 
 
