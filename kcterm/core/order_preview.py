@@ -41,9 +41,9 @@ class OrderPreview:
         money = Decimal(1).scaleb(-contract.money_places)  # 0.01 USDT, 0.00000001 XBT
         fee_step = Decimal(1).scaleb(-max(4, contract.money_places))  # fees are small
         parts = [
-            f"value {self.value.quantize(money):,} {currency}",
-            f"cost {self.margin.quantize(money):,}",
-            f"fee {self.fee.quantize(fee_step):,} ({'maker' if self.maker else 'taker'})",
+            f"value {self.value.quantize(money):,f} {currency}",
+            f"cost {self.margin.quantize(money):,f}",
+            f"fee {self.fee.quantize(fee_step):,f} ({'maker' if self.maker else 'taker'})",
         ]
         if self.liquidation is None:
             parts.append("position flat after")

@@ -132,5 +132,5 @@ def describe_lots(contract: Contract, lots: int, price: Decimal | None) -> str:
     if price is not None and price > 0:
         step = Decimal(1).scaleb(-contract.money_places)
         value = contract.value(lots, price).quantize(step)
-        text += f" ≈ {value:,} {unit_name(contract, 'usdt')}"
+        text += f" ≈ {value:,f} {unit_name(contract, 'usdt')}"
     return text

@@ -84,3 +84,9 @@ def test_going_through_zero_on_inverse_opens_the_rest_valued_in_xbt() -> None:
         D(40000),
         D("0.005"),
     )
+
+
+def test_a_tiny_fee_is_written_out_never_in_exponent_form() -> None:
+    # 100 lots at 91,250: 0.00109589... XBT; taker fee x 0.0006 = 0.00000065753... -> 0.00000066.
+    preview = preview_order(INV, request(size="100", price="91250"), MARKET)
+    assert preview is not None and "fee 0.00000066 (taker)" in preview.describe(INV)
