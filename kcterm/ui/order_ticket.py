@@ -441,13 +441,15 @@ class OrderTicket(QWidget):
         self.unit_box.blockSignals(True)
         self.unit_box.clear()
         self.unit_box.addItem("lots", "lots")
-        self.unit_box.addItem(contract.base_currency or "coins", "coins")
-        self.unit_box.addItem(contract.settle_currency or "USDT", "usdt")
+        # Inverse (XBTUSDM): the face unit is USD and the value unit the coin it settles in.
+        self.unit_box.addItem(unit_name(contract, "coins"), "coins")
+        self.unit_box.addItem(unit_name(contract, "usdt"), "usdt")
         self.unit_box.blockSignals(False)
         self._set_unit_quietly(self._unit)
+        self.risk.set_currency(contract.settle_currency or "USDT")
         self.contract_hint.setText(
             f"tick {contract.format_price(contract.tick_size)} · 1 lot = "
-            f"{contract.multiplier.normalize():f} {contract.base_currency} · "
+            f"{contract.multiplier.normalize():f} {unit_name(contract, 'coins')} · "
             f"max {contract.max_order_qty:,} lots · fees {contract.maker_fee_rate * 100:g}% / "
             f"{contract.taker_fee_rate * 100:g}%"
         )

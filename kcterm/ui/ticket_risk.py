@@ -65,6 +65,11 @@ class RiskSizer(QGroupBox):
         self.toggled.connect(self._body.setVisible)
         self.size_button.clicked.connect(self.apply)
 
+    def set_currency(self, currency: str) -> None:
+        """Name the amount mode after the contract's settlement currency (USDC, XBT...): an
+        amount at risk is money of that currency, as the equity it is a share of."""
+        self.mode_box.setItemText(self.mode_box.findData("amount"), currency)
+
     def compute(self) -> RiskSize:
         """The size for the typed risk and stop; raises OrderRejected with the reason."""
         contract, entry, equity = self._context()

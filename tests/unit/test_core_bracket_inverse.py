@@ -57,3 +57,19 @@ def test_the_value_limit_counts_an_inverse_order_in_xbt() -> None:
         validate_order(INV, draft, MARKET, SafetyLimits(max_order_value=D("0.01")))
     assert caught.value.field == "size"
     assert "Order value 0.02000000 XBT is above your maximum of 0.01000000." in str(caught.value)
+
+
+def test_the_tickets_r_multiple_of_an_inverse_bracket_comes_from_its_pnl() -> None:
+    from kcterm.ui.ticket_checks import reward_over_risk
+    from tests.unit.contracts import xbt
+
+    plan = plan_bracket(
+        INV, direction="long", size=1000, entry=D(50000), stop_loss="45000", take_profit="55000"
+    )
+    # (1/50,000 - 1/55,000) / (1/45,000 - 1/50,000) = 45,000 / 55,000 = 0.8181..., not 1.
+    r = reward_over_risk(INV, plan)
+    assert r is not None and abs(r - D(45000) / D(55000)) < NANO
+    linear = plan_bracket(
+        xbt(), direction="long", size=10, entry=D(50000), stop_loss="45000", take_profit="55000"
+    )
+    assert reward_over_risk(xbt(), linear) == linear.r_multiple == D(1)

@@ -1,0 +1,49 @@
+"""The ticket on an inverse contract (XBTUSDM from the running sim): its size units read lots,
+USD and XBT, the risk amount and the conversion say XBT, never USDT (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kcterm.embedded import EmbeddedExchange
+from kcterm.sim import SimConfig
+from kcterm.ui.main_window import MainWindow
+from tests.gui.conftest import MAJORS, trading_ready, wait
+
+
+@pytest.fixture
+def exchange() -> Iterator[EmbeddedExchange]:
+    """The conftest's exchange with XBTUSDM listed too (it lists the linear majors only)."""
+    config = SimConfig(port=0, seed=5, tick_interval=0.05, contracts=(*MAJORS, "XBTUSDM"))
+    embedded = EmbeddedExchange(config)
+    embedded.start()
+    yield embedded
+    embedded.stop()
+
+
+def test_an_inverse_ticket_sizes_in_usd_and_values_in_xbt(window: MainWindow) -> None:
+    ticket = window.ticket
+    trading_ready(window)
+    wait(lambda: "XBTUSDM" in window.session.contracts, 10, "the inverse contract listed")
+    ticket.symbol_box.setCurrentText("XBTUSDM")
+    wait(lambda: ticket.contract is not None and ticket.contract.symbol == "XBTUSDM", 5, "XBTUSDM")
+    units = [ticket.unit_box.itemText(i) for i in range(ticket.unit_box.count())]
+    assert units == ["lots", "USD", "XBT"]
+    assert ticket.risk.mode_box.itemText(ticket.risk.mode_box.findData("amount")) == "XBT"
+    assert "1 lot = 1 USD" in ticket.contract_hint.text()
+    ticket.set_kind("limit")
+    ticket.unit_box.setCurrentIndex(ticket.unit_box.findData("coins"))
+    ticket.price_edit.setText("91250")
+    ticket.size_edit.setText("100")
+    # 100 USD at 91,250 = 0.00109589041... XBT
+    wait(
+        lambda: ticket.conversion_label.text() == "= 100 lots = 100 USD ≈ 0.00109589 XBT",
+        5,
+        f"the XBT conversion (shown {ticket.conversion_label.text()!r})",
+    )
+    # 100 / 91,250 = 0.00109589 XBT; its taker fee x 0.0006 = 0.00000066 XBT, never "6.6E-7".
+    wait(lambda: "value 0.00109589 XBT" in ticket.buy_preview.text(), 5, "the preview in XBT")
+    assert "fee 0.00000066 (taker)" in ticket.buy_preview.text()
+    assert "USDT" not in ticket.buy_preview.text()
