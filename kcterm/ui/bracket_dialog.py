@@ -128,7 +128,7 @@ class BracketDialog(QDialog):
         self.error_label.clear()
         self.sl_result.setText(self._result(plan, plan.stop_loss))
         self.tp_result.setText(self._result(plan, plan.take_profit))
-        r = plan.r_multiple
+        r = plan.reward_over_risk(self.contract)
         self.r_label.setText(
             "" if r is None else f"Reward : risk = {r:.2f} R (take-profit over stop-loss)"
         )
@@ -141,7 +141,11 @@ class BracketDialog(QDialog):
             return ""
         color = colors().signed(float(pnl)).name()
         cur = self.contract.settle_currency or "USDT"
-        return f'<span style="color:{color}">PnL {pnl:+,.2f} {cur}</span> (fee {fee:,.2f})'
+        places = self.contract.money_places  # 8 for a coin (an inverse contract), 2 for USDT
+        return (
+            f'<span style="color:{color}">PnL {pnl:+,.{places}f} {cur}</span>'
+            f" (fee {fee:,.{places}f})"
+        )
 
     def _mark(self, fields: set[str]) -> None:
         for name, edit in (("sl", self.sl_edit), ("tp", self.tp_edit)):

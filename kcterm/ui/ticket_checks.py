@@ -122,7 +122,7 @@ class TicketChecks:
             return f"{name}: ✕ {rejected.reason}"
         preview = self._session.preview(request)
         text = f"{name}: " + (preview.describe(contract) if preview else "no price yet")
-        r_multiple = reward_over_risk(contract, plan) if plan is not None else None
+        r_multiple = plan.reward_over_risk(contract) if plan is not None else None
         if r_multiple is not None:
             text += f" · {r_multiple:.2f} R"
         return text
@@ -152,16 +152,3 @@ class TicketChecks:
             ticket.conversion_label.setText("")
             return
         ticket.conversion_label.setText("= " + describe_lots(contract, lots, price))
-
-
-def reward_over_risk(contract: Contract, plan: BracketPlan) -> Decimal | None:
-    """The target's PnL over the stop's loss, per lot. Linear, that is the ratio of the price
-    distances (plan.r_multiple); inverse PnL goes as 1/price, so 5% up earns less than 5%
-    down loses and the ratio must come from the PnL itself."""
-    if plan.stop_loss is None or plan.take_profit is None:
-        return None
-    lot = 1 if plan.direction == "long" else -1
-    risk = -contract.pnl(lot, plan.entry, plan.stop_loss)
-    if risk <= 0:
-        return None
-    return contract.pnl(lot, plan.entry, plan.take_profit) / risk

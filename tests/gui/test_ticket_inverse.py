@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
@@ -47,3 +48,25 @@ def test_an_inverse_ticket_sizes_in_usd_and_values_in_xbt(window: MainWindow) ->
     wait(lambda: "value 0.00109589 XBT" in ticket.buy_preview.text(), 5, "the preview in XBT")
     assert "fee 0.00000066 (taker)" in ticket.buy_preview.text()
     assert "USDT" not in ticket.buy_preview.text()
+
+
+def test_an_inverse_entrys_tp_sl_dialog_shows_xbt_and_the_pnl_ratio(window: MainWindow) -> None:
+    """The TP/SL dialog of an XBTUSDM entry: PnL and fee in XBT to the satoshi (never 0.00),
+    and reward over risk from the PnL itself (45k/50k/55k long: 0.82 R, not 1.00)."""
+    trading_ready(window)
+    session = window.session
+    wait(lambda: "XBTUSDM" in session.contracts, 10, "the inverse contract listed")
+    request = session.prepare(OrderDraft("XBTUSDM", "buy", "limit", "1000", "50000"))
+    dialog = window.desk_actions.open_bracket("XBTUSDM", request)
+    try:
+        dialog.sl_edit.setText("45000")
+        dialog.tp_edit.setText("55000")
+        dialog.update_figures()
+        # 1000 USD long from 50,000: at 55,000 +1000/50,000 - 1000/55,000 = +0.00181818 XBT;
+        # at 45,000 -0.00222222 XBT. Fees: 0.0006 x 1000/55,000 = 0.00001091 XBT.
+        assert "PnL +0.00181818 XBT" in dialog.tp_result.text()
+        assert "(fee 0.00001091)" in dialog.tp_result.text()
+        assert "PnL -0.00222222 XBT" in dialog.sl_result.text()
+        assert "0.82 R" in dialog.r_label.text()
+    finally:
+        dialog.close()

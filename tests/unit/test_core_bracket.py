@@ -56,7 +56,7 @@ def test_a_short_is_the_other_way_round_and_close_whole_sends_close_order() -> N
     assert body["side"] == "buy" and body["closeOrder"] is True and "size" not in body
     assert body["triggerStopUpPrice"] == "51000.0"  # the stop-loss of a short
     assert body["triggerStopDownPrice"] == "47000.0"  # its take-profit
-    assert plan.r_multiple == D(3)
+    assert plan.reward_over_risk(XBT) == D(3)
     assert plan.pnl_at(XBT, plan.take_profit) == D(30)  # 0.01 XBT x 3,000
     assert plan.pnl_at(XBT, plan.stop_loss) == D(-10)
 
@@ -65,10 +65,10 @@ def test_pnl_and_r_multiple_at_each_level() -> None:
     plan = long_plan("49500", "51500")
     assert plan.pnl_at(XBT, plan.stop_loss) == D(-5)
     assert plan.pnl_at(XBT, plan.take_profit) == D(15)
-    assert plan.r_multiple == D(3)
+    assert plan.reward_over_risk(XBT) == D(3)
     assert plan.fees_at(XBT, plan.take_profit) == D("0.01") * D(51500) * XBT.taker_fee_rate
     assert (
-        long_plan(tp="").r_multiple is None
+        long_plan(tp="").reward_over_risk(XBT) is None
         and long_plan(tp="").to_body(XBT).get("triggerStopUpPrice") is None
     )
 

@@ -60,16 +60,15 @@ def test_the_value_limit_counts_an_inverse_order_in_xbt() -> None:
 
 
 def test_the_tickets_r_multiple_of_an_inverse_bracket_comes_from_its_pnl() -> None:
-    from kcterm.ui.ticket_checks import reward_over_risk
     from tests.unit.contracts import xbt
 
     plan = plan_bracket(
         INV, direction="long", size=1000, entry=D(50000), stop_loss="45000", take_profit="55000"
     )
     # (1/50,000 - 1/55,000) / (1/45,000 - 1/50,000) = 45,000 / 55,000 = 0.8181..., not 1.
-    r = reward_over_risk(INV, plan)
+    r = plan.reward_over_risk(INV)
     assert r is not None and abs(r - D(45000) / D(55000)) < NANO
     linear = plan_bracket(
         xbt(), direction="long", size=10, entry=D(50000), stop_loss="45000", take_profit="55000"
     )
-    assert reward_over_risk(xbt(), linear) == linear.r_multiple == D(1)
+    assert linear.reward_over_risk(xbt()) == D(1)  # linear: the price distances' ratio
