@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from kcterm.api.errors import KucoinError
-from kcterm.core.pending_orders import WAITING, PendingOrder, PendingOrders
+from kcterm.core.pending_orders import WAITING, PendingOrder
 from kcterm.core.session import Session
 from kcterm.ui.fills_model import FillsModel
 from kcterm.ui.history_model import HistoryModel
@@ -150,7 +150,10 @@ class OrdersPanel(QWidget):
             self.model.set_rows([*shown, *orders.all()])
             self.count_label.setText(f"{len(orders)} open")
             self.tabs.setTabText(0, f"Open orders ({len(orders)})")
-            self._show_pending(pending)
+            # The bar counts what the rows show: an order the feed already confirmed is open,
+            # not pending, even while its REST reply is still on its way (issue 10: the bar said
+            # "1 pending" beside no pending row).
+            self._show_pending([p for p in pending.all() if p.client_oid not in confirmed])
         gateway = self._session.gateway
         if gateway.outcomes_version != self._drawn_outcome:
             self._drawn_outcome = gateway.outcomes_version
@@ -172,9 +175,8 @@ class OrdersPanel(QWidget):
             self.fills_model.set_rows(fills.all()[:FILLS_SHOWN])
             self.tabs.setTabText(3, f"Fills ({len(fills)})")
 
-    def _show_pending(self, pending: PendingOrders) -> None:
+    def _show_pending(self, rows: list[PendingOrder]) -> None:
         """The bar's line: how many orders are on their way, and the longest budget wait."""
-        rows = pending.all()
         self.pending_label.setVisible(bool(rows))
         self.abandon_button.setVisible(bool(rows))
         if not rows:
