@@ -189,11 +189,14 @@ class BracketGuard:
         self._changed()
         return verdict
 
-    def detach_stop(self, stop_id: str) -> None:
+    def detach_stop(self, stop_id: str) -> bool:
+        """Forget the bracket `stop_id` (gone); False if none was held, or it is mid-replace."""
         for entry_id, held in list(self._by_entry.items()):
             if held.stop_id == stop_id and not held.busy:
                 del self._by_entry[entry_id]
                 self._changed()
+                return True
+        return False
 
     def link_of_stop(self, stop_id: str) -> Link | None:
         """The entry a bracket protects, asked before the bracket is edited (cancel + place)."""

@@ -333,6 +333,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
 
     def _on_stop_frame(self, frame: dict[str, Any]) -> None:
         self.stop_orders.apply_event(frame["data"])
+        self.note_stop_event(frame["data"])
 
     def _on_position_frame(self, frame: dict[str, Any]) -> None:
         if frame.get("subject") == "position.change":

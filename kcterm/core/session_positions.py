@@ -9,6 +9,7 @@ the journal says what was asked and answered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
@@ -70,6 +71,29 @@ class SessionPositions:
     @cached_property
     def bracket_guard(self) -> BracketGuard:
         return BracketGuard()
+
+    @cached_property
+    def _stops_cancelling(self) -> set[str]:
+        """St-orders this session is cancelling itself: their cancel event is no news."""
+        return set()
+
+    def note_stop_event(self, data: Mapping[str, Any]) -> None:
+        """An entry's TP/SL that triggered, or was cancelled by someone else (the exchange's
+        web page, another client), while its entry still rests: the entry would fill
+        unprotected, and a later resize would fail on a stop that is gone. Forget the link
+        and tell the trader."""
+        kind, stop_id = data.get("type"), str(data.get("orderId", ""))
+        if kind not in ("triggered", "cancel") or stop_id in self._stops_cancelling:
+            return
+        link = self.bracket_guard.link_of_stop(stop_id)
+        if link is None or not self.bracket_guard.detach_stop(stop_id):
+            return
+        what = "triggered" if kind == "triggered" else "was cancelled outside this window"
+        self.notify(
+            "error",
+            f"TP/SL {stop_id} {what} while its entry {link.entry_id} still rests: "
+            "that entry is no longer protected.",
+        )
 
     @cached_property
     def orphan_brackets(self) -> list[OrphanBracket]:
@@ -288,12 +312,15 @@ class SessionPositions:
     async def cancel_stop(self, order_id: str) -> None:
         symbol = next((s.symbol for s in self.stop_orders.all() if s.order_id == order_id), "")
         self.journal.action(f"Cancel stop order {order_id}", symbol)
+        self._stops_cancelling.add(order_id)  # its cancel event may beat the reply
         try:
             await self.gateway.cancel(order_id)  # DELETE /api/v1/orders/{id} takes stops too
         except KucoinError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
             raise
+        finally:
+            self._stops_cancelling.discard(order_id)
         self.brackets.forget(order_id)
         self.bracket_guard.detach_stop(order_id)
         if any(o.order_id == order_id for o in self.orphan_brackets):

@@ -572,3 +572,29 @@ async def test_an_edited_tp_sl_of_a_resting_entry_goes_when_the_entry_is_cancell
     await stop_gone(session, new_id)
     assert await exchange_stops(session) == []  # neither the old nor the edited one is left
     assert qty(session) == 3
+    assert not any("no longer protected" in n.text for n in session.notices)  # its own edit
+
+
+async def test_a_tp_sl_cancelled_elsewhere_while_its_entry_rests_is_announced(
+    session: Session,
+) -> None:
+    """The st-order cancelled by another client (KuCoin's web page, say) while the entry
+    rests: the trader is told the entry is unprotected, and the guard stops following a stop
+    that is gone (a later resize would fail). The session's own edit says nothing of the kind."""
+    await connected(session)
+    entry_id, stop_id = await bracketed_entry(session)
+    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    await wait_for(
+        lambda: any(s.order_id == stop_id for s in session.stop_orders.all()),
+        what="the TP/SL on the feed",
+    )
+    assert session.bracket_guard.link_of_stop(stop_id) is not None
+    unprotected = "no longer protected"
+    assert not any(unprotected in n.text for n in session.notices)  # the edit test's rule too
+    await session.rest.cancel_order(stop_id)  # straight to the exchange, not via the session
+    await wait_for(
+        lambda: any(stop_id in n.text and unprotected in n.text for n in session.notices),
+        what="the trader told",
+    )
+    assert session.bracket_guard.link_of_stop(stop_id) is None
+    assert entry_id in session.orders  # the entry itself is untouched
