@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from kcterm.api.stream_status import StreamStatus
 from kcterm.core.interlock import Gate
@@ -35,6 +35,9 @@ class TerminalStatusBar(QStatusBar):
         self.gate_label = QLabel()
         self.gate_label.setObjectName("gateLabel")
         self.notice_label = QLabel()
+        # A long notice takes the room there is, never more: the window must fit a 1280 px
+        # laptop screen whatever the notice says (the whole text is in the tooltip).
+        self.notice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.streams_label = QLabel("streams: connecting")
         self.rtt_label = QLabel("rtt —")
         self.rtt_label.setToolTip("WebSocket ping round trip (public / private)")
@@ -84,6 +87,7 @@ class TerminalStatusBar(QStatusBar):
             self._notices_version = session.notices_version
             notice = session.notices[-1]
             self.notice_label.setText(notice.text)
+            self.notice_label.setToolTip(notice.text)
             self.notice_label.setStyleSheet(
                 f"color: {theme.ask}" if notice.level == "error" else ""
             )
