@@ -39,6 +39,20 @@ async def connected(session: Session) -> None:
     )
 
 
+def new_session(sim: SimExchange, kept: list[Session], links: Path | None = None) -> Session:
+    """Another session on the same exchange (a restart); `kept` stops it after the test."""
+    session = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    kept.append(session)
+    if links is not None:
+        session.keep_bracket_links(links)
+    return session
+
+
+async def started(session: Session) -> None:
+    await session.start([SYMBOL])
+    await connected(session)
+
+
 def qty(session: Session) -> int:
     position = session.positions.get(SYMBOL)
     return position.qty if position is not None else 0
@@ -230,10 +244,8 @@ async def test_a_bracket_left_across_a_restart_is_listed_and_cancelled_on_click(
     entry_id, stop_id = await bracketed_entry(session)
     await session.stop()
     await session.rest.cancel_order(entry_id)  # while the app is down
-    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(restarted)
-    await restarted.start([SYMBOL])
-    await connected(restarted)
+    restarted = new_session(sim, second_session)
+    await started(restarted)
     await wait_for(lambda: restarted.orphan_brackets, what="the orphan listed")
     assert [s.order_id for s in restarted.orphan_brackets] == [stop_id]
     assert any(stop_id in e.text and "orphan" in e.text.lower() for e in restarted.journal.entries)
@@ -252,10 +264,8 @@ async def test_an_entry_placed_before_a_restart_and_cancelled_after_it_lists_its
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
     await session.stop()
-    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(restarted)
-    await restarted.start([SYMBOL])
-    await connected(restarted)
+    restarted = new_session(sim, second_session)
+    await started(restarted)
     await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
     assert restarted.orphan_brackets == []  # its entry still rests: not an orphan
     await restarted.cancel(entry_id)
@@ -420,20 +430,14 @@ async def test_an_entry_placed_before_a_restart_cancelled_after_it_cancels_its_t
     sim: SimExchange, tmp_path: Path, second_session: list[Session]
 ) -> None:
     links = bracket_links_path("practice", "sim", tmp_path)
-    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(first)
-    first.keep_bracket_links(links)
-    await first.start([SYMBOL])
-    await connected(first)
+    first = new_session(sim, second_session, links)
+    await started(first)
     entry_id, stop_id = await bracketed_entry(first)
     await first.stop()
     assert oct(links.stat().st_mode & 0o777) == "0o600"
-    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(restarted)
-    restarted.keep_bracket_links(links)
+    restarted = new_session(sim, second_session, links)
     assert restarted.bracket_guard.stop_of(entry_id) == stop_id
-    await restarted.start([SYMBOL])
-    await connected(restarted)
+    await started(restarted)
     await restarted.check_bracket_links()
     await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
     assert stop_id in {s["id"] for s in await restarted.rest.stop_orders()}
@@ -449,21 +453,15 @@ async def test_an_entry_cancelled_while_the_app_was_down_has_its_tp_sl_cancelled
     sim: SimExchange, tmp_path: Path, second_session: list[Session]
 ) -> None:
     links = bracket_links_path("practice", "sim", tmp_path)
-    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(first)
-    first.keep_bracket_links(links)
-    await first.start([SYMBOL])
-    await connected(first)
+    first = new_session(sim, second_session, links)
+    await started(first)
     entry_id, stop_id = await bracketed_entry(first)
     await first.stop()
     other = RestClient(sim.base_url, credentials_for(sim))  # another device, the web
     await other.cancel_order(entry_id)
     await other.close()
-    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(restarted)
-    restarted.keep_bracket_links(links)
-    await restarted.start([SYMBOL])
-    await connected(restarted)
+    restarted = new_session(sim, second_session, links)
+    await started(restarted)
     await restarted.check_bracket_links()
     assert await restarted.rest.stop_orders() == []
     assert restarted.bracket_guard.links() == []
@@ -508,11 +506,8 @@ async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_res
     """The kept link knows the entry's size; at start the exchange says what filled, and the
     bracket is cut to that (the position), as the placing session would have done."""
     links = bracket_links_path("practice", "sim", tmp_path)
-    first = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(first)
-    first.keep_bracket_links(links)
-    await first.start([SYMBOL])
-    await connected(first)
+    first = new_session(sim, second_session, links)
+    await started(first)
     ask, at_ask = first.books[SYMBOL].best_ask()
     lots = int(at_ask) + 5
     tick = first.contracts[SYMBOL].tick_size
@@ -534,11 +529,8 @@ async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_res
     assert int((await other.order(entry_id))["filledSize"]) == filled + 2
     await other.cancel_order(entry_id)
     await other.close()
-    restarted = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
-    second_session.append(restarted)
-    restarted.keep_bracket_links(links)
-    await restarted.start([SYMBOL])
-    await connected(restarted)
+    restarted = new_session(sim, second_session, links)
+    await started(restarted)
     await restarted.check_bracket_links()
     [stop] = await restarted.rest.stop_orders()
     assert (int(stop["size"]), stop["reduceOnly"]) == (filled + 2, True)
