@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.signer import Credentials
 from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
 from kcterm.profiles import Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
 from kcterm.ui import modal_guard
 from kcterm.ui.ask import inform
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.signer import Credentials
 
 if TYPE_CHECKING:  # imported when a window is shown (_show), not when the Desk is built
     from kcterm.ui.main_window import MainWindow

@@ -8,7 +8,7 @@ exchange refused a value of the request."), never our sentence alone (issue 10 i
 
 from __future__ import annotations
 
-from kcterm.api.errors import (
+from kcterm.venue.kucoin.errors import (
     NOT_PLACED_CODE,
     OUTCOME_UNKNOWN_CODE,
     OWN_CODES,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.error_text import explain
+from kcterm.venue.kucoin.errors import KucoinError
 
 
 class EntryKind(StrEnum):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.replies import JsonObject
-from kcterm.api.rest import RestClient
 from kcterm.core.journal import Journal
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.replies import JsonObject
+from kcterm.venue.kucoin.rest import RestClient
 
 DONE_POLLS = 30  # x 0.1 s: how long to wait for a cancel to take effect
 

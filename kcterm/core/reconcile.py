@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.fills import Fills
 from kcterm.core.journal import EntryKind, Journal
@@ -24,6 +21,9 @@ from kcterm.core.marks import event_mark
 from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.reconcile")
 

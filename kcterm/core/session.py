@@ -14,11 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.stream_group import StreamGroup
-from kcterm.api.stream_status import StreamState
-from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.candle_loader import load_history
@@ -42,6 +37,11 @@ from kcterm.core.session_status import SessionFreshness, SessionStatus
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.core.watchlist import Watchlist
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream_group import StreamGroup
+from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.session")
 

@@ -15,8 +15,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.core.account import Account
 from kcterm.core.bracket import BracketPlan, plan_bracket
 from kcterm.core.bracket_guard import (
@@ -41,6 +39,8 @@ from kcterm.core.validation import (
     OrderRequest,
     new_client_oid,
 )
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
 
 ST_ORDERS = "/api/v1/st-orders"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from kcterm.api.rest import RestClient
-from kcterm.api.stream_group import StreamGroup
-from kcterm.api.stream_status import StreamState, StreamStatus
-from kcterm.api.throttle import PoolBudget
 from kcterm.core.feed_watch import STALE_CEILING_S, FeedWatch
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream_group import StreamGroup
+from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
+from kcterm.venue.kucoin.throttle import PoolBudget
 
 
 class SessionStatus:

@@ -13,8 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.bracket_guard import BracketGuard, Verdict, check_move
 from kcterm.core.bracket_links import BracketLinkFile
@@ -35,6 +33,8 @@ from kcterm.core.validation import (
     validate_order,
 )
 from kcterm.core.watchlist import Watchlist
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
 
 
 class SessionTrading:

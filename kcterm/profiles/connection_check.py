@@ -13,10 +13,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from kcterm.api.errors import TRANSPORT_CODE, KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.core.error_text import explain
+from kcterm.venue.kucoin.errors import TRANSPORT_CODE, KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 CLOCK_WARN_MS = 2_000  # KuCoin's window is 5 s; warn well before requests start failing
 PERMISSION_CODE = "400007"

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
+from kcterm.venue.kucoin.errors import KucoinError
 
 TRIGGERS = (("Mark", "MP"), ("Last", "TP"), ("Index", "IP"))
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.error_text import refusal_text
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.ask import ask
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
+from kcterm.venue.kucoin.errors import KucoinError
 
 if TYPE_CHECKING:
     from kcterm.ui.main_window import MainWindow

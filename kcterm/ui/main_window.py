@@ -21,7 +21,6 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.interlock import Gate, evaluate
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
@@ -49,6 +48,7 @@ from kcterm.ui.ticker_panel import TickerPanel
 from kcterm.ui.trading_prefs import TradingPrefs
 from kcterm.ui.watchlist_panel import WatchlistPanel
 from kcterm.ui.window_menus import build_menus
+from kcterm.venue.kucoin.errors import KucoinError
 
 DEFAULT_SIZE = QSize(1600, 1000)
 

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.pending_orders import WAITING, PendingOrder
 from kcterm.core.session import Session
 from kcterm.ui.fills_model import FillsModel
@@ -38,6 +37,7 @@ from kcterm.ui.history_model import HistoryModel
 from kcterm.ui.open_orders_model import CANCEL_COLUMN, OpenOrdersModel
 from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN, StopOrdersModel
 from kcterm.ui.theme import monospace_font
+from kcterm.venue.kucoin.errors import KucoinError
 
 FILLS_SHOWN = 500  # the newest fills in the tab (the session keeps up to 5,000)
 # A pending order becomes a row once it has waited this long: most are confirmed sooner, and a

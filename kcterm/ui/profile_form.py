@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kcterm.api.signer import Credentials
 from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, ProfileError, SecretStore
 from kcterm.profiles.profile import KEY_VERSIONS
 from kcterm.profiles.secrets import LEGACY_ENV
+from kcterm.venue.kucoin.signer import Credentials
 
 KIND_TEXT = {
     EMBEDDED: "Embedded practice exchange (demo account, no keys needed)",

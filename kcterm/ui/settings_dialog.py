@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.signer import Credentials
 from kcterm.profiles import (
     CUSTOM,
     EMBEDDED,
@@ -37,6 +36,7 @@ from kcterm.profiles import SettingsFile as ProfileSettings
 from kcterm.profiles.connection_check import ConnectionReport
 from kcterm.ui.ask import ask
 from kcterm.ui.profile_form import ProfileForm
+from kcterm.venue.kucoin.signer import Credentials
 
 Checker = Callable[[Profile, Credentials | None], Awaitable[ConnectionReport]]
 ConfirmLive = Callable[[Profile], bool | Awaitable[bool]]

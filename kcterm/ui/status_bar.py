@@ -11,10 +11,10 @@ import time
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from kcterm.api.stream_status import StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.ui.theme import colors
+from kcterm.venue.kucoin.stream_status import StreamStatus
 
 _STATE_COLOR = {"connected": "bid", "connecting": "own_order", "reconnecting": "own_order"}
 

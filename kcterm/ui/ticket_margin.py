@@ -19,10 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QWidget
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
+from kcterm.venue.kucoin.errors import KucoinError
 
 log = logging.getLogger("kcterm.ui.ticket_margin")
 TYPING_ROOM = 1000  # the spin box takes up to this, so a value above the maximum is seen

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.rest import RestClient
 from kcterm.core.session import Session
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

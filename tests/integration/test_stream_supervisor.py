@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
-from kcterm.api.stream import WsStream
-from kcterm.api.stream_status import StreamState
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.stream import WsStream
+from kcterm.venue.kucoin.stream_status import StreamState
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

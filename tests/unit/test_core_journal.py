@@ -2,10 +2,10 @@
 
 import re
 
-from kcterm.api.errors import KucoinError, TransportError
 from kcterm.core.error_text import explain, known_codes
 from kcterm.core.journal import EntryKind, Journal, describe_order_event
 from kcterm.spec import SPEC_DIR
+from kcterm.venue.kucoin.errors import KucoinError, TransportError
 
 REFERENCE = SPEC_DIR / "REFERENCE.md"
 
