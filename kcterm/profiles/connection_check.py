@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from kcterm.core.error_text import explain
+from kcterm.venue.kucoin.error_words import explain
 from kcterm.venue.kucoin.errors import TRANSPORT_CODE, KucoinError
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
