@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
         self.collector.stop()
         self.notifier.close()
         ask.dismiss(self)  # a question still open answers "no": nothing proceeds behind it
+        self.ticket.margin.close()  # no read of the ticket's outlives the window
         super().closeEvent(event)
 
     def set_theme(self, name: str) -> None:
