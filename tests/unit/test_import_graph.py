@@ -274,15 +274,20 @@ def test_sim_imports_nothing_of_kcterm_but_the_spec() -> None:
 
 
 def test_api_and_core_import_no_qt() -> None:
+    # The venue side is kcterm.api today and kcterm.venue as issue 13 moves it there: the rule
+    # follows the code to either name.
+    without_qt = ("kcterm.api", "kcterm.venue", "kcterm.core")
+    present = [p for p in without_qt if p in modules_of(PACKAGE_ROOT)]
+    assert "kcterm.core" in present and len(present) >= 2, f"only {present} found"
     bad = [
         imp
         for imp in all_imports(PACKAGE_ROOT)
-        if (in_package(imp.importer, "kcterm.api") or in_package(imp.importer, "kcterm.core"))
+        if any(in_package(imp.importer, package) for package in present)
         and imp.target.partition(".")[0] in QT_PACKAGES
     ]
     assert not bad, (
-        "kcterm.api and kcterm.core import no Qt (PySide6, shiboken6, pyqtgraph, qasync): "
-        "they are testable without a display and usable as a library:\n" + listing(bad)
+        f"{', '.join(present)} import no Qt (PySide6, shiboken6, pyqtgraph, qasync): they are "
+        "testable without a display and usable as a library:\n" + listing(bad)
     )
 
 
