@@ -97,9 +97,9 @@ class Desk:
             log.info("switching from profile %s to %s", previous.name, profile.name)
 
     async def _show(self, opened: OpenedProfile) -> str | int:
-        from kcterm.app import take_screenshot
         from kcterm.ui.main_window import MainWindow
         from kcterm.ui.profile_menu import install_settings_menu
+        from kcterm.ui.screenshot import take_screenshot
         from kcterm.ui.stale_veil import veil_docks
 
         args = self.args
