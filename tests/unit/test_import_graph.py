@@ -303,3 +303,20 @@ def test_core_imports_nothing_of_ui_desk_or_app() -> None:
         "kcterm.core sits below the window: it imports nothing of kcterm.ui, kcterm.desk or "
         "kcterm.app:\n" + listing(bad)
     )
+
+
+def test_the_window_imports_nothing_of_the_kucoin_adapter_or_the_exchange() -> None:
+    """ui/, desk and app talk to the session's parts and the venue's typed values
+    (kcterm.venue.events / .errors), never to KuCoin's wire code or to the simulator."""
+    window = ("kcterm.ui", "kcterm.desk", "kcterm.app")
+    below = ("kcterm.venue.kucoin", "kcterm.sim")
+    bad = [
+        imp
+        for imp in all_imports(PACKAGE_ROOT)
+        if any(in_package(imp.importer, layer) for layer in window)
+        and any(in_package(imp.target, layer) for layer in below)
+    ]
+    assert not bad, (
+        "the window reaches past the session into the KuCoin adapter or the exchange:\n"
+        + listing(bad)
+    )
