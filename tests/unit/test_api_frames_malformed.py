@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kcterm.core.book import LevelTwoBook
 from kcterm.venue.kucoin.stream import WsStream
+from tests.unit.kucoin_book import increment, load_snapshot
 
 TOPIC = "/contractMarket/level2:XBTUSDTM"
 
@@ -81,11 +82,11 @@ def test_bad_level2_payloads_are_logged_never_raised_and_never_corrupt_the_book(
 ) -> None:
     records = _listen()
     book = LevelTwoBook("XBTUSDTM")
-    book.apply_snapshot({"sequence": 10, "bids": [["99", 3]], "asks": [["101", 4]]})
+    load_snapshot(book, {"sequence": 10, "bids": [["99", 3]], "asks": [["101", 4]]})
 
     def on_level2(frame: dict) -> None:  # what Session._on_level2_frame does with a frame
         data = frame["data"]
-        book.on_increment(int(data["sequence"]), data["change"])
+        increment(book, int(data["sequence"]), data["change"])
 
     stream = WsStream(_never)
     stream.subscribe(TOPIC, on_level2)
