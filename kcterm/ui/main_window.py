@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.desk_actions = DeskActions(self, confirm_action)
         self.link = SymbolLink(symbol, self)
         self._symbol_lease = SymbolLease(session.market_data, "window", symbol)
+        session.market_data.unwatch(symbol)  # the window holds it now, not the whole session
         self.watchlist = WatchlistPanel(session, symbol)
         self.ticker = TickerPanel(session, symbol)
         self.book = BookPanel(session, symbol)

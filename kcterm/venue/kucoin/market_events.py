@@ -144,11 +144,23 @@ def _int(value: Any, default: int = 0) -> int:
 # -- frames ----------------------------------------------------------------------------------
 
 
+# A frozen dataclass's __init__ goes through object.__setattr__ once per field, which is most
+# of the cost of a delta; the slot descriptors set the same fields directly (the value is as
+# immutable afterwards as any other BookDelta). Checked against the dataclass in the tests.
+_new = object.__new__
+_SET_SYMBOL = BookDelta.__dict__["symbol"].__set__
+_SET_SEQUENCE = BookDelta.__dict__["sequence"].__set__
+_SET_SIDE = BookDelta.__dict__["side"].__set__
+_SET_PRICE = BookDelta.__dict__["price"].__set__
+_SET_SIZE = BookDelta.__dict__["size"].__set__
+_SET_TS = BookDelta.__dict__["ts_ns"].__set__
+
+
 def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
     """One level2 message (`data.sequence`, `data.change` "price,side,size"; REFERENCE §9)."""
     # The fast path: an int sequence and well-formed text; anything else takes the checks.
     seq = sequence if type(sequence) is int and sequence >= 0 else parse_sequence(sequence)
-    if not isinstance(change, str):
+    if type(change) is not str:
         raise BadMarketData(f"change {change!r} is not text")
     parts = change.split(",")
     if len(parts) != 3:
@@ -157,16 +169,25 @@ def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
     side = _SIDES.get(side_text)
     if side is None:
         raise BadMarketData(f"change {change!r}: unknown side {side_text!r}")
-    if size_text.isascii() and size_text.isdigit():
-        size = int(size_text)
-    else:
+    if not (size_text.isascii() and size_text.isdigit()):
         raise BadMarketData(f"change {change!r}: size {size_text!r} is not a whole number")
-    if not _PRICE_TEXT.match(price_text):
+    # Plain digits with at most one inner point ("1_00", "1e3", " 5", "NaN", ".5" are not).
+    digits = price_text.replace(".", "", 1)
+    if not (
+        digits.isascii() and digits.isdigit() and price_text[0] != "." and price_text[-1] != "."
+    ):
         raise BadMarketData(f"change {change!r}: price {price_text!r} is not a plain number")
     price = Decimal(price_text)
     if not price or price.adjusted() >= _MAX_PRICE_EXPONENT:
         raise BadMarketData(f"change {change!r}: price {price} is out of range")
-    return BookDelta(symbol, seq, side, price, size)
+    delta = _new(BookDelta)
+    _SET_SYMBOL(delta, symbol)
+    _SET_SEQUENCE(delta, seq)
+    _SET_SIDE(delta, side)
+    _SET_PRICE(delta, price)
+    _SET_SIZE(delta, int(size_text))
+    _SET_TS(delta, 0)
+    return delta
 
 
 def level2_frame(symbol: str, frame: dict[str, Any]) -> BookDelta:
