@@ -136,6 +136,12 @@ class MarketData:
         self.source.subscribe_last_prices(live, self)
         self._spawn(self._poll_watchlist())
 
+    def close(self) -> None:
+        """The session stops: no grace period ends after this (the streams are closing)."""
+        for expiry in self._expiries.values():
+            expiry.cancel()
+        self._expiries.clear()
+
     # -- leases ----------------------------------------------------------------------------
 
     def lease(self, symbol: str, holder: str) -> MarketLease:

@@ -189,6 +189,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
 
     async def stop(self) -> None:
         self._escapes.uninstall()
+        self.market_data.close()
         await self.public.close()
         await self.private.close()
         tasks = list(self._tasks)

@@ -4,6 +4,7 @@ period): nothing accumulates however many symbols the trader clicks through."""
 
 from __future__ import annotations
 
+from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, wait
 
@@ -51,3 +52,17 @@ def test_within_the_grace_period_the_last_symbols_stay_then_go(window: MainWindo
     assert {t.rsplit(":", 1)[1] for t in leased_topics(window)} == {others[-1]}
     switch(window, SYMBOL)  # back to the first: leased afresh, its book live again
     wait(lambda: window.session.books[SYMBOL].is_live, 10, "the first book live again")
+
+
+def test_an_open_tp_sl_dialog_holds_its_symbol_until_it_closes(window: MainWindow) -> None:
+    market = window.session.market_data
+    market.grace_s = 0
+    other = next(s for s in sorted(window.session.contracts) if s != SYMBOL)
+    assert other not in market.leased()
+    dialog = BracketDialog(window.session, other, parent=window)
+    dialog.open()
+    assert market.holders(other) == ["TP/SL dialog"]
+    wait(lambda: window.session.books[other].is_live, 10, "the dialog's symbol live")
+    dialog.reject()
+    assert other not in market.leased() and market.holders(other) == []
+    dialog.deleteLater()
