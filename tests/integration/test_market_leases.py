@@ -5,6 +5,7 @@ a grace period spares quick flicks, and a lease taken again gets a fresh live bo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,7 @@ from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
+from kcterm.venue.kucoin.stream_group import StreamGroup
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 
@@ -162,3 +164,39 @@ async def test_a_lease_after_the_release_gets_a_fresh_live_book_and_candles_go_w
 async def test_an_unknown_symbol_cannot_be_leased(session: Session) -> None:
     with pytest.raises(KeyError):
         session.market_data.lease("NOSUCHUSDTM", "test")
+
+
+async def test_an_extra_connection_left_without_topics_is_closed(market_sim: SimExchange) -> None:
+    """Topics beyond one connection's cap open another; once its last topic is unsubscribed,
+    that connection is closed on both sides, and a new topic reuses the freed slots."""
+    rest = RestClient(market_sim.base_url, credentials_for(market_sim))
+    group = StreamGroup(rest.bullet_public, name="public", max_topics=5)
+    symbols = ["XBTUSDTM", "ETHUSDTM", "SOLUSDTM", "ADAUSDTM", "DOGEUSDTM", "XRPUSDTM"]
+    frames: list[dict] = []
+    for symbol in symbols:
+        group.subscribe(f"/contractMarket/level2:{symbol}", frames.append)
+    run = asyncio.ensure_future(group.run())
+    try:
+        await wait_for(
+            lambda: (
+                len(group.streams) == 2
+                and all(s.state is StreamState.CONNECTED for s in group.streams)
+            ),
+            what="two connected links",
+        )
+        public = lambda: [c for c in market_sim.hub.connections if c.user_id is None]  # noqa: E731
+        await wait_for(lambda: len(public()) == 2, what="two connections on the exchange")
+        group.unsubscribe(f"/contractMarket/level2:{symbols[-1]}")
+        assert len(group.streams) == 1 and group.streams[0].topic_count() == 5
+        await wait_for(lambda: len(public()) == 1, what="the empty link closed")
+        group.unsubscribe(f"/contractMarket/level2:{symbols[0]}")
+        group.subscribe(f"/contractMarket/level2:{symbols[-1]}", frames.append)
+        assert len(group.streams) == 1 and group.streams[0].topic_count() == 5
+        await wait_for(
+            lambda: f"/contractMarket/level2:{symbols[-1]}" in public()[0].topics,
+            what="the topic back on the first link",
+        )
+    finally:
+        await group.close()
+        await run
+        await rest.close()
