@@ -59,6 +59,10 @@ class LevelTwoBook:
         self.resyncs = 0
         self._bids: SortedDict = SortedDict(_negate)  # best (highest) first
         self._asks: SortedDict = SortedDict()  # best (lowest) first
+        # The best prices, kept by every change: the crossing check on the hot path is then
+        # one comparison, not a lookup in the sorted map (they move only at the touch).
+        self._best_bid: Decimal | None = None
+        self._best_ask: Decimal | None = None
         self._buffer: list[BookDelta] = []
         self._max_buffer = max_buffer
 
@@ -93,19 +97,23 @@ class LevelTwoBook:
         if delta.side is Side.BUY:
             if size:
                 # The book was not crossed before; a bid can only cross it by reaching the ask.
-                asks = self._asks
-                if asks and price >= asks.peekitem(0)[0]:
+                best_ask = self._best_ask
+                if best_ask is not None and price >= best_ask:
                     return self._crossed(sequence)
                 self._bids[price] = size
-            else:
-                self._bids.pop(price, None)
+                if self._best_bid is None or price > self._best_bid:
+                    self._best_bid = price
+            elif self._bids.pop(price, None) is not None and price == self._best_bid:
+                self._best_bid = self._bids.peekitem(0)[0] if self._bids else None
         elif size:
-            bids = self._bids
-            if bids and price <= bids.peekitem(0)[0]:
+            best_bid = self._best_bid
+            if best_bid is not None and price <= best_bid:
                 return self._crossed(sequence)
             self._asks[price] = size
-        else:
-            self._asks.pop(price, None)
+            if self._best_ask is None or price < self._best_ask:
+                self._best_ask = price
+        elif self._asks.pop(price, None) is not None and price == self._best_ask:
+            self._best_ask = self._asks.peekitem(0)[0] if self._asks else None
         self.sequence = sequence
         self.version += 1
         return False
@@ -139,6 +147,8 @@ class LevelTwoBook:
         self._asks.clear()
         self._bids.update(bids)
         self._asks.update(asks)
+        self._best_bid = max(bids) if bids else None
+        self._best_ask = min(asks) if asks else None
         self.sequence = snapshot.sequence
         self.last_problem = ""
         buffered, self._buffer = sorted(self._buffer, key=_BY_SEQUENCE), []

@@ -54,26 +54,30 @@ def _reference(changes: list[tuple[int, str]]) -> float:
     return time.perf_counter() - start
 
 
-def test_level2_increments_per_second() -> None:
-    book, changes = _book_with_changes(200_000)
-    symbol = book.symbol
-    start = time.perf_counter()
-    for seq, change in changes:
-        book.on_delta(book_delta(symbol, seq, change))
-    elapsed = time.perf_counter() - start
-    rate = len(changes) / elapsed
-    assert book.sequence == changes[-1][0] and book.is_live
+REPEATS = 3  # the best of a few runs: a shared machine only ever makes a run slower
 
-    book, changes = _book_with_changes(200_000)
-    deltas = [book_delta(symbol, seq, change) for seq, change in changes]
-    start = time.perf_counter()
-    for delta in deltas:
-        book.on_delta(delta)
-    applied = len(deltas) / (time.perf_counter() - start)
-    reference = len(changes) / _reference(changes)
+
+def test_level2_increments_per_second() -> None:
+    rate = applied = reference = 0.0
+    for _ in range(REPEATS):
+        book, changes = _book_with_changes(200_000)
+        symbol = book.symbol
+        start = time.perf_counter()
+        for seq, change in changes:
+            book.on_delta(book_delta(symbol, seq, change))
+        rate = max(rate, len(changes) / (time.perf_counter() - start))
+        assert book.sequence == changes[-1][0] and book.is_live
+
+        book, changes = _book_with_changes(200_000)
+        deltas = [book_delta(symbol, seq, change) for seq, change in changes]
+        start = time.perf_counter()
+        for delta in deltas:
+            book.on_delta(delta)
+        applied = max(applied, len(deltas) / (time.perf_counter() - start))
+        assert book.sequence == changes[-1][0]
+        reference = max(reference, len(changes) / _reference(changes))
     print(
-        f"\nLevelTwoBook: {rate:,.0f} changes/s parsed and applied "
-        f"({elapsed:.2f} s for {len(changes):,}); {applied:,.0f}/s applying parsed deltas; "
-        f"plain-dict reference {reference:,.0f}/s (ratio {rate / reference:.2f}x)"
+        f"\nLevelTwoBook: {rate:,.0f} changes/s parsed and applied; {applied:,.0f}/s applying "
+        f"parsed deltas; plain-dict reference {reference:,.0f}/s (ratio {rate / reference:.2f}x);"
+        f" best of {REPEATS} x 200,000"
     )
-    assert book.sequence == changes[-1][0]
