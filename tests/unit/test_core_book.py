@@ -95,3 +95,28 @@ def test_depth_limits_and_version_moves() -> None:
     assert book.version > v0
     assert book.bids(2) == [(D("3988.51"), 56), (D("3988.5"), 15)]
     assert len(book.asks(10)) == 4
+
+
+def test_the_kept_best_prices_follow_removals_at_the_touch() -> None:
+    book = LevelTwoBook("X")
+    load_snapshot(book, {"sequence": 1, "bids": [["100", 1], ["99", 1]], "asks": [["101", 1]]})
+    assert increment(book, 2, "100,buy,0") is False  # the best bid leaves: 99 is best now
+    assert increment(book, 3, "100,sell,5") is False  # so an ask at 100 does not cross
+    assert book.best_bid() == (Decimal(99), 1) and book.best_ask() == (Decimal(100), 5)
+    assert increment(book, 4, "100,buy,1") is True  # a bid at the new best ask crosses
+    assert not book.is_live
+
+
+def test_the_kept_best_prices_always_equal_the_sorted_maps() -> None:
+    import random
+
+    rng = random.Random(3)
+    book = LevelTwoBook("X")
+    load_snapshot(book, {"sequence": 1, "bids": [["90", 1]], "asks": [["110", 1]]})
+    for seq in range(2, 3000):
+        side = rng.choice(["buy", "sell"])
+        price = rng.randint(80, 99) if side == "buy" else rng.randint(101, 120)
+        assert increment(book, seq, f"{price},{side},{rng.choice([0, 0, 1, 5])}") is False
+        bid, ask = book.best_bid(), book.best_ask()
+        assert book._best_bid == (bid[0] if bid else None)
+        assert book._best_ask == (ask[0] if ask else None)
