@@ -18,6 +18,7 @@ from kcterm.core.market import TradeTape
 from kcterm.ui.book_model import BookModel
 from kcterm.ui.candle_item import CandleItem, bar_of
 from kcterm.ui.tape_model import TapeModel
+from kcterm.venue.kucoin import market_events as parse
 from tests.unit.kucoin_book import increment, load_snapshot
 
 pytestmark = pytest.mark.perf
@@ -67,10 +68,10 @@ def test_tape_inserts_instead_of_resetting(qapp) -> None:
     for frame in range(1000):
         for i in range(10):
             n = frame * 10 + i
-            tape.on_execution(
+            tape.on_trade(parse.trade(
                 {"price": f"{90000 + rng.randint(-50, 50) / 10:.1f}", "size": rng.randint(1, 50),
                  "side": rng.choice(("buy", "sell")), "ts": n * 1_000_000, "tradeId": str(n)}
-            )  # fmt: skip
+            ))  # fmt: skip
         model.set_trades(list(tape.trades), CONTRACT)
     elapsed = time.perf_counter() - start
     print(
