@@ -1,5 +1,5 @@
-"""Candles for the chart: history from REST klines (spec/REFERENCE.md 7.6), live updates
-from trades.
+"""Candles for the chart: history from the venue's klines (spec/REFERENCE.md 7.6), live
+updates from trades.
 
 Live candles are built from the execution feed rather than limitCandle: executions are exact and
 per trade, while limitCandle comes at most once a second and KuCoin flags its volume as wrong.
@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+
+from kcterm.venue.events import Kline
 
 # label -> minutes, the granularities the kline endpoint accepts (spec/REFERENCE.md 7.6)
 INTERVALS: dict[str, int] = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}
@@ -76,11 +77,18 @@ class CandleSeries:
             return  # a late trade for an older candle: history already has it
         self.revision += 1
 
-    def load_klines(self, rows: Iterable[list[Any]]) -> None:
-        """Replace history with REST kline rows `[startMs, open, high, low, close, volume]`."""
+    def load_klines(self, rows: Iterable[Kline]) -> None:
+        """Replace history with the venue's candles."""
         history = [
-            Candle(int(r[0]), float(r[1]), float(r[2]), float(r[3]), float(r[4]), float(r[5]))
-            for r in rows
+            Candle(
+                k.start_ms,
+                float(k.open),
+                float(k.high),
+                float(k.low),
+                float(k.close),
+                float(k.volume),
+            )
+            for k in rows
         ]
         self._replace(history, "klines")
 

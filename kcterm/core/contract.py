@@ -2,8 +2,8 @@
 
 Linear contracts (XBTUSDTM, XBTUSDCM) are worth lots x multiplier x price in the quote
 currency. Inverse (coin-margined) ones such as XBTUSDM are quoted in USD and settled in the
-coin: KuCoin publishes their multiplier negated (-1: a lot is 1 USD); we keep |multiplier|
-and ``is_inverse``. Their value is lots x |multiplier| / price coins, a long's PnL
+coin: the venue's ContractSpec gives their multiplier as USD per lot, positive, and
+``is_inverse``. Their value is lots x |multiplier| / price coins, a long's PnL
 lots x |multiplier| x (1/entry - 1/exit), margin value / leverage, fees value x rate.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from kcterm.venue.events import ContractSpec
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -48,31 +50,26 @@ class Contract:
     is_inverse: bool = False  # coin-margined: multiplier is USD per lot (kept positive)
 
     @classmethod
-    def from_api(cls, data: dict[str, Any]) -> Contract:
-        """Build from one object of GET /api/v1/contracts/active (spec/REFERENCE.md 7.2)."""
-
-        def optional(name: str) -> Decimal | None:
-            value = data.get(name)
-            return None if value in (None, "") else to_decimal(value)
-
+    def from_spec(cls, spec: ContractSpec) -> Contract:
+        """Core's contract from the venue's statement of its rules (venue.events)."""
         return cls(
-            symbol=data["symbol"],
-            base_currency=data.get("baseCurrency", ""),
-            quote_currency=data.get("quoteCurrency", ""),
-            settle_currency=data.get("settleCurrency", ""),
-            tick_size=to_decimal(data["tickSize"]),
-            lot_size=int(data.get("lotSize") or 1),
-            multiplier=abs(to_decimal(data["multiplier"])),
-            max_order_qty=int(data.get("maxOrderQty") or 1_000_000),
-            max_price=to_decimal(data.get("maxPrice") or 1_000_000),
-            max_leverage=int(data.get("maxLeverage") or 1),
-            maker_fee_rate=to_decimal(data.get("makerFeeRate") or 0),
-            taker_fee_rate=to_decimal(data.get("takerFeeRate") or 0),
-            buy_limit=optional("buyLimit"),
-            sell_limit=optional("sellLimit"),
-            status=data.get("status", "Open"),
-            maintain_margin=to_decimal(data.get("maintainMargin") or 0),
-            is_inverse=bool(data.get("isInverse")),
+            symbol=spec.symbol,
+            base_currency=spec.base_currency,
+            quote_currency=spec.quote_currency,
+            settle_currency=spec.settle_currency,
+            tick_size=spec.tick_size,
+            lot_size=spec.lot_size,
+            multiplier=spec.multiplier,
+            max_order_qty=spec.max_order_qty,
+            max_price=spec.max_price,
+            max_leverage=spec.max_leverage,
+            maker_fee_rate=spec.maker_fee_rate,
+            taker_fee_rate=spec.taker_fee_rate,
+            buy_limit=spec.buy_limit,
+            sell_limit=spec.sell_limit,
+            status=spec.status,
+            maintain_margin=spec.maintain_margin,
+            is_inverse=spec.is_inverse,
         )
 
     @property

@@ -1,27 +1,21 @@
-"""Per-symbol ticker and trade tape state fed by tickerV2 and execution (spec/REFERENCE.md 8.2)."""
+"""Per-symbol ticker and trade tape state, fed typed values (venue.events): the touch
+(TopOfBook), trades (Trade) and the REST ticker (TickerSnapshot)."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from kcterm.core.contract import to_decimal
+from kcterm.venue.events import TickerSnapshot, TopOfBook, Trade
 
-
-@dataclass(frozen=True, slots=True)
-class Trade:
-    price: Decimal
-    size: int
-    side: str  # taker side
-    ts_ns: int
-    trade_id: str
+__all__ = ["TickerState", "Trade", "TradeTape"]
 
 
 class TickerState:
-    """Best bid/ask from tickerV2 and the last trade from execution (tickerV2 carries no last)."""
+    """Best bid/ask from the touch feed and the last trade from the tape (the touch feed
+    carries no last price)."""
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
@@ -35,14 +29,19 @@ class TickerState:
         self.version = 0
         self.updated_monotonic = 0.0
 
-    def on_rest_ticker(self, data: dict[str, Any]) -> None:
-        """GET /api/v1/ticker: BBO and last trade in one reply."""
-        self._set_bbo(data)
-        if data.get("price") not in (None, ""):
-            self._set_last(to_decimal(data["price"]), data.get("side", ""))
+    def on_snapshot(self, ticker: TickerSnapshot) -> None:
+        """The REST ticker: the touch and the last trade in one reply."""
+        self.on_top(ticker.top)
+        if ticker.last is not None:
+            self._set_last(ticker.last.price, ticker.last.side or "")
 
-    def on_ticker_v2(self, data: dict[str, Any]) -> None:
-        self._set_bbo(data)
+    def on_top(self, top: TopOfBook) -> None:
+        # A side without a price is 0 in TopOfBook: shown as no price, not as 0.
+        self.bid = top.best_bid or None
+        self.bid_size = top.best_bid_size
+        self.ask = top.best_ask or None
+        self.ask_size = top.best_ask_size
+        self._touch()
 
     def on_trade(self, trade: Trade) -> None:
         self._set_last(trade.price, trade.side)
@@ -52,16 +51,9 @@ class TickerState:
             return None
         return (self.last - self.first_price) / self.first_price * 100
 
-    def _set_bbo(self, data: dict[str, Any]) -> None:
-        self.bid = to_decimal(data["bestBidPrice"]) if data.get("bestBidPrice") else None
-        self.bid_size = int(data.get("bestBidSize") or 0)
-        self.ask = to_decimal(data["bestAskPrice"]) if data.get("bestAskPrice") else None
-        self.ask_size = int(data.get("bestAskSize") or 0)
-        self._touch()
-
     def _set_last(self, price: Decimal, side: str) -> None:
         self.last = price
-        self.last_side = side
+        self.last_side = str(side)
         if self.first_price is None:
             self.first_price = price
         self._touch()
@@ -72,44 +64,26 @@ class TickerState:
 
 
 class TradeTape:
-    """The most recent executions, newest first, bounded so a fast market cannot grow it."""
+    """The most recent trades, newest first, bounded so a fast market cannot grow it."""
 
     def __init__(self, maxlen: int = 200) -> None:
         self.trades: deque[Trade] = deque(maxlen=maxlen)
         self.version = 0
 
-    def on_execution(self, data: dict[str, Any]) -> Trade:
-        trade = Trade(
-            price=to_decimal(data["price"]),
-            size=int(data["size"]),
-            side=str(data.get("side", "")),
-            ts_ns=int(data.get("ts") or 0),
-            trade_id=str(data.get("tradeId", "")),
-        )
+    def on_trade(self, trade: Trade) -> None:
         self.trades.appendleft(trade)
         self.version += 1
-        return trade
 
-    def backfill(self, items: list[dict[str, Any]]) -> int:
-        """Add older trades from GET /api/v1/trade/history behind the live ones; returns how
+    def backfill(self, items: Iterable[Trade]) -> int:
+        """Add older trades (the venue's recent history) behind the live ones; returns how
         many were added. Live trades stay first; nothing is added twice."""
         known = {t.trade_id for t in self.trades}
         oldest = self.trades[-1].ts_ns if self.trades else None
-        older = []
-        for item in items:
-            trade_id = str(item.get("tradeId", ""))
-            ts_ns = int(item.get("ts") or 0)
-            if trade_id in known or (oldest is not None and ts_ns > oldest):
-                continue
-            older.append(
-                Trade(
-                    to_decimal(item["price"]),
-                    int(item["size"]),
-                    str(item.get("side", "")),
-                    ts_ns,
-                    trade_id,
-                )
-            )
+        older = [
+            trade
+            for trade in items
+            if trade.trade_id not in known and (oldest is None or trade.ts_ns <= oldest)
+        ]
         older.sort(key=lambda t: t.ts_ns, reverse=True)
         room = (self.trades.maxlen or len(older)) - len(self.trades)
         for trade in older[: max(0, room)]:

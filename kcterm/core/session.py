@@ -10,14 +10,13 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from kcterm.core.account import Account
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.bus import EventBus
-from kcterm.core.candle_loader import load_history
 from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import Contract
 from kcterm.core.escape_hooks import EscapeHooks
@@ -28,6 +27,7 @@ from kcterm.core.health import Health
 from kcterm.core.interlock import FeedFacts
 from kcterm.core.journal import EntryKind, Journal, JournalEntry, describe_order_update
 from kcterm.core.market import TickerState, TradeTape
+from kcterm.core.market_data import LEASE_GRACE_S, RESYNC_NOTIFY_EVERY, MarketData
 from kcterm.core.order_actions import OrderEnds
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_history import OrderHistory
@@ -38,9 +38,9 @@ from kcterm.core.reconcile import Reconciler
 from kcterm.core.session_positions import SessionPositions
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
-from kcterm.core.watchlist import Watchlist
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderEventKind, OrderUpdate, StopOrderUpdate
+from kcterm.venue.kucoin.market_source import KucoinMarketSource
 from kcterm.venue.kucoin.order_events import (
     Unreadable,
     order_detail,
@@ -59,12 +59,7 @@ STOPS_TOPIC = "/contractMarket/advancedOrders"
 POSITIONS_TOPIC = "/contract/positionAll"
 WALLET_TOPIC = "/contractAccount/wallet"
 CLOCK_RESYNC_S = 300.0  # the clock is measured again every few minutes (and on 400002)
-WATCHLIST_LIVE_MAX = 40  # ticker topics for the watchlist; KuCoin allows ~100 per connection
-RESYNC_FIRST_DELAY_S = 0.2  # a failed book snapshot is fetched again after this, doubling
-RESYNC_MAX_DELAY_S = 5.0
-RESYNC_NOTIFY_EVERY = 10  # a long outage repeats its notice now and then, not every try
 STOP_TIMEOUT_S = 3.0  # stop() waits this long for the cancelled tasks
-CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume for every contract, by REST
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +80,7 @@ class Session(SessionTrading, SessionPositions):
         stream_options: dict[str, Any] | None = None,
         reconcile_interval: float | None = None,
         profile_name: str = "",
+        lease_grace_s: float = LEASE_GRACE_S,
     ) -> None:
         rest.enable_resilience()  # throttle by pool, retry what is safe (api/retry.py)
         self.rest = rest
@@ -92,17 +88,12 @@ class Session(SessionTrading, SessionPositions):
         # The profile's slug (Profile.slug): the window keeps its confirmation choices under it.
         self.profile_name = profile_name
         self.contracts: dict[str, Contract] = {}
-        self.books: dict[str, LevelTwoBook] = {}
-        self.tickers: dict[str, TickerState] = {}
-        self.tapes: dict[str, TradeTape] = {}
         self.orders = OpenOrders()
         self.notices: deque[Notice] = deque(maxlen=500)
         self.notices_version = 0
-        self.last_market_monotonic = 0.0
-        self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
         # The link's health (streams, clock, budget, feed freshness): what the status bar and
         # the stale veils read, instead of the client and the stream groups themselves.
-        self.health = Health(rest, self.feeds.get)
+        self.health = Health(rest, lambda symbol: self.market_data.feeds.get(symbol))
         options = stream_options or {}
         self.public = StreamGroup(
             rest.bullet_public,
@@ -122,7 +113,6 @@ class Session(SessionTrading, SessionPositions):
         )
         self.health.watch(self.public, self.private)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._resyncing: set[str] = set()
         # The one event bus (core.bus): typed events from the venue, fanned out to the parts
         # and to whoever else subscribes (the journal file, a modify awaiting its echo).
         self.bus = EventBus(on_error=self.report_failure)
@@ -133,10 +123,25 @@ class Session(SessionTrading, SessionPositions):
         self.journal = Journal()
         self.journal.add_listener(self._on_journal_entry)
         self.history = OrderHistory()
-        self.watchlist = Watchlist()
-        self.candles: dict[tuple[str, int], CandleSeries] = {}
-        self.market_seen: dict[str, float] = {}  # symbol -> monotonic time of its last message
-        self._candle_loads: dict[tuple[str, int], asyncio.Task[None]] = {}
+        # Books, tickers, tapes, candles and the watchlist, held by leases (market_data.py).
+        self.market_data = MarketData(
+            KucoinMarketSource(rest, self.public),
+            self.contracts,
+            self.journal,
+            notify=self.notify,
+            spawn=self._supervised,
+            is_connected=lambda: self.public.state is StreamState.CONNECTED,
+            grace_s=lease_grace_s,
+        )
+        # Read-only aliases of the market data's tables, for the order path and older callers
+        # (the tables are never replaced, only changed, so an alias stays the same object).
+        self.books: dict[str, LevelTwoBook] = self.market_data.books
+        self.tickers: dict[str, TickerState] = self.market_data.tickers
+        self.tapes: dict[str, TradeTape] = self.market_data.tapes
+        self.feeds: dict[str, FeedWatch] = self.market_data.feeds
+        self.candles: dict[tuple[str, int], CandleSeries] = self.market_data.candles
+        self.market_seen: dict[str, float] = self.market_data.market_seen
+        self.watchlist = self.market_data.watchlist
         self._history_reload_pending = False
         # Exchange-owned state, kept as a cache of the exchange (reconcile.py)
         self.stop_orders = StopOrders()
@@ -173,29 +178,27 @@ class Session(SessionTrading, SessionPositions):
     def is_live(self) -> bool:
         return self.venue == "live"
 
+    @property
+    def last_market_monotonic(self) -> float:
+        """When any market message last arrived (monotonic; 0: none yet)."""
+        return self.market_data.last_market_monotonic
+
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, symbols: Iterable[str]) -> None:
         """Load contracts, measure the clock, open both streams and watch `symbols`."""
         self._escapes.install(asyncio.get_running_loop())
         await self.rest.sync_clock()
-        items = await self.rest.active_contracts()
-        for item in items:
-            contract = Contract.from_api(item)
-            self.contracts[contract.symbol] = contract
-        self.watchlist.load_contracts(items)
+        await self.market_data.load_contracts()
         self.private.subscribe(ORDERS_TOPIC, self._on_order_frame)
         self.private.subscribe(STOPS_TOPIC, self._on_stop_frame)
         self.private.subscribe(POSITIONS_TOPIC, self._on_position_frame)
         self.private.subscribe(WALLET_TOPIC, self._on_wallet_frame)
         for symbol in symbols:
             await self.watch(symbol)
-        live = sorted(self.contracts)[:WATCHLIST_LIVE_MAX]
-        if live:
-            self.public.subscribe(f"/contractMarket/ticker:{','.join(live)}", self._on_last_trade)
+        self.market_data.start()
         self._spawn(self.public.run())
         self._spawn(self.private.run())
-        self._spawn(self._poll_watchlist())
         self._spawn(self.reconciler.run())
         self._spawn(self.rest.keep_clock_synced(CLOCK_RESYNC_S))
         self.notify("info", f"Connected to {self.venue} at {self.rest.base_url}")
@@ -203,6 +206,7 @@ class Session(SessionTrading, SessionPositions):
 
     async def stop(self) -> None:
         self._escapes.uninstall()
+        self.market_data.close()
         await self.public.close()
         await self.private.close()
         tasks = list(self._tasks)
@@ -220,47 +224,13 @@ class Session(SessionTrading, SessionPositions):
         await self.rest.close()
 
     async def watch(self, symbol: str) -> None:
-        if symbol not in self.contracts:
-            raise KeyError(f"unknown contract {symbol}")
-        if symbol in self.books:
-            return
-        self.books[symbol] = LevelTwoBook(symbol, tick_size=self.contracts[symbol].tick_size)
-        self.feeds[symbol] = FeedWatch()
-        self.tickers[symbol] = TickerState(symbol)
-        self.tapes[symbol] = TradeTape()
-        try:
-            self.tickers[symbol].on_rest_ticker(await self.rest.ticker(symbol))
-        except VenueError as exc:
-            self.notify("error", f"Ticker for {symbol} unavailable: {exc.msg}")
-        self.public.subscribe(f"/contractMarket/level2:{symbol}", self._on_level2_frame)
-        self.public.subscribe(f"/contractMarket/tickerV2:{symbol}", self._on_ticker_frame)
-        self.public.subscribe(f"/contractMarket/execution:{symbol}", self._on_execution_frame)
-        # Live mark/funding and 24 h statistics; a venue without them rejects the topic, and
-        # the watchlist keeps its REST-polled numbers.
-        self.public.subscribe(f"/contract/instrument:{symbol}", self._on_instrument_frame)
-        self.public.subscribe(f"/contractMarket/snapshot:{symbol}", self._on_snapshot_frame)
-        self._spawn(self._backfill_tape(symbol))
-        if self.public.state is StreamState.CONNECTED:
-            # Subscribed mid-connection: no on_connected will come, so fetch the snapshot now.
-            self._schedule_resync(symbol)
+        """Hold `symbol`'s market data for the whole session (market_data.MarketData.watch)."""
+        await self.market_data.watch(symbol)
 
     # -- market data for the panels ---------------------------------------------------------
 
     async def load_candles(self, symbol: str, minutes: int) -> CandleSeries:
-        """Candles of `symbol` at `minutes`, with history loaded; live from the trade feed."""
-        key = (symbol, minutes)
-        series = self.candles.get(key)
-        if series is None:
-            series = self.candles[key] = CandleSeries(symbol, minutes)
-        task = self._candle_loads.get(key)
-        if task is None and series.loading:
-            tape = list(self.tapes[symbol].trades) if symbol in self.tapes else []
-            task = asyncio.ensure_future(load_history(self.rest, self.journal, series, tape))
-            self._candle_loads[key] = task
-            task.add_done_callback(lambda _t: self._candle_loads.pop(key, None))
-        if task is not None:
-            await asyncio.shield(task)
-        return series
+        return await self.market_data.load_candles(symbol, minutes)
 
     def feed_facts(self, symbol: str) -> FeedFacts:
         """What the stale-feed interlock (core.interlock) needs to know about `symbol`."""
@@ -277,51 +247,6 @@ class Session(SessionTrading, SessionPositions):
         )
 
     # -- stream handlers (no I/O here: update state, bump versions) ------------------------
-
-    def _on_level2_frame(self, frame: dict[str, Any]) -> None:
-        symbol = frame["topic"].rsplit(":", 1)[1]
-        book = self.books.get(symbol)
-        if book is None:
-            return
-        data = frame.get("data")
-        now = self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
-        self.feeds[symbol].on_message(now)
-        if not isinstance(data, dict):
-            data = {}
-        # The book checks the sequence and the change itself (a bool or "1_00" is refused there).
-        if book.on_increment(data.get("sequence"), data.get("change")) or not book.is_live:
-            # A syncing book always has a snapshot on the way: a resync that ended without
-            # one (or never started) is started again here, not after a 50,000-message buffer.
-            self._schedule_resync(symbol)
-
-    def _on_ticker_frame(self, frame: dict[str, Any]) -> None:
-        symbol = frame["data"].get("symbol", "")
-        ticker = self.tickers.get(symbol)
-        if ticker is not None:
-            ticker.on_ticker_v2(frame["data"])
-            self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
-
-    def _on_execution_frame(self, frame: dict[str, Any]) -> None:
-        symbol = frame["data"].get("symbol", "")
-        tape = self.tapes.get(symbol)
-        if tape is None:
-            return
-        trade = tape.on_execution(frame["data"])
-        self.tickers[symbol].on_trade(trade)
-        self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
-        for (series_symbol, _), series in self.candles.items():
-            if series_symbol == symbol:
-                series.on_trade(trade.price, trade.size, trade.ts_ns)
-
-    def _on_last_trade(self, frame: dict[str, Any]) -> None:
-        self.watchlist.on_ticker(frame["data"])
-
-    def _on_instrument_frame(self, frame: dict[str, Any]) -> None:
-        symbol = frame["topic"].rsplit(":", 1)[1]
-        self.watchlist.on_instrument(symbol, str(frame.get("subject", "")), frame["data"])
-
-    def _on_snapshot_frame(self, frame: dict[str, Any]) -> None:
-        self.watchlist.on_snapshot_24h(frame["data"])
 
     def _on_order_frame(self, frame: dict[str, Any]) -> None:
         data = frame.get("data")
@@ -405,12 +330,8 @@ class Session(SessionTrading, SessionPositions):
     # -- connection events -----------------------------------------------------------------
 
     async def _on_public_connected(self, topics: list[str]) -> None:
-        # Every (re)connect starts its books from a fresh snapshot (spec/REFERENCE.md section 9);
-        # with topics spread over connections, only the books of the one that reconnected.
-        for symbol, book in self.books.items():
-            if f"/contractMarket/level2:{symbol}" in topics:
-                book.reset()
-                self._schedule_resync(symbol)
+        # With topics spread over connections, only the books of the one that reconnected.
+        self.market_data.on_connected(topics)
 
     async def _on_private_connected(self, topics: list[str]) -> None:
         # Whatever happened while the feed was away is fetched and merged (reconcile.py).
@@ -437,76 +358,6 @@ class Session(SessionTrading, SessionPositions):
 
         self._spawn(reload())
 
-    async def _poll_watchlist(self) -> None:
-        """Prices first, then mark, funding and 24 h volume of every contract, every few s."""
-        try:
-            for item in await self.rest.all_tickers() or []:
-                self.watchlist.on_ticker(item)
-        except VenueError as exc:
-            log.info("allTickers unavailable: %s", exc)
-        while True:
-            await asyncio.sleep(CONTRACTS_POLL_S)
-            try:
-                contracts = await self.rest.request(
-                    "GET", "/api/v1/contracts/active", priority=Priority.BACKGROUND
-                )
-                self.watchlist.load_contracts(contracts)
-            except VenueError as exc:
-                log.info("contract poll failed: %s", exc)
-
-    async def _backfill_tape(self, symbol: str) -> None:
-        try:
-            items = await self.rest.trade_history(symbol)
-        except VenueError as exc:
-            log.info("trade history for %s unavailable: %s", symbol, exc)
-            return
-        self.tapes[symbol].backfill(items or [])
-
-    def _schedule_resync(self, symbol: str) -> None:
-        if symbol not in self._resyncing:
-            self._resyncing.add(symbol)
-            self._spawn(self._resync(symbol))
-
-    async def _resync(self, symbol: str) -> None:
-        """Fetch snapshots until the book is live again. Every failure (a REST error, a refused
-        snapshot, anything unexpected) is retried with backoff and shown; the task only ends
-        with a live book (or when cancelled), so the book is never left to a dead task."""
-        delay = RESYNC_FIRST_DELAY_S
-        failures = 0
-        try:
-            while True:
-                book = self.books.get(symbol)
-                if book is None:
-                    return
-                problem = ""
-                try:
-                    snapshot = await self.rest.level2_snapshot(symbol)
-                except VenueError as exc:
-                    problem = f"snapshot request failed: {exc.msg or exc}"
-                except Exception as exc:  # a dropped connection, a body that is not JSON ...
-                    problem = f"snapshot request failed: {type(exc).__name__}: {exc}"
-                else:
-                    if not book.apply_snapshot(snapshot):
-                        if failures:
-                            self.notify("info", f"Order book {symbol} is live again")
-                        return
-                    if not book.last_problem:  # a gap in the buffer: fetch again, soon
-                        await asyncio.sleep(0.05)  # let the increments after the gap arrive
-                        continue
-                    problem = book.last_problem
-                failures += 1
-                log.warning("%s resync failed (%d): %s", symbol, failures, problem)
-                if failures == 1 or failures % RESYNC_NOTIFY_EVERY == 0:
-                    self.notify(
-                        "error",
-                        f"Order book {symbol}: {problem}; trading paused, retrying "
-                        f"(attempt {failures + 1} in {delay:.1f} s)",
-                    )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RESYNC_MAX_DELAY_S)
-        finally:
-            self._resyncing.discard(symbol)
-
     # -- helpers ---------------------------------------------------------------------------
 
     def notify(self, level: str, text: str) -> None:
@@ -515,9 +366,14 @@ class Session(SessionTrading, SessionPositions):
         self.notices_version += 1
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+        self._supervised(coro)
+
+    def _supervised(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `coro` as a session task: stopped with the session, its escape reported."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -1,28 +1,19 @@
 """Every contract with last price, 24 h change, volume, funding rate and mark price.
 
-Sources, each optional (the list shows what it has):
-- GET /api/v1/contracts/active (spec/REFERENCE.md 7.2): all fields at once; polled, so a
-  venue without the live topics still shows fresh numbers,
-- GET /api/v1/allTickers and the `ticker` topic (8.2): the last trade, live,
-- `snapshot.24h` and `instrument` (8.2): 24 h statistics, mark price and funding rate, live.
+Sources, each optional (the list shows what it has), all typed values (venue.events):
+- the contract list's DayStats (polled, so a venue without live feeds still shows fresh
+  numbers),
+- LastPrice: the last trade of every contract, live, and once by REST at start,
+- a leased symbol's DayStats, MarkIndex and FundingRate feeds, live.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from kcterm.core.contract import to_decimal
-
-
-def _dec(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return to_decimal(value)
-    except (ArithmeticError, ValueError):
-        return None
+from kcterm.venue.events import DayStats, FundingRate, LastPrice, MarkIndex
 
 
 @dataclass(slots=True)
@@ -32,7 +23,7 @@ class WatchRow:
     last_side: str = ""
     open_24h: Decimal | None = None  # price 24 h ago: the base of the change
     change_pct: Decimal | None = None  # percent, e.g. 1.25 for +1.25 %
-    volume_24h: Decimal | None = None  # in the base currency (contracts/active volumeOf24h)
+    volume_24h: Decimal | None = None  # in the base currency
     turnover_24h: Decimal | None = None
     funding_rate: Decimal | None = None  # fraction per funding period
     mark: Decimal | None = None
@@ -42,7 +33,7 @@ class WatchRow:
     def set_last(self, price: Decimal, side: str = "") -> None:
         self.last = price
         if side:
-            self.last_side = side
+            self.last_side = str(side)
         if self.open_24h:
             self.change_pct = (price - self.open_24h) / self.open_24h * 100
 
@@ -61,58 +52,48 @@ class Watchlist:
             row = self.rows[symbol] = WatchRow(symbol)
         return row
 
-    def load_contracts(self, items: list[dict[str, Any]]) -> None:
-        for item in items:
-            row = self.row(str(item["symbol"]))
-            last = _dec(item.get("lastTradePrice"))
-            change = _dec(item.get("priceChg"))
-            if last is not None and change is not None:
-                row.open_24h = last - change
-            elif (pct := _dec(item.get("priceChgPct"))) is not None:
-                row.change_pct = pct * 100
-            row.volume_24h = _dec(item.get("volumeOf24h"))
-            row.turnover_24h = _dec(item.get("turnoverOf24h"))
-            row.funding_rate = _dec(item.get("fundingFeeRate"))
-            row.mark = _dec(item.get("markPrice")) or row.mark
-            row.index = _dec(item.get("indexPrice")) or row.index
+    def load_stats(self, items: Iterable[DayStats]) -> None:
+        """The contract list's statistics (all fields at once)."""
+        for stats in items:
+            row = self.row(stats.symbol)
+            last = stats.last
+            if last is not None and stats.change is not None:
+                row.open_24h = last - stats.change
+            elif stats.change_fraction is not None:
+                row.change_pct = stats.change_fraction * 100
+            row.volume_24h = stats.volume
+            row.turnover_24h = stats.turnover
+            row.funding_rate = stats.funding_rate
+            row.mark = stats.mark or row.mark
+            row.index = stats.index or row.index
             if last:
                 row.set_last(last)
             self._touch(row)
 
-    def on_ticker(self, data: dict[str, Any]) -> None:
-        """GET /api/v1/ticker, allTickers items and `ticker` frames: the last trade."""
-        symbol = data.get("symbol")
-        price = _dec(data.get("price"))
-        if not symbol or not price:
-            return
-        row = self.row(str(symbol))
-        row.set_last(price, str(data.get("side") or ""))
+    def on_last_price(self, last: LastPrice) -> None:
+        row = self.row(last.symbol)
+        row.set_last(last.price, last.side or "")
         self._touch(row)
 
-    def on_snapshot_24h(self, data: dict[str, Any]) -> None:
-        symbol = data.get("symbol")
-        if not symbol:
-            return
-        row = self.row(str(symbol))
-        row.open_24h = _dec(data.get("price24HoursBefore")) or row.open_24h
-        row.volume_24h = _dec(data.get("volume")) or row.volume_24h
-        row.turnover_24h = _dec(data.get("turnover")) or row.turnover_24h
-        last = _dec(data.get("lastPrice"))
-        if last:
-            row.set_last(last)
+    def on_day_stats(self, stats: DayStats) -> None:
+        """A live 24 h statistics update: what it leaves out stays as it was."""
+        row = self.row(stats.symbol)
+        row.open_24h = stats.open_24h or row.open_24h
+        row.volume_24h = stats.volume or row.volume_24h
+        row.turnover_24h = stats.turnover or row.turnover_24h
+        if stats.last:
+            row.set_last(stats.last)
         self._touch(row)
 
-    def on_instrument(self, symbol: str, subject: str, data: dict[str, Any]) -> None:
-        row = self.row(symbol)
-        if subject == "mark.index.price":
-            row.mark = _dec(data.get("markPrice")) or row.mark
-            row.index = _dec(data.get("indexPrice")) or row.index
-        elif subject == "funding.rate":
-            rate = _dec(data.get("fundingRate"))
-            if rate is not None:
-                row.funding_rate = rate
-        else:
-            return
+    def on_mark(self, mark: MarkIndex) -> None:
+        row = self.row(mark.symbol)
+        row.mark = mark.mark or row.mark
+        row.index = mark.index or row.index
+        self._touch(row)
+
+    def on_funding(self, rate: FundingRate) -> None:
+        row = self.row(rate.symbol)
+        row.funding_rate = rate.rate
         self._touch(row)
 
     def _touch(self, row: WatchRow) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kcterm.core.interlock import Gate
 from kcterm.core.ladder import GROUP_MULTIPLES, own_sizes
+from kcterm.core.market_data import SymbolLease
 from kcterm.core.session import Session
 from kcterm.ui.book_model import MINE, BookModel
 from kcterm.ui.ladder_delegate import LadderBarDelegate
@@ -41,6 +42,7 @@ class BookPanel(QWidget):
         super().__init__(parent)
         self._session = session
         self._symbol = symbol
+        self._lease = SymbolLease(session.market_data, "book panel", symbol)
         self._drawn = (-1, -1)
         self._gate = Gate(False, "Waiting for market data")
         self._auto_depth = depth is None  # fit the ladder to the panel's height
@@ -93,6 +95,7 @@ class BookPanel(QWidget):
         return self.one_click.isChecked()
 
     def set_symbol(self, symbol: str) -> None:
+        self._lease.follow(symbol)
         self._symbol = symbol
         self.header.set_symbol(symbol)
         self._fill_groups()
@@ -115,7 +118,7 @@ class BookPanel(QWidget):
         )
 
     def refresh(self) -> None:
-        book = self._session.books.get(self._symbol)
+        book = self._session.market_data.books.get(self._symbol)
         if book is None:
             return
         orders = self._session.orders

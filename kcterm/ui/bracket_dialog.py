@@ -54,6 +54,9 @@ class BracketDialog(QDialog):
         self.request = request  # entry mode when given
         self._confirm = confirm
         self.contract = session.contracts[symbol]
+        # Its checks read the symbol's last and touch (market_context): live while it is open.
+        self._lease = session.market_data.lease(symbol, "TP/SL dialog")
+        self.finished.connect(lambda _result: self._lease.release())
         self.setWindowTitle(f"TP/SL · {symbol}")
         self.existing_id = None if request is not None else self._existing()
         self.info_label = QLabel()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QVBoxLayout, QWid
 
 from kcterm.core.candles import INTERVALS, CandleSeries
 from kcterm.core.interlock import Gate
+from kcterm.core.market_data import SymbolLease
 from kcterm.core.session import Session
 from kcterm.ui.candle_item import CandleItem, bar_of
 from kcterm.ui.formatting import price_text
@@ -44,6 +45,7 @@ class ChartPanel(QWidget):
         super().__init__(parent)
         self._session = session
         self._symbol = symbol
+        self._lease = SymbolLease(session.market_data, "chart", symbol)
         self.series: CandleSeries | None = None
         self._drawn = (-1, -1, -1)  # reloads, appended, revision
         self._orders_drawn = -1
@@ -122,6 +124,7 @@ class ChartPanel(QWidget):
     def set_symbol(self, symbol: str) -> None:
         if symbol == self._symbol and self.series is not None:
             return
+        self._lease.follow(symbol)
         self._symbol = symbol
         self.header.set_symbol(symbol)
         self._orders_drawn = -1
@@ -143,7 +146,7 @@ class ChartPanel(QWidget):
         self._load_task = asyncio.ensure_future(self._load(self._symbol, self.minutes))
 
     async def _load(self, symbol: str, minutes: int) -> None:
-        series = await self._session.load_candles(symbol, minutes)
+        series = await self._session.market_data.load_candles(symbol, minutes)
         if (symbol, minutes) != (self._symbol, self.minutes):
             return  # the user moved on while this was loading
         self.series = series
@@ -231,7 +234,7 @@ class ChartPanel(QWidget):
         )
 
     def _refresh_last(self) -> None:
-        ticker = self._session.tickers.get(self._symbol)
+        ticker = self._session.market_data.tickers.get(self._symbol)
         last = ticker.last if ticker else None
         if last is None or last == self._last_drawn:
             return

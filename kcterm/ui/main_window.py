@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from kcterm.core.interlock import Gate, evaluate
+from kcterm.core.market_data import SymbolLease
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self._confirm_move = confirm_move
         self.desk_actions = DeskActions(self, confirm_action)
         self.link = SymbolLink(symbol, self)
+        self._symbol_lease = SymbolLease(session.market_data, "window", symbol)
+        session.market_data.unwatch(symbol)  # the window holds it now, not the whole session
         self.watchlist = WatchlistPanel(session, symbol)
         self.ticker = TickerPanel(session, symbol)
         self.book = BookPanel(session, symbol)
@@ -354,7 +357,9 @@ class MainWindow(QMainWindow):
     @asyncSlot(str)
     async def set_symbol(self, symbol: str) -> None:
         """Follow a symbol chosen in any linked panel in every linked panel."""
-        await self.session.watch(symbol)
+        # The window's own lease: its current symbol (the ticket, ticker and orders panels
+        # follow it); the new one is taken before the old is let go.
+        self._symbol_lease.follow(symbol)
         self.link.select(symbol)
         self.ticket.set_symbol(symbol)
         self.watchlist.set_symbol(symbol)
@@ -369,8 +374,7 @@ class MainWindow(QMainWindow):
         if panel.header.linked:
             self.link.select(symbol)
             return
-        await self.session.watch(symbol)
-        panel.set_symbol(symbol)
+        panel.set_symbol(symbol)  # an unlinked panel holds its own symbol's lease
 
     def _relinked(self, panel, linked: bool) -> None:
         if linked and panel.symbol != self.link.symbol:

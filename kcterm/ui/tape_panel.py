@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kcterm.core.market_data import SymbolLease
 from kcterm.core.session import Session
 from kcterm.ui.symbol_header import SymbolHeader
 from kcterm.ui.tape_model import TapeModel
@@ -22,6 +23,7 @@ class TapePanel(QWidget):
         super().__init__(parent)
         self._session = session
         self._symbol = symbol
+        self._lease = SymbolLease(session.market_data, "tape panel", symbol)
         self._drawn_version = -1
         self.header = SymbolHeader(sorted(session.contracts), symbol)
         self.large_box = QSpinBox()
@@ -52,13 +54,14 @@ class TapePanel(QWidget):
         return self._symbol
 
     def set_symbol(self, symbol: str) -> None:
+        self._lease.follow(symbol)
         self._symbol = symbol
         self.header.set_symbol(symbol)
         self._drawn_version = -1
         self.refresh()
 
     def refresh(self) -> None:
-        tape = self._session.tapes.get(self._symbol)
+        tape = self._session.market_data.tapes.get(self._symbol)
         if tape is None or tape.version == self._drawn_version:
             return
         self._drawn_version = tape.version

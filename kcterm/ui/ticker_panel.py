@@ -56,8 +56,9 @@ class TickerPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        ticker = self._session.tickers.get(self._symbol)
-        row = self._session.watchlist.rows.get(self._symbol)
+        market = self._session.market_data
+        ticker = market.tickers.get(self._symbol)
+        row = market.watchlist.rows.get(self._symbol)
         versions = (ticker.version if ticker else -1, row.version if row else -1)
         if ticker is None or versions == self._drawn:
             return

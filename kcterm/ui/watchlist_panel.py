@@ -79,7 +79,7 @@ class WatchlistPanel(QWidget):
         self._select_current()
 
     def refresh(self) -> None:
-        watchlist = self._session.watchlist
+        watchlist = self._session.market_data.watchlist
         if watchlist.version == self._drawn_version:
             return
         first = self._drawn_version < 0

@@ -250,3 +250,108 @@ class FundingPayment:
     currency: str
     position_qty: int
     mark_price: Decimal
+
+
+# -- market data: snapshots and statistics (what the market-data part reads by REST) --------
+
+
+@dataclass(frozen=True, slots=True)
+class BookSnapshot:
+    """A whole level-2 book at `sequence`: (price, size) levels, best first on each side.
+    Levels of size 0 are left out by the adapter."""
+
+    symbol: str
+    sequence: int
+    bids: tuple[tuple[Decimal, int], ...]
+    asks: tuple[tuple[Decimal, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LastPrice:
+    """The price of the latest trade of a contract (the watchlist's live column); `side` is
+    the taker's, None when the venue did not say."""
+
+    symbol: str
+    price: Decimal
+    side: Side | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TickerSnapshot:
+    """The venue's ticker by REST: the touch, and the last trade when there was one."""
+
+    top: TopOfBook
+    last: LastPrice | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkIndex:
+    """Mark and index prices of a contract (either may be unknown)."""
+
+    symbol: str
+    mark: Decimal | None
+    index: Decimal | None
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRate:
+    """The funding rate of the current period, a fraction (0.0001 is 0.01 %)."""
+
+    symbol: str
+    rate: Decimal
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    """The last 24 hours of a contract. `open_24h` is the price 24 h ago (the base of the
+    change); `change` / `change_fraction` are given instead when the venue has no such price.
+    `funding_rate`, `mark` and `index` come with it when the venue lists them together."""
+
+    symbol: str
+    last: Decimal | None = None
+    open_24h: Decimal | None = None
+    change: Decimal | None = None
+    change_fraction: Decimal | None = None
+    volume: Decimal | None = None
+    turnover: Decimal | None = None
+    funding_rate: Decimal | None = None
+    mark: Decimal | None = None
+    index: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kline:
+    """One candle of the venue's history: `start_ms` is the candle's opening time in ms."""
+
+    start_ms: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSpec:
+    """A contract's trading rules as the venue states them. `multiplier` is the value of one
+    lot, always positive (an inverse contract's is in the quote currency: USD per lot)."""
+
+    symbol: str
+    base_currency: str
+    quote_currency: str
+    settle_currency: str
+    tick_size: Decimal
+    lot_size: int
+    multiplier: Decimal
+    max_order_qty: int
+    max_price: Decimal
+    max_leverage: int
+    maker_fee_rate: Decimal
+    taker_fee_rate: Decimal
+    buy_limit: Decimal | None = None
+    sell_limit: Decimal | None = None
+    status: str = "Open"
+    maintain_margin: Decimal = Decimal(0)
+    is_inverse: bool = False

@@ -122,7 +122,7 @@ async def test_bad_snapshots_are_refused_shown_and_the_book_recovers(sim: SimExc
         texts = [n.text for n in session.notices]
         assert any(f"Order book {SYMBOL}: snapshot refused" in t for t in texts), texts
         assert any(f"Order book {SYMBOL} is live again" in t for t in texts), texts
-        assert SYMBOL not in session._resyncing  # the resync ended with the book live
+        assert SYMBOL not in session.market_data.resyncing  # the resync ended with the book live
         # The book keeps moving afterwards: the feed and the book are both alive.
         seq = book.sequence
         await wait_for(lambda: book.sequence > seq, 10, "the book to move on")
@@ -148,10 +148,10 @@ async def test_a_syncing_book_without_a_resync_gets_one_from_the_next_message(
         await session.start([SYMBOL])
         book = session.books[SYMBOL]
         await wait_for(lambda: book.is_live, 15, "the first snapshot")
-        assert SYMBOL not in session._resyncing
+        assert SYMBOL not in session.market_data.resyncing
         book.reset()  # syncing, and nobody fetching a snapshot
-        assert SYMBOL not in session._resyncing
+        assert SYMBOL not in session.market_data.resyncing
         await wait_for(lambda: book.is_live, 10, "a resync started by the feed itself")
-        assert book._buffer == [] and SYMBOL not in session._resyncing
+        assert book._buffer == [] and SYMBOL not in session.market_data.resyncing
     finally:
         await session.stop()

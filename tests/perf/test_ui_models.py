@@ -18,6 +18,8 @@ from kcterm.core.market import TradeTape
 from kcterm.ui.book_model import BookModel
 from kcterm.ui.candle_item import CandleItem, bar_of
 from kcterm.ui.tape_model import TapeModel
+from kcterm.venue.kucoin import market_events as parse
+from tests.unit.kucoin_book import increment, load_snapshot
 
 pytestmark = pytest.mark.perf
 
@@ -33,7 +35,7 @@ def test_ladder_frame_cost_and_cells_signalled(qapp) -> None:
     mid = 90000.0
     bids = [[round(mid - 0.1 * i, 1), rng.randint(1, 500)] for i in range(1, 400)]
     asks = [[round(mid + 0.1 * i, 1), rng.randint(1, 500)] for i in range(1, 400)]
-    book.apply_snapshot({"sequence": 1, "bids": bids, "asks": asks})
+    load_snapshot(book, {"sequence": 1, "bids": bids, "asks": asks})
     model = BookModel(depth=25)
     model.update_from(book, CONTRACT)
     seq, frames, per_frame = 1, 300, 170  # ~5,000 messages/s at 30 frames/s
@@ -46,7 +48,7 @@ def test_ladder_frame_cost_and_cells_signalled(qapp) -> None:
                 offset = rng.randint(1, 399)
                 side = "buy" if rng.random() < 0.5 else "sell"
                 price = mid - 0.1 * offset if side == "buy" else mid + 0.1 * offset
-                book.on_increment(seq, f"{price:.1f},{side},{rng.randint(0, 500)}")
+                increment(book, seq, f"{price:.1f},{side},{rng.randint(0, 500)}")
             model.update_from(book, CONTRACT, multiple)
         elapsed = time.perf_counter() - start
         cells = (model.cells_signalled - signalled) / frames
@@ -66,10 +68,10 @@ def test_tape_inserts_instead_of_resetting(qapp) -> None:
     for frame in range(1000):
         for i in range(10):
             n = frame * 10 + i
-            tape.on_execution(
+            tape.on_trade(parse.trade(
                 {"price": f"{90000 + rng.randint(-50, 50) / 10:.1f}", "size": rng.randint(1, 50),
                  "side": rng.choice(("buy", "sell")), "ts": n * 1_000_000, "tradeId": str(n)}
-            )  # fmt: skip
+            ))  # fmt: skip
         model.set_trades(list(tape.trades), CONTRACT)
     elapsed = time.perf_counter() - start
     print(

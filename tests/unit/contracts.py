@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kcterm.core.contract import Contract
+from kcterm.venue.kucoin.market_events import contract_spec
 
 XBT_SPEC: dict[str, Any] = {
     "symbol": "XBTUSDTM",
@@ -24,4 +25,4 @@ XBT_SPEC: dict[str, Any] = {
 
 def xbt(**fields: Any) -> Contract:
     """The contract with some fields changed or added (e.g. a price band)."""
-    return Contract.from_api({**XBT_SPEC, **fields})
+    return Contract.from_spec(contract_spec({**XBT_SPEC, **fields}))

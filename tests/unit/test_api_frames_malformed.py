@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kcterm.core.book import LevelTwoBook
+from kcterm.venue.events import BookDelta
+from kcterm.venue.kucoin.market_source import _level2_handler
 from kcterm.venue.kucoin.stream import WsStream
+from tests.unit.kucoin_book import load_snapshot
 
 TOPIC = "/contractMarket/level2:XBTUSDTM"
 
@@ -81,20 +84,28 @@ def test_bad_level2_payloads_are_logged_never_raised_and_never_corrupt_the_book(
 ) -> None:
     records = _listen()
     book = LevelTwoBook("XBTUSDTM")
-    book.apply_snapshot({"sequence": 10, "bids": [["99", 3]], "asks": [["101", 4]]})
+    load_snapshot(book, {"sequence": 10, "bids": [["99", 3]], "asks": [["101", 4]]})
 
-    def on_level2(frame: dict) -> None:  # what Session._on_level2_frame does with a frame
-        data = frame["data"]
-        book.on_increment(int(data["sequence"]), data["change"])
+    class BookSink:  # the market-data part's two book callbacks, straight to the book
+        def on_book_delta(self, delta: BookDelta) -> None:
+            book.on_delta(delta)
 
+        def on_book_lost(self, symbol: str, problem: str) -> None:
+            book.lost(problem)
+
+    market = logging.getLogger("kcterm.venue.kucoin.market")
+    market.addHandler(records)
     stream = WsStream(_never)
-    stream.subscribe(TOPIC, on_level2)
+    # The adapter's own level2 handler: the frame is parsed there or refused and logged.
+    stream.subscribe(TOPIC, _level2_handler("XBTUSDTM", BookSink()))  # type: ignore[arg-type]
     try:
         for data in datas:
             stream.handle_frame(orjson.dumps({"type": "message", "topic": TOPIC, "data": data}))
     finally:
         logging.getLogger("kcterm.venue.kucoin.stream").removeHandler(records)
+        market.removeHandler(records)
     # Whatever was applied, the book is either consistent or waiting for a snapshot.
     assert not book.is_live or not book.is_crossed()
-    if any("sequence" not in d for d in datas):  # the handler cannot read it: logged
-        assert any("handler for" in r.getMessage() for r in records.lines)
+    if any("sequence" not in d for d in datas):  # the adapter cannot read it: logged
+        assert any("level2 message refused" in r.getMessage() for r in records.lines)
+        assert not book.is_live  # and the book knows it lost a message

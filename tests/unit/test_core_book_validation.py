@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kcterm.core.book import BadBookData, BookState, LevelTwoBook, parse_price, parse_size
+from kcterm.core.book import BookState, LevelTwoBook
+from kcterm.venue.kucoin.market_events import BadMarketData, parse_price, parse_size
+from tests.unit.kucoin_book import increment, load_snapshot
 
 D = Decimal
 TICK = D("0.1")
@@ -20,7 +22,7 @@ GOOD = {"sequence": 10, "bids": [["99.9", 3], [99.8, 2]], "asks": [["100.1", 4],
 
 def live_book() -> LevelTwoBook:
     book = LevelTwoBook("XBTUSDTM", tick_size=TICK)
-    assert book.apply_snapshot(GOOD) is False and book.is_live
+    assert load_snapshot(book, GOOD) is False and book.is_live
     return book
 
 
@@ -37,19 +39,19 @@ BAD_SIZES = [-1, "-1", True, False, 1.5, "1.5", "1_00", math.inf, math.nan, None
 
 @pytest.mark.parametrize("price", BAD_PRICES)
 def test_impossible_prices_are_refused(price) -> None:
-    with pytest.raises(BadBookData):
+    with pytest.raises(BadMarketData):
         parse_price(price, TICK)
     book = live_book()
-    assert book.on_increment(11, f"{price},buy,1") is True
+    assert increment(book, 11, f"{price},buy,1") is True
     assert book.state is BookState.SYNCING and "refused" in book.last_problem
 
 
 @pytest.mark.parametrize("size", BAD_SIZES)
 def test_impossible_sizes_are_refused(size) -> None:
-    with pytest.raises(BadBookData):
+    with pytest.raises(BadMarketData):
         parse_size(size)
     book = live_book()
-    assert book.on_increment(11, f"99.9,buy,{size}") is True
+    assert increment(book, 11, f"99.9,buy,{size}") is True
     assert not book.is_live
 
 
@@ -61,7 +63,7 @@ def test_whole_float_sizes_and_plain_prices_are_accepted() -> None:
 @pytest.mark.parametrize("sequence", [True, False, 11.0, "11.0", "1_1", -1, None, "x"])
 def test_a_sequence_that_is_not_an_integer_resyncs(sequence) -> None:
     book = live_book()
-    assert book.on_increment(sequence, "99.9,buy,1") is True
+    assert increment(book, sequence, "99.9,buy,1") is True
     assert not book.is_live
     assert book.best_bid() == (D("99.9"), 3)  # nothing of it was applied
 
@@ -90,18 +92,18 @@ def test_a_sequence_that_is_not_an_integer_resyncs(sequence) -> None:
 )
 def test_a_malformed_snapshot_is_refused_whole_and_never_raises(snapshot, caplog) -> None:
     book = LevelTwoBook("XBTUSDTM", tick_size=TICK)
-    book.on_increment(11, "99.9,buy,9")  # buffered while syncing: kept for the next snapshot
+    increment(book, 11, "99.9,buy,9")  # buffered while syncing: kept for the next snapshot
     with caplog.at_level(logging.WARNING, "kcterm.core.book"):
-        assert book.apply_snapshot(snapshot) is True
+        assert load_snapshot(book, snapshot) is True
     assert not book.is_live and book.bids() == [] and "snapshot refused" in book.last_problem
     assert any("snapshot refused" in r.getMessage() for r in caplog.records)
-    assert book.apply_snapshot(GOOD) is False  # the next good one, with the buffer replayed
+    assert load_snapshot(book, GOOD) is False  # the next good one, with the buffer replayed
     assert book.is_live and book.best_bid() == (D("99.9"), 9) and book.last_problem == ""
 
 
 def test_a_change_that_crosses_the_book_resyncs() -> None:
     book = live_book()
-    assert book.on_increment(11, "100.1,buy,1") is True  # bid at the best ask
+    assert increment(book, 11, "100.1,buy,1") is True  # bid at the best ask
     assert not book.is_live
 
 
@@ -143,7 +145,7 @@ def _is_valid(book: LevelTwoBook) -> bool:
 @given(snapshots)
 def test_generated_snapshots_never_raise_and_never_leave_an_impossible_book(snap) -> None:
     book = LevelTwoBook("XBTUSDTM", tick_size=TICK)
-    needs_more = book.apply_snapshot(snap)
+    needs_more = load_snapshot(book, snap)
     assert isinstance(needs_more, bool)
     if book.is_live:
         assert not needs_more and _is_valid(book)
@@ -164,7 +166,7 @@ changes = st.one_of(
 def test_generated_increments_never_raise_and_never_leave_an_impossible_book(msgs) -> None:
     book = live_book()
     for sequence, change in msgs:
-        assert isinstance(book.on_increment(sequence, change), bool)
+        assert isinstance(increment(book, sequence, change), bool)
         if book.is_live:
             assert _is_valid(book)
     if book.is_live:
@@ -173,8 +175,8 @@ def test_generated_increments_never_raise_and_never_leave_an_impossible_book(msg
 
 def test_a_price_beyond_any_contract_is_refused_not_raised() -> None:
     """Found by hypothesis: 1e27 made the tick check overflow the decimal context."""
-    with pytest.raises(BadBookData, match="beyond any contract"):
+    with pytest.raises(BadMarketData, match="beyond any contract"):
         parse_price(1e27, Decimal("0.1"))
-    with pytest.raises(BadBookData, match="beyond any contract"):
+    with pytest.raises(BadMarketData, match="beyond any contract"):
         parse_price("1000000000000000", Decimal("0.1"))
     assert parse_price("99999999999999.9", Decimal("0.1")) == Decimal("99999999999999.9")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from kcterm.core.candles import CandleSeries
+from kcterm.venue.kucoin import market_events as parse
 
 MIN = 60_000
 NS = 1_000_000  # ns per ms
@@ -39,7 +40,13 @@ def test_klines_load_keeps_trades_that_arrived_meanwhile() -> None:
     series.on_trade(Decimal("105"), 3, 2 * MIN * NS + 1)  # same bucket as the last kline
     series.on_trade(Decimal("107"), 1, 3 * MIN * NS)  # newer than every kline
     series.load_klines(
-        [[0, 100, 101, 99, 100, 10], [MIN, 100, 102, 98, 101, 5], [2 * MIN, 101, 104, 100, 103, 2]]
+        parse.klines(
+            [
+                [0, 100, 101, 99, 100, 10],
+                [MIN, 100, 102, 98, 101, 5],
+                [2 * MIN, 101, 104, 100, 103, 2],
+            ]
+        )
     )
     assert [c.start_ms for c in series.candles] == [0, MIN, 2 * MIN, 3 * MIN]
     merged = series.candles[2]

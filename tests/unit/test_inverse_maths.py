@@ -19,6 +19,7 @@ from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Position
 from kcterm.core.risk_sizing import size_for_risk
 from kcterm.ui.account_bar import money_step
+from kcterm.venue.kucoin.market_events import contract_spec
 from kcterm.venue.kucoin.order_events import order_update
 from tests.unit.contracts import xbt
 
@@ -42,7 +43,7 @@ XBTUSDM_SPEC: dict[str, Any] = {
     "maintainMargin": 0.01,
     "isInverse": True,
 }
-INV = Contract.from_api(XBTUSDM_SPEC)
+INV = Contract.from_spec(contract_spec(XBTUSDM_SPEC))
 
 
 def test_the_contract_reads_kucoins_negative_multiplier_as_one_usd_a_lot() -> None:

@@ -9,11 +9,12 @@ import pytest
 
 from kcterm.core.contract import Contract
 from kcterm.core.size_units import SizeError, convert, describe_lots, from_lots, to_lots, unit_name
+from kcterm.venue.kucoin.market_events import contract_spec
 from tests.unit.contracts import xbt
 from tests.unit.test_inverse_maths import XBTUSDM_SPEC
 
 D = Decimal
-INV = Contract.from_api(XBTUSDM_SPEC)
+INV = Contract.from_spec(contract_spec(XBTUSDM_SPEC))
 USDC = xbt(symbol="XBTUSDCM", quoteCurrency="USDC", settleCurrency="USDC")
 
 

@@ -9,11 +9,12 @@ from kcterm.core.contract import Contract
 from kcterm.core.positions import Position
 from kcterm.core.refusal_forecast import forecast_refusal
 from kcterm.core.validation import MarketContext, OrderDraft, validate_order
+from kcterm.venue.kucoin.market_events import contract_spec
 
-XBT = Contract.from_api(
+XBT = Contract.from_spec(contract_spec(
     {"symbol": "XBTUSDTM", "baseCurrency": "XBT", "settleCurrency": "USDT", "tickSize": 0.1,
      "multiplier": 0.001, "maxLeverage": 125}
-)  # fmt: skip
+))  # fmt: skip
 MARKET = MarketContext(best_bid=Decimal("100.0"), best_ask=Decimal("100.5"))
 
 

@@ -9,20 +9,23 @@ import pytest
 
 from kcterm.core.contract import Contract
 from kcterm.core.size_units import SizeError, convert, from_lots, to_lots
+from kcterm.venue.kucoin.market_events import contract_spec
 
 
 def xbt() -> Contract:
-    return Contract.from_api(
-        {
-            "symbol": "XBTUSDTM",
-            "baseCurrency": "XBT",
-            "settleCurrency": "USDT",
-            "tickSize": 0.1,
-            "multiplier": 0.001,
-            "lotSize": 1,
-            "maxLeverage": 125,
-            "maxOrderQty": 1000000,
-        }
+    return Contract.from_spec(
+        contract_spec(
+            {
+                "symbol": "XBTUSDTM",
+                "baseCurrency": "XBT",
+                "settleCurrency": "USDT",
+                "tickSize": 0.1,
+                "multiplier": 0.001,
+                "lotSize": 1,
+                "maxLeverage": 125,
+                "maxOrderQty": 1000000,
+            }
+        )
     )
 
 

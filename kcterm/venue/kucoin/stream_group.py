@@ -79,6 +79,8 @@ class StreamGroup:
         self._watchdog: asyncio.TimerHandle | None = None
         self._restarts: dict[str, Backoff] = {}  # connection name -> its restart backoff
         self.restarts = 0  # connections replaced by the watchdog so far
+        self._made = 0  # connections made so far: names stay unique after one is retired
+        self._retiring: set[asyncio.Future[None]] = set()
         self._add_stream()
 
     def __repr__(self) -> str:
@@ -103,9 +105,14 @@ class StreamGroup:
             self._start(stream)
 
     def unsubscribe(self, topic: str) -> None:
-        for stream in self.streams:
+        """Stop `topic` on the wire (the connection sends the unsubscribe) and free its slot.
+        An extra connection left with no topic at all is closed: it would cost a socket,
+        pings and a token for nothing."""
+        for stream in list(self.streams):
             if stream.has_topic(topic):
                 stream.unsubscribe(topic)
+                if stream is not self.streams[0] and not stream.topics:
+                    self._retire(stream)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -166,7 +173,8 @@ class StreamGroup:
     # -- helpers -------------------------------------------------------------------------------
 
     def _add_stream(self) -> WsStream:
-        index = len(self.streams) + 1
+        self._made += 1
+        index = self._made
         stream = self._make_stream(self.name if index == 1 else f"{self.name}-{index}")
         self.streams.append(stream)
         return stream
@@ -181,6 +189,15 @@ class StreamGroup:
             **self._options,
         )
         return stream
+
+    def _retire(self, stream: WsStream) -> None:
+        self.streams.remove(stream)
+        self._runs.pop(stream, None)
+        self._restarts.pop(stream.name, None)
+        log.info("%s: %s has no topics left; closing it", self.name, stream.name)
+        closing = asyncio.ensure_future(stream.close())
+        self._retiring.add(closing)
+        closing.add_done_callback(self._retiring.discard)
 
     def _start(self, stream: WsStream) -> None:
         if stream not in self._runs and stream in self.streams and not self._closed:
