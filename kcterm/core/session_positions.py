@@ -42,8 +42,6 @@ from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderUpdate, StopEventKind, StopOrderUpdate
 from kcterm.venue.kucoin.rest import RestClient
 
-ST_ORDERS = "/api/v1/st-orders"
-
 
 class SessionPositions:
     rest: RestClient
@@ -221,12 +219,12 @@ class SessionPositions:
 
     async def place_bracket(self, plan: BracketPlan) -> str:
         contract = self.contracts[plan.symbol]
-        body = plan.to_body(contract, new_client_oid())
-        ensure_closing(body)  # a TP/SL can never open or increase a position
+        order = plan.order(contract, new_client_oid())
+        ensure_closing(order)  # a TP/SL can never open or increase a position
         what = plan.describe(contract)
-        self.journal.action(f"Place TP/SL: {what} (clientOid {body['clientOid']})", plan.symbol)
+        self.journal.action(f"Place TP/SL: {what} (clientOid {order.client_oid})", plan.symbol)
         try:
-            order_id = await self.gateway.place(body, path=ST_ORDERS)
+            order_id = await self.gateway.place(order)
         except VenueError as exc:
             self.notify("error", f"TP/SL rejected: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"TP/SL {what} refused", exc, plan.symbol)
@@ -315,7 +313,7 @@ class SessionPositions:
         self.journal.action(f"Cancel stop order {order_id}", symbol)
         self._stops_cancelling.add(order_id)  # its cancel event may beat the reply
         try:
-            await self.gateway.cancel(order_id)  # DELETE /api/v1/orders/{id} takes stops too
+            await self.gateway.cancel(order_id)  # a cancel by id takes stop orders too
         except VenueError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
@@ -334,12 +332,8 @@ class SessionPositions:
         leaving those still linked to a resting entry. The exchange's list decides, not the
         local cache. Returns the ids cancelled; raises VenueError if one could not be."""
         guarded = self.bracket_guard.guarded_stops()
-        items = await self.rest.stop_orders(symbol)
-        ids = [
-            str(i["id"])
-            for i in items
-            if (i.get("reduceOnly") or i.get("closeOrder")) and str(i["id"]) not in guarded
-        ]
+        waiting = await self.gateway.venue.waiting_stop_ids(symbol, closing_only=True)
+        ids = [order_id for order_id in waiting if order_id not in guarded]
         for order_id in ids:
             await self.cancel_stop(order_id)
         return ids
@@ -464,7 +458,7 @@ class SessionPositions:
         except VenueError:
             pass  # journaled; closing the positions matters more
         try:
-            await self.rest.request("DELETE", "/api/v1/stopOrders", signed=True)
+            await self.gateway.venue.cancel_all_stops()
         except VenueError as exc:
             self.journal.error("Cancelling the stop orders failed", exc)
         items = await self.rest.positions()
