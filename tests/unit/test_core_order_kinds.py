@@ -104,7 +104,7 @@ def test_a_stop_needs_the_price_it_watches() -> None:
 
 def test_iceberg_sends_its_visible_size_and_hidden_and_post_only_are_flags() -> None:
     body = order_body(validate_order(XBT, draft(size="10", iceberg=True, visible_size="2"), MARKET))
-    assert body["iceberg"] is True and body["visibleSize"] == 2
+    assert body["iceberg"] is True and body["visibleSize"] == "2"
     body = order_body(validate_order(XBT, draft(hidden=True), MARKET))
     assert body["hidden"] is True and "iceberg" not in body
     body = order_body(validate_order(XBT, draft(post_only=True, reduce_only=True), MARKET))

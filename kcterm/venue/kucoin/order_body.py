@@ -111,7 +111,8 @@ def order_body(order: OrderTerms) -> dict[str, Any]:
         if on:
             body[key] = True
     if order.iceberg and order.visible_size is not None:
-        body["visibleSize"] = order.visible_size
+        # lots, but a string in the spec (spec/REFERENCE.md 7.9), unlike `size`
+        body["visibleSize"] = str(order.visible_size)
     return body
 
 
