@@ -34,11 +34,9 @@ from kcterm.core.validation import (
 from kcterm.core.watchlist import Watchlist
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderDetail, OrderEventKind, OrderUpdate
-from kcterm.venue.kucoin.rest import RestClient
 
 
 class SessionTrading:
-    rest: RestClient
     journal: Journal
     orders: OpenOrders
     gateway: OrderGateway
