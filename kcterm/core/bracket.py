@@ -1,21 +1,44 @@
-"""Stop-loss and take-profit for a position, or for an entry about to be sent, as ONE KuCoin
-st-order (POST /api/v1/st-orders, spec/REFERENCE.md 7.10): a closing market order with two
-triggers on the same price source; whichever fires first submits it, so the other is gone with it.
+"""Stop-loss and take-profit for a position, or for an entry about to be sent, as ONE venue
+order (a KuCoin st-order, spec/REFERENCE.md 7.10): a closing market order with two triggers on
+the same price source; whichever fires first submits it, so the other is gone with it.
 
-`triggerStopUpPrice` fires when the price rises to it and `triggerStopDownPrice` when it falls
-to it. For a long, up is the take-profit and down the stop-loss; for a short it is the other
-way round. Each level is checked against the price it watches (a stop-loss a long is already
-below would fire at once) and shown with its PnL and the R multiple (reward / risk).
+Its `up` level fires when the price rises to it and its `down` level when it falls to it. For
+a long, up is the take-profit and down the stop-loss; for a short it is the other way round.
+Each level is checked against the price it watches (a stop-loss a long is already below would
+fire at once) and shown with its PnL and the R multiple (reward / risk).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from kcterm.core.contract import Contract
 from kcterm.core.validation import TRIGGERS, OrderRejected, new_client_oid, parse_tick_price
+
+
+@dataclass(frozen=True, slots=True)
+class BracketOrder:
+    """A TP/SL ready to be sent (BracketPlan.order): the venue's adapter writes its request
+    from these terms (kcterm.venue.kucoin.order_body.bracket_body). It always reduces only or
+    closes the position; the order gateway reads the same attribute names as on an
+    OrderRequest (a market order with no trigger of its own)."""
+
+    client_oid: str
+    symbol: str
+    side: str  # the closing side
+    size: int  # 0 with close_order (the position's size when it fires)
+    margin_mode: str
+    trigger: str  # TP last trade | MP mark | IP index
+    close_order: bool
+    reduce_only: bool
+    up_price: Decimal | None
+    up_price_text: str | None
+    down_price: Decimal | None
+    down_price_text: str | None
+    order_type: str = "market"
+    price: Decimal | None = None
+    stop: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,26 +90,23 @@ class BracketPlan:
             return None
         return contract.pnl(lot, self.entry, self.take_profit) / risk
 
-    def to_body(self, contract: Contract, client_oid: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "clientOid": client_oid or new_client_oid(),
-            "side": self.closing_side,
-            "symbol": self.symbol,
-            "type": "market",
-            "leverage": 1,  # a closing order takes no margin; the field is still expected
-            "marginMode": self.margin_mode,
-            "stopPriceType": self.trigger,
-        }
-        if self.close_whole:
-            body["closeOrder"] = True
-        else:
-            body["size"] = self.size
-            body["reduceOnly"] = True
-        if self.up is not None:
-            body["triggerStopUpPrice"] = contract.format_price(self.up)
-        if self.down is not None:
-            body["triggerStopDownPrice"] = contract.format_price(self.down)
-        return body
+    def order(self, contract: Contract, client_oid: str | None = None) -> BracketOrder:
+        """The plan as the one closing order the venue is sent, prices on the tick grid."""
+        up, down = self.up, self.down
+        return BracketOrder(
+            client_oid=client_oid or new_client_oid(),
+            symbol=self.symbol,
+            side=self.closing_side,
+            size=0 if self.close_whole else self.size,
+            margin_mode=self.margin_mode,
+            trigger=self.trigger,
+            close_order=self.close_whole,
+            reduce_only=not self.close_whole,
+            up_price=up,
+            up_price_text=None if up is None else contract.format_price(up),
+            down_price=down,
+            down_price_text=None if down is None else contract.format_price(down),
+        )
 
     def describe(self, contract: Contract) -> str:
         size = "the position" if self.close_whole else f"{self.size} lots"

@@ -41,17 +41,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from kcterm.core.bracket import BracketPlan
+from kcterm.core.bracket import BracketOrder, BracketPlan
 from kcterm.core.validation import OrderRejected
 from kcterm.venue.events import OrderEventKind, OrderUpdate
 
 RECENT_ENDS = 512  # done entries remembered for a bracket reply that is still on its way
 
 
-def ensure_closing(body: dict[str, Any]) -> None:
-    """Refuse a bracket request that could open or increase a position: it must carry
-    reduceOnly or closeOrder (spec/REFERENCE.md 7.10). Checked on the body actually sent."""
-    if body.get("reduceOnly") is not True and body.get("closeOrder") is not True:
+def ensure_closing(order: BracketOrder) -> None:
+    """Refuse a bracket order that could open or increase a position: it must reduce only or
+    close the position (spec/REFERENCE.md 7.10). Checked on the order about to be sent (the
+    adapter's bracket_body refuses such an order once more, on the body itself)."""
+    if order.reduce_only is not True and order.close_order is not True:
         raise OrderRejected("bracket", "A TP/SL must be reduce-only or close the position.")
 
 

@@ -17,7 +17,7 @@ from kcterm.core.bus import EventBus
 from kcterm.core.journal import Journal
 from kcterm.venue.errors import ErrorKind, VenueError
 from kcterm.venue.events import OrderDetail, OrderUpdate
-from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.orders import KucoinOrders
 
 FEED_GRACE_S = 3.0  # the feed's done event normally follows a cancel within milliseconds
 FALLBACK_POLLS = 5  # then the venue is asked this many times, FALLBACK_EVERY_S apart
@@ -87,26 +87,25 @@ async def wait_until_done(
 
 
 async def cancel_everywhere(
-    rest: RestClient, journal: Journal, known_symbols: set[str]
+    venue: KucoinOrders, journal: Journal, known_symbols: set[str]
 ) -> list[str]:
     """Cancel every open order on every contract. The exchange's own list of open orders
     decides which contracts to clear (the local table is only a cache)."""
     journal.action("Cancel all orders on every contract")
     symbols = set(known_symbols)
     try:
-        symbols |= {str(o["symbol"]) for o in await rest.active_orders()}
+        symbols |= await venue.active_symbols()
     except VenueError as exc:
         journal.error("Listing open orders failed; cancelling the known contracts", exc)
     cancelled: list[str] = []
     failures: list[VenueError] = []
     for symbol in sorted(symbols):
         try:
-            reply = await rest.cancel_all(symbol)
+            ids = await venue.cancel_all(symbol)
         except VenueError as exc:
             journal.error(f"Cancel all {symbol} failed", exc, symbol)
             failures.append(exc)
             continue
-        ids = [str(i) for i in (reply or {}).get("cancelledOrderIds") or []]
         cancelled.extend(ids)
         journal.reply(f"Cancel all {symbol}: {len(ids)} order(s) cancelled", symbol)
     if failures:

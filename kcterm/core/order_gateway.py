@@ -4,7 +4,7 @@ late.
 Every order carries a clientOid made before it is first sent. When a place request fails in a
 way that leaves its outcome unknown (a timeout, a 5xx, a dropped connection), the exchange is
 asked by clientOid before anything is sent again: found means placed, and only a definite "not
-found" allows the same body, with the same clientOid, to go again. A refusal the exchange gave
+found" allows the same order, with the same clientOid, to go again. A refusal the exchange gave
 before serving (429) is retried once the reset the reply announced has passed (the throttler
 holds the pool until then), after the same lookup. Modify is cancel-and-replace with the link
 kept; batches go in twenties (spec/REFERENCE.md 6.3, 7.11).
@@ -23,24 +23,19 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from kcterm.core.bracket import BracketOrder
 from kcterm.core.journal import Journal
 from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
+from kcterm.core.validation import OrderRequest
+from kcterm.venue.errors import ErrorKind, VenueError
 from kcterm.venue.kucoin.backoff import Backoff
 from kcterm.venue.kucoin.calls_trading import BATCH_LIMIT
-from kcterm.venue.kucoin.errors import (
-    DuplicateClientOidError,
-    KucoinError,
-    NotPlacedError,
-    OrderNotFoundError,
-    OutcomeUnknownError,
-    RateLimitError,
-    error_for,
-)
+from kcterm.venue.kucoin.orders import KucoinOrders
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.throttle import Priority
 
@@ -57,6 +52,9 @@ OUTCOMES_KEPT = 50
 
 T = TypeVar("T")
 
+# What the gateway places: an ordinary order, or a TP/SL (one closing order with its triggers).
+Placeable = OrderRequest | BracketOrder
+
 
 @dataclass
 class GatewayStats:
@@ -67,7 +65,7 @@ class GatewayStats:
     found_by_lookup: int = 0  # placed although the reply was lost
     resent: int = 0  # sent again after a definite "not found"
     rate_limited: int = 0
-    duplicates: int = 0  # 300018 from the exchange (must stay 0 with a sound gateway)
+    duplicates: int = 0  # "duplicate clientOid" refusals (must stay 0 with a sound gateway)
     stopped: int = 0  # orders kcterm stopped trying (deadline, drift, abandoned)
 
 
@@ -103,7 +101,7 @@ class _Attempt:
     in_doubt: bool = False  # a send may have been served without our knowing
     last: str = ""  # the exchange's last words about it, verbatim
 
-    def note(self, exc: KucoinError, *, in_doubt: bool = False) -> None:
+    def note(self, exc: VenueError, *, in_doubt: bool = False) -> None:
         self.last = f"{exc.code} · {exc.msg}" if exc.msg else exc.code
         self.pending.note = self.last
         self.in_doubt = self.in_doubt or in_doubt
@@ -112,6 +110,7 @@ class _Attempt:
 class OrderGateway:
     def __init__(self, rest: RestClient, journal: Journal) -> None:
         self.rest = rest
+        self.venue = KucoinOrders(rest)  # the adapter's typed order calls
         self.journal = journal
         self.stats = GatewayStats()
         self.placed: dict[str, str] = {}  # clientOid -> order id, every order we placed
@@ -129,29 +128,23 @@ class OrderGateway:
 
     # -- placing -------------------------------------------------------------------------------
 
-    async def place(
-        self,
-        body: Mapping[str, Any],
-        *,
-        priority: Priority | None = None,
-        path: str = "/api/v1/orders",
-    ) -> str:
-        """Place one order; returns its order id. Raises KucoinError for refusals, and
-        NotPlacedError (or OutcomeUnknownError) when kcterm stopped trying it: its deadline
-        passed, the market drifted away, or the trader abandoned it. `path` /api/v1/st-orders
-        places a TP/SL order the same safe way (byClientOid finds both)."""
-        client_oid = str(body.get("clientOid") or "")
+    async def place(self, order: Placeable, *, priority: Priority | None = None) -> str:
+        """Place one order; returns its order id. Raises VenueError for refusals, and one of
+        kind NOT_PLACED (or OUTCOME_UNKNOWN) when kcterm stopped trying it: its deadline
+        passed, the market drifted away, or the trader abandoned it. A BracketOrder (TP/SL)
+        is placed the same safe way (the lookup by clientOid finds both kinds)."""
+        client_oid = order.client_oid
         if not client_oid:
             raise ValueError("an order needs its clientOid before it is sent")
         if client_oid in self.placed:
             return self.placed[client_oid]
         if priority is None:
-            closing = bool(body.get("closeOrder") or body.get("reduceOnly"))
+            closing = order.close_order or order.reduce_only
             priority = Priority.CANCEL if closing else Priority.PLACE
-        pending = self.pending.add(body)
-        attempt = _Attempt(pending, self.limits_for(body), self._price(pending.symbol))
+        pending = self.pending.add(order)
+        attempt = _Attempt(pending, self.limits_for(order), self._price(pending.symbol))
         try:
-            return await self._place(body, priority, path, attempt)
+            return await self._place(order, priority, attempt)
         finally:
             self.pending.remove(client_oid)
 
@@ -159,11 +152,12 @@ class OrderGateway:
         """The trader gives up on a pending order; False when it is no longer pending."""
         return self.pending.abandon(client_oid)
 
-    def limits_for(self, body: Mapping[str, Any]) -> RetryLimits:
+    def limits_for(self, order: Placeable) -> RetryLimits:
         """An order that executes at once (market, no trigger) is worth placing only soon after
         the click; one that rests or waits for its trigger, while the market stays near the
-        price the trader saw."""
-        if body.get("type") == "market" and not body.get("stop"):
+        price the trader saw. (A TP/SL counts as a market order: it is sent as one closing
+        market order, and its triggers belong to the venue, not to a `stop` of its own.)"""
+        if order.order_type == "market" and not order.stop:
             return RetryLimits(self.market_deadline_s, None)
         return RetryLimits(self.resting_deadline_s, self.max_drift)
 
@@ -175,11 +169,16 @@ class OrderGateway:
         except (KeyError, ValueError, ArithmeticError):
             return None
 
-    async def _place(
-        self, body: Mapping[str, Any], priority: Priority, path: str, attempt: _Attempt
-    ) -> str:
+    def _sender(self, order: Placeable) -> Callable[..., Awaitable[str]]:
+        """The adapter's call that sends `order` and returns its id."""
+        if isinstance(order, BracketOrder):
+            return lambda **kw: self.venue.place_bracket(order, **kw)
+        return lambda **kw: self.venue.place(order, **kw)
+
+    async def _place(self, order: Placeable, priority: Priority, attempt: _Attempt) -> str:
         pending = attempt.pending
         client_oid = pending.client_oid
+        send = self._sender(order)
         try:
             while True:
                 reason = self._stop_reason(attempt)
@@ -190,36 +189,33 @@ class OrderGateway:
                 pending.state = SENDING
                 self.pending.changed()
                 try:
-                    reply = await self._watched(
-                        lambda on_wait: self.rest.request(
-                            "POST", path, body=dict(body), signed=True, priority=priority,
-                            on_wait=on_wait,
-                        ),
+                    order_id = await self._watched(
+                        lambda on_wait: send(priority=priority, on_wait=on_wait),
                         attempt,
                         sending=True,
-                    )  # fmt: skip
-                except RateLimitError as exc:
-                    # Refused whole; the throttler now holds the pool until the reset the
-                    # reply gave. Ask by clientOid before sending again (the lookup waits for
-                    # that reset too), so a 429 from a proxy in front of a served order never
-                    # doubles it.
-                    self.stats.rate_limited += 1
-                    attempt.note(exc)
-                    found = await self._watched_lookup(attempt)
-                    if found is not None:
-                        self.stats.found_by_lookup += 1
-                        return self._confirm(client_oid, found, f"placed despite {exc.code}")
-                    if pending.sends >= MAX_SENDS:
-                        raise
-                    pending.state = RETRYING
-                    continue
-                except DuplicateClientOidError:
-                    self.stats.duplicates += 1
-                    found = await self._lookup(client_oid)
-                    if found is None:
-                        raise
-                    return self._confirm(client_oid, found, "already placed")
-                except KucoinError as exc:
+                    )
+                except VenueError as exc:
+                    if exc.kind is ErrorKind.RATE_LIMITED:
+                        # Refused whole; the throttler now holds the pool until the reset the
+                        # reply gave. Ask by clientOid before sending again (the lookup waits
+                        # for that reset too), so a 429 from a proxy in front of a served
+                        # order never doubles it.
+                        self.stats.rate_limited += 1
+                        attempt.note(exc)
+                        found = await self._watched_lookup(attempt)
+                        if found is not None:
+                            self.stats.found_by_lookup += 1
+                            return self._confirm(client_oid, found, f"placed despite {exc.code}")
+                        if pending.sends >= MAX_SENDS:
+                            raise
+                        pending.state = RETRYING
+                        continue
+                    if exc.kind is ErrorKind.DUPLICATE:
+                        self.stats.duplicates += 1
+                        found = await self._lookup(client_oid)
+                        if found is None:
+                            raise
+                        return self._confirm(client_oid, found, "already placed")
                     if not exc.ambiguous:
                         raise
                     self.stats.ambiguous += 1
@@ -235,7 +231,7 @@ class OrderGateway:
                     pending.state = RETRYING
                     log.info("order %s not on the exchange after %s; again", client_oid, exc)
                     continue
-                return self._confirm(client_oid, str(reply["orderId"]), "")
+                return self._confirm(client_oid, order_id, "")
         except _Stopped as stopped:
             return await self._stop(attempt, stopped.reason)
 
@@ -292,7 +288,7 @@ class OrderGateway:
         finally:
             if not task.done():
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, KucoinError):
+                with contextlib.suppress(asyncio.CancelledError, VenueError):
                     await task
 
     async def _watched_lookup(self, attempt: _Attempt) -> str | None:
@@ -315,13 +311,13 @@ class OrderGateway:
             try:
                 async with asyncio.timeout(LOOKUP_GRACE_S):
                     found = await self._lookup(client_oid, priority=Priority.CANCEL)
-            except (TimeoutError, KucoinError) as exc:
+            except (TimeoutError, VenueError) as exc:
                 text = (
                     f"Order {what}: kcterm stopped ({reason}) and could not learn whether it "
                     f"was placed{last}. Check Open orders."
                 )
                 self._tell("error", text)
-                raise OutcomeUnknownError(text, method="POST", path="/api/v1/orders") from exc
+                raise self.venue.outcome_unknown(text) from exc
             if found is not None:
                 self.stats.found_by_lookup += 1
                 self._tell(
@@ -332,7 +328,7 @@ class OrderGateway:
                 return self._confirm(client_oid, found, "found after stopping")
         text = f"Order {what} NOT placed: kcterm stopped ({reason}){last}"
         self._tell("error", text)
-        raise NotPlacedError(text, method="POST", path="/api/v1/orders")
+        raise self.venue.not_placed(text)
 
     def _tell(self, level: str, text: str) -> None:
         self.outcomes.append((level, text))
@@ -352,16 +348,16 @@ class OrderGateway:
         for _ in range(MAX_LOOKUPS):
             self.stats.lookups += 1
             try:
-                found = await self.rest.order_by_client_oid(
+                found = await self.venue.by_client_oid(
                     client_oid, priority=priority, on_wait=on_wait
                 )
-            except KucoinError as exc:
-                if not (exc.ambiguous or isinstance(exc, RateLimitError)):
+            except VenueError as exc:
+                if not (exc.ambiguous or exc.kind is ErrorKind.RATE_LIMITED):
                     raise
                 await asyncio.sleep(backoff.next_delay())
                 continue
-            return str(found["id"]) if found else None
-        raise error_for("503000", f"could not learn whether {client_oid} was placed", 503)
+            return found.order_id if found is not None else None
+        raise self.venue.unanswered(f"could not learn whether {client_oid} was placed")
 
     def _confirm(self, client_oid: str, order_id: str, how: str) -> str:
         self.placed[client_oid] = order_id
@@ -370,38 +366,38 @@ class OrderGateway:
             self.journal.info(f"Order {client_oid} is order {order_id} ({how})")
         return order_id
 
-    async def place_batch(self, bodies: Sequence[Mapping[str, Any]]) -> list[str | KucoinError]:
+    async def place_batch(self, orders: Sequence[OrderRequest]) -> list[str | VenueError]:
         """Place many orders in batches of 20; per order its id or the exchange's refusal."""
-        results: list[str | KucoinError] = []
-        for start in range(0, len(bodies), BATCH_LIMIT):
-            results.extend(await self._one_batch(bodies[start : start + BATCH_LIMIT]))
+        results: list[str | VenueError] = []
+        for start in range(0, len(orders), BATCH_LIMIT):
+            results.extend(await self._one_batch(orders[start : start + BATCH_LIMIT]))
         return results
 
-    async def _one_batch(self, chunk: Sequence[Mapping[str, Any]]) -> list[str | KucoinError]:
-        if any(not body.get("clientOid") for body in chunk):
+    async def _one_batch(self, chunk: Sequence[OrderRequest]) -> list[str | VenueError]:
+        if any(not order.client_oid for order in chunk):
             raise ValueError("every order of a batch needs its clientOid before it is sent")
         self.stats.sent += len(chunk)
         try:
-            replies = await self.rest.place_orders(chunk)
-        except KucoinError as exc:
-            if not (exc.ambiguous or isinstance(exc, RateLimitError)):
+            replies = await self.venue.place_batch(chunk)
+        except VenueError as exc:
+            if not (exc.ambiguous or exc.kind is ErrorKind.RATE_LIMITED):
                 raise
             # Unknown which made it: each order goes the single way (lookup before resend).
-            return [await self._settle(body) for body in chunk]
-        results: list[str | KucoinError] = []
-        for body, item in zip(chunk, replies, strict=True):
-            code = str(item.get("code"))
-            oid = str(body["clientOid"])
-            if code == "200000":
-                results.append(self._confirm(oid, str(item["orderId"]), ""))
+            return [await self._settle(order) for order in chunk]
+        results: list[str | VenueError] = []
+        for order, result in zip(chunk, replies, strict=True):
+            if isinstance(result, str):
+                results.append(self._confirm(order.client_oid, result, ""))
+            elif result.ambiguous:  # its item said nothing we can trust: this one alone
+                results.append(await self._settle(order))
             else:
-                results.append(error_for(code, str(item.get("msg") or ""), 200))
+                results.append(result)
         return results
 
-    async def _settle(self, body: Mapping[str, Any]) -> str | KucoinError:
+    async def _settle(self, order: OrderRequest) -> str | VenueError:
         try:
-            return await self.place(body)
-        except KucoinError as exc:
+            return await self.place(order)
+        except VenueError as exc:
             return exc
 
     # -- cancelling and replacing ------------------------------------------------------------------
@@ -410,10 +406,11 @@ class OrderGateway:
         """Cancel an order. Returns False when it was already done (filled or cancelled),
         which after a retried cancel is the expected answer, not an error."""
         try:
-            await self.rest.cancel_order(order_id)
-        except OrderNotFoundError:
-            order = await self.rest.order(order_id)
-            if order and order.get("isActive"):
+            await self.venue.cancel(order_id)
+        except VenueError as exc:
+            if exc.kind is not ErrorKind.NOT_FOUND:
+                raise
+            if (await self.venue.order(order_id)).active:
                 raise
             return False
         return True

@@ -12,17 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-from kcterm.core.contract import to_decimal
+from typing import Protocol
 
 SENDING = "sending"
 WAITING = "waiting for rate-limit budget"
 CHECKING = "checking"  # asking the exchange by clientOid whether it has the order
 RETRYING = "retrying"
+
+
+class PendingTerms(Protocol):
+    """What a pending row shows of an order on its way (an OrderRequest, a BracketOrder)."""
+
+    @property
+    def client_oid(self) -> str: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def order_type(self) -> str: ...
+    @property
+    def price(self) -> Decimal | None: ...  # None: a market order (shown as 0)
+    @property
+    def size(self) -> int: ...  # 0 when closing the whole position
 
 
 @dataclass(eq=False)
@@ -110,15 +125,15 @@ class PendingOrders:
         """Newest first, like the open orders."""
         return sorted(self._orders.values(), key=lambda p: p.started, reverse=True)
 
-    def add(self, body: Mapping[str, Any]) -> PendingOrder:
-        client_oid = str(body["clientOid"])
+    def add(self, order: PendingTerms) -> PendingOrder:
+        client_oid = order.client_oid
         pending = PendingOrder(
             client_oid=client_oid,
-            symbol=str(body.get("symbol") or ""),
-            side=str(body.get("side") or ""),
-            order_type=str(body.get("type") or "limit"),
-            price=to_decimal(body.get("price") or 0),
-            size=int(body.get("size") or 0),
+            symbol=order.symbol,
+            side=order.side,
+            order_type=order.order_type or "limit",
+            price=order.price if order.price is not None else Decimal(0),
+            size=order.size,
             started=self._clock(),
             order_time_ns=time.time_ns(),
             abandon_requested=asyncio.get_running_loop().create_future(),

@@ -9,6 +9,7 @@ the journal says what was asked and answered.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
@@ -40,9 +41,8 @@ from kcterm.core.validation import (
 )
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderUpdate, StopEventKind, StopOrderUpdate
+from kcterm.venue.kucoin.margin_calls import KucoinMargin
 from kcterm.venue.kucoin.rest import RestClient
-
-ST_ORDERS = "/api/v1/st-orders"
 
 
 class SessionPositions:
@@ -137,17 +137,15 @@ class SessionPositions:
 
     # -- margin mode and leverage ------------------------------------------------------------
 
+    @cached_property
+    def _margin_calls(self) -> KucoinMargin:
+        return KucoinMargin(self.rest)
+
     async def load_margin_settings(self, symbol: str) -> tuple[str, int | None]:
         """The symbol's margin mode and cross leverage from the exchange."""
-        mode = await self.rest.request(
-            "GET", "/api/v2/position/getMarginMode", params={"symbol": symbol}, signed=True
-        )
-        self.margin_modes[symbol] = str((mode or {}).get("marginMode") or "ISOLATED")
+        self.margin_modes[symbol] = await self._margin_calls.margin_mode(symbol)
         try:
-            lev = await self.rest.request(
-                "GET", "/api/v2/getCrossUserLeverage", params={"symbol": symbol}, signed=True
-            )
-            self.cross_leverage[symbol] = int(Decimal(str((lev or {}).get("leverage") or 1)))
+            self.cross_leverage[symbol] = await self._margin_calls.cross_leverage(symbol)
         except VenueError as exc:
             self.journal.error(f"Cross leverage of {symbol} unavailable", exc, symbol)
         return self.margin_modes[symbol], self.cross_leverage.get(symbol)
@@ -155,27 +153,26 @@ class SessionPositions:
     async def set_margin_mode(self, symbol: str, mode: str) -> None:
         """Switch ISOLATED/CROSS (the exchange refuses while orders or a position exist)."""
         self.journal.action(f"Switch {symbol} to {mode.lower()} margin", symbol)
-        body = {"symbol": symbol, "marginMode": mode}
-        await self._ask("Margin mode change", "POST", "/api/v2/position/changeMarginMode", body)
+        await self._ask(
+            "Margin mode change", symbol, self._margin_calls.set_margin_mode(symbol, mode)
+        )
         self.margin_modes[symbol] = mode
         self.notify("info", f"{symbol} now uses {mode.lower()} margin")
 
     async def set_cross_leverage(self, symbol: str, leverage: int) -> None:
         self.journal.action(f"Set {symbol} cross leverage to {leverage}x", symbol)
-        body = {"symbol": symbol, "leverage": str(leverage)}
-        await self._ask("Cross leverage change", "POST", "/api/v2/changeCrossUserLeverage", body)
+        change = self._margin_calls.set_cross_leverage(symbol, leverage)
+        await self._ask("Cross leverage change", symbol, change)
         self.cross_leverage[symbol] = leverage
 
-    async def _ask(self, what: str, method: str, path: str, body: dict[str, Any]) -> Any:
-        symbol = str(body.get("symbol") or "")
+    async def _ask(self, what: str, symbol: str, call: Awaitable[None]) -> None:
         try:
-            reply = await self.rest.request(method, path, body=body, signed=True)
+            await call
         except VenueError as exc:
             self.notify("error", f"{what} refused: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"{what} refused", exc, symbol)
             raise
         self.journal.reply(f"{what} accepted", symbol)
-        return reply
 
     # -- brackets ----------------------------------------------------------------------------
 
@@ -221,12 +218,12 @@ class SessionPositions:
 
     async def place_bracket(self, plan: BracketPlan) -> str:
         contract = self.contracts[plan.symbol]
-        body = plan.to_body(contract, new_client_oid())
-        ensure_closing(body)  # a TP/SL can never open or increase a position
+        order = plan.order(contract, new_client_oid())
+        ensure_closing(order)  # a TP/SL can never open or increase a position
         what = plan.describe(contract)
-        self.journal.action(f"Place TP/SL: {what} (clientOid {body['clientOid']})", plan.symbol)
+        self.journal.action(f"Place TP/SL: {what} (clientOid {order.client_oid})", plan.symbol)
         try:
-            order_id = await self.gateway.place(body, path=ST_ORDERS)
+            order_id = await self.gateway.place(order)
         except VenueError as exc:
             self.notify("error", f"TP/SL rejected: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"TP/SL {what} refused", exc, plan.symbol)
@@ -315,7 +312,7 @@ class SessionPositions:
         self.journal.action(f"Cancel stop order {order_id}", symbol)
         self._stops_cancelling.add(order_id)  # its cancel event may beat the reply
         try:
-            await self.gateway.cancel(order_id)  # DELETE /api/v1/orders/{id} takes stops too
+            await self.gateway.cancel(order_id)  # a cancel by id takes stop orders too
         except VenueError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
@@ -334,12 +331,8 @@ class SessionPositions:
         leaving those still linked to a resting entry. The exchange's list decides, not the
         local cache. Returns the ids cancelled; raises VenueError if one could not be."""
         guarded = self.bracket_guard.guarded_stops()
-        items = await self.rest.stop_orders(symbol)
-        ids = [
-            str(i["id"])
-            for i in items
-            if (i.get("reduceOnly") or i.get("closeOrder")) and str(i["id"]) not in guarded
-        ]
+        waiting = await self.gateway.venue.waiting_stop_ids(symbol, closing_only=True)
+        ids = [order_id for order_id in waiting if order_id not in guarded]
         for order_id in ids:
             await self.cancel_stop(order_id)
         return ids
@@ -464,7 +457,7 @@ class SessionPositions:
         except VenueError:
             pass  # journaled; closing the positions matters more
         try:
-            await self.rest.request("DELETE", "/api/v1/stopOrders", signed=True)
+            await self.gateway.venue.cancel_all_stops()
         except VenueError as exc:
             self.journal.error("Cancelling the stop orders failed", exc)
         items = await self.rest.positions()

@@ -34,12 +34,9 @@ from kcterm.core.validation import (
 from kcterm.core.watchlist import Watchlist
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderDetail, OrderEventKind, OrderUpdate
-from kcterm.venue.kucoin.order_events import order_detail
-from kcterm.venue.kucoin.rest import RestClient
 
 
 class SessionTrading:
-    rest: RestClient
     journal: Journal
     orders: OpenOrders
     gateway: OrderGateway
@@ -61,7 +58,7 @@ class SessionTrading:
         raise NotImplementedError
 
     async def _order_detail(self, order_id: str) -> OrderDetail:
-        return order_detail(await self.rest.order(order_id))
+        return await self.gateway.venue.order(order_id)
 
     # -- entry <-> TP/SL links across a restart ----------------------------------------------
 
@@ -86,7 +83,7 @@ class SessionTrading:
         if not guard.entries():
             return
         try:
-            waiting = {str(s["id"]) for s in await self.rest.stop_orders()}
+            waiting = set(await self.gateway.venue.waiting_stop_ids())
         except VenueError as exc:
             self.journal.error("Checking the kept TP/SL links failed", exc)
             return
@@ -95,7 +92,7 @@ class SessionTrading:
                 guard.detach_stop(link.stop_id)
                 continue
             try:
-                order = order_detail(await self.rest.order(link.entry_id))
+                order = await self._order_detail(link.entry_id)
             except VenueError as exc:
                 self.journal.error(f"Entry {link.entry_id} of TP/SL {link.stop_id}", exc)
                 guard.forget_entry(link.entry_id)
@@ -132,7 +129,7 @@ class SessionTrading:
         what = request.describe()
         self.journal.action(f"Place {what} (clientOid {request.client_oid})", request.symbol)
         try:
-            order_id = await self.gateway.place(request.to_body())
+            order_id = await self.gateway.place(request)
         except VenueError as exc:
             self.notify("error", order_refusal(exc))  # KuCoin's code and words, then ours
             self.journal.error(f"Order {what} refused", exc, request.symbol)
@@ -159,20 +156,19 @@ class SessionTrading:
     async def cancel_all(self, symbol: str) -> None:
         self.journal.action(f"Cancel all orders on {symbol}", symbol)
         try:
-            reply = await self.rest.cancel_all(symbol)
+            cancelled = await self.gateway.venue.cancel_all(symbol)
         except VenueError as exc:
             self.notify("error", f"Cancel all failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel all {symbol} refused", exc, symbol)
             raise
         self.notify("info", f"Cancel all sent for {symbol}")
-        count = len((reply or {}).get("cancelledOrderIds") or [])
-        self.journal.reply(f"Cancel all {symbol}: {count} order(s) cancelled", symbol)
+        self.journal.reply(f"Cancel all {symbol}: {len(cancelled)} order(s) cancelled", symbol)
 
     async def cancel_all_everywhere(self) -> int:
         """Cancel every open order on every contract; returns how many were cancelled."""
         known = {order.symbol for order in self.orders.all()}
         try:
-            ids = await cancel_everywhere(self.rest, self.journal, known)
+            ids = await cancel_everywhere(self.gateway.venue, self.journal, known)
         except VenueError as exc:
             self.notify("error", f"Cancel everywhere incomplete: {exc.msg} (KuCoin {exc.code})")
             raise
@@ -198,7 +194,7 @@ class SessionTrading:
         price = order.price if price is None else price
         wanted = order.remaining if size is None else size
         text = f"{price:f}"  # exact: validation refuses a price off the tick, never rounds it
-        current = order_detail(await self.rest.order(order_id))
+        current = await self._order_detail(order_id)
         draft = replacement_draft(order.symbol, order.side, current, str(wanted), text, contract)
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
         plan = self.bracket_guard.plan_of(order_id)
@@ -228,7 +224,7 @@ class SessionTrading:
                 return None
             draft = replacement_draft(order.symbol, order.side, current, str(left), text, contract)
             request = validate_order(contract, draft, self.market_context(order.symbol))
-            new_id = await self.gateway.place(request.to_body())
+            new_id = await self.gateway.place(request)
         except (VenueError, OrderRejected) as exc:
             if isinstance(exc, VenueError):
                 self.notify("error", f"Modify failed: {exc.msg} (KuCoin {exc.code})")

@@ -5,7 +5,7 @@ exact multiples of the tick and whose size is a whole number of lots, or as `Ord
 naming the field and the reason in words a trader reads in the ticket.
 
 Order kinds: limit, market, stop-limit and stop-market. A stop watches the last trade price
-(stopPriceType TP — not "take profit"), the mark (MP) or the index (IP); its `stop` direction
+(TP — not "take profit"), the mark (MP) or the index (IP); its `stop` direction
 is not typed but derived: a stop price above the watched price fires on the way up, below on
 the way down. The fat-finger limits (maximum order value, maximum distance from the mark) are
 the user's own and apply to every order that can open risk.
@@ -16,13 +16,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from kcterm.core.contract import Contract
 from kcterm.core.size_units import SizeError, to_lots
 
 ORDER_KINDS = ("limit", "market", "stop_limit", "stop_market")
-TRIGGERS = {"TP": "last", "MP": "mark", "IP": "index"}  # stopPriceType -> the price it watches
+TRIGGERS = {"TP": "last", "MP": "mark", "IP": "index"}  # trigger -> the price it watches
 
 
 class OrderRejected(ValueError):
@@ -54,7 +53,7 @@ class OrderDraft:
     hidden: bool = False
     iceberg: bool = False
     visible_size: str = ""
-    close_position: bool = False  # closeOrder: the exchange takes side and size from it
+    close_position: bool = False  # close the position: the exchange takes side and size from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,8 @@ class SafetyLimits:
 
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
-    """A validated order, ready for POST /api/v1/orders."""
+    """A validated order, ready to be sent: the venue's adapter writes its request from these
+    typed terms (kcterm.venue.kucoin.order_body); core never builds a venue's body."""
 
     client_oid: str
     symbol: str
@@ -109,39 +109,6 @@ class OrderRequest:
     iceberg: bool = False
     visible_size: int | None = None
     close_order: bool = False
-
-    def to_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "clientOid": self.client_oid,
-            "side": self.side,
-            "symbol": self.symbol,
-            "leverage": self.leverage,
-            "type": self.order_type,
-            "marginMode": self.margin_mode,
-        }
-        if self.close_order:
-            # The exchange takes side and size from the position (spec/REFERENCE.md 7.9): a side
-            # from a stale local view must not contradict it.
-            del body["side"]
-            body["closeOrder"] = True
-        else:
-            body["size"] = self.size
-        if self.price_text is not None:
-            body["price"] = self.price_text
-            body["timeInForce"] = self.time_in_force
-        if self.stop is not None:
-            body.update(stop=self.stop, stopPrice=self.stop_price_text, stopPriceType=self.trigger)
-        for key, on in (
-            ("postOnly", self.post_only),
-            ("reduceOnly", self.reduce_only and not self.close_order),
-            ("hidden", self.hidden),
-            ("iceberg", self.iceberg),
-        ):
-            if on:
-                body[key] = True
-        if self.iceberg and self.visible_size is not None:
-            body["visibleSize"] = self.visible_size
-        return body
 
     def describe(self) -> str:
         """`buy 3 XBTUSDTM stop-limit @ 86000.0 (stop up 85990.0 on last)`: for the journal."""

@@ -7,6 +7,7 @@ left behind (restart, reconnect) is listed and offered for cancel."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, new_client_oid
 from kcterm.sim import SimExchange
 from kcterm.sim.market import TAKER_USER
+from kcterm.venue.kucoin.order_body import bracket_body
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
@@ -183,15 +185,15 @@ async def test_every_bracket_request_is_reduce_only_or_close_order(session: Sess
             take_profit="95000",
             close_whole=close_whole,
         )
-        body = plan.to_body(contract)
-        ensure_closing(body)  # passes
+        order = plan.order(contract)
+        ensure_closing(order)  # passes
+        body = bracket_body(order)  # what the adapter sends
         assert body.get("reduceOnly") is True or body.get("closeOrder") is True
-    opening = dict(body)
-    opening.pop("closeOrder")
+    opening = replace(order, reduce_only=False, close_order=False)
     with pytest.raises(OrderRejected):
         ensure_closing(opening)
-    with pytest.raises(OrderRejected):
-        ensure_closing({**opening, "reduceOnly": False, "closeOrder": False})
+    with pytest.raises(ValueError, match="reduce-only or close"):
+        bracket_body(opening)  # and the adapter refuses to write it, whoever asks
 
 
 @pytest.mark.parametrize("action", ["reverse", "close"])

@@ -18,11 +18,13 @@ import pytest
 from kcterm.core.account import Balance, balance_differences
 from kcterm.core.contract import to_decimal
 from kcterm.core.session import Session
+from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.sim.server import DEMO_USER
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
+from tests.order_terms import limit_order, market_order
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(180)
@@ -56,7 +58,7 @@ class Trader:
         self.made.append(oid)
         return oid
 
-    def limit_body(self) -> dict[str, Any]:
+    def limit_order(self) -> OrderRequest:
         book = self.sim.book(SYMBOL)
         tick = self.session.contracts[SYMBOL].tick_size
         side = self.rng.choice(("buy", "sell"))
@@ -66,15 +68,13 @@ class Trader:
             if side == "buy"
             else (Decimal(str(book["asks"][0][0])) + away)
         )
-        return {"clientOid": self.oid(), "symbol": SYMBOL, "side": side, "type": "limit",
-                "price": str(price), "size": self.rng.randint(1, 3), "leverage": 5,
-                "marginMode": "ISOLATED", "timeInForce": "GTC"}  # fmt: skip
+        return limit_order(self.oid(), SYMBOL, side, price, self.rng.randint(1, 3))
 
     async def act(self) -> None:
         roll = self.rng.random()
         mine = [o for o in self.session.orders.all() if o.symbol == SYMBOL]
         if roll < 0.32 or (not mine and roll < 0.6):
-            await self.session.gateway.place(self.limit_body())
+            await self.session.gateway.place(self.limit_order())
             self._count("place")
         elif roll < 0.5 and mine:
             await self.session.cancel(self.rng.choice(mine).order_id)
@@ -86,22 +86,20 @@ class Trader:
             await self.session.move_order(order.order_id, order.price + step)
             self._count("modify")
         elif roll < 0.8:
-            body = {"clientOid": self.oid(), "symbol": SYMBOL, "type": "market", "leverage": 5,
-                    "side": self.rng.choice(("buy", "sell")), "size": self.rng.randint(1, 2),
-                    "marginMode": "ISOLATED"}  # fmt: skip
-            await self.session.gateway.place(body)
+            side = self.rng.choice(("buy", "sell"))
+            await self.session.gateway.place(
+                market_order(self.oid(), SYMBOL, side, self.rng.randint(1, 2))
+            )
             self._count("open position")
         elif roll < 0.92:
             position = self.session.positions.get(SYMBOL)
             if position is not None:
                 side = "sell" if position.qty > 0 else "buy"
-                body = {"clientOid": self.oid(), "symbol": SYMBOL, "type": "market",
-                        "side": side, "size": abs(position.qty), "closeOrder": True,
-                        "marginMode": "ISOLATED"}  # fmt: skip
-                await self.session.gateway.place(body)
+                closing = market_order(self.oid(), SYMBOL, side, 0, close_order=True)
+                await self.session.gateway.place(closing)
                 self._count("close position")
         else:
-            await self.session.gateway.place_batch([self.limit_body() for _ in range(3)])
+            await self.session.gateway.place_batch([self.limit_order() for _ in range(3)])
             self._count("batch")
 
     def _count(self, what: str) -> None:
@@ -195,7 +193,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
             if step == DELAY_AT:  # replies later than the client waits: outcomes unknown
                 drills.delay_replies(2_000)
                 loop.call_later(3.0, drills.delay_replies, 0)
-                await session.gateway.place(trader.limit_body())  # placed, reply lost
+                await session.gateway.place(trader.limit_order())  # placed, reply lost
             await trader.act()
             await asyncio.sleep(STEP_S)
         await sim.step_market(3)  # the book moves once more after the last fault

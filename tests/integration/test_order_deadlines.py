@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -18,12 +17,14 @@ from kcterm.core.error_text import order_refusal
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.pending_orders import WAITING
+from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.error_words import explain
 from kcterm.venue.kucoin.errors import KucoinError, NotPlacedError
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
+from tests.order_terms import limit_order, market_order
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(40)
@@ -42,15 +43,13 @@ def mid(sim: SimExchange) -> Decimal:
     return (Decimal(str(book["bids"][0][0])) + Decimal(str(book["asks"][0][0]))) / 2
 
 
-def limit(sim: SimExchange, oid: str) -> dict[str, Any]:
+def limit(sim: SimExchange, oid: str) -> OrderRequest:
     price = Decimal(str(sim.book("XBTUSDTM")["bids"][0][0])) - 50
-    return {"clientOid": oid, "symbol": "XBTUSDTM", "side": "buy", "type": "limit",
-            "price": str(price), "size": 1, "leverage": 5, "marginMode": "ISOLATED"}  # fmt: skip
+    return limit_order(oid, "XBTUSDTM", "buy", price)
 
 
-def market(oid: str) -> dict[str, Any]:
-    return {"clientOid": oid, "symbol": "XBTUSDTM", "side": "buy", "type": "market",
-            "size": 1, "leverage": 5, "marginMode": "ISOLATED"}  # fmt: skip
+def market(oid: str) -> OrderRequest:
+    return market_order(oid, "XBTUSDTM", "buy")
 
 
 def orders_with(sim: SimExchange, oid: str) -> int:
@@ -151,8 +150,8 @@ async def test_a_fresh_client_sends_a_burst_of_orders_without_a_single_429() -> 
     gateway = OrderGateway(rest, Journal())
     try:
         await rest.sync_clock()  # Public pool only: Futures is still unknown
-        bodies = [limit(exchange, f"burst-{i}") for i in range(100)]  # 200 weight, pool 80/s
-        ids = await asyncio.gather(*(gateway.place(body) for body in bodies))
+        orders = [limit(exchange, f"burst-{i}") for i in range(100)]  # 200 weight, pool 80/s
+        ids = await asyncio.gather(*(gateway.place(order) for order in orders))
         assert len(set(ids)) == 100
         assert exchange.drills.state()["counters"]["http429Sent"] == 0
         assert gateway.stats.rate_limited == 0 and gateway.stats.sent == 100
@@ -166,9 +165,9 @@ async def test_a_refusal_keeps_kucoins_code_and_words_beside_ours(
     sim: SimExchange, gateway: OrderGateway
 ) -> None:
     ask = Decimal(str(sim.book("XBTUSDTM")["asks"][0][0]))
-    body = {**limit(sim, "crossing"), "price": str(ask + 10), "postOnly": True}
+    order = limit_order("crossing", "XBTUSDTM", "buy", ask + 10, post_only=True)
     with pytest.raises(KucoinError) as refused:
-        await gateway.place(body)
+        await gateway.place(order)
     assert order_refusal(refused.value) == (
         "Rejected by the exchange: 300000 · postOnly order would take liquidity; "
         f"order rejected — {explain('300000')}"

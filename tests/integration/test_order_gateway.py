@@ -7,18 +7,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.session import Session
+from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimExchange
 from kcterm.sim.server import DEMO_USER
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
+from tests.order_terms import limit_order
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(30)
@@ -32,11 +33,10 @@ async def gateway(sim: SimExchange) -> AsyncIterator[OrderGateway]:
     await rest.close()
 
 
-def resting(sim: SimExchange, oid: str, side: str = "buy") -> dict[str, Any]:
+def resting(sim: SimExchange, oid: str, side: str = "buy") -> OrderRequest:
     best = sim.book("XBTUSDTM")["bids" if side == "buy" else "asks"][0][0]
     price = Decimal(str(best)) + (Decimal(-50) if side == "buy" else Decimal(50))
-    return {"clientOid": oid, "symbol": "XBTUSDTM", "side": side, "type": "limit",
-            "price": str(price), "size": 1, "leverage": 5, "marginMode": "ISOLATED"}  # fmt: skip
+    return limit_order(oid, "XBTUSDTM", side, price)
 
 
 def orders_with(sim: SimExchange, oid: str) -> int:
@@ -80,8 +80,8 @@ async def test_an_exhausted_pool_delays_the_order_but_places_it(
 
 async def test_batches_go_in_twenties(sim: SimExchange, gateway: OrderGateway) -> None:
     before = gateway.rest.stats.requests
-    bodies = [resting(sim, f"batch-{i}", "buy" if i % 2 else "sell") for i in range(45)]
-    results = await gateway.place_batch(bodies)
+    orders = [resting(sim, f"batch-{i}", "buy" if i % 2 else "sell") for i in range(45)]
+    results = await gateway.place_batch(orders)
     assert all(isinstance(r, str) for r in results) and len(set(results)) == 45
     assert gateway.rest.stats.requests - before == 3  # 20 + 20 + 5
     assert all(orders_with(sim, f"batch-{i}") == 1 for i in range(45))
@@ -98,10 +98,11 @@ async def test_cancelling_a_done_order_is_not_an_error(
 async def test_modify_is_cancel_and_replace_with_the_link_kept(
     sim: SimExchange, session: Session
 ) -> None:
-    body = resting(sim, "to-modify")
-    old_id = await session.gateway.place(body)
+    order = resting(sim, "to-modify")
+    old_id = await session.gateway.place(order)
     await wait_for(lambda: session.orders.get(old_id) is not None, 5, "the open event")
-    new_id = await session.move_order(old_id, Decimal(body["price"]) - 10)
+    assert order.price is not None
+    new_id = await session.move_order(old_id, order.price - 10)
     assert new_id is not None and new_id != old_id
     link = session.gateway.links[new_id]
     assert (link.old_id, link.symbol) == (old_id, "XBTUSDTM")

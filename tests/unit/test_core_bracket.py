@@ -12,6 +12,7 @@ from kcterm.core.protection import BracketBook, describe_levels, levels_for
 from kcterm.core.risk_sizing import risk_amount, size_for_risk
 from kcterm.core.stop_orders import StopOrder
 from kcterm.core.validation import OrderRejected
+from kcterm.venue.kucoin.order_body import bracket_body
 from tests.unit.test_core_order_kinds import XBT
 
 D = Decimal
@@ -33,7 +34,7 @@ def long_plan(sl: str = "49000", tp: str = "53000", **kw: object):
 
 def test_a_long_takes_profit_on_the_way_up_and_stops_on_the_way_down() -> None:
     plan = long_plan()
-    body = plan.to_body(XBT, "cid")
+    body = bracket_body(plan.order(XBT, "cid"))
     assert body["side"] == "sell" and body["type"] == "market"
     assert body["triggerStopUpPrice"] == "53000.0" and body["triggerStopDownPrice"] == "49000.0"
     assert body["stopPriceType"] == "MP" and body["reduceOnly"] is True and body["size"] == 10
@@ -52,7 +53,7 @@ def test_a_short_is_the_other_way_round_and_close_whole_sends_close_order() -> N
         watched=D(49950),
         close_whole=True,
     )
-    body = plan.to_body(XBT)
+    body = bracket_body(plan.order(XBT))
     assert body["side"] == "buy" and body["closeOrder"] is True and "size" not in body
     assert body["triggerStopUpPrice"] == "51000.0"  # the stop-loss of a short
     assert body["triggerStopDownPrice"] == "47000.0"  # its take-profit
@@ -69,7 +70,7 @@ def test_pnl_and_r_multiple_at_each_level() -> None:
     assert plan.fees_at(XBT, plan.take_profit) == D("0.01") * D(51500) * XBT.taker_fee_rate
     assert (
         long_plan(tp="").reward_over_risk(XBT) is None
-        and long_plan(tp="").to_body(XBT).get("triggerStopUpPrice") is None
+        and bracket_body(long_plan(tp="").order(XBT)).get("triggerStopUpPrice") is None
     )
 
 

@@ -13,6 +13,7 @@ from kcterm.core.validation import (
     SafetyLimits,
     validate_order,
 )
+from kcterm.venue.kucoin.order_body import order_body
 from tests.unit.contracts import xbt
 
 XBT = xbt(maintainMargin=0.004)
@@ -61,15 +62,17 @@ def test_stop_direction_comes_from_the_watched_price(
         draft(side=side, order_type="stop_market", price="", stop_price=stop, trigger=trigger),
         MARKET,
     )
-    body = request.to_body()
+    body = order_body(request)
     assert body["stop"] == direction and body["stopPriceType"] == trigger
     assert body["stopPrice"] == stop and body["type"] == "market" and "price" not in body
 
 
 def test_stop_limit_carries_both_prices_as_tick_strings() -> None:
-    body = validate_order(
-        XBT, draft(order_type="stop_limit", price="50,120", stop_price="50110"), MARKET
-    ).to_body()
+    body = order_body(
+        validate_order(
+            XBT, draft(order_type="stop_limit", price="50,120", stop_price="50110"), MARKET
+        )
+    )
     assert body["type"] == "limit" and body["price"] == "50120.0"
     assert body["stopPrice"] == "50110.0" and body["stop"] == "up"
     assert body["timeInForce"] == "GTC"
@@ -100,13 +103,13 @@ def test_a_stop_needs_the_price_it_watches() -> None:
 
 
 def test_iceberg_sends_its_visible_size_and_hidden_and_post_only_are_flags() -> None:
-    body = validate_order(XBT, draft(size="10", iceberg=True, visible_size="2"), MARKET).to_body()
-    assert body["iceberg"] is True and body["visibleSize"] == 2
-    body = validate_order(XBT, draft(hidden=True), MARKET).to_body()
+    body = order_body(validate_order(XBT, draft(size="10", iceberg=True, visible_size="2"), MARKET))
+    assert body["iceberg"] is True and body["visibleSize"] == "2"
+    body = order_body(validate_order(XBT, draft(hidden=True), MARKET))
     assert body["hidden"] is True and "iceberg" not in body
-    body = validate_order(XBT, draft(post_only=True, reduce_only=True), MARKET).to_body()
+    body = order_body(validate_order(XBT, draft(post_only=True, reduce_only=True), MARKET))
     assert body["postOnly"] is True and body["reduceOnly"] is True
-    body = validate_order(XBT, draft(time_in_force="IOC"), MARKET).to_body()
+    body = order_body(validate_order(XBT, draft(time_in_force="IOC"), MARKET))
     assert body["timeInForce"] == "IOC"
 
 
@@ -134,7 +137,7 @@ def test_close_position_sends_close_order_without_a_size() -> None:
     request = validate_order(
         XBT, draft(order_type="market", price="", size="", close_position=True), MARKET
     )
-    body = request.to_body()
+    body = order_body(request)
     assert body["closeOrder"] is True and "size" not in body and "reduceOnly" not in body
     assert "side" not in body  # the exchange takes it from the position
     assert request.reduce_only and "the position" in request.describe()
@@ -150,7 +153,7 @@ def test_close_position_sends_close_order_without_a_size() -> None:
 )
 def test_sizes_in_coins_or_usdt_become_whole_lots(unit: str, text: str, lots: int) -> None:
     request = validate_order(XBT, draft(size=text, size_unit=unit), MARKET)
-    assert request.size == lots and request.to_body()["size"] == lots
+    assert request.size == lots and order_body(request)["size"] == lots
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kcterm.core.pending_orders import CHECKING, WAITING, PendingOrders
+from kcterm.core.validation import OrderRequest
 
 
 class Clock:
@@ -15,8 +16,10 @@ class Clock:
         return self.now
 
 
-BODY = {"clientOid": "abc", "symbol": "XBTUSDTM", "side": "buy", "type": "limit",
-        "price": "91000.5", "size": 3}  # fmt: skip
+BODY = OrderRequest(
+    client_oid="abc", symbol="XBTUSDTM", side="buy", order_type="limit", size=3,
+    price=Decimal("91000.5"), price_text="91000.5", leverage=5, margin_mode="ISOLATED",
+)  # fmt: skip
 
 
 async def test_a_pending_order_reads_like_an_open_row_with_its_age() -> None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from kcterm.core.validation import OrderDraft, OrderRejected, validate_order
+from kcterm.venue.kucoin.order_body import order_body
 from tests.unit.contracts import xbt
 
 XBT = xbt(buyLimit=90700.7115, sellLimit=82062.5485)
@@ -32,7 +33,7 @@ def test_contract_numbers_are_exact_decimals() -> None:
 
 def test_valid_limit_order_renders_price_as_a_tick_multiple_string() -> None:
     req = validate_order(XBT, draft(price="86,000.10"))
-    body = req.to_body()
+    body = order_body(req)
     assert body["price"] == "86000.1"
     assert body["size"] == 3 and isinstance(body["size"], int)
     assert body["type"] == "limit" and body["timeInForce"] == "GTC"
@@ -40,7 +41,7 @@ def test_valid_limit_order_renders_price_as_a_tick_multiple_string() -> None:
 
 
 def test_market_order_has_no_price() -> None:
-    body = validate_order(XBT, draft(order_type="market", price="")).to_body()
+    body = order_body(validate_order(XBT, draft(order_type="market", price="")))
     assert "price" not in body and body["type"] == "market"
 
 
