@@ -4,11 +4,13 @@ GET /api/v1/recentFills: a fill missed while disconnected is recovered, never co
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from kcterm.core.contract import to_decimal
+from kcterm.venue.events import Fill as VenueFill
 
 MAX_FILLS = 5000
 
@@ -76,6 +78,27 @@ class Fills:
             )
             if self._add(fill) is not None:
                 recovered.append(fill)
+        return recovered
+
+    def merge_fills(self, fills: Iterable[VenueFill]) -> list[Fill]:
+        """Add the venue's listed fills (newest first, as listed) we have not seen; returns the
+        recovered ones. Only trades: a settlement or deleveraging row is not a fill here."""
+        recovered = []
+        for fill in reversed(list(fills)):  # oldest first, so the table stays in time order
+            if fill.trade_type != "trade":
+                continue
+            mine = Fill(
+                fill.trade_id,
+                fill.order_id,
+                fill.symbol,
+                fill.side.value,
+                fill.price,
+                fill.size,
+                fill.liquidity,
+                fill.ts_ns,
+            )
+            if self._add(mine) is not None:
+                recovered.append(mine)
         return recovered
 
     def _add(self, fill: Fill) -> Fill | None:

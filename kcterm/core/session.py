@@ -37,6 +37,7 @@ from kcterm.core.session_status import SessionFreshness, SessionStatus
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.core.watchlist import Watchlist
+from kcterm.venue.kucoin.account_events import balance_from_wallet, position_frame
 from kcterm.venue.kucoin.errors import KucoinError
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
@@ -119,7 +120,6 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.candles: dict[tuple[str, int], CandleSeries] = {}
         self.market_seen: dict[str, float] = {}  # symbol -> monotonic time of its last message
         self._candle_loads: dict[tuple[str, int], asyncio.Task[None]] = {}
-        self._history_reload_pending = False
         # Exchange-owned state, kept as a cache of the exchange (reconcile.py)
         self.stop_orders = StopOrders()
         self.positions = Positions()
@@ -145,6 +145,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
             self.positions,
             self.account,
             self.fills,
+            history=self.history,
             **({"interval": reconcile_interval} if reconcile_interval else {}),
         )
         self.reconciler.after_pass = self._after_reconcile_pass
@@ -336,11 +337,14 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.note_stop_event(frame["data"])
 
     def _on_position_frame(self, frame: dict[str, Any]) -> None:
-        if frame.get("subject") == "position.change":
-            self.positions.apply_event(frame["data"])
+        update = position_frame(frame)  # None: not a position change, or unreadable (logged)
+        if update is not None:
+            self.positions.apply(update)
 
     def _on_wallet_frame(self, frame: dict[str, Any]) -> None:
-        self.account.apply_wallet(frame["data"])
+        update = balance_from_wallet(frame.get("data"))
+        if update is not None:
+            self.account.apply(update)
 
     def _on_journal_entry(self, entry: JournalEntry, data: Mapping[str, Any] | None) -> None:
         # What the reconciler had to correct is news for the trader, not only for the log:
@@ -377,29 +381,14 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
                 self._schedule_resync(symbol)
 
     async def _on_private_connected(self, topics: list[str]) -> None:
-        # Whatever happened while the feed was away is fetched and merged (reconcile.py).
+        # Whatever happened while the feed was away is fetched and merged (reconcile.py),
+        # the recent done orders with the rest.
         self.reconciler.request("reconnect" if self.private.connections > 1 else "connect")
-        self._spawn(self._reload_history())
-
-    async def _reload_history(self) -> None:
-        try:
-            done = await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
-            self.history.load_recent(done)
-        except KucoinError as exc:
-            self.journal.error("Loading order history failed", exc)
 
     def _schedule_history_reload(self) -> None:
-        """One REST reload after a burst of done events: it adds the average fill prices."""
-        if self._history_reload_pending:
-            return
-        self._history_reload_pending = True
-
-        async def reload() -> None:
-            await asyncio.sleep(0.5)
-            self._history_reload_pending = False
-            await self._reload_history()
-
-        self._spawn(reload())
+        """One REST reload after a burst of done events (the reconciler debounces it): it adds
+        the average fill prices."""
+        self.reconciler.done_orders_changed()
 
     async def _poll_watchlist(self) -> None:
         """Prices first, then mark, funding and 24 h volume of every contract, every few s."""
