@@ -141,6 +141,8 @@ class Reconciler:
         self._done_first = 0.0  # the burst's first event (the reload waits DONE_MAX_WAIT_S)
         self._done_event_mark = 0  # mark of the latest done event
         self._done_loaded_mark = 0  # mark at which done orders were last fetched
+        self._in_pass = 0  # passes running now (run_once may also be called directly)
+        self._reloading = False
 
     def note_order_event(self, order_id: str) -> None:
         self._order_marks[order_id] = event_mark()
@@ -154,6 +156,12 @@ class Reconciler:
     def pending(self) -> bool:
         """A pass has been asked for and has not begun yet."""
         return self._wake.is_set()
+
+    @property
+    def idle(self) -> bool:
+        """No pass and no done-order reload is running, asked for or waiting for its burst
+        to end."""
+        return not (self._wake.is_set() or self._in_pass or self._done_due or self._reloading)
 
     def done_orders_changed(self) -> None:
         """An order ended on the feed: reload the recent done orders (their average fill
@@ -194,15 +202,19 @@ class Reconciler:
             # Sleep until the burst is over (each event moves the deadline, up to the cap).
             while (left := self._done_due - time.monotonic()) > 0:
                 await asyncio.sleep(left)
-            self._done_due = 0.0
             if self._done_loaded_mark > self._done_event_mark:
+                self._done_due = 0.0
                 continue  # a pass began after the last done event and fetched them
-            mark = event_mark()
-            done = await self._fetch_done()
-            if done is not None and self.history is not None:
-                self._done_loaded_mark = mark
-                self.history.load_recent(done)
-            self.stats.done_reloads += 1
+            self._reloading, self._done_due = True, 0.0
+            try:
+                mark = event_mark()
+                done = await self._fetch_done()
+                if done is not None and self.history is not None:
+                    self._done_loaded_mark = mark
+                    self.history.load_recent(done)
+                self.stats.done_reloads += 1
+            finally:
+                self._reloading = False
 
     async def _fetch_done(self) -> list[dict[str, Any]] | None:
         try:
@@ -224,6 +236,13 @@ class Reconciler:
 
     async def run_once(self, reason: str = "manual") -> list[str]:
         """One pass; returns the discrepancies it found (and fixed)."""
+        self._in_pass += 1
+        try:
+            return await self._pass(reason)
+        finally:
+            self._in_pass -= 1
+
+    async def _pass(self, reason: str) -> list[str]:
         mark = event_mark()
         q = Priority.QUERY
         active, stops, positions_raw, overview, fills_raw, done = await asyncio.gather(
