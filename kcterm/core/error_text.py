@@ -8,12 +8,12 @@ exchange refused a value of the request."), never our sentence alone (issue 10 i
 
 from __future__ import annotations
 
+from kcterm.venue.errors import VenueError
 from kcterm.venue.kucoin.errors import (
     NOT_PLACED_CODE,
     OUTCOME_UNKNOWN_CODE,
     OWN_CODES,
     TRANSPORT_CODE,
-    KucoinError,
 )
 
 _SENTENCES: dict[str, str] = {
@@ -88,12 +88,12 @@ def exchange_words(code: str, msg: str = "") -> str:
     return said  # an unknown code: the exchange's words are all there is
 
 
-def refusal_text(exc: KucoinError) -> str:
+def refusal_text(exc: VenueError) -> str:
     """The line a trader reads when an order did not go: the exchange's words and ours."""
     return exchange_words(exc.code, exc.msg)
 
 
-def order_refusal(exc: KucoinError) -> str:
+def order_refusal(exc: VenueError) -> str:
     """The ticket's line for an order that was not placed."""
     if exc.code in OWN_CODES:
         return refusal_text(exc)

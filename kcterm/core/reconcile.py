@@ -33,6 +33,7 @@ from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.errors import VenueError
 from kcterm.venue.events import BalanceUpdate, Fill, FundingPayment, PositionUpdate
 from kcterm.venue.kucoin.account_events import (
     balance_from_overview,
@@ -40,7 +41,7 @@ from kcterm.venue.kucoin.account_events import (
     funding_from_rest,
     positions_from_rest,
 )
-from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.order_events import open_orders
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.throttle import Priority
 
@@ -78,22 +79,6 @@ class ReconcileStats:
     done_reloads: int = 0  # debounced reloads of done orders between passes
     funding_symbols: list[str] = field(default_factory=list)  # read by the last pass
     last_changes: list[str] = field(default_factory=list)
-
-
-def _order_item(order: OpenOrder) -> dict[str, Any]:
-    """An OpenOrder in the REST shape OpenOrders.load_active reads."""
-    return {
-        "id": order.order_id,
-        "clientOid": order.client_oid,
-        "symbol": order.symbol,
-        "side": order.side,
-        "type": order.order_type,
-        "price": str(order.price),
-        "size": order.size,
-        "filledSize": order.filled_size,
-        "orderTime": order.order_time_ns,
-        "isActive": True,
-    }
 
 
 class Reconciler:
@@ -189,7 +174,7 @@ class Reconciler:
             self._wake.clear()
             try:
                 await self.run_once(self._reason)
-            except KucoinError as exc:
+            except VenueError as exc:
                 self.stats.failures += 1
                 self.journal.error("Reconciliation failed; trying again", exc)
                 await asyncio.sleep(RETRY_AFTER_FAILURE_S)
@@ -219,7 +204,7 @@ class Reconciler:
     async def _fetch_done(self) -> list[dict[str, Any]] | None:
         try:
             return await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.journal.error("Loading order history failed", exc)
             return None
 
@@ -228,7 +213,7 @@ class Reconciler:
         for symbol in symbols:
             try:
                 page = await self.rest.funding_history(symbol, priority=Priority.BACKGROUND)
-            except KucoinError as exc:
+            except VenueError as exc:
                 log.info("funding history of %s unavailable: %s", symbol, exc)
                 continue
             payments += funding_from_rest(page)
@@ -309,15 +294,15 @@ class Reconciler:
         return changes
 
     def _merge_orders(self, items: list[dict[str, Any]], mark: int) -> list[str]:
-        remote = {str(i["id"]): i for i in items if i.get("isActive", True) and not i.get("stop")}
+        remote = {order.order_id: order for order in open_orders(items)}
         local = {order.order_id: order for order in self.orders.all()}
-        merged: list[dict[str, Any]] = []
+        merged: list[OpenOrder] = []
         changes: list[str] = []
         for order_id in sorted(set(remote) | set(local)):
             mine, theirs = local.get(order_id), remote.get(order_id)
             if self._order_marks.get(order_id, 0) > mark:
                 if mine is not None:  # the feed is newer than the snapshot
-                    merged.append(_order_item(mine))
+                    merged.append(mine)
                 continue
             if theirs is None:
                 assert mine is not None
@@ -326,15 +311,14 @@ class Reconciler:
             merged.append(theirs)
             if mine is None:
                 changes.append(
-                    f"order {order_id} missing locally: {theirs.get('side')} "
-                    f"{theirs.get('size')} {theirs.get('symbol')} @ {theirs.get('price')}"
+                    f"order {order_id} missing locally: {theirs.side} "
+                    f"{theirs.size} {theirs.symbol} @ {theirs.price}"
                 )
                 continue
-            filled = int(theirs.get("filledSize") or theirs.get("dealSize") or 0)
-            if (mine.size, mine.filled_size) != (int(theirs["size"]), filled):
+            if (mine.size, mine.filled_size) != (theirs.size, theirs.filled_size):
                 changes.append(
                     f"order {order_id}: size/filled {mine.size}/{mine.filled_size} -> "
-                    f"{theirs['size']}/{filled}"
+                    f"{theirs.size}/{theirs.filled_size}"
                 )
         self.orders.load_active(merged)
         return changes

@@ -22,7 +22,7 @@ from qasync import asyncSlot
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
-from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.errors import VenueError
 
 log = logging.getLogger("kcterm.ui.ticket_margin")
 TYPING_ROOM = 1000  # the spin box takes up to this, so a value above the maximum is seen
@@ -76,7 +76,7 @@ class MarginControls(QObject):
     async def _load_settings(self, symbol: str) -> None:
         try:
             mode, leverage = await self._session.load_margin_settings(symbol)
-        except KucoinError as exc:
+        except VenueError as exc:
             log.info("margin settings of %s unavailable: %s", symbol, exc)
             return
         if symbol != self._symbol:
@@ -115,7 +115,7 @@ class MarginControls(QObject):
             return
         try:
             await self._session.set_margin_mode(symbol, wanted)
-        except KucoinError as exc:
+        except VenueError as exc:
             self._show_mode(before)
             self.failed.emit(f"Margin mode not changed: {refusal_text(exc)}")
             return
@@ -133,7 +133,7 @@ class MarginControls(QObject):
             return
         try:
             await self._session.set_cross_leverage(symbol, leverage)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.failed.emit(f"Cross leverage not changed: {refusal_text(exc)}")
             return
         self.changed.emit()

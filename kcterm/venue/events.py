@@ -20,6 +20,9 @@ from enum import StrEnum
 class Side(StrEnum):
     BUY = "buy"
     SELL = "sell"
+    # An event that does not say (a stop's "triggered" echo may carry its id alone): kept,
+    # not dropped, because its id is what matters; consumers take the side from what they know.
+    UNKNOWN = ""
 
 
 # -- market data ----------------------------------------------------------------------------
@@ -89,18 +92,72 @@ class OrderUpdate:
     symbol: str
     side: Side
     order_type: str  # "limit" | "market"
-    price: Decimal  # the order's limit price; 0 for a market order
-    size: int
+    price: Decimal | None  # the order's limit price; None when the event does not say
+    size: int | None  # None when the event does not say (keep what is known)
     filled_size: int
     remaining_size: int
     done: bool
     ts_ns: int
+    status: str = ""  # the order's state after the event: "open" | "match" | "done"
     order_time_ns: int = 0
+    margin_mode: str = ""  # "ISOLATED" | "CROSS" when the event says
     match_price: Decimal | None = None
     match_size: int = 0
     trade_id: str = ""
     liquidity: str = ""  # "maker" | "taker" on a MATCH
     old_size: int | None = None  # on UPDATE: the size before the change
+    liquidation: bool = False  # the trade was the venue closing the position
+
+    @property
+    def is_match(self) -> bool:
+        return self.kind is OrderEventKind.MATCH
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrder:
+    """An order resting on the venue's book, as the venue lists it or the feed opened it."""
+
+    order_id: str
+    client_oid: str
+    symbol: str
+    side: str
+    order_type: str
+    price: Decimal
+    size: int
+    filled_size: int
+    status: str
+    order_time_ns: int
+
+    @property
+    def remaining(self) -> int:
+        return self.size - self.filled_size
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    """One order as the venue reports it on request: its state and the terms an order event
+    does not carry (leverage, margin mode, flags), which a modify keeps for the replacement."""
+
+    order_id: str
+    client_oid: str
+    symbol: str
+    side: Side
+    order_type: str
+    price: Decimal | None
+    size: int
+    filled_size: int
+    active: bool
+    leverage: Decimal | None = None
+    margin_mode: str = ""
+    time_in_force: str = "GTC"
+    post_only: bool = False
+    reduce_only: bool = False
+    close_order: bool = False
+    hidden: bool = False
+    iceberg: bool = False
+    visible_size: int = 0
+    avg_price: Decimal | None = None
+    end_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +198,11 @@ class StopOrderUpdate:
     size: int
     stop_price: Decimal
     stop_direction: str  # "up" | "down"
-    trigger_price_type: str  # "last" | "mark" | "index"
+    # The price it watches, in the letters core uses for it today: "TP" last trade, "MP" mark,
+    # "IP" index (KuCoin's own codes; a second venue maps its words onto these three).
+    trigger_price_type: str
     ts_ns: int
+    order_price: Decimal = Decimal(0)  # the limit price once triggered; 0 for a market stop
     error: str = ""  # why a triggered stop was refused, when it was
 
 

@@ -69,7 +69,7 @@ async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_pat
         await session.start([SYMBOL])
 
         def private_feed_up() -> bool:
-            return session.stream_states.get("private", ("",))[0] == "connected"
+            return session.health.stream_states.get("private", ("",))[0] == "connected"
 
         await wait_for(private_feed_up, 10, "the private order feed")
         await market(session.rest, "buy", 5)

@@ -84,7 +84,7 @@ class StateLog:
     def start(self) -> None:
         # A loop callback, like the status bar's timer: it runs even inside a nested loop.
         self.seen.append(self.session.public.state)
-        self.details.append(self.session.stream_states.get("public", (None, ""))[1])
+        self.details.append(self.session.health.stream_states.get("public", (None, ""))[1])
         self._handle = asyncio.get_running_loop().call_later(0.01, self.start)
 
     def said(self, text: str) -> bool:
