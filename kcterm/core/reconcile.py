@@ -161,9 +161,13 @@ class Reconciler:
     async def run(self) -> None:
         """Passes on request and every `interval` seconds, and the debounced done-order
         reloads between them, until cancelled."""
-        async with asyncio.TaskGroup() as group:  # one of them failing ends both
-            group.create_task(self._passes())
-            group.create_task(self._done_reloads())
+        try:
+            async with asyncio.TaskGroup() as group:  # one of them failing ends both
+                group.create_task(self._passes())
+                group.create_task(self._done_reloads())
+        except ExceptionGroup as failed:
+            # The failure itself, as the session reports an escaped task failure (fault_lock).
+            raise failed.exceptions[0] from None
 
     async def _passes(self) -> None:
         while True:

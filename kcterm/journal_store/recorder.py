@@ -31,7 +31,7 @@ from kcterm.core.journal import EntryKind, Journal, JournalEntry
 from kcterm.journal_store.schema import open_db
 from kcterm.journal_store.writer import JournalWriter
 from kcterm.logging_setup import REDACTOR
-from kcterm.venue.events import Fill, FundingPayment, Side
+from kcterm.venue.events import Fill, FundingPayment, OrderEventKind, OrderUpdate, Side
 
 log = logging.getLogger("kcterm.journal_store")
 
@@ -132,6 +132,24 @@ class JournalRecorder:
             size=int(Decimal(str(data.get("matchSize") or 0))),
             liquidity=str(data.get("liquidity", "")),
             ts_ns=int(data.get("ts") or 0),
+        )
+        self.record_feed_fill(fill)
+
+    def on_order_update(self, update: OrderUpdate) -> None:
+        """The order feed's typed event (a bus subscriber): a MATCH is a fill without its fee.
+        Meant to replace the raw match event of `on_entry` once the journal line no longer
+        carries it; either one alone records the fill, and both together record it once."""
+        if update.kind is not OrderEventKind.MATCH or not update.trade_id:
+            return
+        fill = Fill(
+            trade_id=update.trade_id,
+            order_id=update.order_id,
+            symbol=update.symbol,
+            side=update.side,
+            price=update.match_price or Decimal(0),
+            size=update.match_size,
+            liquidity=update.liquidity,
+            ts_ns=update.ts_ns,
         )
         self.record_feed_fill(fill)
 

@@ -17,6 +17,7 @@ from kcterm.core.journal import Journal
 from kcterm.journal_store import JournalRecorder, JournalWriter, journal_path
 from kcterm.logging_setup import REDACTOR
 from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.order_events import order_update
 from tests.unit.kucoin_values import as_fill, as_funding
 
 MATCH = {
@@ -150,3 +151,17 @@ def test_one_file_per_profile_in_the_data_dir(tmp_path: Path) -> None:
     broken = JournalWriter(tmp_path)  # a directory, not a file: it cannot be opened
     with pytest.raises(RuntimeError, match="cannot open the journal"):
         broken.start()
+
+
+def test_the_typed_order_update_records_the_same_fill_once(writer: JournalWriter) -> None:
+    recorder = JournalRecorder(writer, contracts)
+    journal = Journal()
+    journal.add_listener(recorder.on_entry)
+    update = order_update(MATCH)
+    recorder.on_order_update(update)  # the bus subscriber ...
+    journal.event("Fill: buy 2 @ 60000.5", "XBTUSDTM", data=MATCH)  # ... and the raw line
+    recorder.on_order_update(order_update({**MATCH, "type": "open", "tradeId": ""}))
+    assert rows(writer, "SELECT trade_id, side, size, price, fee, source FROM fills") == [
+        ("t-1", "buy", 2, "60000.5", None, "feed")
+    ]
+    assert recorder.feed_trade_ids == {"t-1": 1_700_000_000.0}
