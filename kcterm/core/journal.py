@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from kcterm.core.error_text import explain
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderEventKind, OrderUpdate
 
@@ -90,7 +89,7 @@ class Journal:
 
     def error(self, what: str, exc: VenueError, symbol: str = "") -> JournalEntry:
         """`what` failed: the trader's sentence first, then the exchange's own words."""
-        sentence = explain(exc.code, exc.msg)
+        sentence = exc.sentence
         detail = f" (exchange said: {exc.msg})" if exc.msg and exc.msg not in sentence else ""
         return self.add(
             EntryKind.ERROR, f"{what}: {sentence}{detail}", symbol=symbol, code=exc.code

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from kcterm.core.error_text import explain
+from kcterm.venue.errors import VenueError
 from kcterm.venue.kucoin.account_events import balance_from_overview
 from kcterm.venue.kucoin.errors import TRANSPORT_CODE, KucoinError
 from kcterm.venue.kucoin.rest import RestClient
@@ -49,9 +49,9 @@ class ConnectionReport:
         return "\n".join(f"{'✔' if ln.ok else '✘'} {ln.what}: {ln.text}" for ln in self.lines)
 
 
-def refusal(exc: KucoinError) -> str:
-    """Our sentence for the code, then KuCoin's own sentence, then the code."""
-    ours = explain(exc.code, exc.msg)
+def refusal(exc: VenueError) -> str:
+    """Our sentence for the code, then the venue's own sentence, then the code."""
+    ours = exc.sentence
     if exc.code == TRANSPORT_CODE:
         return f"{ours} ({exc.msg})"
     theirs = f" KuCoin said: “{exc.msg}”" if exc.msg and exc.msg not in ours else ""

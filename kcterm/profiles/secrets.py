@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles.profile import KUCOIN, Profile
-from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.signer import Credentials  # a profile's key (re-exported)
 
 SERVICE = "kcterm"
 FIELDS = ("key", "secret", "passphrase")

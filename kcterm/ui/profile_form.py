@@ -14,10 +14,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, ProfileError, SecretStore
+from kcterm.profiles import (
+    CUSTOM,
+    EMBEDDED,
+    KUCOIN,
+    Credentials,
+    Profile,
+    ProfileError,
+    SecretStore,
+)
 from kcterm.profiles.profile import KEY_VERSIONS
 from kcterm.profiles.secrets import LEGACY_ENV
-from kcterm.venue.kucoin.signer import Credentials
 
 KIND_TEXT = {
     EMBEDDED: "Embedded practice exchange (demo account, no keys needed)",

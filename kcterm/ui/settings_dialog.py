@@ -27,6 +27,7 @@ from kcterm.profiles import (
     CUSTOM,
     EMBEDDED,
     KUCOIN,
+    Credentials,
     NoKeyringError,
     Profile,
     ProfileError,
@@ -36,7 +37,6 @@ from kcterm.profiles import SettingsFile as ProfileSettings
 from kcterm.profiles.connection_check import ConnectionReport
 from kcterm.ui.ask import ask
 from kcterm.ui.profile_form import ProfileForm
-from kcterm.venue.kucoin.signer import Credentials
 
 Checker = Callable[[Profile, Credentials | None], Awaitable[ConnectionReport]]
 ConfirmLive = Callable[[Profile], bool | Awaitable[bool]]

@@ -56,7 +56,9 @@ class MarginControls(QObject):
         self.mode_box.activated.connect(self._mode_chosen)  # the user's choice, not ours
         self.leverage_box.valueChanged.connect(self._leverage_changed)
         self.apply_button.clicked.connect(self._apply_cross_leverage)
-        self._load: asyncio.Future[None] | None = None
+        # Reads of a symbol's settings still on their way (one per symbol chosen meanwhile):
+        # close() cancels them, or they would outlive the window and be destroyed pending.
+        self._loads: set[asyncio.Task[None]] = set()
 
     @property
     def mode(self) -> str:
@@ -71,7 +73,16 @@ class MarginControls(QObject):
         known = self._session.margin_modes.get(contract.symbol)
         self._show_mode(known or "ISOLATED")
         if known is None:
-            self._load = asyncio.ensure_future(self._load_settings(contract.symbol))
+            load = asyncio.ensure_future(self._load_settings(contract.symbol))
+            self._loads.add(load)
+            load.add_done_callback(self._loads.discard)
+
+    def close(self) -> None:
+        """The window is closing: cancel the reads still on their way. Left pending, a read
+        is destroyed with the event loop ("Task was destroyed but it is pending"), and its
+        answer would land in a ticket that is gone."""
+        for load in list(self._loads):
+            load.cancel()
 
     async def _load_settings(self, symbol: str) -> None:
         try:

@@ -41,3 +41,18 @@ class VenueError(Exception):
     def trader_text(self) -> str:
         """The sentence for the status line: what happened, in a trader's words."""
         return self.explanation
+
+    @property
+    def sentence(self) -> str:
+        """What this code means, in a trader's words (the adapter knows its venue's codes)."""
+        return self.msg or self.explanation
+
+    @property
+    def own_verdict(self) -> bool:
+        """True when kcterm decided this (no reply, an order it stopped trying), not the venue."""
+        return False
+
+    @property
+    def words(self) -> str:
+        """The venue's code and message verbatim, then our sentence: what a refusal reads as."""
+        return f"{self.code} · {self.msg}" if self.msg else self.code

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
-from kcterm.core.error_text import explain
 from kcterm.core.pending_orders import PendingOrder
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
+from kcterm.venue.kucoin.error_words import explain
 from tests.gui.conftest import SYMBOL, trading_ready, wait
 
 

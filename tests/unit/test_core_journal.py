@@ -2,9 +2,9 @@
 
 import re
 
-from kcterm.core.error_text import explain, known_codes
 from kcterm.core.journal import EntryKind, Journal, describe_order_update
 from kcterm.spec import SPEC_DIR
+from kcterm.venue.kucoin.error_words import explain, known_codes
 from kcterm.venue.kucoin.errors import KucoinError, TransportError
 from kcterm.venue.kucoin.order_events import order_update
 

@@ -14,13 +14,12 @@ order gateway looks an order up by clientOid after an ambiguous failure, never b
 from __future__ import annotations
 
 from kcterm.venue.errors import ErrorKind, VenueError
-
-SUCCESS_CODE = "200000"
-TRANSPORT_CODE = "transport"
-# Codes of kcterm's own verdicts, never sent by KuCoin: an order kcterm stopped trying.
-NOT_PLACED_CODE = "not-placed"
-OUTCOME_UNKNOWN_CODE = "outcome-unknown"
-OWN_CODES = frozenset({TRANSPORT_CODE, NOT_PLACED_CODE, OUTCOME_UNKNOWN_CODE})
+from kcterm.venue.kucoin.error_words import NOT_PLACED_CODE as NOT_PLACED_CODE
+from kcterm.venue.kucoin.error_words import OUTCOME_UNKNOWN_CODE as OUTCOME_UNKNOWN_CODE
+from kcterm.venue.kucoin.error_words import OWN_CODES as OWN_CODES
+from kcterm.venue.kucoin.error_words import SUCCESS_CODE as SUCCESS_CODE
+from kcterm.venue.kucoin.error_words import TRANSPORT_CODE as TRANSPORT_CODE
+from kcterm.venue.kucoin.error_words import exchange_words, explain
 
 
 class KucoinError(VenueError):
@@ -39,6 +38,18 @@ class KucoinError(VenueError):
         self.method = method
         self.path = path
         Exception.__init__(self, self.code, self.msg, self.http_status)
+
+    @property
+    def sentence(self) -> str:
+        return explain(self.code, self.msg)
+
+    @property
+    def own_verdict(self) -> bool:
+        return self.code in OWN_CODES
+
+    @property
+    def words(self) -> str:
+        return exchange_words(self.code, self.msg)
 
     def __str__(self) -> str:
         where = f" on {self.method} {self.path}" if self.method or self.path else ""
