@@ -116,8 +116,6 @@ async def open_profile(
             _attach_journal(opened, journal_path(profile.slug, journal_dir))
         await session.start(symbols)
         await session.check_bracket_links()
-        if opened.sync is not None:
-            opened._tasks.append(asyncio.ensure_future(opened.sync.run()))
     except BaseException:
         await opened.close()
         raise
@@ -140,7 +138,7 @@ def _attach_journal(opened: OpenedProfile, path: Path) -> None:
     session.journal.add_listener(recorder.on_entry)
     opened.writer = writer
     opened.recorder = recorder
-    opened.sync = FillSync(session.rest, recorder, symbols=lambda: list(session.books))
+    opened.sync = FillSync(recorder, session.reconciler)  # fills and funding from its passes
     log.info("journal of profile %s: %s", opened.profile.name, path)
 
 

@@ -1,15 +1,15 @@
 """The futures account's balances per currency: the wallet feed live, account-overview to
-reconcile (spec/REFERENCE.md 7.17 and 8.3 Wallet). A clean core API for the account panel."""
+reconcile, both as the venue's BalanceUpdate values (kcterm.venue.events). A clean core API for
+the account panel."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from kcterm.core.contract import to_decimal
 from kcterm.core.marks import event_mark
 from kcterm.core.order_margin import OrderMargin
+from kcterm.venue.events import BalanceUpdate
 
 # Overview numbers are rounded JSON floats, wallet numbers exact strings: closer than this
 # is the same amount.
@@ -24,34 +24,20 @@ class Balance:
     position_margin: Decimal
     order_margin: Decimal
     unrealised_pnl: Decimal
-    risk_ratio: Decimal | None = None  # the overview's cross-margin risk rate
-    cross_equity: Decimal | None = None  # the wallet's totalCrossMargin (risk rate's base)
+    risk_ratio: Decimal | None = None  # the venue's cross-margin risk rate (the overview's)
+    cross_equity: Decimal | None = None  # the cross positions' equity (risk rate's base)
 
     @classmethod
-    def from_overview(cls, data: dict[str, Any]) -> Balance:
+    def from_update(cls, update: BalanceUpdate) -> Balance:
         return cls(
-            currency=str(data.get("currency") or "USDT"),
-            equity=to_decimal(data.get("accountEquity") or 0),
-            available=to_decimal(data.get("availableBalance") or 0),
-            position_margin=to_decimal(data.get("positionMargin") or 0),
-            order_margin=to_decimal(data.get("orderMargin") or 0),
-            unrealised_pnl=to_decimal(data.get("unrealisedPNL") or 0),
-            risk_ratio=to_decimal(data.get("riskRatio") or 0),
-        )
-
-    @classmethod
-    def from_wallet(cls, data: dict[str, Any]) -> Balance:
-        def amount(*keys: str) -> Decimal:
-            return sum((to_decimal(data.get(k) or 0) for k in keys), Decimal(0))
-
-        return cls(
-            currency=str(data.get("currency") or "USDT"),
-            equity=amount("equity"),
-            available=amount("availableBalance"),
-            position_margin=amount("isolatedPosMargin", "crossPosMargin"),
-            order_margin=amount("isolatedOrderMargin", "crossOrderMargin"),
-            unrealised_pnl=amount("isolatedUnPnl", "crossUnPnl"),
-            cross_equity=amount("totalCrossMargin") if "totalCrossMargin" in data else None,
+            currency=update.currency,
+            equity=update.equity,
+            available=update.available,
+            position_margin=update.position_margin,
+            order_margin=update.order_margin,
+            unrealised_pnl=update.unrealised_pnl,
+            risk_ratio=update.risk_ratio,
+            cross_equity=update.cross_equity,
         )
 
 
@@ -85,25 +71,23 @@ class Account:
     def all(self) -> list[Balance]:
         return sorted(self._balances.values(), key=lambda b: b.currency)
 
-    def apply_wallet(self, data: dict[str, Any]) -> Balance | None:
-        """One walletBalance.change payload; an older version than one seen is dropped."""
-        balance = Balance.from_wallet(data)
-        version = int(data.get("version") or 0)
+    def apply(self, update: BalanceUpdate) -> Balance | None:
+        """One balance update from the wallet feed; an older version than one seen is
+        dropped."""
+        balance = Balance.from_update(update)
+        version = update.version
         if version and version < self._wallet_versions.get(balance.currency, 0):
             return None
         self._wallet_versions[balance.currency] = version
         self._touched[balance.currency] = event_mark()
-        stamp = data.get("timestamp")
-        try:
-            at_ms = int(stamp) if stamp is not None and not isinstance(stamp, bool) else None
-        except (TypeError, ValueError):
-            at_ms = None
-        self._store(balance, at_ms)
+        self._store(balance, update.ts_ns // 1_000_000 if update.ts_ns else None)
         return balance
 
-    def merge(self, overview: dict[str, Any], mark: int) -> list[str]:
-        """Reconcile with GET /api/v1/account-overview taken at `mark`; returns the fixes."""
-        fresh = Balance.from_overview(overview)
+    def merge(self, update: BalanceUpdate | None, mark: int) -> list[str]:
+        """Reconcile with the venue's account overview taken at `mark`; returns the fixes."""
+        if update is None:
+            return []  # the overview was unreadable (the adapter logged it)
+        fresh = Balance.from_update(update)
         if self._touched.get(fresh.currency, 0) > mark:
             return []  # a wallet event newer than this overview already arrived
         local = self._balances.get(fresh.currency)

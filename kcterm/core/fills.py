@@ -4,11 +4,10 @@ GET /api/v1/recentFills: a fill missed while disconnected is recovered, never co
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from kcterm.core.contract import to_decimal
-from kcterm.venue.events import Fill, OrderUpdate, Side
+from kcterm.venue.events import Fill, OrderUpdate
 
 MAX_FILLS = 5000
 
@@ -47,23 +46,12 @@ class Fills:
             )
         )
 
-    def merge_recent(self, items: list[dict[str, Any]]) -> list[Fill]:
-        """Add the recentFills rows we have not seen; returns the recovered ones."""
+    def merge_fills(self, fills: Iterable[Fill]) -> list[Fill]:
+        """Add the venue's listed fills (newest first, as listed) we have not seen; returns the
+        recovered ones. Only trades: a settlement or deleveraging row is not a fill here."""
         recovered = []
-        for item in reversed(items):  # oldest first, so the table stays in time order
-            if str(item.get("tradeType") or "trade") != "trade":
-                continue
-            fill = Fill(
-                str(item["tradeId"]),
-                str(item.get("orderId", "")),
-                str(item.get("symbol", "")),
-                Side(str(item.get("side") or "buy")),
-                to_decimal(item.get("price") or 0),
-                int(item.get("size") or 0),
-                str(item.get("liquidity") or ""),
-                int(item.get("tradeTime") or 0),
-            )
-            if self._add(fill) is not None:
+        for fill in reversed(list(fills)):  # oldest first, so the table stays in time order
+            if fill.trade_type == "trade" and self._add(fill) is not None:
                 recovered.append(fill)
         return recovered
 

@@ -1,4 +1,5 @@
 """Open positions as the exchange reports them: the position feed live, REST to reconcile.
+Both arrive as the venue's PositionUpdate values (kcterm.venue.events).
 
 A clean core API for the positions grid: `Positions.all()` gives `Position` records with
 Decimals, `version` moves on every change. The feed is applied as it comes; a REST snapshot
@@ -8,12 +9,13 @@ feed event arrived after the snapshot was requested (that event is newer than th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from kcterm.core.contract import to_decimal
 from kcterm.core.marks import differences, event_mark
+from kcterm.venue.events import PositionUpdate
+from kcterm.venue.kucoin.account_events import position_update
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class Position:
     margin: Decimal
     leverage: Decimal
     margin_mode: str
-    adl_rank: Decimal | None = None  # delevPercentage: where it stands in the ADL queue (0-1)
+    adl_rank: Decimal | None = None  # where it stands in the auto-deleveraging queue (0-1)
     # Money fields (PnL, margin) are in this currency: the coin for an inverse contract.
     settle_currency: str = "USDT"
     is_inverse: bool = False
@@ -38,34 +40,40 @@ class Position:
         return "long" if self.qty > 0 else "short" if self.qty < 0 else "flat"
 
     @classmethod
-    def from_api(cls, item: dict[str, Any], previous: Position | None = None) -> Position:
-        """From a REST position or a position.change payload; fields a (mark-only) event
-        leaves out keep their previous values."""
+    def from_update(cls, update: PositionUpdate, previous: Position | None = None) -> Position:
+        """From the venue's report; fields a (mark-only) update leaves out keep their previous
+        values."""
 
-        def pick(key: str, attr: str, default: Any = 0) -> Any:
-            if key in item and item[key] is not None:
-                return item[key]
-            return getattr(previous, attr) if previous is not None else default
+        def pick(name: str, attr: str) -> Any:
+            if previous is None or update.reports(name):
+                return getattr(update, name)
+            return getattr(previous, attr)
 
+        cross = pick("cross_margin", "margin_mode")
         return cls(
-            symbol=str(item["symbol"]),
-            qty=int(pick("currentQty", "qty")),
-            avg_entry=to_decimal(pick("avgEntryPrice", "avg_entry")),
-            mark_price=to_decimal(pick("markPrice", "mark_price")),
-            unrealised_pnl=to_decimal(pick("unrealisedPnl", "unrealised_pnl")),
-            realised_pnl=to_decimal(pick("realisedPnl", "realised_pnl")),
-            liquidation_price=to_decimal(pick("liquidationPrice", "liquidation_price")),
-            margin=to_decimal(pick("posMargin", "margin")),
-            leverage=to_decimal(pick("leverage", "leverage")),
-            margin_mode=str(pick("marginMode", "margin_mode", "ISOLATED")),
-            adl_rank=_optional(pick("delevPercentage", "adl_rank", None)),
-            settle_currency=str(pick("settleCurrency", "settle_currency", "USDT")),
-            is_inverse=bool(pick("isInverse", "is_inverse", False)),
+            symbol=update.symbol,
+            qty=pick("qty", "qty"),
+            avg_entry=pick("avg_entry_price", "avg_entry"),
+            mark_price=pick("mark_price", "mark_price"),
+            unrealised_pnl=pick("unrealised_pnl", "unrealised_pnl"),
+            realised_pnl=pick("realised_pnl", "realised_pnl"),
+            liquidation_price=pick("liquidation_price", "liquidation_price"),
+            margin=pick("margin", "margin"),
+            leverage=pick("leverage", "leverage"),
+            margin_mode=cross if isinstance(cross, str) else "CROSS" if cross else "ISOLATED",
+            adl_rank=pick("adl_rank", "adl_rank"),
+            settle_currency=pick("settle_currency", "settle_currency"),
+            is_inverse=pick("inverse", "is_inverse"),
         )
 
-
-def _optional(value: Any) -> Decimal | None:
-    return None if value is None else to_decimal(value)
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> Position:
+        """From a REST position item (session_positions' flatten-all reads GET positions
+        itself); the adapter reads it."""
+        update = position_update(item)
+        if update is None:
+            raise ValueError(f"unreadable position: {item!r:.200}")
+        return cls.from_update(update)
 
 
 # What decides whether local and exchange agree; marks and PnL move with the market.
@@ -89,19 +97,24 @@ class Positions:
     def all(self) -> list[Position]:
         return sorted(self._positions.values(), key=lambda p: p.symbol)
 
-    def apply_event(self, data: dict[str, Any]) -> Position | None:
-        """One position.change payload (a settlement or risk-limit note changes no quantity)."""
-        symbol = data.get("symbol")
-        if not isinstance(symbol, str) or ("currentQty" not in data and symbol not in self):
+    def apply(self, update: PositionUpdate) -> Position | None:
+        """One position update from the feed (a note that names no quantity for a position we
+        do not hold changes nothing)."""
+        symbol = update.symbol
+        if not update.reports("qty") and symbol not in self:
             return None
-        position = Position.from_api(data, self._positions.get(symbol))
+        position = Position.from_update(update, self._positions.get(symbol))
         self._touched[symbol] = event_mark()
         self._store(position)
         return position if position.qty else None
 
-    def merge(self, items: list[dict[str, Any]], mark: int) -> list[str]:
-        """Reconcile with GET /api/v1/positions taken at `mark`; returns what was fixed."""
-        remote = {str(i["symbol"]): Position.from_api(i) for i in items if int(i["currentQty"])}
+    def touched_since(self, mark: int) -> set[str]:
+        """Symbols the feed reported a position change for after `mark`."""
+        return {symbol for symbol, at in self._touched.items() if at > mark}
+
+    def merge(self, updates: list[PositionUpdate], mark: int) -> list[str]:
+        """Reconcile with the venue's position list taken at `mark`; returns what was fixed."""
+        remote = {u.symbol: Position.from_update(u) for u in updates if u.qty}
         changes: list[str] = []
         for symbol in sorted(set(remote) | set(self._positions)):
             if self._touched.get(symbol, 0) > mark:
@@ -120,7 +133,7 @@ class Positions:
             if fresh is not None:
                 self._store(fresh)
             elif local is not None:
-                self._store(Position.from_api({"symbol": symbol, "currentQty": 0}, local))
+                self._store(replace(local, qty=0))
         return changes
 
     def __contains__(self, symbol: object) -> bool:

@@ -40,6 +40,7 @@ from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderEventKind, OrderUpdate, StopOrderUpdate
+from kcterm.venue.kucoin.account_events import balance_from_wallet, position_frame
 from kcterm.venue.kucoin.market_source import KucoinMarketSource
 from kcterm.venue.kucoin.order_events import (
     Unreadable,
@@ -50,7 +51,6 @@ from kcterm.venue.kucoin.order_events import (
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
 from kcterm.venue.kucoin.stream_status import StreamState
-from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.session")
 
@@ -142,7 +142,6 @@ class Session(SessionTrading, SessionPositions):
         self.candles: dict[tuple[str, int], CandleSeries] = self.market_data.candles
         self.market_seen: dict[str, float] = self.market_data.market_seen
         self.watchlist = self.market_data.watchlist
-        self._history_reload_pending = False
         # Exchange-owned state, kept as a cache of the exchange (reconcile.py)
         self.stop_orders = StopOrders()
         self.positions = Positions()
@@ -167,6 +166,7 @@ class Session(SessionTrading, SessionPositions):
             self.positions,
             self.account,
             self.fills,
+            history=self.history,
             **({"interval": reconcile_interval} if reconcile_interval else {}),
         )
         self.reconciler.after_pass = self._after_reconcile_pass
@@ -297,11 +297,14 @@ class Session(SessionTrading, SessionPositions):
         self.note_stop_event(update)
 
     def _on_position_frame(self, frame: dict[str, Any]) -> None:
-        if frame.get("subject") == "position.change":
-            self.positions.apply_event(frame["data"])
+        update = position_frame(frame)  # None: not a position change, or unreadable (logged)
+        if update is not None:
+            self.positions.apply(update)
 
     def _on_wallet_frame(self, frame: dict[str, Any]) -> None:
-        self.account.apply_wallet(frame["data"])
+        update = balance_from_wallet(frame.get("data"))
+        if update is not None:
+            self.account.apply(update)
 
     def _on_journal_entry(self, entry: JournalEntry, data: Mapping[str, Any] | None) -> None:
         # What the reconciler had to correct is news for the trader, not only for the log:
@@ -334,29 +337,14 @@ class Session(SessionTrading, SessionPositions):
         self.market_data.on_connected(topics)
 
     async def _on_private_connected(self, topics: list[str]) -> None:
-        # Whatever happened while the feed was away is fetched and merged (reconcile.py).
+        # Whatever happened while the feed was away is fetched and merged (reconcile.py),
+        # the recent done orders with the rest.
         self.reconciler.request("reconnect" if self.private.connections > 1 else "connect")
-        self._spawn(self._reload_history())
-
-    async def _reload_history(self) -> None:
-        try:
-            done = await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
-            self.history.load_recent(done)
-        except VenueError as exc:
-            self.journal.error("Loading order history failed", exc)
 
     def _schedule_history_reload(self) -> None:
-        """One REST reload after a burst of done events: it adds the average fill prices."""
-        if self._history_reload_pending:
-            return
-        self._history_reload_pending = True
-
-        async def reload() -> None:
-            await asyncio.sleep(0.5)
-            self._history_reload_pending = False
-            await self._reload_history()
-
-        self._spawn(reload())
+        """One REST reload after a burst of done events (the reconciler debounces it): it adds
+        the average fill prices."""
+        self.reconciler.done_orders_changed()
 
     # -- helpers ---------------------------------------------------------------------------
 

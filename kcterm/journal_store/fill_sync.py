@@ -1,28 +1,26 @@
-"""Fills and funding from the exchange's own lists, and the discrepancies they reveal.
+"""The journal's share of each reconcile pass: fills with their fees, funding, and the fill
+discrepancies they reveal.
 
 The order feed tells of a fill at once but without its fee, and says nothing of fills made while
-kcterm was closed or disconnected, nor of funding. So shortly after any order event, and once a
-minute anyway, FillSync reads GET /api/v1/recentFills (fees included) and the funding history
-of the contracts traded, and records what is new. Comparing the two sources is the fill
-reconciliation: a fill the feed reported that the exchange does not list, or (once the feed is
-known to report fills) a fill the exchange lists that the feed never reported, is a
-discrepancy, journaled once.
+kcterm was closed or disconnected, nor of funding. The reconciler (core.reconcile) reads the
+venue's fill list and the funding of the contracts held on its one schedule; FillSync hears
+every pass and records what is new. It asks the venue nothing itself.
+
+Comparing the two sources is the fill reconciliation: a fill the feed reported that the
+exchange does not list, or (once the feed is known to report fills) a fill the exchange lists
+that the feed never reported, is a discrepancy, journaled once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Sequence
 
-from kcterm.journal_store.recorder import JournalRecorder, _seconds
-from kcterm.venue.kucoin.errors import KucoinError
-from kcterm.venue.kucoin.rest import RestClient
+from kcterm.core.reconcile import AccountPass, Reconciler
+from kcterm.journal_store.recorder import JournalRecorder
+from kcterm.venue.events import Fill
 
-INTERVAL_S = 60.0
-DEBOUNCE_S = 2.0  # a burst of order events becomes one request
 FEED_GRACE_S = 15.0  # how long either source may lag the other before it is a discrepancy
 log = logging.getLogger("kcterm.journal_store.sync")
 
@@ -30,78 +28,36 @@ log = logging.getLogger("kcterm.journal_store.sync")
 class FillSync:
     def __init__(
         self,
-        rest: RestClient,
         recorder: JournalRecorder,
+        reconciler: Reconciler | None = None,
         *,
-        symbols: Callable[[], Iterable[str]] = tuple,
-        interval: float = INTERVAL_S,
-        debounce: float = DEBOUNCE_S,
         grace: float = FEED_GRACE_S,
     ) -> None:
-        self.rest = rest
+        """``reconciler``: whose passes to hear (None: the caller feeds `on_pass` itself)."""
         self.recorder = recorder
-        self.symbols = symbols  # contracts whose funding to read, besides those with fills
-        self.interval = interval
-        self.debounce = debounce
         self.grace = grace
         self.started_at = time.time()
         self.rest_trade_ids: set[str] = set()
-        self.fill_symbols: set[str] = set()
         self.reported: set[str] = set()
         self.syncs = 0
-        self._wake = asyncio.Event()
-        recorder.fill_listeners.append(self.hint)
+        if reconciler is not None:
+            reconciler.pass_listeners.append(self.on_pass)
 
-    def hint(self) -> None:
-        """Something happened on the order feed: read the fill list soon."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Sync now, then after every hint (debounced) and every `interval` seconds."""
-        while True:
-            await self.sync_once()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.interval)
-                await asyncio.sleep(self.debounce)
-            except TimeoutError:
-                pass
-            self._wake.clear()
-
-    async def sync_once(self) -> None:
-        try:
-            fills = await self.rest.request("GET", "/api/v1/recentFills", signed=True)
-        except KucoinError as exc:
-            log.info("fill list unavailable: %s", exc)
-            return
-        for item in fills or []:
-            trade_id = str(item.get("tradeId", ""))
-            self.fill_symbols.add(str(item.get("symbol", "")))
-            if trade_id and trade_id not in self.rest_trade_ids:
-                self.rest_trade_ids.add(trade_id)
-                self.recorder.rest_fill(item)
-        self._reconcile(fills or [])
-        for symbol in sorted(set(self.symbols()) | self.fill_symbols):
-            await self._funding(symbol)
+    def on_pass(self, result: AccountPass) -> None:
+        """One reconcile pass's fills and funding: record the new ones, compare the sources."""
+        for fill in result.fills:
+            if fill.trade_id not in self.rest_trade_ids:
+                self.rest_trade_ids.add(fill.trade_id)
+                self.recorder.record_fill(fill)
+        self._reconcile(result.fills)
+        for payment in result.funding:
+            self.recorder.record_funding(payment)  # a known payment is ignored by its id
         self.syncs += 1
 
-    async def _funding(self, symbol: str) -> None:
-        try:
-            page = await self.rest.request(
-                "GET",
-                "/api/v1/funding-history",
-                params={"symbol": symbol, "maxCount": 100},
-                signed=True,
-            )
-        except KucoinError as exc:
-            log.info("funding history of %s unavailable: %s", symbol, exc)
-            return
-        for item in (page or {}).get("dataList") or []:
-            self.recorder.funding(item)
-
-    def _reconcile(self, fills: list[dict[str, Any]]) -> None:
+    def _reconcile(self, fills: Sequence[Fill]) -> None:
         now = time.time()
         feed = self.recorder.feed_trade_ids
-        listed = {str(item.get("tradeId")) for item in fills}
+        listed = {fill.trade_id for fill in fills}
         for trade_id, at in list(feed.items()):
             if trade_id not in listed and now - at > self.grace:
                 self._report(
@@ -112,16 +68,15 @@ class FillSync:
                 )
         if not feed:
             return  # the feed has not reported a fill with its data yet: nothing to compare
-        for item in fills:
-            trade_id = str(item.get("tradeId"))
-            at = _seconds(item.get("tradeTime")) or now
-            if trade_id in feed or at < self.started_at or now - at <= self.grace:
+        for fill in fills:
+            at = fill.ts_ns / 1e9 if fill.ts_ns else now
+            if fill.trade_id in feed or at < self.started_at or now - at <= self.grace:
                 continue
             self._report(
-                trade_id,
-                f"Fill {trade_id} ({item.get('side')} {item.get('size')} @ {item.get('price')}) "
+                fill.trade_id,
+                f"Fill {fill.trade_id} ({fill.side.value} {fill.size} @ {fill.price}) "
                 "is in the exchange's fill list but never came on the order feed",
-                str(item.get("symbol", "")),
+                fill.symbol,
             )
 
     def _report(self, trade_id: str, what: str, symbol: str) -> None:

@@ -1,11 +1,14 @@
-"""What goes into the journal file, row by row: fed by the in-memory Journal and by FillSync.
+"""What goes into the journal file, row by row: fed by the in-memory Journal and, with the
+venue's typed values, by the reconciler's passes (journal_store.fill_sync).
 
 `on_entry` is the kcterm.core.journal listener: every line the trader sees in the journal panel
 is kept, and when the line carries the exchange's payload, that payload is recorded too:
 - a tradeOrders "match" event      -> a fill (source "feed"; the fee follows from the fill list)
-- data {"funding": <funding item>} -> a funding payment (GET /api/v1/funding-history shape)
 - data {"discrepancy": "..."}      -> a reconciliation discrepancy
 Text passes the secret redactor before it is queued.
+
+`record_fill` (a venue Fill with its fee, from the fill list) and `record_funding` (a
+FundingPayment) are the typed entry points; `record_feed_fill` takes the order feed's fill.
 
 A trade id is one fill: the feed's and the fill list's reports of it merge into one row. A
 report under a known trade id with another side, size or price is not that fill (an exchange
@@ -23,10 +26,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kcterm.core.contract import to_decimal
 from kcterm.core.journal import EntryKind, Journal, JournalEntry
 from kcterm.journal_store.schema import open_db
 from kcterm.journal_store.writer import JournalWriter
 from kcterm.logging_setup import REDACTOR
+from kcterm.venue.events import Fill, FundingPayment, OrderEventKind, OrderUpdate, Side
 
 log = logging.getLogger("kcterm.journal_store")
 
@@ -75,7 +80,6 @@ class JournalRecorder:
         self.journal = journal
         self.session_id = uuid.uuid4().hex[:12]
         self.feed_trade_ids: dict[str, float] = {}  # fills the order feed reported: id -> at
-        self.fill_listeners: list[Callable[[], None]] = []  # FillSync wants to hear of fills
         self.known_fills: dict[str, FillKey] = self._load_known()
         self.conflicts: list[tuple[str, FillKey, FillKey]] = []  # (trade id, known, new)
         self._announced: set[tuple[str, FillKey]] = set()
@@ -101,53 +105,67 @@ class JournalRecorder:
         self.writer.execute(
             _ENTRY, (entry.at, self.session_id, entry.kind.value, entry.symbol, entry.code, text)
         )
-        if entry.kind.value == "event":
-            # Any order event may mean a fill: let FillSync fetch the fill list soon.
-            for listener in self.fill_listeners:
-                listener()
         if not data:
             return
         if data.get("type") == "match" and data.get("tradeId"):
             self.feed_fill(data)
-        elif "funding" in data:
-            self.funding(data["funding"])
         elif "discrepancy" in data:
             self.discrepancy(str(data["discrepancy"]), entry.symbol)
 
     # -- rows ------------------------------------------------------------------------------
 
     def feed_fill(self, data: Mapping[str, Any]) -> None:
-        """A fill from a tradeOrders "match" event (spec/REFERENCE.md 8.3): no fee in it."""
-        trade_id = str(data["tradeId"])
-        at = _seconds(data.get("ts")) or time.time()
-        row = self._fill_row(
-            trade_id,
-            at,
-            data,
-            size=data.get("matchSize"),
-            price=data.get("matchPrice"),
-            fee=None,
-            source="feed",
+        """A fill from a tradeOrders "match" event (spec/REFERENCE.md 8.3): no fee in it.
+
+        Read here until the order feed reaches the journal as typed OrderUpdates (the bus)."""
+        try:
+            side = Side(str(data.get("side", "")))
+        except ValueError:
+            log.warning("journal: a match event without a side skipped: %.200r", data)
+            return
+        fill = Fill(
+            trade_id=str(data["tradeId"]),
+            order_id=str(data.get("orderId", "")),
+            symbol=str(data.get("symbol", "")),
+            side=side,
+            price=to_decimal(data.get("matchPrice") or "0"),
+            size=int(Decimal(str(data.get("matchSize") or 0))),
+            liquidity=str(data.get("liquidity", "")),
+            ts_ns=int(data.get("ts") or 0),
         )
+        self.record_feed_fill(fill)
+
+    def on_order_update(self, update: OrderUpdate) -> None:
+        """The order feed's typed event (a bus subscriber): a MATCH is a fill without its fee.
+        Meant to replace the raw match event of `on_entry` once the journal line no longer
+        carries it; either one alone records the fill, and both together record it once."""
+        if update.kind is not OrderEventKind.MATCH or not update.trade_id:
+            return
+        fill = Fill(
+            trade_id=update.trade_id,
+            order_id=update.order_id,
+            symbol=update.symbol,
+            side=update.side,
+            price=update.match_price or Decimal(0),
+            size=update.match_size,
+            liquidity=update.liquidity,
+            ts_ns=update.ts_ns,
+        )
+        self.record_feed_fill(fill)
+
+    def record_feed_fill(self, fill: Fill) -> None:
+        """A fill the order feed reported (its fee, if any, is not recorded from here)."""
+        at = _seconds(fill.ts_ns) or time.time()
+        row = self._fill_row(fill, at, fee=None, source="feed")
         if not self._same_fill(row):
             return
-        self.feed_trade_ids[trade_id] = at
+        self.feed_trade_ids[fill.trade_id] = at
         self.writer.execute(_FEED_FILL, row)
 
-    def rest_fill(self, item: Mapping[str, Any]) -> None:
-        """A fill, with its fee, from GET /api/v1/recentFills or /api/v1/fills.
-
-        See spec/REFERENCE.md 7.x."""
-        at = _seconds(item.get("tradeTime")) or _seconds(item.get("createdAt")) or time.time()
-        row = self._fill_row(
-            str(item["tradeId"]),
-            at,
-            item,
-            size=item.get("size"),
-            price=item.get("price"),
-            fee=item.get("fee"),
-            source="rest",
-        )
+    def record_fill(self, fill: Fill) -> None:
+        """A fill with its fee, from the venue's fill list: merged into the feed's row of it."""
+        at = _seconds(fill.ts_ns) or time.time()
+        row = self._fill_row(fill, at, fee=fill.fee, source="rest")
         if self._same_fill(row):
             self.writer.execute(_REST_FILL, row)
 
@@ -193,20 +211,19 @@ class JournalRecorder:
             self.discrepancy(text, symbol)
         return False
 
-    def funding(self, item: Mapping[str, Any]) -> None:
-        """A funding payment in GET /api/v1/funding-history's shape."""
-        symbol = str(item.get("symbol", ""))
+    def record_funding(self, payment: FundingPayment) -> None:
+        """A funding payment; the same one again is ignored (the symbol and its id)."""
         self.writer.execute(
             _FUNDING,
             (
-                f"{symbol}:{item.get('id')}",
-                _seconds(item.get("timePoint")) or time.time(),
-                symbol,
-                str(item.get("fundingRate", "")),
-                str(item.get("markPrice", "")),
-                int(item.get("positionQty") or 0),
-                str(item.get("funding", "0")),
-                str(item.get("settleCurrency", "")),
+                f"{payment.symbol}:{payment.payment_id}",
+                _seconds(payment.ts_ns) or time.time(),
+                payment.symbol,
+                str(payment.rate),
+                str(payment.mark_price),
+                payment.position_qty,
+                str(payment.amount),
+                payment.currency,
             ),
         )
 
@@ -214,32 +231,23 @@ class JournalRecorder:
         self.writer.execute(_DISCREPANCY, (time.time(), symbol, REDACTOR.redact(what)))
 
     def _fill_row(
-        self,
-        trade_id: str,
-        at: float,
-        data: Mapping[str, Any],
-        *,
-        size: Any,
-        price: Any,
-        fee: Any,
-        source: str,
+        self, fill: Fill, at: float, *, fee: Decimal | None, source: str
     ) -> tuple[Any, ...]:
-        symbol = str(data.get("symbol", ""))
-        found = self.contracts(symbol)
+        found = self.contracts(fill.symbol)
         multiplier, inverse = found if found is not None else (Decimal(1), False)
         return (
-            trade_id,
+            fill.trade_id,
             at,
-            symbol,
-            str(data.get("side", "")),
-            int(Decimal(str(size or 0))),
-            str(price or "0"),
+            fill.symbol,
+            fill.side.value,
+            fill.size,
+            str(fill.price),
             str(multiplier),
             int(inverse),
             None if fee is None else str(fee),
-            str(data.get("feeCurrency") or data.get("settleCurrency") or ""),
-            str(data.get("liquidity", "")),
-            str(data.get("orderId", "")),
+            fill.fee_currency,
+            fill.liquidity,
+            fill.order_id,
             source,
         )
 
@@ -260,13 +268,6 @@ def _shown(key: FillKey) -> str:
     return f"{side} {size} lots at {price}"
 
 
-def _seconds(stamp: Any) -> float | None:
-    """KuCoin times come in ns (tradeTime, ts) or ms (createdAt, timePoint): tell by size."""
-    if stamp in (None, ""):
-        return None
-    value = int(stamp)
-    if value > 10**17:
-        return value / 1e9
-    if value > 10**14:
-        return value / 1e6
-    return value / 1e3
+def _seconds(ts_ns: int) -> float | None:
+    """Nanoseconds since the epoch as seconds; None for an unknown (0) time."""
+    return ts_ns / 1e9 if ts_ns else None

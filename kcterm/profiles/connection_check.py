@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from kcterm.venue.errors import VenueError
+from kcterm.venue.kucoin.account_events import balance_from_overview
 from kcterm.venue.kucoin.errors import TRANSPORT_CODE, KucoinError
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
@@ -100,8 +101,9 @@ async def _account(rest: RestClient, report: ConnectionReport) -> bool:
     except KucoinError as exc:
         report.add("API key", False, refusal(exc))
         return False
-    equity = overview.get("accountEquity", "?") if isinstance(overview, dict) else "?"
-    currency = overview.get("currency", "USDT") if isinstance(overview, dict) else "USDT"
+    balance = balance_from_overview(overview)
+    equity = balance.equity if balance is not None else "?"
+    currency = balance.currency if balance is not None else "USDT"
     report.add("API key", True, f"valid and may read the account (equity {equity} {currency})")
     return True
 

@@ -175,6 +175,9 @@ class Fill:
     ts_ns: int
     fee: Decimal | None = None
     fee_currency: str = ""
+    # "trade" for an ordinary fill; the venue's word for a liquidation, an auto-deleveraging
+    # or a settlement otherwise (the journal keeps them all, the fills panel only trades).
+    trade_type: str = "trade"
 
 
 class StopEventKind(StrEnum):
@@ -222,6 +225,14 @@ class PositionUpdate:
     cross_margin: bool
     settle_currency: str
     ts_ns: int
+    adl_rank: Decimal | None = None  # where it stands in the auto-deleveraging queue (0-1)
+    inverse: bool = False  # coin-margined: money fields are in the coin
+    # The fields this update reports; None: all of them. A feed update may carry only some
+    # (a mark price move): the others keep what the position had, and read as 0 here.
+    fields: frozenset[str] | None = None
+
+    def reports(self, name: str) -> bool:
+        return self.fields is None or name in self.fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +247,8 @@ class BalanceUpdate:
     unrealised_pnl: Decimal
     ts_ns: int
     version: int = 0
+    risk_ratio: Decimal | None = None  # the venue's cross-margin risk rate, when it says
+    cross_equity: Decimal | None = None  # the cross positions' equity (the risk rate's base)
 
 
 @dataclass(frozen=True, slots=True)

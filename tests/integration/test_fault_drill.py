@@ -25,6 +25,7 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
 from tests.order_terms import limit_order, market_order
+from tests.unit.kucoin_values import as_overview
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(180)
@@ -129,7 +130,7 @@ async def exchange_view(raw: RestClient) -> dict[str, Any]:
             for p in positions
             if int(p["currentQty"])
         },
-        "balance": Balance.from_overview(await raw.account_overview()),
+        "balance": Balance.from_update(as_overview(await raw.account_overview())),
     }
 
 

@@ -1,5 +1,5 @@
 """The on-disk journal follows a real session on the embedded exchange: journal lines, fills
-with fees from the exchange's fill list, funding payments, and fill discrepancies."""
+with fees from the reconciler's fill list, funding payments, and fill discrepancies."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from kcterm.core.account import Account
+from kcterm.core.fills import Fills
+from kcterm.core.journal import Journal
+from kcterm.core.orders import OpenOrders
+from kcterm.core.positions import Positions
+from kcterm.core.reconcile import Reconciler
 from kcterm.core.session import Session
+from kcterm.core.stop_orders import StopOrders
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
@@ -51,16 +58,15 @@ async def market(rest: RestClient, side: str, size: int) -> None:
 
 
 async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_path: Path) -> None:
-    session = Session(RestClient(funded_sim.base_url, credentials_for(funded_sim)), venue="sim")
+    rest = RestClient(funded_sim.base_url, credentials_for(funded_sim))
+    session = Session(rest, venue="sim", reconcile_interval=0.2)
     writer = JournalWriter(tmp_path / "practice.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
     session.journal.add_listener(recorder.on_entry)
-    sync = FillSync(session.rest, recorder, symbols=lambda: [SYMBOL], interval=0.2, debounce=0.05)
-    task = None
+    sync = FillSync(recorder, session.reconciler)  # the journal's share of every pass
     try:
         await session.start([SYMBOL])
-        task = asyncio.ensure_future(sync.run())
 
         def private_feed_up() -> bool:
             return session.health.stream_states.get("private", ("",))[0] == "connected"
@@ -82,11 +88,10 @@ async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_pat
 
         await wait_for(funded, 10, "a funding payment")
     finally:
-        if task is not None:
-            task.cancel()
         await session.stop()
         writer.flush()
         writer.close()
+    assert sync.syncs >= 1
     kinds = {row[0] for row in query(writer.path, "SELECT kind FROM entries")}
     assert {"info", "event"} <= kinds  # the connection line and the order feed's events
     fills = query(writer.path, "SELECT side, size, multiplier, fee_currency FROM fills ORDER BY at")
@@ -106,15 +111,18 @@ async def test_fill_discrepancies_are_journaled_once(
     writer = JournalWriter(tmp_path / "j.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: None)
-    sync = FillSync(rest, recorder, grace=0.0)
+    journal = Journal()
+    state = (OpenOrders(), StopOrders(), Positions(), Account(), Fills())
+    reconciler = Reconciler(rest, journal, *state)  # its passes, run here by hand
+    FillSync(recorder, reconciler, grace=0.0)
     try:
         # The order feed "reported" a fill the exchange never made ...
         recorder.feed_fill({"tradeId": "ghost", "symbol": SYMBOL, "side": "buy", "ts": 1})
         # ... and a real fill now happens that the feed (not listened to here) never reports.
         await market(rest, "buy", 1)
         await asyncio.sleep(0.01)
-        await sync.sync_once()
-        await sync.sync_once()
+        await reconciler.run_once("test")
+        await reconciler.run_once("test")
     finally:
         await rest.close()
         writer.flush()

@@ -11,8 +11,10 @@ from kcterm.core.fills import Fills
 from kcterm.core.marks import event_mark
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.kucoin.account_events import fills_from_rest
 from kcterm.venue.kucoin.order_events import order_update
 from kcterm.venue.kucoin.order_events import stop_order_update as stop_update
+from tests.unit.kucoin_values import as_overview, as_position, as_positions, as_wallet
 
 
 def pos(symbol: str, qty: int, entry: str = "100") -> dict:
@@ -22,31 +24,31 @@ def pos(symbol: str, qty: int, entry: str = "100") -> dict:
 
 def test_positions_merge_reports_and_fixes_every_difference() -> None:
     positions = Positions()
-    positions.apply_event(pos("A", 2))
-    positions.apply_event(pos("B", -1))
+    positions.apply(as_position(pos("A", 2)))
+    positions.apply(as_position(pos("B", -1)))
     mark = event_mark()
-    fixes = positions.merge([pos("A", 3, "101"), pos("C", 1)], mark)
+    fixes = positions.merge(as_positions([pos("A", 3, "101"), pos("C", 1)]), mark)
     assert fixes == [
         "position A: qty 2 -> 3, avg_entry 100 -> 101",
         "position B closed on the exchange (was -1)",
         "position C missing locally: 1 @ 100",
     ]
     assert {p.symbol: p.qty for p in positions.all()} == {"A": 3, "C": 1}
-    assert positions.merge([pos("A", 3, "101"), pos("C", 1)], event_mark()) == []
+    assert positions.merge(as_positions([pos("A", 3, "101"), pos("C", 1)]), event_mark()) == []
 
 
 def test_a_feed_event_newer_than_the_snapshot_is_kept() -> None:
     positions = Positions()
     mark = event_mark()  # the snapshot is requested here...
-    positions.apply_event(pos("A", 5))  # ...and the feed reports a fill after it
-    assert positions.merge([], mark) == []
+    positions.apply(as_position(pos("A", 5)))  # ...and the feed reports a fill after it
+    assert positions.merge(as_positions([]), mark) == []
     assert positions.get("A") is not None and positions.get("A").qty == 5
 
 
 def test_a_mark_only_position_event_keeps_the_quantity() -> None:
     positions = Positions()
-    positions.apply_event(pos("A", 2))
-    positions.apply_event({"symbol": "A", "markPrice": 105, "unrealisedPnl": 0.5})
+    positions.apply(as_position(pos("A", 2)))
+    positions.apply(as_position({"symbol": "A", "markPrice": 105, "unrealisedPnl": 0.5}))
     position = positions.get("A")
     assert position is not None and (position.qty, position.mark_price) == (2, Decimal(105))
 
@@ -64,13 +66,15 @@ def overview(available: float) -> dict:
 
 def test_balances_first_load_then_discrepancies_within_rounding() -> None:
     account = Account()
-    assert account.merge(overview(985.0), event_mark()) == []  # the first one is a load
-    account.apply_wallet(wallet("985.00000000", 3))
-    assert account.merge(overview(985.0000000004), event_mark()) == []  # rounding only
-    assert account.merge(overview(990.0), event_mark()) == [
+    assert (
+        account.merge(as_overview(overview(985.0)), event_mark()) == []
+    )  # the first one is a load
+    account.apply(as_wallet(wallet("985.00000000", 3)))
+    assert account.merge(as_overview(overview(985.0000000004)), event_mark()) == []  # rounding only
+    assert account.merge(as_overview(overview(990.0)), event_mark()) == [
         "balance USDT: available 985.0000000004 -> 990.0"
     ]
-    account.apply_wallet(wallet("1.0", 2))  # older than version 3: dropped
+    account.apply(as_wallet(wallet("1.0", 2)))  # older than version 3: dropped
     assert account.get().available == Decimal("990.0")
 
 
@@ -100,8 +104,8 @@ def test_fills_are_recovered_once() -> None:
         {"tradeId": "t1", "orderId": "o", "symbol": "A", "side": "buy", "price": "100",
          "size": 1, "tradeTime": 5, "tradeType": "trade"},
     ]  # fmt: skip
-    assert [f.trade_id for f in fills.merge_recent(rows)] == ["t2"]
-    assert fills.merge_recent(rows) == [] and len(fills) == 2
+    assert [f.trade_id for f in fills.merge_fills(fills_from_rest(rows))] == ["t2"]
+    assert fills.merge_fills(fills_from_rest(rows)) == [] and len(fills) == 2
 
 
 def test_feed_watch_learns_the_cadence() -> None:

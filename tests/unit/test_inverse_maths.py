@@ -22,6 +22,7 @@ from kcterm.ui.account_bar import money_step
 from kcterm.venue.kucoin.market_events import contract_spec
 from kcterm.venue.kucoin.order_events import order_update
 from tests.unit.contracts import xbt
+from tests.unit.kucoin_values import as_wallet
 
 D = Decimal
 
@@ -100,7 +101,7 @@ def test_order_margin_of_an_inverse_order_is_in_xbt() -> None:
         "isolatedUnPnl": "0",
         "version": "1",
     }
-    account.apply_wallet(wallet)
+    account.apply(as_wallet(wallet))
     event = {
         "symbol": "XBTUSDM", "side": "buy", "orderId": "o1", "type": "open",
         "orderType": "limit", "price": "50000", "size": "1000", "filledSize": "0",
@@ -119,17 +120,19 @@ def test_order_margin_of_an_inverse_order_is_in_xbt() -> None:
 
 def test_cross_risk_of_an_inverse_position_is_its_coin_value_times_mmr() -> None:
     account = Account()
-    account.apply_wallet(
-        {
-            "currency": "XBT",
-            "equity": "0.1",
-            "availableBalance": "0.09",
-            "isolatedPosMargin": "0",
-            "isolatedOrderMargin": "0",
-            "isolatedUnPnl": "0",
-            "totalCrossMargin": "0.05",
-            "version": "1",
-        }
+    account.apply(
+        as_wallet(
+            {
+                "currency": "XBT",
+                "equity": "0.1",
+                "availableBalance": "0.09",
+                "isolatedPosMargin": "0",
+                "isolatedOrderMargin": "0",
+                "isolatedUnPnl": "0",
+                "totalCrossMargin": "0.05",
+                "version": "1",
+            }
+        )
     )
     cross = Position("XBTUSDM", 2000, D(50000), D(40000), D(0), D(0), D(0), D("0.01"), D(5),
                      "CROSS", settle_currency="XBT", is_inverse=True)  # fmt: skip

@@ -14,6 +14,7 @@ import pytest
 
 from kcterm.core.journal import EntryKind, Journal
 from kcterm.journal_store import JournalRecorder, JournalWriter
+from tests.unit.kucoin_values import as_fill
 
 MATCH = {
     "type": "match",
@@ -73,7 +74,7 @@ def test_the_same_fill_from_feed_and_list_merges_without_a_conflict(
 ) -> None:
     recorder, journal = recorder_on(writer)
     journal.event("Filled buy 2 XBTUSDTM", "XBTUSDTM", data=MATCH)
-    recorder.rest_fill(REST)  # "60000.5" is the feed's "60000.50"
+    recorder.record_fill(as_fill(REST))  # "60000.5" is the feed's "60000.50"
     assert rows(writer, "SELECT trade_id, source, fee FROM fills") == [
         ("1900000000007", "both", "0.072")
     ]
@@ -108,12 +109,12 @@ def test_a_conflict_with_an_earlier_session_is_seen_and_told_once(
     writer: JournalWriter,
 ) -> None:
     first, _ = recorder_on(writer)
-    first.rest_fill(REST)
+    first.record_fill(as_fill(REST))
     assert writer.flush()
     later, journal = recorder_on(writer)  # kcterm restarted; the exchange reused the id
     lost = {**REST, "size": 3, "price": "61000.0", "orderId": "o-9"}
     for _ in range(3):  # the fill list is fetched again and again
-        later.rest_fill(lost)
+        later.record_fill(as_fill(lost))
     assert len(journal.errors()) == 1 and len(later.conflicts) == 1
     assert rows(writer, "SELECT size, price, order_id FROM fills") == [(2, "60000.5", "o-1")]
     assert rows(writer, "SELECT size, order_id, source FROM fill_conflicts") == [(3, "o-9", "rest")]

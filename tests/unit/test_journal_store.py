@@ -17,6 +17,8 @@ from kcterm.core.journal import Journal
 from kcterm.journal_store import JournalRecorder, JournalWriter, journal_path
 from kcterm.logging_setup import REDACTOR
 from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.order_events import order_update
+from tests.unit.kucoin_values import as_fill, as_funding
 
 MATCH = {
     "type": "match",
@@ -71,23 +73,21 @@ def test_every_journal_line_is_written_with_the_secret_redacted(writer: JournalW
 
 def test_feed_fill_then_fill_list_merge_into_one_row_with_fee(writer: JournalWriter) -> None:
     recorder = JournalRecorder(writer, contracts)
-    hints: list[int] = []
-    recorder.fill_listeners.append(lambda: hints.append(1))
     journal = Journal()
     journal.add_listener(recorder.on_entry)
     journal.event("Fill: buy 2 @ 60000.5", "XBTUSDTM", data=MATCH)
-    assert hints == [1] and recorder.feed_trade_ids == {"t-1": 1_700_000_000.0}
+    assert recorder.feed_trade_ids == {"t-1": 1_700_000_000.0}
     fill = ("t-1", 1_700_000_000.0, "XBTUSDTM", "buy", 2, "60000.5", "0.001", 0, None, "")
     assert rows(writer, "SELECT * FROM fills")[0][:10] == fill
     rest = {**MATCH, "size": 2, "price": "60000.5", "fee": "0.072", "feeCurrency": "USDT"}
     rest["tradeTime"] = rest.pop("ts")
-    recorder.rest_fill(rest)
-    recorder.rest_fill(rest)  # the fill list repeats itself: still one row
+    recorder.record_fill(as_fill(rest))
+    recorder.record_fill(as_fill(rest))  # the fill list repeats itself: still one row
     got = rows(writer, "SELECT trade_id, fee, fee_currency, source FROM fills")
     assert got == [("t-1", "0.072", "USDT", "both")]
 
 
-def test_funding_and_discrepancies_from_journal_data(writer: JournalWriter) -> None:
+def test_funding_payments_and_discrepancies_are_recorded(writer: JournalWriter) -> None:
     recorder = JournalRecorder(writer, contracts)
     journal = Journal()
     journal.add_listener(recorder.on_entry)
@@ -103,8 +103,8 @@ def test_funding_and_discrepancies_from_journal_data(writer: JournalWriter) -> N
     }
     from kcterm.core.journal import EntryKind
 
-    journal.add(EntryKind.INFO, "Funding paid", symbol="XBTUSDTM", data={"funding": item})
-    journal.add(EntryKind.INFO, "Funding paid", symbol="XBTUSDTM", data={"funding": item})
+    recorder.record_funding(as_funding(item))
+    recorder.record_funding(as_funding(item))  # the same payment again: still one row
     journal.add(EntryKind.ERROR, "Orders differ", symbol="ETHUSDTM", data={"discrepancy": "o-9"})
     assert rows(writer, "SELECT id, at, amount, position_qty, currency FROM funding") == [
         ("XBTUSDTM:7", 1_700_000_000.0, "-0.018", 3, "USDT")
@@ -151,3 +151,17 @@ def test_one_file_per_profile_in_the_data_dir(tmp_path: Path) -> None:
     broken = JournalWriter(tmp_path)  # a directory, not a file: it cannot be opened
     with pytest.raises(RuntimeError, match="cannot open the journal"):
         broken.start()
+
+
+def test_the_typed_order_update_records_the_same_fill_once(writer: JournalWriter) -> None:
+    recorder = JournalRecorder(writer, contracts)
+    journal = Journal()
+    journal.add_listener(recorder.on_entry)
+    update = order_update(MATCH)
+    recorder.on_order_update(update)  # the bus subscriber ...
+    journal.event("Fill: buy 2 @ 60000.5", "XBTUSDTM", data=MATCH)  # ... and the raw line
+    recorder.on_order_update(order_update({**MATCH, "type": "open", "tradeId": ""}))
+    assert rows(writer, "SELECT trade_id, side, size, price, fee, source FROM fills") == [
+        ("t-1", "buy", 2, "60000.5", None, "feed")
+    ]
+    assert recorder.feed_trade_ids == {"t-1": 1_700_000_000.0}

@@ -13,6 +13,8 @@ from kcterm.app import main as kcterm_main
 from kcterm.journal_store import JournalRecorder, JournalWriter, export_csv, journal_path
 from kcterm.journal_store.export import parse_since
 from kcterm.journal_store.pnl import PnlBook
+from kcterm.venue.events import Fill
+from tests.unit.kucoin_values import as_fill, as_funding
 
 D = Decimal
 DAY = 86_400.0
@@ -40,39 +42,43 @@ def test_inverse_contract_pnl_is_in_the_coin() -> None:
     assert pnl == 100 * (D(1) / 50_000 - D(1) / 40_000)  # a loss of 0.0005 XBT
 
 
-def fill(trade: str, at: float, side: str, size: int, price: str, fee: str) -> dict:
-    return {
-        "tradeId": trade,
-        "symbol": "XBTUSDTM",
-        "side": side,
-        "size": size,
-        "price": price,
-        "fee": fee,
-        "feeCurrency": "USDT",
-        "liquidity": "taker",
-        "orderId": f"o-{trade}",
-        "tradeTime": int(at * 1e9),
-    }
+def fill(trade: str, at: float, side: str, size: int, price: str, fee: str) -> Fill:
+    return as_fill(
+        {
+            "tradeId": trade,
+            "symbol": "XBTUSDTM",
+            "side": side,
+            "size": size,
+            "price": price,
+            "fee": fee,
+            "feeCurrency": "USDT",
+            "liquidity": "taker",
+            "orderId": f"o-{trade}",
+            "tradeTime": int(at * 1e9),
+        }
+    )
 
 
 def make_journal(path: Path) -> None:
     writer = JournalWriter(path)
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (D("0.001"), False))
-    recorder.rest_fill(fill("a", T0 - DAY, "buy", 10, "60000", "0.36"))  # before --since
-    recorder.rest_fill(fill("b", T0 + 60, "sell", 4, "61000", "0.1464"))
-    recorder.rest_fill(fill("c", T0 + 120, "sell", 6, "59000", "0.2124"))
-    recorder.funding(
-        {
-            "id": 1,
-            "symbol": "XBTUSDTM",
-            "timePoint": int((T0 + 90) * 1000),
-            "fundingRate": 0.0001,
-            "markPrice": 60500,
-            "positionQty": 6,
-            "funding": "-0.0363",
-            "settleCurrency": "USDT",
-        }
+    recorder.record_fill(fill("a", T0 - DAY, "buy", 10, "60000", "0.36"))  # before --since
+    recorder.record_fill(fill("b", T0 + 60, "sell", 4, "61000", "0.1464"))
+    recorder.record_fill(fill("c", T0 + 120, "sell", 6, "59000", "0.2124"))
+    recorder.record_funding(
+        as_funding(
+            {
+                "id": 1,
+                "symbol": "XBTUSDTM",
+                "timePoint": int((T0 + 90) * 1000),
+                "fundingRate": 0.0001,
+                "markPrice": 60500,
+                "positionQty": 6,
+                "funding": "-0.0363",
+                "settleCurrency": "USDT",
+            }
+        )
     )
     assert writer.flush()
     writer.close()

@@ -21,17 +21,13 @@ ENVELOPE = {"topic", "subject", "code", "msg", "data"}
 # file -> raw reads still there, and why. Our own on-disk formats happen to share KuCoin's
 # words ("symbol", "size"); they are ours to keep.
 LEFT: dict[str, int] = {
-    "core/account.py": 10,
     "core/bracket_guard.py": 14,
-    "core/fills.py": 9,
     "core/order_history.py": 10,
-    "core/positions.py": 4,
-    "core/session.py": 5,
+    "core/session.py": 3,
     "core/session_positions.py": 2,
     "core/stop_orders.py": 7,
-    "journal_store/fill_sync.py": 12,
-    "journal_store/recorder.py": 25,
-    "profiles/connection_check.py": 4,
+    "journal_store/recorder.py": 9,
+    "profiles/connection_check.py": 2,
 }
 OWN_FORMATS = {
     "core/bracket_links.py": "kcterm's own TP/SL link file (symbol, size, ... of a BracketPlan)",

@@ -34,3 +34,13 @@ class AccountCalls:
         path = "/api/v1/recentFills"
         data = await self.request("GET", path, params=params, signed=True, priority=priority)
         return as_objects(data, "GET", path)
+
+    async def funding_history(
+        self, symbol: str, *, max_count: int = 100, priority: Priority | None = None
+    ) -> JsonObject:
+        """The funding paid and received on `symbol`, newest first (spec/REFERENCE.md 7.x
+        funding history): a page with `dataList` and `hasMore`."""
+        params = {"symbol": symbol, "maxCount": max_count}
+        path = "/api/v1/funding-history"
+        data = await self.request("GET", path, params=params, signed=True, priority=priority)
+        return as_object(data, "GET", path)

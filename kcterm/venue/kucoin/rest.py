@@ -232,6 +232,7 @@ class RestClient(TradingCalls, AccountCalls):
             f"{self.base_url}{path}?{sent}" if sent else f"{self.base_url}{path}", encoded=True
         )
         self.stats.requests += 1
+        self.stats.by_path[f"{method} {path}"] += 1
         try:
             async with self._http().request(
                 method, url, data=payload, headers=headers, timeout=self._timeout

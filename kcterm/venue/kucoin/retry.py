@@ -10,7 +10,8 @@ clientOid first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from kcterm.venue.kucoin.backoff import Backoff
 from kcterm.venue.kucoin.throttle import Priority
@@ -39,9 +40,11 @@ class RestStats:
     http_5xx: int = 0
     transport_errors: int = 0
     clock_resyncs: int = 0
+    # Requests sent by "METHOD path" (the path without its query): what polls how often.
+    by_path: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, int]:
-        return dict(vars(self))
+        return {k: v for k, v in vars(self).items() if k != "by_path"}
 
 
 def default_priority(method: str, path: str) -> Priority:
