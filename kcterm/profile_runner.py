@@ -21,6 +21,7 @@ from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, journ
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.profiles.connection_check import ConnectionReport, check_connection
+from kcterm.venue.events import OrderUpdate
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 
@@ -136,6 +137,7 @@ def _attach_journal(opened: OpenedProfile, path: Path) -> None:
 
     recorder = JournalRecorder(writer, contract, journal=session.journal)  # conflicts shown
     session.journal.add_listener(recorder.on_entry)
+    session.bus.subscribe(OrderUpdate, recorder.on_order_update)  # fills as they happen
     opened.writer = writer
     opened.recorder = recorder
     opened.sync = FillSync(recorder, session.reconciler)  # fills and funding from its passes

@@ -39,11 +39,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from kcterm.core.bracket import BracketOrder, BracketPlan
 from kcterm.core.validation import OrderRejected
-from kcterm.venue.events import OrderEventKind, OrderUpdate
+from kcterm.venue.events import OpenOrder, OrderEventKind, OrderUpdate, StopOrder
 
 RECENT_ENDS = 512  # done entries remembered for a bracket reply that is still on its way
 
@@ -343,35 +343,29 @@ class OrphanBracket:
 
 
 def find_orphans(
-    stops: list[dict[str, Any]],
-    active: list[dict[str, Any]],
-    positions: list[dict[str, Any]],
+    stops: list[StopOrder],
+    active: list[OpenOrder],
+    held: set[str],
     guarded: set[str],
 ) -> list[OrphanBracket]:
-    """The closing stops (REST items of GET /api/v1/stopOrders, spec/REFERENCE.md 7.13) on a
-    symbol with no position and no open entry they could protect (an order on the other
-    side). A bracket the guard still links to an entry is never an orphan."""
-    held = {str(p.get("symbol")) for p in positions if int(p.get("currentQty") or 0) != 0}
-    entries = {
-        (str(o.get("symbol")), str(o.get("side")))
-        for o in active
-        if not o.get("reduceOnly") and not o.get("closeOrder") and not o.get("stop")
-    }
+    """The closing stops (the venue's untriggered stop orders) on a symbol with no position
+    (`held`: the symbols with one) and no open entry they could protect (an order on the
+    other side). A bracket the guard still links to an entry is never an orphan."""
+    entries = {(o.symbol, o.side) for o in active if not (o.reduce_only or o.close_order)}
     out: list[OrphanBracket] = []
-    for item in stops:
-        if not (item.get("reduceOnly") or item.get("closeOrder")):
+    for stop in stops:
+        if not stop.closing:
             continue  # a stop entry is the trader's own order, not a bracket
-        order_id, symbol, side = str(item["id"]), str(item["symbol"]), str(item["side"])
-        protects = "buy" if side == "sell" else "sell"
-        if order_id in guarded or symbol in held or (symbol, protects) in entries:
+        protects = "buy" if stop.side == "sell" else "sell"
+        if stop.order_id in guarded or stop.symbol in held or (stop.symbol, protects) in entries:
             continue
         out.append(
             OrphanBracket(
-                order_id,
-                symbol,
-                side,
-                0 if item.get("closeOrder") else int(item.get("size") or 0),
-                str(item.get("stopPrice") or ""),
+                stop.order_id,
+                stop.symbol,
+                stop.side,
+                0 if stop.close_order else stop.size,
+                f"{stop.stop_price:f}" if stop.stop_price else "",
             )
         )
     return sorted(out, key=lambda o: o.order_id)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from kcterm.core.contract import to_decimal
 from kcterm.core.orders import OpenOrder
-from kcterm.venue.events import OrderEventKind, OrderUpdate
+from kcterm.venue.events import OrderDetail, OrderEventKind, OrderUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +36,6 @@ class DoneOrder:
         return "partly filled"
 
 
-def _decimal_or_none(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    number = to_decimal(value)
-    return number if number != 0 else None
-
-
 class OrderHistory:
     def __init__(self, maxlen: int = 1000) -> None:
         self._orders: dict[str, DoneOrder] = {}
@@ -64,21 +55,21 @@ class OrderHistory:
     def all(self) -> list[DoneOrder]:
         return sorted(self._orders.values(), key=lambda o: o.done_ms, reverse=True)
 
-    def load_recent(self, items: list[dict[str, Any]]) -> None:
-        """Replace with GET /api/v1/recentDoneOrders items (REST is the truth)."""
+    def load_recent(self, done: list[OrderDetail]) -> None:
+        """Replace with the venue's list of recently done orders (REST is the truth)."""
         orders: dict[str, DoneOrder] = {}
-        for item in items:
+        for item in done:
             order = DoneOrder(
-                order_id=str(item["id"]),
-                client_oid=str(item.get("clientOid") or ""),
-                symbol=str(item["symbol"]),
-                side=str(item.get("side", "")),
-                order_type=str(item.get("type", "limit")),
-                price=_decimal_or_none(item.get("price")),
-                size=int(item.get("size") or 0),
-                filled_size=int(item.get("filledSize") or item.get("dealSize") or 0),
-                avg_price=_decimal_or_none(item.get("avgDealPrice")),
-                done_ms=int(item.get("endAt") or item.get("updatedAt") or 0),
+                order_id=item.order_id,
+                client_oid=item.client_oid,
+                symbol=item.symbol,
+                side=item.side.value,
+                order_type=item.order_type,
+                price=item.price or None,
+                size=item.size,
+                filled_size=item.filled_size,
+                avg_price=item.avg_price or None,
+                done_ms=item.end_ns // 1_000_000,
             )
             orders[order.order_id] = order
         self._orders = orders

@@ -23,7 +23,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from kcterm.core.account import Account
 from kcterm.core.fills import Fills
@@ -34,14 +33,21 @@ from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
 from kcterm.venue.errors import VenueError
-from kcterm.venue.events import BalanceUpdate, Fill, FundingPayment, PositionUpdate
+from kcterm.venue.events import (
+    BalanceUpdate,
+    Fill,
+    FundingPayment,
+    OrderDetail,
+    PositionUpdate,
+    StopOrder,
+)
 from kcterm.venue.kucoin.account_events import (
     balance_from_overview,
     fills_from_rest,
     funding_from_rest,
     positions_from_rest,
 )
-from kcterm.venue.kucoin.order_events import open_orders
+from kcterm.venue.kucoin.order_events import open_orders, order_details, stop_orders
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.throttle import Priority
 
@@ -52,7 +58,8 @@ RETRY_AFTER_FAILURE_S = 2.0
 DONE_DEBOUNCE_S = 0.5  # done events closer than this are one burst: one reload after it
 DONE_MAX_WAIT_S = 3.0  # a steady stream of done events still reloads this often
 
-AfterPass = Callable[[str, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]], None]
+# (reason, the venue's resting orders, its untriggered stops, its positions) after each pass
+AfterPass = Callable[[str, list[OpenOrder], list[StopOrder], list[PositionUpdate]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +212,9 @@ class Reconciler:
             finally:
                 self._reloading = False
 
-    async def _fetch_done(self) -> list[dict[str, Any]] | None:
+    async def _fetch_done(self) -> list[OrderDetail] | None:
         try:
-            return await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
+            return order_details(await self.rest.recent_done_orders(priority=Priority.BACKGROUND))
         except VenueError as exc:
             self.journal.error("Loading order history failed", exc)
             return None
@@ -234,7 +241,7 @@ class Reconciler:
     async def _pass(self, reason: str) -> list[str]:
         mark = event_mark()
         q = Priority.QUERY
-        active, stops, positions_raw, overview, fills_raw, done = await asyncio.gather(
+        active_raw, stops_raw, positions_raw, overview, fills_raw, done = await asyncio.gather(
             self.rest.active_orders(priority=q),
             self.rest.stop_orders(priority=q),
             self.rest.positions(priority=q),
@@ -242,6 +249,7 @@ class Reconciler:
             self.rest.recent_fills(priority=q),
             self._fetch_done(),  # history only: its failure is journaled, not the pass's
         )
+        active, stops = open_orders(active_raw), stop_orders(stops_raw)
         positions = positions_from_rest(positions_raw)
         balance = balance_from_overview(overview or {})
         fills = fills_from_rest(fills_raw)
@@ -257,7 +265,7 @@ class Reconciler:
         loaded, self._loaded = self._loaded, True
         if self.after_pass is not None:
             try:
-                self.after_pass(reason, active, stops, positions_raw)
+                self.after_pass(reason, active, stops, positions)
             except Exception:  # a bad hook must not stop reconciliation
                 log.exception("after-reconcile hook failed")
         # Funding only where a position is or was since the last pass: held now or then,
@@ -297,8 +305,8 @@ class Reconciler:
             )
         return changes
 
-    def _merge_orders(self, items: list[dict[str, Any]], mark: int) -> list[str]:
-        remote = {order.order_id: order for order in open_orders(items)}
+    def _merge_orders(self, active: list[OpenOrder], mark: int) -> list[str]:
+        remote = {order.order_id: order for order in active}
         local = {order.order_id: order for order in self.orders.all()}
         merged: list[OpenOrder] = []
         changes: list[str] = []

@@ -39,25 +39,24 @@ from kcterm.core.session_positions import SessionPositions
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.venue.errors import VenueError
-from kcterm.venue.events import OrderEventKind, OrderUpdate, StopOrderUpdate
-from kcterm.venue.kucoin.account_events import balance_from_wallet, position_frame
-from kcterm.venue.kucoin.market_source import KucoinMarketSource
-from kcterm.venue.kucoin.order_events import (
-    Unreadable,
-    order_detail,
-    order_update,
-    stop_order_update,
+from kcterm.venue.events import (
+    BalanceUpdate,
+    OpenOrder,
+    OrderEventKind,
+    OrderUpdate,
+    PositionUpdate,
+    StopOrder,
+    StopOrderUpdate,
 )
+from kcterm.venue.kucoin.market_source import KucoinMarketSource
+from kcterm.venue.kucoin.order_events import order_detail
+from kcterm.venue.kucoin.private_feed import KucoinPrivateFeed
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
 from kcterm.venue.kucoin.stream_status import StreamState
 
 log = logging.getLogger("kcterm.core.session")
 
-ORDERS_TOPIC = "/contractMarket/tradeOrders"
-STOPS_TOPIC = "/contractMarket/advancedOrders"
-POSITIONS_TOPIC = "/contract/positionAll"
-WALLET_TOPIC = "/contractAccount/wallet"
 CLOCK_RESYNC_S = 300.0  # the clock is measured again every few minutes (and on 400002)
 STOP_TIMEOUT_S = 3.0  # stop() waits this long for the cancelled tasks
 
@@ -118,6 +117,8 @@ class Session(SessionTrading, SessionPositions):
         self.bus = EventBus(on_error=self.report_failure)
         self.bus.subscribe(OrderUpdate, self._on_order_update)
         self.bus.subscribe(StopOrderUpdate, self._on_stop_update)
+        self.bus.subscribe(PositionUpdate, self._on_position_update)
+        self.bus.subscribe(BalanceUpdate, self._on_balance_update)
         self.order_ends = OrderEnds(self.bus)
         # UI-facing state (each with a `version` the frame timer compares)
         self.journal = Journal()
@@ -190,10 +191,7 @@ class Session(SessionTrading, SessionPositions):
         self._escapes.install(asyncio.get_running_loop())
         await self.rest.sync_clock()
         await self.market_data.load_contracts()
-        self.private.subscribe(ORDERS_TOPIC, self._on_order_frame)
-        self.private.subscribe(STOPS_TOPIC, self._on_stop_frame)
-        self.private.subscribe(POSITIONS_TOPIC, self._on_position_frame)
-        self.private.subscribe(WALLET_TOPIC, self._on_wallet_frame)
+        KucoinPrivateFeed(self.private).follow(self.bus.publish)  # typed events on the bus
         for symbol in symbols:
             await self.watch(symbol)
         self.market_data.start()
@@ -248,16 +246,6 @@ class Session(SessionTrading, SessionPositions):
 
     # -- stream handlers (no I/O here: update state, bump versions) ------------------------
 
-    def _on_order_frame(self, frame: dict[str, Any]) -> None:
-        data = frame.get("data")
-        try:
-            update = order_update(data if isinstance(data, dict) else {})
-        except Unreadable as exc:
-            log.warning("order event skipped, unreadable (%s): %r", exc, data)
-            return
-        self._last_order_data = data  # the journal file still reads the raw event (below)
-        self.bus.publish(update)
-
     def _on_order_update(self, update: OrderUpdate) -> None:
         known = self.orders.get(update.order_id)
         self.reconciler.note_order_event(update.order_id)
@@ -267,9 +255,7 @@ class Session(SessionTrading, SessionPositions):
         if resting is not None and self.order_margin.of(resting) is None:
             self._fetch_order_terms(resting.order_id)  # its leverage is not in the event
         kind = update.kind
-        # The raw event rides along so the journal store records fills as they happen.
-        data = getattr(self, "_last_order_data", None)
-        self.journal.event(describe_order_update(update), update.symbol, data=data)
+        self.journal.event(describe_order_update(update), update.symbol)
         if update.done:
             self.history.on_done_update(update, known)
             self._schedule_history_reload()
@@ -283,28 +269,15 @@ class Session(SessionTrading, SessionPositions):
         elif kind in (OrderEventKind.OPEN, OrderEventKind.CANCELED, OrderEventKind.FILLED):
             self.notify("info", f"Order {update.order_id} {kind.value}")
 
-    def _on_stop_frame(self, frame: dict[str, Any]) -> None:
-        data = frame.get("data")
-        try:
-            update = stop_order_update(data if isinstance(data, dict) else {})
-        except Unreadable as exc:
-            log.warning("stop-order event skipped, unreadable (%s): %r", exc, data)
-            return
-        self.bus.publish(update)
-
     def _on_stop_update(self, update: StopOrderUpdate) -> None:
         self.stop_orders.apply_update(update)
         self.note_stop_event(update)
 
-    def _on_position_frame(self, frame: dict[str, Any]) -> None:
-        update = position_frame(frame)  # None: not a position change, or unreadable (logged)
-        if update is not None:
-            self.positions.apply(update)
+    def _on_position_update(self, update: PositionUpdate) -> None:
+        self.positions.apply(update)
 
-    def _on_wallet_frame(self, frame: dict[str, Any]) -> None:
-        update = balance_from_wallet(frame.get("data"))
-        if update is not None:
-            self.account.apply(update)
+    def _on_balance_update(self, update: BalanceUpdate) -> None:
+        self.account.apply(update)
 
     def _on_journal_entry(self, entry: JournalEntry, data: Mapping[str, Any] | None) -> None:
         # What the reconciler had to correct is news for the trader, not only for the log:
@@ -394,9 +367,9 @@ class Session(SessionTrading, SessionPositions):
     def _after_reconcile_pass(
         self,
         reason: str,
-        active: list[dict[str, Any]],
-        stops: list[dict[str, Any]],
-        positions: list[dict[str, Any]],
+        active: list[OpenOrder],
+        stops: list[StopOrder],
+        positions: list[PositionUpdate],
     ) -> None:
         self.after_reconcile(reason, active, stops, positions)  # orphaned TP/SL
         if self.faults.reconciled(reason):

@@ -40,7 +40,15 @@ from kcterm.core.validation import (
     new_client_oid,
 )
 from kcterm.venue.errors import VenueError
-from kcterm.venue.events import OrderUpdate, StopEventKind, StopOrderUpdate
+from kcterm.venue.events import (
+    OpenOrder,
+    OrderUpdate,
+    PositionUpdate,
+    StopEventKind,
+    StopOrder,
+    StopOrderUpdate,
+)
+from kcterm.venue.kucoin.account_events import positions_from_rest
 from kcterm.venue.kucoin.margin_calls import KucoinMargin
 from kcterm.venue.kucoin.rest import RestClient
 
@@ -342,14 +350,15 @@ class SessionPositions:
     def after_reconcile(
         self,
         reason: str,
-        active: list[dict[str, Any]],
-        stops: list[dict[str, Any]],
-        positions: list[dict[str, Any]],
+        active: list[OpenOrder],
+        stops: list[StopOrder],
+        positions: list[PositionUpdate],
     ) -> None:
         """After every reconcile pass (connect, reconnect, restart, periodic): closing stops
         with no entry and no position are listed, journaled and announced, never left
         silently. Only newly found ones are announced again."""
-        found = find_orphans(stops, active, positions, self.bracket_guard.guarded_stops())
+        held = {p.symbol for p in positions if p.qty}
+        found = find_orphans(stops, active, held, self.bracket_guard.guarded_stops())
         before = {o.order_id for o in self.orphan_brackets}
         if [o.order_id for o in found] == sorted(before):
             return
@@ -460,14 +469,13 @@ class SessionPositions:
             await self.gateway.venue.cancel_all_stops()
         except VenueError as exc:
             self.journal.error("Cancelling the stop orders failed", exc)
-        items = await self.rest.positions()
+        reported = positions_from_rest(await self.rest.positions())
         closed = 0
         failures: list[Exception] = []
-        for item in items:
-            symbol, qty = str(item["symbol"]), int(item.get("currentQty") or 0)
-            if qty == 0 or symbol not in self.contracts:
+        for update in reported:
+            if update.qty == 0 or update.symbol not in self.contracts:
                 continue
-            position = Position.from_api(item)
+            symbol, position = update.symbol, Position.from_update(update)
             draft = self._closing_draft(position, self.contracts[symbol], close_position=True)
             try:
                 await self.place(self.prepare(draft))

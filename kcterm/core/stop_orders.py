@@ -3,51 +3,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
-
-from kcterm.core.contract import to_decimal
 from kcterm.core.marks import event_mark
-from kcterm.venue.events import StopEventKind, StopOrderUpdate
+from kcterm.venue.events import StopEventKind, StopOrder, StopOrderUpdate
+
+__all__ = ["StopOrder", "StopOrders", "stop_from_update"]
 
 
-@dataclass(frozen=True, slots=True)
-class StopOrder:
-    order_id: str
-    symbol: str
-    side: str
-    size: int
-    stop: str  # up | down
-    stop_price: Decimal
-    price: Decimal  # 0 for a market stop
-    trigger: str = ""  # stopPriceType: TP last trade, MP mark, IP index
-
-    @classmethod
-    def from_rest(cls, item: dict[str, Any]) -> StopOrder:
-        return cls(
-            str(item["id"]),
-            str(item["symbol"]),
-            str(item["side"]),
-            int(item["size"]),
-            str(item.get("stop") or ""),
-            to_decimal(item.get("stopPrice") or 0),
-            to_decimal(item.get("price") or 0),
-            str(item.get("stopPriceType") or ""),
-        )
-
-    @classmethod
-    def from_update(cls, update: StopOrderUpdate) -> StopOrder:
-        return cls(
-            update.order_id,
-            update.symbol,
-            update.side.value,
-            update.size,
-            update.stop_direction,
-            update.stop_price,
-            update.order_price,
-            update.trigger_price_type,
-        )
+def stop_from_update(update: StopOrderUpdate) -> StopOrder:
+    """The stop feed's "open" event as the stop order it placed."""
+    return StopOrder(
+        update.order_id,
+        update.symbol,
+        update.side.value,
+        update.size,
+        update.stop_direction,
+        update.stop_price,
+        update.order_price,
+        update.trigger_price_type,
+        reduce_only=update.reduce_only,
+        close_order=update.close_order,
+    )
 
 
 class StopOrders:
@@ -66,13 +41,13 @@ class StopOrders:
         order_id = update.order_id
         self._touched[order_id] = event_mark()
         if update.kind is StopEventKind.OPEN:
-            self._orders[order_id] = StopOrder.from_update(update)
+            self._orders[order_id] = stop_from_update(update)
         else:  # triggered (it is an ordinary order now) or cancelled
             self._orders.pop(order_id, None)
         self.version += 1
 
-    def merge(self, items: list[dict[str, Any]], mark: int) -> list[str]:
-        remote = {str(i["id"]): StopOrder.from_rest(i) for i in items}
+    def merge(self, stops: list[StopOrder], mark: int) -> list[str]:
+        remote = {stop.order_id: stop for stop in stops}
         changes: list[str] = []
         for order_id in sorted(set(remote) | set(self._orders)):
             if self._touched.get(order_id, 0) > mark:

@@ -26,12 +26,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kcterm.core.contract import to_decimal
 from kcterm.core.journal import EntryKind, Journal, JournalEntry
 from kcterm.journal_store.schema import open_db
 from kcterm.journal_store.writer import JournalWriter
 from kcterm.logging_setup import REDACTOR
-from kcterm.venue.events import Fill, FundingPayment, OrderEventKind, OrderUpdate, Side
+from kcterm.venue.events import Fill, FundingPayment, OrderEventKind, OrderUpdate
 
 log = logging.getLogger("kcterm.journal_store")
 
@@ -105,40 +104,14 @@ class JournalRecorder:
         self.writer.execute(
             _ENTRY, (entry.at, self.session_id, entry.kind.value, entry.symbol, entry.code, text)
         )
-        if not data:
-            return
-        if data.get("type") == "match" and data.get("tradeId"):
-            self.feed_fill(data)
-        elif "discrepancy" in data:
+        if data and "discrepancy" in data:  # the reconciler's finding (core.reconcile)
             self.discrepancy(str(data["discrepancy"]), entry.symbol)
 
     # -- rows ------------------------------------------------------------------------------
 
-    def feed_fill(self, data: Mapping[str, Any]) -> None:
-        """A fill from a tradeOrders "match" event (spec/REFERENCE.md 8.3): no fee in it.
-
-        Read here until the order feed reaches the journal as typed OrderUpdates (the bus)."""
-        try:
-            side = Side(str(data.get("side", "")))
-        except ValueError:
-            log.warning("journal: a match event without a side skipped: %.200r", data)
-            return
-        fill = Fill(
-            trade_id=str(data["tradeId"]),
-            order_id=str(data.get("orderId", "")),
-            symbol=str(data.get("symbol", "")),
-            side=side,
-            price=to_decimal(data.get("matchPrice") or "0"),
-            size=int(Decimal(str(data.get("matchSize") or 0))),
-            liquidity=str(data.get("liquidity", "")),
-            ts_ns=int(data.get("ts") or 0),
-        )
-        self.record_feed_fill(fill)
-
     def on_order_update(self, update: OrderUpdate) -> None:
-        """The order feed's typed event (a bus subscriber): a MATCH is a fill without its fee.
-        Meant to replace the raw match event of `on_entry` once the journal line no longer
-        carries it; either one alone records the fill, and both together record it once."""
+        """The order feed's typed event (a bus subscriber, profile_runner): a MATCH is a fill
+        without its fee; the reconcile pass's fill list brings the fee (record_fill)."""
         if update.kind is not OrderEventKind.MATCH or not update.trade_id:
             return
         fill = Fill(

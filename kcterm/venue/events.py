@@ -127,10 +127,33 @@ class OpenOrder:
     filled_size: int
     status: str
     order_time_ns: int
+    reduce_only: bool = False  # a closing order: it protects a position, it opens nothing
+    close_order: bool = False
 
     @property
     def remaining(self) -> int:
         return self.size - self.filled_size
+
+
+@dataclass(frozen=True, slots=True)
+class StopOrder:
+    """An untriggered stop order as the venue lists it (or the stop feed opened it)."""
+
+    order_id: str
+    symbol: str
+    side: str
+    size: int
+    stop: str  # "up" | "down"
+    stop_price: Decimal
+    price: Decimal  # 0 for a market stop
+    trigger: str = ""  # "TP" last trade, "MP" mark, "IP" index (see StopOrderUpdate)
+    reduce_only: bool = False
+    close_order: bool = False  # closes the whole position (size 0)
+
+    @property
+    def closing(self) -> bool:
+        """A TP/SL: it can only reduce or close a position."""
+        return self.reduce_only or self.close_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +227,8 @@ class StopOrderUpdate:
     ts_ns: int
     order_price: Decimal = Decimal(0)  # the limit price once triggered; 0 for a market stop
     error: str = ""  # why a triggered stop was refused, when it was
+    reduce_only: bool = False  # when the event says (KuCoin's does not: REST lists do)
+    close_order: bool = False
 
 
 # -- account --------------------------------------------------------------------------------

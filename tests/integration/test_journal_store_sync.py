@@ -22,11 +22,15 @@ from kcterm.core.session import Session
 from kcterm.core.stop_orders import StopOrders
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.order_events import order_update
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
+# A match the order feed "reported" that the exchange never made (spec/REFERENCE.md 8.3 shape)
+GHOST = {"type": "match", "status": "open", "orderId": "o-ghost", "tradeId": "ghost",
+         "symbol": SYMBOL, "side": "buy", "matchSize": "1", "matchPrice": "1", "ts": 1}  # fmt: skip
 
 
 @pytest.fixture
@@ -117,7 +121,7 @@ async def test_fill_discrepancies_are_journaled_once(
     FillSync(recorder, reconciler, grace=0.0)
     try:
         # The order feed "reported" a fill the exchange never made ...
-        recorder.feed_fill({"tradeId": "ghost", "symbol": SYMBOL, "side": "buy", "ts": 1})
+        recorder.on_order_update(order_update(GHOST))
         # ... and a real fill now happens that the feed (not listened to here) never reports.
         await market(rest, "buy", 1)
         await asyncio.sleep(0.01)

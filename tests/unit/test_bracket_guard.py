@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.bracket_guard import BracketGuard, Link, find_orphans
+from kcterm.venue.kucoin.account_events import positions_from_rest
+from kcterm.venue.kucoin.order_events import open_orders, stop_orders
 from kcterm.venue.kucoin.order_events import order_update as update
 
 PLAN = BracketPlan(
@@ -67,12 +69,14 @@ def test_orphans_are_closing_stops_with_no_position_and_no_entry() -> None:
     plain = {**stop, "id": "S2", "reduceOnly": False}
     entry = {"id": "E1", "symbol": "XBTUSDTM", "side": "buy", "size": 2}
     position = {"symbol": "XBTUSDTM", "currentQty": 2}
-    assert [o.order_id for o in find_orphans([stop, plain], [], [], set())] == ["S1"]
-    assert find_orphans([stop], [entry], [], set()) == []
-    assert find_orphans([stop], [], [position], set()) == []
-    assert find_orphans([stop], [], [], {"S1"}) == []
-    wrong_side = {**entry, "side": "sell"}  # a sell entry is not protected by a sell stop
-    assert [o.order_id for o in find_orphans([stop], [wrong_side], [], set())] == ["S1"]
+    stops, entries = stop_orders([stop, plain]), open_orders([entry])
+    assert [o.order_id for o in find_orphans(stops, [], set(), set())] == ["S1"]
+    assert find_orphans(stops[:1], entries, set(), set()) == []
+    held = {p.symbol for p in positions_from_rest([position]) if p.qty}
+    assert find_orphans(stops[:1], [], held, set()) == []
+    assert find_orphans(stops[:1], [], set(), {"S1"}) == []
+    wrong_side = open_orders([{**entry, "side": "sell"}])  # a sell stop protects no sell entry
+    assert [o.order_id for o in find_orphans(stops[:1], wrong_side, set(), set())] == ["S1"]
 
 
 def _fields(plan: BracketPlan) -> dict:

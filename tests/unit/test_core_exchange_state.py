@@ -12,7 +12,7 @@ from kcterm.core.marks import event_mark
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
 from kcterm.venue.kucoin.account_events import fills_from_rest
-from kcterm.venue.kucoin.order_events import order_update
+from kcterm.venue.kucoin.order_events import order_update, stop_orders
 from kcterm.venue.kucoin.order_events import stop_order_update as stop_update
 from tests.unit.kucoin_values import as_overview, as_position, as_positions, as_wallet
 
@@ -85,7 +85,7 @@ def test_stop_orders_merge_and_events() -> None:
     stops.apply_update(stop_update(opened))
     rest_item = {"id": "s2", "symbol": "A", "side": "sell", "size": 2, "stop": "down",
                  "stopPrice": "90", "price": "89"}  # fmt: skip
-    assert stops.merge([rest_item], event_mark()) == [
+    assert stops.merge(stop_orders([rest_item]), event_mark()) == [
         "stop order s1 (A) gone on the exchange",
         "stop order s2 (A) missing locally",
     ]

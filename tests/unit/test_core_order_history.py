@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrder
-from kcterm.venue.kucoin.order_events import order_update
+from kcterm.venue.kucoin.order_events import order_details, order_update
 
 
 def done_item(oid: str, size: int, filled: int, end: int) -> dict:
@@ -24,7 +24,9 @@ def done_item(oid: str, size: int, filled: int, end: int) -> dict:
 
 def test_rest_items_newest_first_with_results() -> None:
     history = OrderHistory()
-    history.load_recent([done_item("a", 5, 5, 1), done_item("b", 5, 0, 3), done_item("c", 5, 2, 2)])
+    history.load_recent(
+        order_details([done_item("a", 5, 5, 1), done_item("b", 5, 0, 3), done_item("c", 5, 2, 2)])
+    )
     assert [o.order_id for o in history.all()] == ["b", "c", "a"]
     assert [o.result for o in history.all()] == ["canceled", "partly filled", "filled"]
     assert history.get("a").avg_price == Decimal("100.4") and history.get("b").avg_price is None
@@ -42,5 +44,5 @@ def test_done_event_adds_a_row_once() -> None:
 
 def test_history_is_bounded() -> None:
     history = OrderHistory(maxlen=2)
-    history.load_recent([done_item(str(i), 1, 1, i) for i in range(5)])
+    history.load_recent(order_details([done_item(str(i), 1, 1, i) for i in range(5)]))
     assert [o.order_id for o in history.all()] == ["4", "3"]

@@ -14,6 +14,7 @@ import pytest
 
 from kcterm.core.journal import EntryKind, Journal
 from kcterm.journal_store import JournalRecorder, JournalWriter
+from kcterm.venue.kucoin.order_events import order_update
 from tests.unit.kucoin_values import as_fill
 
 MATCH = {
@@ -73,7 +74,7 @@ def test_the_same_fill_from_feed_and_list_merges_without_a_conflict(
     writer: JournalWriter,
 ) -> None:
     recorder, journal = recorder_on(writer)
-    journal.event("Filled buy 2 XBTUSDTM", "XBTUSDTM", data=MATCH)
+    recorder.on_order_update(order_update(MATCH))  # the bus hands it the feed's fill
     recorder.record_fill(as_fill(REST))  # "60000.5" is the feed's "60000.50"
     assert rows(writer, "SELECT trade_id, source, fee FROM fills") == [
         ("1900000000007", "both", "0.072")
@@ -86,10 +87,10 @@ def test_a_known_trade_id_with_another_fill_is_kept_apart_and_told(
     writer: JournalWriter,
 ) -> None:
     recorder, journal = recorder_on(writer)
-    journal.event("Filled buy 2 XBTUSDTM", "XBTUSDTM", data=MATCH)
+    recorder.on_order_update(order_update(MATCH))  # the bus hands it the feed's fill
     assert recorder.known_fills["1900000000007"][1] == 2
     reused = {**MATCH, "side": "sell", "matchSize": "5", "matchPrice": "59000.0"}
-    journal.event("Filled sell 5 XBTUSDTM", "XBTUSDTM", data=reused)
+    recorder.on_order_update(order_update(reused))
     # The first fill stands, untouched; the second is not merged into it.
     assert rows(writer, "SELECT side, size, price, source FROM fills") == [
         ("buy", 2, "60000.50", "feed")

@@ -73,9 +73,7 @@ def test_every_journal_line_is_written_with_the_secret_redacted(writer: JournalW
 
 def test_feed_fill_then_fill_list_merge_into_one_row_with_fee(writer: JournalWriter) -> None:
     recorder = JournalRecorder(writer, contracts)
-    journal = Journal()
-    journal.add_listener(recorder.on_entry)
-    journal.event("Fill: buy 2 @ 60000.5", "XBTUSDTM", data=MATCH)
+    recorder.on_order_update(order_update(MATCH))  # the bus hands the recorder the feed's fill
     assert recorder.feed_trade_ids == {"t-1": 1_700_000_000.0}
     fill = ("t-1", 1_700_000_000.0, "XBTUSDTM", "buy", 2, "60000.5", "0.001", 0, None, "")
     assert rows(writer, "SELECT * FROM fills")[0][:10] == fill

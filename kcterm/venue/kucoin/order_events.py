@@ -20,6 +20,7 @@ from kcterm.venue.events import (
     OrderUpdate,
     Side,
     StopEventKind,
+    StopOrder,
     StopOrderUpdate,
 )
 
@@ -128,6 +129,8 @@ def stop_order_update(data: Mapping[str, Any]) -> StopOrderUpdate:
         ts_ns=_int(data.get("ts")) or 0,
         order_price=_decimal(data.get("orderPrice")) or Decimal(0),
         error=str(data.get("error") or ""),
+        reduce_only=data.get("reduceOnly") is True,
+        close_order=data.get("closeOrder") is True,
     )
 
 
@@ -151,6 +154,8 @@ def open_orders(items: Iterable[Mapping[str, Any]]) -> list[OpenOrder]:
                     filled_size=_int(item.get("filledSize") or item.get("dealSize")) or 0,
                     status="open",
                     order_time_ns=_int(item.get("orderTime")) or 0,
+                    reduce_only=item.get("reduceOnly") is True,
+                    close_order=item.get("closeOrder") is True,
                 )
             )
         except (KeyError, Unreadable) as exc:
@@ -194,3 +199,39 @@ def order_detail(item: Mapping[str, Any]) -> OrderDetail:
         avg_price=_decimal(item.get("avgDealPrice")) or None,
         end_ns=end_ms * 1_000_000,
     )
+
+
+def order_details(items: Iterable[Mapping[str, Any]]) -> list[OrderDetail]:
+    """A REST list of orders (recentDoneOrders, done orders) as OrderDetail; an item that
+    cannot be read is logged and skipped."""
+    details = []
+    for item in items:
+        try:
+            details.append(order_detail(item))
+        except Unreadable as exc:
+            log.warning("order skipped, unreadable (%s): %r", exc, item)
+    return details
+
+
+def stop_orders(items: Iterable[Mapping[str, Any]]) -> list[StopOrder]:
+    """GET /api/v1/stopOrders items (spec/REFERENCE.md 7.13): the untriggered stop orders."""
+    stops = []
+    for item in items:
+        try:
+            stops.append(
+                StopOrder(
+                    order_id=str(item["id"]),
+                    symbol=str(item["symbol"]),
+                    side=_side(item["side"]).value,
+                    size=_int(item.get("size")) or 0,
+                    stop=str(item.get("stop") or ""),
+                    stop_price=_decimal(item.get("stopPrice")) or Decimal(0),
+                    price=_decimal(item.get("price")) or Decimal(0),
+                    trigger=str(item.get("stopPriceType") or ""),
+                    reduce_only=item.get("reduceOnly") is True,
+                    close_order=item.get("closeOrder") is True,
+                )
+            )
+        except (KeyError, Unreadable) as exc:
+            log.warning("stop order skipped, unreadable (%s): %r", exc, item)
+    return stops
