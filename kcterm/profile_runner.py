@@ -17,11 +17,16 @@ from typing import Any
 
 from kcterm.core.bracket_links import bracket_links_path
 from kcterm.core.session import Session
-from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, journal_path
+from kcterm.journal_store import (
+    FillSync,
+    JournalRecorder,
+    JournalWriter,
+    follow_session,
+    journal_path,
+)
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.profiles.connection_check import ConnectionReport, check_connection
-from kcterm.venue.events import OrderUpdate
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 
@@ -136,11 +141,9 @@ def _attach_journal(opened: OpenedProfile, path: Path) -> None:
         return found.multiplier, found.settle_currency != found.quote_currency
 
     recorder = JournalRecorder(writer, contract, journal=session.journal)  # conflicts shown
-    session.journal.add_listener(recorder.on_entry)
-    session.bus.subscribe(OrderUpdate, recorder.on_order_update)  # fills as they happen
     opened.writer = writer
     opened.recorder = recorder
-    opened.sync = FillSync(recorder, session.reconciler)  # fills and funding from its passes
+    opened.sync = follow_session(recorder, session)  # lines, feed fills, passes' fees/funding
     log.info("journal of profile %s: %s", opened.profile.name, path)
 
 

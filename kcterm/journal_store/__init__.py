@@ -7,9 +7,17 @@ holds a secret. `export_csv` writes fills with realised PnL, and funding, for ta
 """
 
 from kcterm.journal_store.export import export_csv
-from kcterm.journal_store.fill_sync import FillSync
+from kcterm.journal_store.fill_sync import FillSync, follow_session
 from kcterm.journal_store.recorder import JournalRecorder
 from kcterm.journal_store.schema import journal_path, open_db
 from kcterm.journal_store.writer import JournalWriter
 
-__all__ = ["FillSync", "JournalRecorder", "JournalWriter", "export_csv", "journal_path", "open_db"]
+__all__ = [
+    "FillSync",
+    "JournalRecorder",
+    "JournalWriter",
+    "export_csv",
+    "follow_session",
+    "journal_path",
+    "open_db",
+]

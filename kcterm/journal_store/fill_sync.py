@@ -16,10 +16,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Protocol
 
+from kcterm.core.bus import EventBus
+from kcterm.core.journal import Journal
 from kcterm.core.reconcile import AccountPass, Reconciler
 from kcterm.journal_store.recorder import JournalRecorder
-from kcterm.venue.events import Fill
+from kcterm.venue.events import Fill, OrderUpdate
 
 FEED_GRACE_S = 15.0  # how long either source may lag the other before it is a discrepancy
 log = logging.getLogger("kcterm.journal_store.sync")
@@ -85,3 +88,20 @@ class FillSync:
         self.reported.add(trade_id)
         log.warning("fill reconciliation: %s", what)
         self.recorder.discrepancy(what, symbol)
+
+
+class Followed(Protocol):
+    """What the journal file listens to on a session (core.session.Session has these)."""
+
+    journal: Journal
+    bus: EventBus
+    reconciler: Reconciler
+
+
+def follow_session(recorder: JournalRecorder, session: Followed) -> FillSync:
+    """Attach the journal file to a session, the one way the app does it (profile_runner):
+    every journal line, the order feed's fills as they happen (the bus) and every reconcile
+    pass's fills with fees and funding (FillSync)."""
+    session.journal.add_listener(recorder.on_entry)
+    session.bus.subscribe(OrderUpdate, recorder.on_order_update)
+    return FillSync(recorder, session.reconciler)

@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         if not gate.open:
             self.ticket.error_label.setText(f"Not sent: {gate.reason}.")
             return False
-        book = self.session.books.get(self.ticket.symbol)
+        book = self.session.market_data.books.get(self.ticket.symbol)
         level = None if book is None else (book.best_bid() if side == "buy" else book.best_ask())
         if level is None:
             self.ticket.error_label.setText("Not sent: no price on that side of the book.")

@@ -24,8 +24,8 @@ async def take_screenshot(
     """Wait for a live book, a last price and open streams, then save the window as PNG."""
     deadline = time.monotonic() + DATA_TIMEOUT
     while time.monotonic() < deadline:
-        book = session.books.get(symbol)
-        ticker = session.tickers.get(symbol)
+        book = session.market_data.books.get(symbol)
+        ticker = session.market_data.tickers.get(symbol)
         if book and book.is_live and book.best_bid() and ticker and ticker.last is not None:
             break
         await asyncio.sleep(0.1)

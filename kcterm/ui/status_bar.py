@@ -81,8 +81,8 @@ class TerminalStatusBar(QStatusBar):
         self._set(self.rtt_label, f"rtt {rtt_text} ms")
         self._set(self.clock_label, f"clock {health.clock_offset_ms:+d} ms")
         self._set(self.rate_label, _rate_text(health.rate_limit))
-        if session.last_market_monotonic:
-            age = time.monotonic() - session.last_market_monotonic
+        if session.market_data.last_market_monotonic:
+            age = time.monotonic() - session.market_data.last_market_monotonic
             self._set(self.feed_label, f"feed {age:4.1f} s")
         if session.notices_version != self._notices_version and session.notices:
             self._notices_version = session.notices_version

@@ -20,7 +20,13 @@ from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
 from kcterm.core.session import Session
 from kcterm.core.stop_orders import StopOrders
-from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
+from kcterm.journal_store import (
+    FillSync,
+    JournalRecorder,
+    JournalWriter,
+    export_csv,
+    follow_session,
+)
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.order_events import order_update
 from kcterm.venue.kucoin.rest import RestClient
@@ -67,8 +73,7 @@ async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_pat
     writer = JournalWriter(tmp_path / "practice.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
-    session.journal.add_listener(recorder.on_entry)
-    sync = FillSync(recorder, session.reconciler)  # the journal's share of every pass
+    sync = follow_session(recorder, session)  # as the app attaches it
     try:
         await session.start([SYMBOL])
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from kcterm.core.session import Session
-from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter
+from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
@@ -115,8 +115,7 @@ async def test_a_burst_of_order_events_costs_one_done_reload_and_no_fill_fetch(
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (quiet.contracts[s].multiplier, False))
-    quiet.journal.add_listener(recorder.on_entry)
-    FillSync(recorder, quiet.reconciler)
+    follow_session(recorder, quiet)
     passes = quiet.reconciler.stats.passes
     reloads = quiet.reconciler.stats.done_reloads
     before = calls(quiet)
@@ -144,8 +143,7 @@ async def test_the_fees_of_a_pass_reach_the_journal_file(quiet: Session, tmp_pat
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (quiet.contracts[s].multiplier, False))
-    quiet.journal.add_listener(recorder.on_entry)
-    FillSync(recorder, quiet.reconciler)
+    follow_session(recorder, quiet)
 
     def fills() -> list[tuple[Any, ...]]:
         assert writer.flush()

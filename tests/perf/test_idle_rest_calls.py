@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kcterm.core.session import Session
-from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter
+from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
@@ -36,8 +36,7 @@ async def test_rest_calls_per_minute_at_idle(tmp_path: Path) -> None:
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
-    session.journal.add_listener(recorder.on_entry)
-    FillSync(recorder, session.reconciler)
+    follow_session(recorder, session)
     try:
         await session.start([])
         for symbol in SYMBOLS:

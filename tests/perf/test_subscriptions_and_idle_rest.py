@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from kcterm.core.session import Session
-from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter
+from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
@@ -70,17 +70,14 @@ async def desk(sim: SimExchange, tmp_path: Path) -> AsyncIterator[tuple[Session,
         return None if found is None else (found.multiplier, found.is_inverse)
 
     recorder = JournalRecorder(writer, contract, journal=session.journal)
-    session.journal.add_listener(recorder.on_entry)
-    sync = FillSync(session.rest, recorder, symbols=lambda: list(session.books))
+    sync = follow_session(recorder, session)  # as the app attaches the journal file
     await session.start([FIRST])
-    task = asyncio.ensure_future(sync.run())
     await wait_for(
         lambda: session.public.state is StreamState.CONNECTED and session.books[FIRST].is_live,
         15,
         "the session connected",
     )
     yield session, sync
-    task.cancel()
     await session.stop()
     writer.close()
 
