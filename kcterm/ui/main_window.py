@@ -33,7 +33,6 @@ from kcterm.ui.chart_panel import ChartPanel
 from kcterm.ui.desk_actions import ConfirmAction, DeskActions
 from kcterm.ui.fill_notifier import FillNotifier
 from kcterm.ui.frame_clock import FrameClock
-from kcterm.ui.gui_gc import GuiGarbageCollector
 from kcterm.ui.hotkeys import Hotkeys
 from kcterm.ui.journal_panel import JournalPanel
 from kcterm.ui.layouts import LayoutStore
@@ -144,8 +143,6 @@ class MainWindow(QMainWindow):
         self.notifier = FillNotifier(session, self.prefs, self)
         self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()
-        self.collector = GuiGarbageCollector(parent=self)
-        self.collector.start()
         self.chart.load()
 
     # -- layout ------------------------------------------------------------------------------
@@ -206,7 +203,6 @@ class MainWindow(QMainWindow):
         if self._remember_layout:
             self.layouts.save_last()
         self.frame_clock.stop()
-        self.collector.stop()
         self.notifier.close()
         ask.dismiss(self)  # a question still open answers "no": nothing proceeds behind it
         super().closeEvent(event)
