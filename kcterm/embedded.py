@@ -3,7 +3,7 @@
 In its own process the exchange's matching and market simulation share neither the GIL nor the
 cyclic garbage collector with the window, so a fast simulated market cannot cost frames, and
 the app runs with Python's collector on (an exchange thread allocating heavily made the
-collector free Qt objects on the wrong thread: see kcterm/ui/gui_gc.py). Client and exchange
+collector free Qt objects on the wrong thread: see tests/conftest.py). Client and exchange
 meet only over loopback either way.
 
 How parent and child talk (a plain `subprocess`, not multiprocessing: nothing of the app's
