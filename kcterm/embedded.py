@@ -197,8 +197,13 @@ class EmbeddedExchange:
 
         self._read_first_line(proc.stdout, deliver)
         line: bytes | None = None
-        with contextlib.suppress(asyncio.TimeoutError):
+        try:
             line = await asyncio.wait_for(first, timeout)
+        except TimeoutError:
+            pass  # _ready() says so
+        except BaseException:  # cancelled while it boots: no child outlives the attempt
+            self._stop_process(timeout=5.0, quiet=True)
+            raise
         self._ready(line, timeout)
         log.info("embedded exchange listening at %s (pid %s)", self.base_url, self.pid)
         return self.base_url

@@ -4,6 +4,7 @@ that fails says why in the parent."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import socket
@@ -177,3 +178,15 @@ async def test_the_child_of_a_killed_parent_saves_and_exits(tmp_path: Path) -> N
             parent.wait()
     log = (tmp_path / SIM_LOG_FILE).read_text()
     assert re.search(rf"child \(pid {child}\) stopped", log), log[-2000:]  # stopped, saved
+
+
+async def test_an_open_cancelled_while_the_exchange_boots_leaves_no_child() -> None:
+    exchange = EmbeddedExchange(SimConfig(market=False))
+    opening = asyncio.ensure_future(exchange.start_async())
+    await wait_for(lambda: exchange.pid is not None, 5, "the child to be launched")
+    pid = exchange.pid
+    assert pid is not None
+    opening.cancel()  # at once: the child takes far longer than this to boot
+    with pytest.raises(asyncio.CancelledError):
+        await opening
+    assert not exchange.running and not alive(pid)
