@@ -393,8 +393,11 @@ def _child_logging(config: SimConfig, level: int, log_dir: str | None) -> None:
 
 
 def _report(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    # A parent that died while this child booted has closed the pipe: the child then still
+    # stops the normal way (its stdin is at end-of-file too), saving what it loaded.
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
 
 
 async def _serve(config: SimConfig) -> int:
