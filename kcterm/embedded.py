@@ -109,10 +109,8 @@ class EmbeddedExchange:
 
     def start(self, timeout: float = 30.0) -> str:
         """Start the exchange and return its REST base URL once it listens."""
-        if self.config.state_path is not None:
-            # The practice account's history is private too: 0600 before SQLite opens it.
-            private_file(self.config.state_path)
         if self.in_process:
+            self._private_state()
             self._start_thread(timeout)
         else:
             self.launch()
@@ -136,6 +134,11 @@ class EmbeddedExchange:
 
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
 
+    def _private_state(self) -> None:
+        if self.config.state_path is not None:
+            # The practice account's history is private too: 0600 before SQLite opens it.
+            private_file(self.config.state_path)
+
     # -- process mode --------------------------------------------------------------------------
 
     def launch(self) -> None:
@@ -143,6 +146,7 @@ class EmbeddedExchange:
         steps, so that a caller may do other work while the child imports and binds."""
         if self.in_process or self._proc is not None:
             raise RuntimeError("launch() is for a process-mode exchange not yet launched")
+        self._private_state()
         self._stderr = tempfile.TemporaryFile()
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
@@ -179,8 +183,6 @@ class EmbeddedExchange:
         """start() for a coroutine: the event loop (a progress bar) runs while the child boots."""
         if self.in_process:
             return self.start(timeout)
-        if self.config.state_path is not None:
-            private_file(self.config.state_path)
         if self._proc is None:
             self.launch()
         proc = self._proc

@@ -74,7 +74,7 @@ def practice_state_path(reset: bool) -> Path:
 _prelaunched: list[Any] = []  # at most one EmbeddedExchange, launched by prelaunch_practice()
 
 
-def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> None:
+def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> Any:
     """Launch the practice exchange's child now, before Qt is even imported, so that it boots
     while the app sets up its window; the open_profile() that asks for the same configuration
     adopts it (any other one stops it)."""
@@ -84,6 +84,7 @@ def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> None:
     exchange = EmbeddedExchange(SimConfig(seed=seed, state_path=practice_state_path(reset)))
     exchange.launch()
     _prelaunched.append(exchange)
+    return exchange
 
 
 def _adopt_prelaunched(config: Any) -> Any:

@@ -18,7 +18,7 @@ import pytest
 from kcterm.api.rest import RestClient
 from kcterm.api.signer import Credentials
 from kcterm.embedded import SIM_LOG_FILE, EmbeddedExchange
-from kcterm.profile_runner import open_profile, practice_state_path
+from kcterm.profile_runner import open_profile, practice_state_path, prelaunch_practice
 from kcterm.profiles import Profile, SecretStore
 from kcterm.profiles.profile import EMBEDDED, PRACTICE_NAME
 from kcterm.sim import SimConfig
@@ -87,6 +87,34 @@ async def test_the_practice_profile_runs_its_exchange_in_a_child_process(tmp_pat
         await opened.close()
     assert not exchange.running and not alive(pid)
     assert practice_state_path(reset=False).stat().st_size > 0  # saved where it always was
+
+
+async def test_the_exchange_launched_before_qt_is_the_one_the_profile_opens(
+    tmp_path: Path,
+) -> None:
+    launched = prelaunch_practice(seed=3, reset=True)  # as kcterm.app does before Qt
+    pid = launched.pid
+    opened = await open_profile(
+        Profile(PRACTICE_NAME, EMBEDDED),
+        SecretStore(),
+        [SYMBOL],
+        seed=3,
+        reset_practice=True,  # not done twice: the child has the database open by now
+        journal_dir=tmp_path,
+    )
+    try:
+        assert opened.exchange is launched and alive(pid)
+    finally:
+        await opened.close()
+    assert not alive(pid)
+    # A second open (a profile switch back to practice) starts a child of its own.
+    again = await open_profile(
+        Profile(PRACTICE_NAME, EMBEDDED), SecretStore(), [SYMBOL], seed=3, journal_dir=tmp_path
+    )
+    try:
+        assert again.exchange is not launched and again.exchange.pid != pid
+    finally:
+        await again.close()
 
 
 async def test_a_stop_leaves_no_child_and_a_restart_finds_the_state(tmp_path: Path) -> None:
