@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 from kcterm.profile_runner import practice_state_path  # noqa: F401  (kept importable here)
@@ -130,27 +129,6 @@ def main(argv: list[str] | None = None) -> int:
             return loop.run_until_complete(desk.run(profile))
     finally:
         crashes.uninstall()
-
-
-async def take_screenshot(window, session, symbol: str, path: Path, after: float) -> int:
-    """Wait for a live book, a last price and open streams, then save the window as PNG."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        book = session.books.get(symbol)
-        ticker = session.tickers.get(symbol)
-        if book and book.is_live and book.best_bid() and ticker and ticker.last is not None:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        log.error("no market data within 30 s; not saving a screenshot")
-        return 1
-    await asyncio.sleep(after)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(path)):
-        log.error("could not write %s", path)
-        return 1
-    print(f"screenshot saved to {path}")
-    return 0
 
 
 if __name__ == "__main__":

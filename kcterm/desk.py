@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.signer import Credentials
 from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
-from kcterm.profiles import Profile, SecretStore, SettingsFile
+from kcterm.profiles import Credentials, Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
 from kcterm.ui import modal_guard
 from kcterm.ui.ask import inform
+from kcterm.venue.errors import VenueError
 
 if TYPE_CHECKING:  # imported when a window is shown (_show), not when the Desk is built
     from kcterm.ui.main_window import MainWindow
@@ -75,8 +74,8 @@ class Desk:
                     seed=self.args.seed,
                     reset_practice=reset,
                 )
-            except (KucoinError, MissingKeys, OSError, RuntimeError) as exc:
-                text = refusal(exc) if isinstance(exc, KucoinError) else str(exc)
+            except (VenueError, MissingKeys, OSError, RuntimeError) as exc:
+                text = refusal(exc) if isinstance(exc, VenueError) else str(exc)
                 log.error("could not open profile %s: %s", profile.name, text)
                 if previous is None:
                     print(f"kcterm: could not open profile {profile.name}: {text}")
@@ -97,9 +96,9 @@ class Desk:
             log.info("switching from profile %s to %s", previous.name, profile.name)
 
     async def _show(self, opened: OpenedProfile) -> str | int:
-        from kcterm.app import take_screenshot
         from kcterm.ui.main_window import MainWindow
         from kcterm.ui.profile_menu import install_settings_menu
+        from kcterm.ui.screenshot import take_screenshot
         from kcterm.ui.stale_veil import veil_docks
 
         args = self.args

@@ -15,14 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.core.bracket_links import bracket_links_path
 from kcterm.core.session import Session
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, journal_path
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.profiles.connection_check import ConnectionReport, check_connection
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 log = logging.getLogger("kcterm.profile_runner")
 

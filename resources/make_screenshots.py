@@ -34,8 +34,8 @@ async def settle(condition, timeout: float, what: str) -> None:
 async def shoot(out: Path, seed: int) -> None:
     from PySide6.QtCore import QSettings
 
-    from kcterm.api.rest import RestClient
-    from kcterm.api.signer import Credentials
+    from kcterm.venue.kucoin.rest import RestClient
+    from kcterm.venue.kucoin.signer import Credentials
     from kcterm.core.session import Session
     from kcterm.core.validation import OrderDraft
     from kcterm.embedded import EmbeddedExchange

@@ -43,6 +43,7 @@ from typing import Any, Protocol
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.validation import OrderRejected
+from kcterm.venue.events import OrderEventKind, OrderUpdate
 
 RECENT_ENDS = 512  # done entries remembered for a bracket reply that is still on its way
 
@@ -275,15 +276,15 @@ class BracketGuard:
         self._changed()
         return verdict
 
-    def on_order_event(self, data: dict[str, Any]) -> Verdict | None:
-        """A tradeOrders event (spec/REFERENCE.md 8.3): a verdict when the entry filled part
-        (the bracket follows the filled size) or ended."""
-        kind = str(data.get("type") or "")
-        done = data.get("status") == "done" or kind in ("filled", "canceled")
-        if not done and kind != "match":
+    def on_order_update(self, update: OrderUpdate) -> Verdict | None:
+        """An order event: a verdict when the entry filled part (the bracket follows the
+        filled size) or ended."""
+        kind = update.kind.value
+        done = update.done
+        if not done and update.kind is not OrderEventKind.MATCH:
             return None
-        entry_id = str(data.get("orderId") or "")
-        filled = int(str(data.get("filledSize") or 0) or 0)
+        entry_id = update.order_id
+        filled = update.filled_size
         held = self._by_entry.get(entry_id)
         if held is None:
             self._seen[entry_id] = (filled, done, kind)

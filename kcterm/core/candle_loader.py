@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import to_decimal
 from kcterm.core.journal import Journal
 from kcterm.core.market import Trade
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
 
 log = logging.getLogger("kcterm.core.candle_loader")
 

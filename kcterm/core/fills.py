@@ -4,25 +4,15 @@ GET /api/v1/recentFills: a fill missed while disconnected is recovered, never co
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from kcterm.core.contract import to_decimal
+from kcterm.venue.events import Fill, OrderUpdate, Side
 
 MAX_FILLS = 5000
 
-
-@dataclass(frozen=True, slots=True)
-class Fill:
-    trade_id: str
-    order_id: str
-    symbol: str
-    side: str
-    price: Decimal
-    size: int
-    liquidity: str
-    ts_ns: int
+__all__ = ["Fill", "Fills"]
 
 
 class Fills:
@@ -40,21 +30,20 @@ class Fills:
     def all(self) -> list[Fill]:
         return sorted(self._fills.values(), key=lambda f: f.ts_ns, reverse=True)
 
-    def on_match_event(self, data: dict[str, Any]) -> Fill | None:
-        """A tradeOrders `match` payload."""
-        trade_id = str(data.get("tradeId") or "")
-        if not trade_id:
+    def on_match(self, update: OrderUpdate) -> Fill | None:
+        """A MATCH of the order feed: our trade, without its fee (the feed carries none)."""
+        if not update.trade_id:
             return None
         return self._add(
             Fill(
-                trade_id,
-                str(data.get("orderId", "")),
-                str(data.get("symbol", "")),
-                str(data.get("side", "")),
-                to_decimal(data.get("matchPrice") or 0),
-                int(data.get("matchSize") or 0),
-                str(data.get("liquidity") or ""),
-                int(data.get("ts") or 0),
+                update.trade_id,
+                update.order_id,
+                update.symbol,
+                update.side,
+                update.match_price or Decimal(0),
+                update.match_size,
+                update.liquidity,
+                update.ts_ns,
             )
         )
 
@@ -68,7 +57,7 @@ class Fills:
                 str(item["tradeId"]),
                 str(item.get("orderId", "")),
                 str(item.get("symbol", "")),
-                str(item.get("side", "")),
+                Side(str(item.get("side") or "buy")),
                 to_decimal(item.get("price") or 0),
                 int(item.get("size") or 0),
                 str(item.get("liquidity") or ""),

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.core.error_text import explain
+from kcterm.venue.errors import VenueError
+from kcterm.venue.events import OrderEventKind, OrderUpdate
 
 
 class EntryKind(StrEnum):
@@ -87,9 +87,9 @@ class Journal:
     def info(self, text: str, symbol: str = "") -> JournalEntry:
         return self.add(EntryKind.INFO, text, symbol=symbol)
 
-    def error(self, what: str, exc: KucoinError, symbol: str = "") -> JournalEntry:
+    def error(self, what: str, exc: VenueError, symbol: str = "") -> JournalEntry:
         """`what` failed: the trader's sentence first, then the exchange's own words."""
-        sentence = explain(exc.code, exc.msg)
+        sentence = exc.sentence
         detail = f" (exchange said: {exc.msg})" if exc.msg and exc.msg not in sentence else ""
         return self.add(
             EntryKind.ERROR, f"{what}: {sentence}{detail}", symbol=symbol, code=exc.code
@@ -99,22 +99,22 @@ class Journal:
         return [e for e in self.entries if e.kind is EntryKind.ERROR]
 
 
-def describe_order_event(data: dict[str, Any]) -> str:
-    """One journal line for a tradeOrders event (spec/REFERENCE.md 8.3)."""
-    kind = data.get("type")
-    order = f"{data.get('side', '')} order {data.get('orderId', '')}"
-    price = f" @ {data['price']}" if data.get("price") else ""
-    if kind == "match":
+def describe_order_update(update: OrderUpdate) -> str:
+    """One journal line for an order event."""
+    kind = update.kind
+    order = f"{update.side.value} order {update.order_id}"
+    price = f" @ {update.price}" if update.price else ""
+    if kind is OrderEventKind.MATCH:
         return (
-            f"Fill: {data.get('side')} {data.get('matchSize')} @ {data.get('matchPrice')} "
-            f"({data.get('liquidity')}), {order} filled {data.get('filledSize')}/{data.get('size')}"
+            f"Fill: {update.side.value} {update.match_size} @ {update.match_price} "
+            f"({update.liquidity}), {order} filled {update.filled_size}/{update.size}"
         )
-    if kind == "open":
-        return f"Open: {order} {data.get('size')}{price} is on the book"
-    if kind == "filled":
-        return f"Filled: {order} {data.get('size')}{price} done"
-    if kind == "canceled":
-        return f"Cancelled: {order}, {data.get('filledSize', '0')}/{data.get('size')} filled"
-    if kind == "update":
-        return f"Updated: {order} size {data.get('oldSize')} -> {data.get('size')}"
-    return f"{kind}: {order} status {data.get('status')}"
+    if kind is OrderEventKind.OPEN:
+        return f"Open: {order} {update.size}{price} is on the book"
+    if kind is OrderEventKind.FILLED:
+        return f"Filled: {order} {update.size}{price} done"
+    if kind is OrderEventKind.CANCELED:
+        return f"Cancelled: {order}, {update.filled_size}/{update.size} filled"
+    if kind is OrderEventKind.UPDATE:
+        return f"Updated: {order} size {update.old_size} -> {update.size}"
+    return f"{kind.value}: {order} status {update.status}"

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from kcterm.api.backoff import Backoff
-from kcterm.api.calls_trading import BATCH_LIMIT
-from kcterm.api.errors import (
+from kcterm.core.journal import Journal
+from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
+from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.kucoin.calls_trading import BATCH_LIMIT
+from kcterm.venue.kucoin.errors import (
     DuplicateClientOidError,
     KucoinError,
     NotPlacedError,
@@ -39,10 +41,8 @@ from kcterm.api.errors import (
     RateLimitError,
     error_for,
 )
-from kcterm.api.rest import RestClient
-from kcterm.api.throttle import Priority
-from kcterm.core.journal import Journal
-from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.order_gateway")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from kcterm.core.contract import to_decimal
 from kcterm.core.orders import OpenOrder
+from kcterm.venue.events import OrderEventKind, OrderUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,28 +86,27 @@ class OrderHistory:
         self.loaded = True
         self.version += 1
 
-    def on_done_event(self, data: dict[str, Any], known: OpenOrder | None) -> DoneOrder | None:
-        """Record a `filled`/`canceled` tradeOrders event; `known` is the order as it was open."""
-        order_id = str(data.get("orderId", ""))
+    def on_done_update(self, update: OrderUpdate, known: OpenOrder | None) -> DoneOrder | None:
+        """Record the event that ended an order; `known` is the order as it was open."""
+        order_id = update.order_id
         if not order_id or order_id in self._orders:
             return None
-        size = int(data.get("size") or (known.size if known else 0))
-        filled = int(data.get("filledSize") or (known.filled_size if known else 0))
-        if data.get("type") == "filled":
+        size = update.size or (known.size if known else 0)
+        filled = update.filled_size or (known.filled_size if known else 0)
+        if update.kind is OrderEventKind.FILLED:
             filled = max(filled, size)
-        price = _decimal_or_none(data.get("price")) or (known.price if known else None)
-        ts_ns = int(data.get("ts") or 0)
+        price = update.price or (known.price if known else None)
         order = DoneOrder(
             order_id=order_id,
-            client_oid=str(data.get("clientOid") or (known.client_oid if known else "")),
-            symbol=str(data.get("symbol") or (known.symbol if known else "")),
-            side=str(data.get("side") or (known.side if known else "")),
-            order_type=str(data.get("orderType") or (known.order_type if known else "limit")),
+            client_oid=update.client_oid or (known.client_oid if known else ""),
+            symbol=update.symbol or (known.symbol if known else ""),
+            side=update.side.value or (known.side if known else ""),
+            order_type=update.order_type or (known.order_type if known else "limit"),
             price=price,
             size=size,
             filled_size=filled,
             avg_price=None,  # the feed does not say; the next REST reload fills it in
-            done_ms=ts_ns // 1_000_000,
+            done_ms=update.ts_ns // 1_000_000,
         )
         self._orders[order_id] = order
         self._trim()

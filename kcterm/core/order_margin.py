@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from kcterm.core.contract import Contract
 from kcterm.core.orders import OpenOrder
 from kcterm.core.positions import Position
+from kcterm.venue.events import OrderDetail, OrderUpdate
 
 ZERO = Decimal(0)
 
@@ -40,18 +40,12 @@ class OrderTerms:
     margin_mode: str = ""
 
     @classmethod
-    def from_detail(cls, item: Mapping[str, Any]) -> OrderTerms:
-        try:
-            leverage: Decimal | None = Decimal(str(item.get("leverage") or ""))
-        except InvalidOperation:
-            leverage = None
-        if leverage is not None and (not leverage.is_finite() or leverage <= 0):
-            leverage = None
+    def from_detail(cls, detail: OrderDetail) -> OrderTerms:
         return cls(
-            leverage=leverage,
-            reduce_only=item.get("reduceOnly") is True,
-            close_order=item.get("closeOrder") is True,
-            margin_mode=str(item.get("marginMode") or ""),
+            leverage=detail.leverage,
+            reduce_only=detail.reduce_only,
+            close_order=detail.close_order,
+            margin_mode=detail.margin_mode,
         )
 
 
@@ -88,25 +82,24 @@ class OrderMargin:
 
     # -- what the feed and REST tell us ------------------------------------------------------
 
-    def note_event(self, data: Mapping[str, Any]) -> None:
-        """One tradeOrders event, after OpenOrders applied it."""
-        order_id = str(data.get("orderId") or "")
-        mode = data.get("marginMode")
-        if order_id and isinstance(mode, str) and mode:
-            self.modes[order_id] = mode
-        done = data.get("type") in ("filled", "canceled") or data.get("status") == "done"
-        self._settle_late_event(order_id, data, done)
+    def note_update(self, update: OrderUpdate) -> None:
+        """One order event, after OpenOrders applied it."""
+        order_id = update.order_id
+        if update.margin_mode:
+            self.modes[order_id] = update.margin_mode
+        done = update.done
+        self._settle_late_event(order_id, update, done)
         if done:
             self.terms.pop(order_id, None)
             self.modes.pop(order_id, None)
         self.version += 1
 
-    def _settle_late_event(self, order_id: str, data: Mapping[str, Any], done: bool) -> None:
+    def _settle_late_event(self, order_id: str, update: OrderUpdate, done: bool) -> None:
         """An event the last report already counted (the wallet message overtook it on the
         feed) changes the baseline too, so the difference does not count it twice."""
-        contract = self._contracts.get(str(data.get("symbol") or ""))
-        ts = data.get("ts")
-        if contract is None or isinstance(ts, bool) or not isinstance(ts, int):
+        contract = self._contracts.get(update.symbol)
+        ts = update.ts_ns
+        if contract is None or not ts:
             return
         currency = contract.settle_currency or "USDT"
         reported = self._reported_ms.get(currency)

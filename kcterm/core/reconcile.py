@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.fills import Fills
 from kcterm.core.journal import EntryKind, Journal
@@ -24,6 +21,10 @@ from kcterm.core.marks import event_mark
 from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.order_events import open_orders
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.reconcile")
 
@@ -41,22 +42,6 @@ class ReconcileStats:
     discrepancies_fixed: int = 0
     fills_recovered: int = 0
     last_changes: list[str] = field(default_factory=list)
-
-
-def _order_item(order: OpenOrder) -> dict[str, Any]:
-    """An OpenOrder in the REST shape OpenOrders.load_active reads."""
-    return {
-        "id": order.order_id,
-        "clientOid": order.client_oid,
-        "symbol": order.symbol,
-        "side": order.side,
-        "type": order.order_type,
-        "price": str(order.price),
-        "size": order.size,
-        "filledSize": order.filled_size,
-        "orderTime": order.order_time_ns,
-        "isActive": True,
-    }
 
 
 class Reconciler:
@@ -160,15 +145,15 @@ class Reconciler:
         return changes
 
     def _merge_orders(self, items: list[dict[str, Any]], mark: int) -> list[str]:
-        remote = {str(i["id"]): i for i in items if i.get("isActive", True) and not i.get("stop")}
+        remote = {order.order_id: order for order in open_orders(items)}
         local = {order.order_id: order for order in self.orders.all()}
-        merged: list[dict[str, Any]] = []
+        merged: list[OpenOrder] = []
         changes: list[str] = []
         for order_id in sorted(set(remote) | set(local)):
             mine, theirs = local.get(order_id), remote.get(order_id)
             if self._order_marks.get(order_id, 0) > mark:
                 if mine is not None:  # the feed is newer than the snapshot
-                    merged.append(_order_item(mine))
+                    merged.append(mine)
                 continue
             if theirs is None:
                 assert mine is not None
@@ -177,15 +162,14 @@ class Reconciler:
             merged.append(theirs)
             if mine is None:
                 changes.append(
-                    f"order {order_id} missing locally: {theirs.get('side')} "
-                    f"{theirs.get('size')} {theirs.get('symbol')} @ {theirs.get('price')}"
+                    f"order {order_id} missing locally: {theirs.side} "
+                    f"{theirs.size} {theirs.symbol} @ {theirs.price}"
                 )
                 continue
-            filled = int(theirs.get("filledSize") or theirs.get("dealSize") or 0)
-            if (mine.size, mine.filled_size) != (int(theirs["size"]), filled):
+            if (mine.size, mine.filled_size) != (theirs.size, theirs.filled_size):
                 changes.append(
                     f"order {order_id}: size/filled {mine.size}/{mine.filled_size} -> "
-                    f"{theirs['size']}/{filled}"
+                    f"{theirs.size}/{theirs.filled_size}"
                 )
         self.orders.load_active(merged)
         return changes

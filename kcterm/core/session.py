@@ -14,13 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.stream_group import StreamGroup
-from kcterm.api.stream_status import StreamState
-from kcterm.api.throttle import Priority
 from kcterm.core.account import Account
 from kcterm.core.book import LevelTwoBook
+from kcterm.core.bus import EventBus
 from kcterm.core.candle_loader import load_history
 from kcterm.core.candles import CandleSeries
 from kcterm.core.contract import Contract
@@ -28,9 +24,11 @@ from kcterm.core.escape_hooks import EscapeHooks
 from kcterm.core.fault_lock import FaultLock
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.core.fills import Fills
+from kcterm.core.health import Health
 from kcterm.core.interlock import FeedFacts
-from kcterm.core.journal import EntryKind, Journal, JournalEntry, describe_order_event
+from kcterm.core.journal import EntryKind, Journal, JournalEntry, describe_order_update
 from kcterm.core.market import TickerState, TradeTape
+from kcterm.core.order_actions import OrderEnds
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.order_history import OrderHistory
 from kcterm.core.order_margin import OrderMargin, OrderTerms
@@ -38,10 +36,21 @@ from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
 from kcterm.core.session_positions import SessionPositions
-from kcterm.core.session_status import SessionFreshness, SessionStatus
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
 from kcterm.core.watchlist import Watchlist
+from kcterm.venue.errors import VenueError
+from kcterm.venue.events import OrderEventKind, OrderUpdate, StopOrderUpdate
+from kcterm.venue.kucoin.order_events import (
+    Unreadable,
+    order_detail,
+    order_update,
+    stop_order_update,
+)
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream_group import StreamGroup
+from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.kucoin.throttle import Priority
 
 log = logging.getLogger("kcterm.core.session")
 
@@ -67,7 +76,7 @@ class Notice:
     text: str
 
 
-class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions):
+class Session(SessionTrading, SessionPositions):
     def __init__(
         self,
         rest: RestClient,
@@ -89,15 +98,17 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.orders = OpenOrders()
         self.notices: deque[Notice] = deque(maxlen=500)
         self.notices_version = 0
-        self.stream_states: dict[str, tuple[StreamState, str]] = {}
-        self.streams_version = 0
         self.last_market_monotonic = 0.0
+        self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
+        # The link's health (streams, clock, budget, feed freshness): what the status bar and
+        # the stale veils read, instead of the client and the stream groups themselves.
+        self.health = Health(rest, self.feeds.get)
         options = stream_options or {}
         self.public = StreamGroup(
             rest.bullet_public,
             private=False,
             name="public",
-            on_state=self._set_stream_state,
+            on_state=self.health.set_stream_state,
             on_connected=self._on_public_connected,
             **options,
         )
@@ -105,12 +116,19 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
             rest.bullet_private,
             private=True,
             name="private",
-            on_state=self._set_stream_state,
+            on_state=self.health.set_stream_state,
             on_connected=self._on_private_connected,
             **options,
         )
+        self.health.watch(self.public, self.private)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._resyncing: set[str] = set()
+        # The one event bus (core.bus): typed events from the venue, fanned out to the parts
+        # and to whoever else subscribes (the journal file, a modify awaiting its echo).
+        self.bus = EventBus(on_error=self.report_failure)
+        self.bus.subscribe(OrderUpdate, self._on_order_update)
+        self.bus.subscribe(StopOrderUpdate, self._on_stop_update)
+        self.order_ends = OrderEnds(self.bus)
         # UI-facing state (each with a `version` the frame timer compares)
         self.journal = Journal()
         self.journal.add_listener(self._on_journal_entry)
@@ -125,7 +143,6 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.positions = Positions()
         self.account = Account()
         self.fills = Fills()
-        self.feeds: dict[str, FeedWatch] = {}  # symbol -> level2 cadence and staleness
         self.order_margin = OrderMargin(
             self.orders.all,
             self.positions.get,
@@ -213,7 +230,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.tapes[symbol] = TradeTape()
         try:
             self.tickers[symbol].on_rest_ticker(await self.rest.ticker(symbol))
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Ticker for {symbol} unavailable: {exc.msg}")
         self.public.subscribe(f"/contractMarket/level2:{symbol}", self._on_level2_frame)
         self.public.subscribe(f"/contractMarket/tickerV2:{symbol}", self._on_ticker_frame)
@@ -307,33 +324,52 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         self.watchlist.on_snapshot_24h(frame["data"])
 
     def _on_order_frame(self, frame: dict[str, Any]) -> None:
-        data = frame["data"]
-        known = self.orders.get(str(data.get("orderId", "")))
-        self.reconciler.note_order_event(str(data.get("orderId", "")))
-        resting = self.orders.apply_event(data)
-        self.on_entry_event(data)  # an entry's end decides its TP/SL's fate (bracket_guard)
-        self.order_margin.note_event(data)
+        data = frame.get("data")
+        try:
+            update = order_update(data if isinstance(data, dict) else {})
+        except Unreadable as exc:
+            log.warning("order event skipped, unreadable (%s): %r", exc, data)
+            return
+        self._last_order_data = data  # the journal file still reads the raw event (below)
+        self.bus.publish(update)
+
+    def _on_order_update(self, update: OrderUpdate) -> None:
+        known = self.orders.get(update.order_id)
+        self.reconciler.note_order_event(update.order_id)
+        resting = self.orders.apply_update(update)
+        self.on_entry_event(update)  # an entry's end decides its TP/SL's fate (bracket_guard)
+        self.order_margin.note_update(update)
         if resting is not None and self.order_margin.of(resting) is None:
             self._fetch_order_terms(resting.order_id)  # its leverage is not in the event
-        kind = data.get("type")
+        kind = update.kind
         # The raw event rides along so the journal store records fills as they happen.
-        self.journal.event(describe_order_event(data), str(data.get("symbol", "")), data=data)
-        if kind in ("filled", "canceled") or data.get("status") == "done":
-            self.history.on_done_event(data, known)
+        data = getattr(self, "_last_order_data", None)
+        self.journal.event(describe_order_update(update), update.symbol, data=data)
+        if update.done:
+            self.history.on_done_update(update, known)
             self._schedule_history_reload()
-        if kind == "match":
-            self.fills.on_match_event(data)
+        if kind is OrderEventKind.MATCH:
+            self.fills.on_match(update)
             self.notify(
                 "info",
-                f"Fill: {data.get('side')} {data.get('matchSize')} {data.get('symbol')} "
-                f"@ {data.get('matchPrice')} ({data.get('liquidity')})",
+                f"Fill: {update.side.value} {update.match_size} {update.symbol} "
+                f"@ {update.match_price} ({update.liquidity})",
             )
-        elif kind in ("open", "canceled", "filled"):
-            self.notify("info", f"Order {data.get('orderId')} {kind}")
+        elif kind in (OrderEventKind.OPEN, OrderEventKind.CANCELED, OrderEventKind.FILLED):
+            self.notify("info", f"Order {update.order_id} {kind.value}")
 
     def _on_stop_frame(self, frame: dict[str, Any]) -> None:
-        self.stop_orders.apply_event(frame["data"])
-        self.note_stop_event(frame["data"])
+        data = frame.get("data")
+        try:
+            update = stop_order_update(data if isinstance(data, dict) else {})
+        except Unreadable as exc:
+            log.warning("stop-order event skipped, unreadable (%s): %r", exc, data)
+            return
+        self.bus.publish(update)
+
+    def _on_stop_update(self, update: StopOrderUpdate) -> None:
+        self.stop_orders.apply_update(update)
+        self.note_stop_event(update)
 
     def _on_position_frame(self, frame: dict[str, Any]) -> None:
         if frame.get("subject") == "position.change":
@@ -355,13 +391,13 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
 
         async def fetch() -> None:
             try:
-                detail = await self.rest.order(order_id)
+                detail = order_detail(await self.rest.order(order_id))
             except Exception as exc:  # a guess stays out of the figures; reconcile fixes it
                 log.info("order %s detail unavailable: %s", order_id, exc)
                 return
             finally:
                 self._terms_wanted.discard(order_id)
-            if order_id in self.orders and isinstance(detail, dict):
+            if order_id in self.orders:
                 self.order_margin.note_terms(order_id, OrderTerms.from_detail(detail))
 
         self._spawn(fetch())
@@ -385,7 +421,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         try:
             done = await self.rest.recent_done_orders(priority=Priority.BACKGROUND)
             self.history.load_recent(done)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.journal.error("Loading order history failed", exc)
 
     def _schedule_history_reload(self) -> None:
@@ -406,7 +442,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         try:
             for item in await self.rest.all_tickers() or []:
                 self.watchlist.on_ticker(item)
-        except KucoinError as exc:
+        except VenueError as exc:
             log.info("allTickers unavailable: %s", exc)
         while True:
             await asyncio.sleep(CONTRACTS_POLL_S)
@@ -415,13 +451,13 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
                     "GET", "/api/v1/contracts/active", priority=Priority.BACKGROUND
                 )
                 self.watchlist.load_contracts(contracts)
-            except KucoinError as exc:
+            except VenueError as exc:
                 log.info("contract poll failed: %s", exc)
 
     async def _backfill_tape(self, symbol: str) -> None:
         try:
             items = await self.rest.trade_history(symbol)
-        except KucoinError as exc:
+        except VenueError as exc:
             log.info("trade history for %s unavailable: %s", symbol, exc)
             return
         self.tapes[symbol].backfill(items or [])
@@ -445,7 +481,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
                 problem = ""
                 try:
                     snapshot = await self.rest.level2_snapshot(symbol)
-                except KucoinError as exc:
+                except VenueError as exc:
                     problem = f"snapshot request failed: {exc.msg or exc}"
                 except Exception as exc:  # a dropped connection, a body that is not JSON ...
                     problem = f"snapshot request failed: {type(exc).__name__}: {exc}"
@@ -477,10 +513,6 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
         (log.warning if level == "error" else log.info)("%s", text)
         self.notices.append(Notice(time.time(), level, text))
         self.notices_version += 1
-
-    def _set_stream_state(self, name: str, state: StreamState, detail: str) -> None:
-        self.stream_states[name] = (state, detail)
-        self.streams_version += 1
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -536,7 +568,7 @@ class Session(SessionTrading, SessionStatus, SessionFreshness, SessionPositions)
             return True
         try:
             await self.reconciler.run_once(self.faults.token)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Reconcile failed, trading stays locked: {exc.msg or exc}")
             return False
         return not self.faults.locked

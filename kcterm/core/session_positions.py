@@ -9,14 +9,11 @@ the journal says what was asked and answered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.core.account import Account
 from kcterm.core.bracket import BracketPlan, plan_bracket
 from kcterm.core.bracket_guard import (
@@ -41,6 +38,9 @@ from kcterm.core.validation import (
     OrderRequest,
     new_client_oid,
 )
+from kcterm.venue.errors import VenueError
+from kcterm.venue.events import OrderUpdate, StopEventKind, StopOrderUpdate
+from kcterm.venue.kucoin.rest import RestClient
 
 ST_ORDERS = "/api/v1/st-orders"
 
@@ -77,18 +77,19 @@ class SessionPositions:
         """St-orders this session is cancelling itself: their cancel event is no news."""
         return set()
 
-    def note_stop_event(self, data: Mapping[str, Any]) -> None:
+    def note_stop_event(self, update: StopOrderUpdate) -> None:
         """An entry's TP/SL that triggered, or was cancelled by someone else (the exchange's
         web page, another client), while its entry still rests: the entry would fill
         unprotected, and a later resize would fail on a stop that is gone. Forget the link
         and tell the trader."""
-        kind, stop_id = data.get("type"), str(data.get("orderId", ""))
-        if kind not in ("triggered", "cancel") or stop_id in self._stops_cancelling:
+        kind, stop_id = update.kind, update.order_id
+        if kind is StopEventKind.OPEN or stop_id in self._stops_cancelling:
             return
         link = self.bracket_guard.link_of_stop(stop_id)
         if link is None or not self.bracket_guard.detach_stop(stop_id):
             return
-        what = "triggered" if kind == "triggered" else "was cancelled outside this window"
+        triggered = kind is StopEventKind.TRIGGERED
+        what = "triggered" if triggered else "was cancelled outside this window"
         self.notify(
             "error",
             f"TP/SL {stop_id} {what} while its entry {link.entry_id} still rests: "
@@ -147,7 +148,7 @@ class SessionPositions:
                 "GET", "/api/v2/getCrossUserLeverage", params={"symbol": symbol}, signed=True
             )
             self.cross_leverage[symbol] = int(Decimal(str((lev or {}).get("leverage") or 1)))
-        except KucoinError as exc:
+        except VenueError as exc:
             self.journal.error(f"Cross leverage of {symbol} unavailable", exc, symbol)
         return self.margin_modes[symbol], self.cross_leverage.get(symbol)
 
@@ -169,7 +170,7 @@ class SessionPositions:
         symbol = str(body.get("symbol") or "")
         try:
             reply = await self.rest.request(method, path, body=body, signed=True)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"{what} refused: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"{what} refused", exc, symbol)
             raise
@@ -226,7 +227,7 @@ class SessionPositions:
         self.journal.action(f"Place TP/SL: {what} (clientOid {body['clientOid']})", plan.symbol)
         try:
             order_id = await self.gateway.place(body, path=ST_ORDERS)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"TP/SL rejected: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"TP/SL {what} refused", exc, plan.symbol)
             raise
@@ -242,7 +243,7 @@ class SessionPositions:
         order_id = await self.place(request)
         try:
             stop_id = await self.place_bracket(plan)
-        except KucoinError:
+        except VenueError:
             self.notify("error", f"Order {order_id} was sent WITHOUT its TP/SL (refused)")
             raise
         verdict = self.bracket_guard.attach(order_id, stop_id, plan)
@@ -250,14 +251,14 @@ class SessionPositions:
             await self._enforce(verdict)
         return order_id
 
-    def on_entry_event(self, data: dict[str, Any]) -> None:
-        """Every tradeOrders event (Session._on_order_frame): an entry's fills and end decide
-        its bracket's size and fate; the cancel or resize runs as a task, never inside the
-        feed handler."""
-        verdict = self.bracket_guard.on_order_event(data)
+    def on_entry_event(self, update: OrderUpdate) -> None:
+        """Every order event (Session._on_order_update): an entry's fills and end decide its
+        bracket's size and fate; the cancel or resize runs as a task, never inside the feed
+        handler."""
+        verdict = self.bracket_guard.on_order_update(update)
         if verdict is not None:
             self._spawn(self._enforce(verdict))
-        elif data.get("status") == "done" and self._unlinked_stops_left(str(data.get("symbol"))):
+        elif update.status == "done" and self._unlinked_stops_left(update.symbol):
             # An entry this session did not link ended (it was placed before a restart):
             # a bracket it had may be an orphan now. Ask the exchange at once rather than at
             # the next periodic pass (after_reconcile lists what it finds).
@@ -279,7 +280,7 @@ class SessionPositions:
         plan, stop_id = verdict.plan, verdict.stop_id
         try:
             await self.cancel_stop(stop_id)
-        except KucoinError:
+        except VenueError:
             # Already notified and journaled: it triggered or was cancelled meanwhile.
             return guard.settled(verdict.entry_id, None, plan)
         if verdict.action == "cancel":
@@ -288,7 +289,7 @@ class SessionPositions:
         resized = replace(plan, size=verdict.filled)
         try:
             new_id = await self.place_bracket(resized)
-        except KucoinError:
+        except VenueError:
             self.notify("error", f"The {verdict.filled} filled lots have NO TP/SL: set it again")
             return guard.settled(verdict.entry_id, None, plan)
         self.gateway.link(stop_id, new_id, plan.symbol)
@@ -315,7 +316,7 @@ class SessionPositions:
         self._stops_cancelling.add(order_id)  # its cancel event may beat the reply
         try:
             await self.gateway.cancel(order_id)  # DELETE /api/v1/orders/{id} takes stops too
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel of stop order {order_id} refused", exc, symbol)
             raise
@@ -331,7 +332,7 @@ class SessionPositions:
     async def cancel_protection(self, symbol: str) -> list[str]:
         """Cancel the closing stops (reduce-only/closeOrder) that protect `symbol`'s position,
         leaving those still linked to a resting entry. The exchange's list decides, not the
-        local cache. Returns the ids cancelled; raises KucoinError if one could not be."""
+        local cache. Returns the ids cancelled; raises VenueError if one could not be."""
         guarded = self.bracket_guard.guarded_stops()
         items = await self.rest.stop_orders(symbol)
         ids = [
@@ -373,7 +374,7 @@ class SessionPositions:
         for order_id in order_ids:
             try:
                 await self.cancel_stop(order_id)
-            except KucoinError:
+            except VenueError:
                 continue  # notified; it stays listed until the next pass says otherwise
             done.append(order_id)
         return done
@@ -429,7 +430,7 @@ class SessionPositions:
             # more than a refused cancel, which is notified and left to the orphan scan.
             try:
                 await self.cancel_protection(symbol)
-            except KucoinError:
+            except VenueError:
                 pass
         return await self.place(request)
 
@@ -460,11 +461,11 @@ class SessionPositions:
         self.journal.action("Flatten all: cancel every order and stop, close every position")
         try:
             await self.cancel_all_everywhere()
-        except KucoinError:
+        except VenueError:
             pass  # journaled; closing the positions matters more
         try:
             await self.rest.request("DELETE", "/api/v1/stopOrders", signed=True)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.journal.error("Cancelling the stop orders failed", exc)
         items = await self.rest.positions()
         closed = 0
@@ -478,7 +479,7 @@ class SessionPositions:
             try:
                 await self.place(self.prepare(draft))
                 closed += 1
-            except (KucoinError, OrderRejected) as exc:
+            except (VenueError, OrderRejected) as exc:
                 failures.append(exc)
         self.notify("info" if not failures else "error", f"Flatten all: {closed} closing order(s)")
         if failures:

@@ -8,13 +8,10 @@ kept across a restart (keep_bracket_links, check_bracket_links).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.bracket_guard import BracketGuard, Verdict, check_move
 from kcterm.core.bracket_links import BracketLinkFile
@@ -22,7 +19,7 @@ from kcterm.core.contract import Contract
 from kcterm.core.error_text import order_refusal
 from kcterm.core.journal import Journal
 from kcterm.core.market import TickerState
-from kcterm.core.order_actions import cancel_everywhere, wait_until_done
+from kcterm.core.order_actions import OrderEnds, cancel_everywhere, wait_until_done
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.orders import OpenOrders
 from kcterm.core.stop_orders import StopOrders
@@ -35,6 +32,10 @@ from kcterm.core.validation import (
     validate_order,
 )
 from kcterm.core.watchlist import Watchlist
+from kcterm.venue.errors import VenueError
+from kcterm.venue.events import OrderDetail, OrderEventKind, OrderUpdate
+from kcterm.venue.kucoin.order_events import order_detail
+from kcterm.venue.kucoin.rest import RestClient
 
 
 class SessionTrading:
@@ -47,6 +48,7 @@ class SessionTrading:
     tickers: dict[str, TickerState]
     watchlist: Watchlist
     stop_orders: StopOrders
+    order_ends: OrderEnds  # a modify's cancel is confirmed by the feed (order_actions)
     safety_limits: SafetyLimits | None = None  # fat-finger limits the window sets
 
     if TYPE_CHECKING:  # provided by SessionPositions
@@ -57,6 +59,9 @@ class SessionTrading:
 
     def notify(self, level: str, text: str) -> None:  # provided by Session
         raise NotImplementedError
+
+    async def _order_detail(self, order_id: str) -> OrderDetail:
+        return order_detail(await self.rest.order(order_id))
 
     # -- entry <-> TP/SL links across a restart ----------------------------------------------
 
@@ -82,7 +87,7 @@ class SessionTrading:
             return
         try:
             waiting = {str(s["id"]) for s in await self.rest.stop_orders()}
-        except KucoinError as exc:
+        except VenueError as exc:
             self.journal.error("Checking the kept TP/SL links failed", exc)
             return
         for link in guard.links():
@@ -90,20 +95,12 @@ class SessionTrading:
                 guard.detach_stop(link.stop_id)
                 continue
             try:
-                order = await self.rest.order(link.entry_id)
-            except KucoinError as exc:
+                order = order_detail(await self.rest.order(link.entry_id))
+            except VenueError as exc:
                 self.journal.error(f"Entry {link.entry_id} of TP/SL {link.stop_id}", exc)
                 guard.forget_entry(link.entry_id)
                 continue
-            filled, size = _filled(order), int(order.get("size") or 0)
-            active = bool(order.get("isActive"))
-            event = {
-                "orderId": link.entry_id,
-                "filledSize": str(filled),
-                "status": "open" if active else "done",
-                "type": "match" if active else ("filled" if filled >= size else "canceled"),
-            }
-            await self._enforce(guard.on_order_event(event))
+            await self._enforce(guard.on_order_update(_as_update(order)))
 
     def prepare(self, draft: OrderDraft) -> OrderRequest:
         """Validate a ticket against its contract, the market (stop directions) and the
@@ -136,7 +133,7 @@ class SessionTrading:
         self.journal.action(f"Place {what} (clientOid {request.client_oid})", request.symbol)
         try:
             order_id = await self.gateway.place(request.to_body())
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", order_refusal(exc))  # KuCoin's code and words, then ours
             self.journal.error(f"Order {what} refused", exc, request.symbol)
             raise
@@ -149,7 +146,7 @@ class SessionTrading:
         self.journal.action(f"Cancel order {order_id}", symbol)
         try:
             live = await self.gateway.cancel(order_id)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Cancel failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel of order {order_id} refused", exc, symbol)
             raise
@@ -163,7 +160,7 @@ class SessionTrading:
         self.journal.action(f"Cancel all orders on {symbol}", symbol)
         try:
             reply = await self.rest.cancel_all(symbol)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Cancel all failed: {exc.msg} (KuCoin {exc.code})")
             self.journal.error(f"Cancel all {symbol} refused", exc, symbol)
             raise
@@ -176,7 +173,7 @@ class SessionTrading:
         known = {order.symbol for order in self.orders.all()}
         try:
             ids = await cancel_everywhere(self.rest, self.journal, known)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.notify("error", f"Cancel everywhere incomplete: {exc.msg} (KuCoin {exc.code})")
             raise
         self.notify("info", f"Cancel everywhere: {len(ids)} order(s) cancelled")
@@ -201,7 +198,7 @@ class SessionTrading:
         price = order.price if price is None else price
         wanted = order.remaining if size is None else size
         text = f"{price:f}"  # exact: validation refuses a price off the tick, never rounds it
-        current = await self.rest.order(order_id)
+        current = order_detail(await self.rest.order(order_id))
         draft = replacement_draft(order.symbol, order.side, current, str(wanted), text, contract)
         validate_order(contract, draft, self.market_context(order.symbol), self.safety_limits)
         plan = self.bracket_guard.plan_of(order_id)
@@ -216,36 +213,36 @@ class SessionTrading:
         guard = self.bracket_guard
         # Its TP/SL must outlive the cancel half: it moves to the replacement (bracket_guard).
         bracketed = guard.begin_move(order_id)
-        done: Mapping[str, Any] | None = None
+        done: tuple[int, int] | None = None  # (size, filled) of the cancelled order
+        ended = self.order_ends.expect(order_id)  # before the cancel: its echo may come first
         try:
             await self.gateway.cancel(order_id)
-            done = await wait_until_done(self.rest, order_id)
-            filled_meanwhile = _filled(done) - _filled(current)
-            left = (
-                int(done.get("size") or 0) - _filled(done)
-                if size is None
-                else wanted - filled_meanwhile
-            )
+            done = await wait_until_done(ended, lambda: self._order_detail(order_id), order_id)
+            done_size, done_filled = done
+            filled_meanwhile = done_filled - current.filled_size
+            left = done_size - done_filled if size is None else wanted - filled_meanwhile
             if left <= 0:
                 self.journal.reply(f"Order {order_id} filled before the modify", order.symbol)
                 if bracketed:
-                    await self._enforce(guard.abandon_move(order_id, _ended(done)))
+                    await self._enforce(guard.abandon_move(order_id, _ended(*done)))
                 return None
-            draft = replacement_draft(order.symbol, order.side, done, str(left), text, contract)
+            draft = replacement_draft(order.symbol, order.side, current, str(left), text, contract)
             request = validate_order(contract, draft, self.market_context(order.symbol))
             new_id = await self.gateway.place(request.to_body())
-        except (KucoinError, OrderRejected) as exc:
-            if isinstance(exc, KucoinError):
+        except (VenueError, OrderRejected) as exc:
+            if isinstance(exc, VenueError):
                 self.notify("error", f"Modify failed: {exc.msg} (KuCoin {exc.code})")
                 self.journal.error(f"Modify of order {order_id} failed", exc, order.symbol)
             if bracketed:  # no replacement: the old order's own end decides its TP/SL
                 await self._enforce(
-                    guard.abandon_move(order_id, _ended(done) if done is not None else None)
+                    guard.abandon_move(order_id, _ended(*done) if done is not None else None)
                 )
             raise
+        finally:
+            self.order_ends.forget(order_id, ended)
         self.gateway.link(order_id, new_id, order.symbol)
         if bracketed:
-            verdict = guard.end_move(order_id, new_id, _filled(done), left)
+            verdict = guard.end_move(order_id, new_id, done[1], left)
             stop_id = guard.stop_of(new_id) or (verdict.stop_id if verdict else "")
             self.journal.info(f"TP/SL {stop_id} now protects order {new_id}", order.symbol)
             if verdict is not None:  # resized as a task of its own: modify answers at once
@@ -253,23 +250,41 @@ class SessionTrading:
         return new_id
 
 
-def _filled(order: Mapping[str, Any]) -> int:
-    return int(order.get("filledSize") or order.get("dealSize") or 0)
-
-
-def _ended(order: Mapping[str, Any]) -> tuple[int, bool, str]:
+def _ended(size: int, filled: int) -> tuple[int, bool, str]:
     """An order the exchange reports done, as the guard's (filled, done, kind)."""
-    filled = _filled(order)
-    return filled, True, "filled" if filled >= int(order.get("size") or 0) else "canceled"
+    return filled, True, "filled" if filled >= size else "canceled"
+
+
+def _as_update(order: OrderDetail) -> OrderUpdate:
+    """An order's REST state as the order event the bracket guard would have seen."""
+    if order.active:
+        kind = OrderEventKind.MATCH
+    else:
+        kind = OrderEventKind.FILLED if order.filled_size >= order.size else OrderEventKind.CANCELED
+    return OrderUpdate(
+        kind=kind,
+        order_id=order.order_id,
+        client_oid=order.client_oid,
+        symbol=order.symbol,
+        side=order.side,
+        order_type=order.order_type,
+        price=order.price,
+        size=order.size,
+        filled_size=order.filled_size,
+        remaining_size=max(order.size - order.filled_size, 0),
+        done=not order.active,
+        ts_ns=order.end_ns,
+        status="open" if order.active else "done",
+    )
 
 
 def replacement_draft(
-    symbol: str, side: str, order: Mapping[str, Any], size: str, price: str, contract: Contract
+    symbol: str, side: str, order: OrderDetail, size: str, price: str, contract: Contract
 ) -> OrderDraft:
     """A limit draft that keeps an existing order's leverage, margin mode and flags."""
-    leverage = int(Decimal(str(order.get("leverage") or 5)))
-    visible = int(order.get("visibleSize") or 0)
-    iceberg = bool(order.get("iceberg")) and 0 < visible < int(size)
+    leverage = int(order.leverage or 5)
+    visible = order.visible_size
+    iceberg = order.iceberg and 0 < visible < int(size)
     return OrderDraft(
         symbol,
         side,
@@ -277,11 +292,11 @@ def replacement_draft(
         size,
         price,
         leverage=max(1, min(leverage, contract.max_leverage)),
-        margin_mode=str(order.get("marginMode") or "ISOLATED"),
-        time_in_force=str(order.get("timeInForce") or "GTC"),
-        post_only=bool(order.get("postOnly")),
-        reduce_only=bool(order.get("reduceOnly")),
-        hidden=bool(order.get("hidden")) and not iceberg,
+        margin_mode=order.margin_mode or "ISOLATED",
+        time_in_force=order.time_in_force or "GTC",
+        post_only=order.post_only,
+        reduce_only=order.reduce_only,
+        hidden=order.hidden and not iceberg,
         iceberg=iceberg,
         visible_size=str(visible) if iceberg else "",
     )

@@ -9,8 +9,7 @@ from typing import Any
 
 from kcterm.core.contract import to_decimal
 from kcterm.core.marks import event_mark
-
-_GONE = {"triggered", "cancel"}
+from kcterm.venue.events import StopEventKind, StopOrderUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +37,16 @@ class StopOrder:
         )
 
     @classmethod
-    def from_event(cls, data: dict[str, Any]) -> StopOrder:
+    def from_update(cls, update: StopOrderUpdate) -> StopOrder:
         return cls(
-            str(data["orderId"]),
-            str(data["symbol"]),
-            str(data["side"]),
-            int(data["size"]),
-            str(data.get("stop") or ""),
-            to_decimal(data.get("stopPrice") or 0),
-            to_decimal(data.get("orderPrice") or 0),
-            str(data.get("stopPriceType") or ""),
+            update.order_id,
+            update.symbol,
+            update.side.value,
+            update.size,
+            update.stop_direction,
+            update.stop_price,
+            update.order_price,
+            update.trigger_price_type,
         )
 
 
@@ -63,13 +62,13 @@ class StopOrders:
     def all(self) -> list[StopOrder]:
         return sorted(self._orders.values(), key=lambda o: o.order_id)
 
-    def apply_event(self, data: dict[str, Any]) -> None:
-        order_id = str(data.get("orderId", ""))
+    def apply_update(self, update: StopOrderUpdate) -> None:
+        order_id = update.order_id
         self._touched[order_id] = event_mark()
-        if data.get("type") in _GONE:
+        if update.kind is StopEventKind.OPEN:
+            self._orders[order_id] = StopOrder.from_update(update)
+        else:  # triggered (it is an ordinary order now) or cancelled
             self._orders.pop(order_id, None)
-        elif data.get("type") == "open":
-            self._orders[order_id] = StopOrder.from_event(data)
         self.version += 1
 
     def merge(self, items: list[dict[str, Any]], mark: int) -> list[str]:

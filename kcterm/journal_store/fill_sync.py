@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
 from kcterm.journal_store.recorder import JournalRecorder, _seconds
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
 
 INTERVAL_S = 60.0
 DEBOUNCE_S = 2.0  # a burst of order events becomes one request

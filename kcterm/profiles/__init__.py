@@ -12,7 +12,7 @@ from kcterm.profiles.profile import (
     ProfileError,
     default_profiles,
 )
-from kcterm.profiles.secrets import NoKeyringError, SecretStore
+from kcterm.profiles.secrets import Credentials, NoKeyringError, SecretStore
 from kcterm.profiles.settings_file import SettingsFile
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "EMBEDDED",
     "KUCOIN",
     "KUCOIN_REST_URL",
+    "Credentials",
     "NoKeyringError",
     "Profile",
     "ProfileError",

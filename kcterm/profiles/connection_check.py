@@ -13,10 +13,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from kcterm.api.errors import TRANSPORT_CODE, KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
-from kcterm.core.error_text import explain
+from kcterm.venue.errors import VenueError
+from kcterm.venue.kucoin.errors import TRANSPORT_CODE, KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 CLOCK_WARN_MS = 2_000  # KuCoin's window is 5 s; warn well before requests start failing
 PERMISSION_CODE = "400007"
@@ -48,9 +48,9 @@ class ConnectionReport:
         return "\n".join(f"{'✔' if ln.ok else '✘'} {ln.what}: {ln.text}" for ln in self.lines)
 
 
-def refusal(exc: KucoinError) -> str:
-    """Our sentence for the code, then KuCoin's own sentence, then the code."""
-    ours = explain(exc.code, exc.msg)
+def refusal(exc: VenueError) -> str:
+    """Our sentence for the code, then the venue's own sentence, then the code."""
+    ours = exc.sentence
     if exc.code == TRANSPORT_CODE:
         return f"{ours} ({exc.msg})"
     theirs = f" KuCoin said: “{exc.msg}”" if exc.msg and exc.msg not in ours else ""

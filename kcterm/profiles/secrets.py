@@ -15,9 +15,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kcterm.api.signer import Credentials
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles.profile import KUCOIN, Profile
+from kcterm.venue.kucoin.signer import Credentials  # a profile's key (re-exported)
 
 SERVICE = "kcterm"
 FIELDS = ("key", "secret", "passphrase")

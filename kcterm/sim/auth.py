@@ -2,8 +2,9 @@
 
 See spec/REFERENCE.md section 4, "How a simulator should verify".
 
-Written independently of kcterm.api.signer on purpose: the two sides meet only on the wire, so
-a misreading of the spec on one side shows up as a failed request instead of passing silently.
+Written independently of kcterm.venue.kucoin.signer on purpose: the two sides meet only on
+the wire, so a misreading of the spec on one side shows up as a failed request instead of
+passing silently.
 """
 
 from __future__ import annotations

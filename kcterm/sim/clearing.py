@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kcterm.sim.account_view import num, position_object, text, wallet_object
 from kcterm.sim.accounts import Account
@@ -22,16 +22,36 @@ from kcterm.sim.positions import Position
 from kcterm.sim.specs import ContractSpec
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
-    from kcterm.sim.engine import Engine
+    from kcterm.sim.clock import Clock
+    from kcterm.sim.publisher import Publisher
+    from kcterm.sim.symbol_market import SymbolMarket
 
 WALLET_TOPIC = "/contractAccount/wallet"
 POSITION_PUSH_INTERVAL = 1.0  # seconds between mark-driven position pushes
 
 
+class ClearedEngine(Protocol):
+    """What clearing needs of the matching engine (kcterm.sim.engine.Engine). Clearing sits
+    below the engine, which calls it on every fill, so it sees the engine only through this:
+    its clock and feeds, the marks, and the orders a liquidation cancels and places."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def publisher(self) -> Publisher: ...
+    @property
+    def markets(self) -> Mapping[str, SymbolMarket]: ...
+    def active_orders(self, user_id: str) -> list[SimOrder]: ...
+    def cancel(self, user_id: str, order_id: str) -> SimOrder: ...
+    def new_order(
+        self, user_id: str, symbol: str, side: str, tick: int, size: int, order_type: str = ...
+    ) -> SimOrder: ...
+
+
 class Clearing:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: ClearedEngine) -> None:
         self.engine = engine
         self.accounts: dict[str, Account] = {}
         self._ids: Iterator[int] = itertools.count(500_000_000_000_000_000)  # store: durable

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sortedcontainers import SortedList
 
@@ -23,7 +23,12 @@ from kcterm.sim.errors import SimError
 from kcterm.sim.orders import SimOrder
 
 if TYPE_CHECKING:
-    from kcterm.sim.engine import Engine
+    from collections.abc import Mapping
+
+    from kcterm.sim.clearing import Clearing
+    from kcterm.sim.clock import Clock
+    from kcterm.sim.publisher import Publisher
+    from kcterm.sim.symbol_market import SymbolMarket
 
 log = logging.getLogger("kcterm.sim.stops")
 
@@ -34,8 +39,25 @@ SOURCES = ("TP", "MP", "IP")
 Key = tuple[str, str, str]  # symbol, source, direction
 
 
+class StoppedEngine(Protocol):
+    """What the stop desk needs of the matching engine (kcterm.sim.engine.Engine), which owns
+    the desk: its clock and feeds, the prices a stop watches, the account a stop is placed
+    for, and the engine's own entry for a triggered order."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def publisher(self) -> Publisher: ...
+    @property
+    def markets(self) -> Mapping[str, SymbolMarket]: ...
+    @property
+    def clearing(self) -> Clearing: ...
+    def submit(self, order: SimOrder) -> SimOrder: ...
+    def touch(self, order: SimOrder) -> None: ...
+
+
 class StopDesk:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: StoppedEngine) -> None:
         self.engine = engine
         self.waiting: dict[str, SimOrder] = {}  # order id -> untriggered stop order
         self._watch: dict[Key, SortedList] = {}

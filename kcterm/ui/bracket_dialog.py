@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
+from kcterm.venue.errors import VenueError
 
 TRIGGERS = (("Mark", "MP"), ("Last", "TP"), ("Index", "IP"))
 
@@ -172,7 +172,7 @@ class BracketDialog(QDialog):
                 order_id = await self._session.replace_bracket(self.existing_id, plan)
             else:
                 order_id = await self._session.place_bracket(plan)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
         finally:
@@ -189,7 +189,7 @@ class BracketDialog(QDialog):
             return
         try:
             await self._session.cancel_stop(self.existing_id)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
         self.accept()

@@ -12,19 +12,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.error_text import refusal_text
 from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.ask import ask
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
+from kcterm.venue.errors import VenueError
 
 if TYPE_CHECKING:
-    from kcterm.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QWidget
+
+    from kcterm.core.interlock import Gate
+    from kcterm.core.session import Session
+    from kcterm.ui.order_ticket import OrderTicket
+    from kcterm.ui.orders_panel import OrdersPanel
+    from kcterm.ui.trading_prefs import TradingPrefs
 
 log = logging.getLogger("kcterm.ui.desk_actions")
 
@@ -41,8 +47,26 @@ CLOSE_WORDS = {
 }
 
 
+class ActingWindow(Protocol):
+    """What the actions need of the main window (kcterm.ui.main_window.MainWindow), which
+    owns them: its session and policy, the interlock's gate, the ticket's symbol for the
+    hotkeys, the orders bar for edit results, and a widget to parent questions and dialogs
+    to (QWidget.window(): the main window itself)."""
+
+    @property
+    def session(self) -> Session: ...
+    @property
+    def prefs(self) -> TradingPrefs: ...
+    @property
+    def ticket(self) -> OrderTicket: ...
+    @property
+    def open_orders(self) -> OrdersPanel: ...
+    def gate(self, symbol: str) -> Gate: ...
+    def window(self) -> QWidget: ...
+
+
 class DeskActions:
-    def __init__(self, window: MainWindow, confirm: ConfirmAction | None) -> None:
+    def __init__(self, window: ActingWindow, confirm: ConfirmAction | None) -> None:
         self.window = window
         self.session = window.session
         self._confirm = confirm
@@ -57,7 +81,7 @@ class DeskActions:
         if self._confirm is not None:
             return self._confirm(title, text)
         live = self.session.is_live
-        return await ask(self.window, f"REAL {title}" if live else title, text, live=live)
+        return await ask(self.window.window(), f"REAL {title}" if live else title, text, live=live)
 
     async def confirm_margin(self, text: str) -> bool:
         return await self.confirm("margin", "Margin", text)
@@ -97,7 +121,7 @@ class DeskActions:
                 await self.session.close_position(symbol, how)
         except OrderRejected as rejected:
             self.fail(f"Not sent: {rejected.reason}")
-        except KucoinError as exc:
+        except VenueError as exc:
             self.last_error = refusal_text(exc)  # the session has notified
 
     @asyncSlot()
@@ -124,7 +148,7 @@ class DeskActions:
             return
         try:
             await self.session.flatten_all()
-        except (KucoinError, OrderRejected) as exc:
+        except (VenueError, OrderRejected) as exc:
             self.fail(f"Flatten all incomplete: {exc}")
 
     # -- TP/SL -------------------------------------------------------------------------------
@@ -134,7 +158,7 @@ class DeskActions:
             self.bracket_dialog.close()
         policy = lambda text: self.confirm("bracket", "TP/SL", text)  # noqa: E731
         dialog = BracketDialog(
-            self.session, symbol, request=request, confirm=policy, parent=self.window
+            self.session, symbol, request=request, confirm=policy, parent=self.window.window()
         )
         self.bracket_dialog = dialog
         dialog.open()
@@ -167,7 +191,7 @@ class DeskActions:
             return
         try:
             await self.session.replace_bracket(order_id, plan)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.last_error = refusal_text(exc)
 
     # -- orders ------------------------------------------------------------------------------
@@ -195,8 +219,8 @@ class DeskActions:
         except OrderRejected as rejected:
             orders.show_message(f"Not changed: {rejected.reason}", True)
             return
-        except (KucoinError, KeyError) as exc:
-            reason = refusal_text(exc) if isinstance(exc, KucoinError) else str(exc)
+        except (VenueError, KeyError) as exc:
+            reason = refusal_text(exc) if isinstance(exc, VenueError) else str(exc)
             orders.show_message(f"Edit failed: {reason}", True)
             return
         if new_id is None:

@@ -9,19 +9,31 @@ Panels with a link toggle follow the symbol chosen in any linked panel (SymbolLi
 are saved on close and restored at start (ui.layouts); named layouts and "restore default" are
 in the Layout menu. The stale-feed interlock (core.interlock) is evaluated every frame for the
 symbols that can trade, and the ticket, the ladder and the chart's order lines follow it.
+
+The menus (layouts, panels, theme, trading, hotkeys, safety) are the window's own: they hold
+no state and act on the window's parts. Their dialogs are shown with open(), never exec(): a
+nested event loop would step the asyncio tasks from inside a Qt slot (see ui/ask.py), and a
+window-modal dialog blocks only this window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QWidget,
+)
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.interlock import Gate, evaluate
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
@@ -34,20 +46,22 @@ from kcterm.ui.desk_actions import ConfirmAction, DeskActions
 from kcterm.ui.fill_notifier import FillNotifier
 from kcterm.ui.frame_clock import FrameClock
 from kcterm.ui.hotkeys import Hotkeys
+from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.journal_panel import JournalPanel
 from kcterm.ui.layouts import LayoutStore
 from kcterm.ui.order_lines import ConfirmMove
 from kcterm.ui.order_ticket import ConfirmOrder, OrderTicket
 from kcterm.ui.orders_panel import OrdersPanel
 from kcterm.ui.positions_panel import PositionsPanel
+from kcterm.ui.safety_dialog import SafetyDialog
 from kcterm.ui.status_bar import TerminalStatusBar
 from kcterm.ui.symbol_link import SymbolLink
 from kcterm.ui.tape_panel import TapePanel
-from kcterm.ui.theme import apply_theme
+from kcterm.ui.theme import THEMES, apply_theme, colors
 from kcterm.ui.ticker_panel import TickerPanel
 from kcterm.ui.trading_prefs import TradingPrefs
 from kcterm.ui.watchlist_panel import WatchlistPanel
-from kcterm.ui.window_menus import build_menus
+from kcterm.venue.errors import VenueError
 
 DEFAULT_SIZE = QSize(1600, 1000)
 
@@ -120,7 +134,7 @@ class MainWindow(QMainWindow):
                 "flatten_all": self.desk_actions.flatten_all,
             },
         )
-        build_menus(self)
+        self._build_menus()
         self.set_theme(theme or str(self.settings.value("theme", "dark")))
         if remember_layout:
             self.layouts.restore_last()
@@ -205,6 +219,7 @@ class MainWindow(QMainWindow):
         self.frame_clock.stop()
         self.notifier.close()
         ask.dismiss(self)  # a question still open answers "no": nothing proceeds behind it
+        self.ticket.margin.close()  # no read of the ticket's outlives the window
         super().closeEvent(event)
 
     def set_theme(self, name: str) -> None:
@@ -226,6 +241,85 @@ class MainWindow(QMainWindow):
             model.refresh_colors()
         self.account_bar.restyle()
         self.book.view.viewport().update()
+
+    # -- menus -------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        layout_menu = bar.addMenu("&Layout")
+        save = layout_menu.addAction("Save layout as…")
+        save.triggered.connect(lambda: self._save_named())
+        restore = layout_menu.addMenu("Restore layout")
+        restore.aboutToShow.connect(lambda: self._fill(restore, self.layouts.restore))
+        delete = layout_menu.addMenu("Delete layout")
+        delete.aboutToShow.connect(lambda: self._fill(delete, self.layouts.delete))
+        layout_menu.addSeparator()
+        default = layout_menu.addAction("Restore default layout")
+        default.setObjectName("restoreDefaultLayout")
+        default.triggered.connect(self.layouts.restore_default)
+
+        view = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        theme_menu = view.addMenu("Theme")
+        group = QActionGroup(theme_menu)
+        for name in THEMES:
+            action = QAction(name.capitalize(), theme_menu, checkable=True)
+            action.setChecked(name == colors().name)
+            action.triggered.connect(lambda _on=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            theme_menu.addAction(action)
+
+        trading = bar.addMenu("&Trading")
+        one_click = trading.addAction("One-click trading on the ladder")
+        one_click.setCheckable(True)
+        one_click.toggled.connect(self.book.one_click.setChecked)
+        self.book.one_click.toggled.connect(one_click.setChecked)
+        for name in ("buy_best", "sell_best", "cancel_all"):
+            trading.addAction(self.hotkeys.actions[name])
+        everywhere = trading.addAction("Cancel all orders, every contract")
+        everywhere.triggered.connect(self.open_orders.cancel_everywhere_button.click)
+        trading.addSeparator()
+        for name in ("close_position", "flatten_all"):
+            trading.addAction(self.hotkeys.actions[name])
+        trading.addSeparator()
+        keys = trading.addAction("Hotkeys…")
+        keys.triggered.connect(lambda: self._show_dialog(HotkeysDialog(self.hotkeys, self)))
+        safety = trading.addAction("Safety: confirmations, limits, notifications…")
+        safety.setObjectName("safetyAction")
+        safety.triggered.connect(lambda: self._safety())
+
+    @staticmethod
+    def _show_dialog(dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _safety(self) -> QDialog:
+        dialog = SafetyDialog(self.prefs, self)
+        dialog.accepted.connect(self.apply_prefs)
+        return self._show_dialog(dialog)
+
+    def _save_named(self) -> QDialog:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Save layout")
+        dialog.setLabelText("Name of this layout:")
+
+        def save(name: str) -> None:
+            if name.strip():  # an empty name saves nothing: the dialog just closes
+                self.layouts.save(name)
+
+        dialog.textValueSelected.connect(save)
+        return self._show_dialog(dialog)
+
+    def _fill(self, menu: QMenu, act: Callable[[str], object]) -> None:
+        menu.clear()
+        names = self.layouts.names()
+        if not names:
+            menu.addAction("(no saved layouts)").setEnabled(False)
+        for name in names:
+            menu.addAction(name).triggered.connect(lambda _on=False, n=name: act(n))
 
     # -- symbol link -------------------------------------------------------------------------
 
@@ -324,7 +418,7 @@ class MainWindow(QMainWindow):
             return
         try:
             await self.session.move_order(order_id, price)
-        except (KucoinError, OrderRejected, KeyError):
+        except (VenueError, OrderRejected, KeyError):
             self.chart.order_lines.reset(order_id)  # the journal says why
 
     def apply_prefs(self) -> None:

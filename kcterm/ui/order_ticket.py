@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import order_refusal
@@ -43,6 +42,7 @@ from kcterm.ui.ticket_layout import lay_out
 from kcterm.ui.ticket_margin import MarginControls
 from kcterm.ui.ticket_options import TicketOptions
 from kcterm.ui.ticket_risk import RiskSizer
+from kcterm.venue.errors import VenueError
 
 log = logging.getLogger("kcterm.ui.order_ticket")
 
@@ -304,7 +304,7 @@ class OrderTicket(QWidget):
                 order_id = await self._session.place(request)
             else:
                 order_id = await self._session.place_with_bracket(request, plan)
-        except KucoinError as exc:
+        except VenueError as exc:
             self._show_error(order_refusal(exc))  # KuCoin's code and words, then ours
         else:
             self.order_sent.emit(order_id)

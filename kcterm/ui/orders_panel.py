@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.pending_orders import WAITING, PendingOrder
 from kcterm.core.session import Session
 from kcterm.ui.fills_model import FillsModel
@@ -38,6 +37,7 @@ from kcterm.ui.history_model import HistoryModel
 from kcterm.ui.open_orders_model import CANCEL_COLUMN, OpenOrdersModel
 from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN, StopOrdersModel
 from kcterm.ui.theme import monospace_font
+from kcterm.venue.errors import VenueError
 
 FILLS_SHOWN = 500  # the newest fills in the tab (the session keeps up to 5,000)
 # A pending order becomes a row once it has waited this long: most are confirmed sooner, and a
@@ -236,7 +236,7 @@ class OrdersPanel(QWidget):
         order = self.stop_model.row_at(row)
         try:
             await self._session.cancel_stop(order.order_id)
-        except KucoinError:
+        except VenueError:
             pass  # the session journals why; the row stays until the feed says otherwise
 
     def _on_clicked(self, index: QModelIndex) -> None:
@@ -251,14 +251,14 @@ class OrdersPanel(QWidget):
             return
         try:
             await self._session.cancel(order.order_id)
-        except KucoinError:
+        except VenueError:
             pass  # the session journals why; the row stays until the feed says otherwise
 
     @asyncSlot()
     async def _cancel_all(self) -> None:
         try:
             await self._session.cancel_all(self._symbol)
-        except KucoinError:
+        except VenueError:
             pass  # journaled by the session
 
     @asyncSlot()
@@ -266,7 +266,7 @@ class OrdersPanel(QWidget):
         self.cancel_everywhere_button.setEnabled(False)
         try:
             await self._session.cancel_all_everywhere()
-        except KucoinError:
+        except VenueError:
             pass  # journaled by the session
         finally:
             self.cancel_everywhere_button.setEnabled(True)

@@ -14,8 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kcterm.api.signer import Credentials
-from kcterm.profiles import CUSTOM, EMBEDDED, KUCOIN, Profile, ProfileError, SecretStore
+from kcterm.profiles import (
+    CUSTOM,
+    EMBEDDED,
+    KUCOIN,
+    Credentials,
+    Profile,
+    ProfileError,
+    SecretStore,
+)
 from kcterm.profiles.profile import KEY_VERSIONS
 from kcterm.profiles.secrets import LEGACY_ENV
 

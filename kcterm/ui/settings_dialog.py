@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.api.signer import Credentials
 from kcterm.profiles import (
     CUSTOM,
     EMBEDDED,
     KUCOIN,
+    Credentials,
     NoKeyringError,
     Profile,
     ProfileError,

@@ -3,7 +3,7 @@
 Numbers that are no longer the market's must not look like it (issue 10). The veil is a
 translucent layer over a dock's panel: it lets every click through (cancelling and closing
 stay possible; placing is refused by the interlock anyway) and hides itself as soon as data
-flows again. What "stale" means per panel is the session's (core.session_status Freshness):
+flows again. What "stale" means per panel is the session's (core.health Freshness):
 a symbol's market panels follow its book feed, positions the private link, the watchlist the
 public link. `veil_docks` puts one on each such dock of a window; the Desk calls it.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-from kcterm.core.session_status import Freshness
+from kcterm.core.health import Freshness
 
 if TYPE_CHECKING:
     from kcterm.ui.main_window import MainWindow
@@ -71,12 +71,12 @@ def veil_docks(window: MainWindow) -> dict[str, StaleVeil]:
     repainted on its frame clock; returns them by dock name."""
     session = window.session
     probes: dict[str, Probe] = {
-        "order_book": lambda: session.market_freshness(window.book.symbol),
-        "trades": lambda: session.market_freshness(window.tape.symbol),
-        "ticker": lambda: session.market_freshness(window.ticker.symbol),
-        "chart": lambda: session.market_freshness(window.chart.symbol),
-        "positions": session.private_freshness,
-        "watchlist": session.public_freshness,
+        "order_book": lambda: session.health.market_freshness(window.book.symbol),
+        "trades": lambda: session.health.market_freshness(window.tape.symbol),
+        "ticker": lambda: session.health.market_freshness(window.ticker.symbol),
+        "chart": lambda: session.health.market_freshness(window.chart.symbol),
+        "positions": session.health.private_freshness,
+        "watchlist": session.health.public_freshness,
     }
     veils: dict[str, StaleVeil] = {}
     for name, probe in probes.items():

@@ -11,7 +11,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from kcterm.api.stream_status import StreamStatus
+from kcterm.core.health import RateLimitState, StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.ui.theme import colors
@@ -65,21 +65,22 @@ class TerminalStatusBar(QStatusBar):
 
     def refresh(self) -> None:
         session = self._session
+        health = session.health
         theme = colors()
         parts = []
-        for name, stream in (("public", session.public), ("private", session.private)):
-            state = stream.state.value
+        links = health.links()
+        for link in links:
+            state = link.state.value
             color = getattr(theme, _STATE_COLOR.get(state, "ask"))
-            why = "" if state == "connected" else _why(stream.statuses())
-            parts.append(f'<span style="color:{color}">●</span> {name} {state}{why}')
+            why = "" if state == "connected" else _why(link.statuses)
+            parts.append(f'<span style="color:{color}">●</span> {link.name} {state}{why}')
         self._set(self.streams_label, " &nbsp;".join(parts))
-        details = [f"{name}: {detail}" for name, (_, detail) in session.stream_states.items()]
+        details = [f"{name}: {detail}" for name, (_, detail) in health.stream_states.items()]
         self.streams_label.setToolTip("\n".join(details))
-        rtts = [stream.rtt_ms for stream in (session.public, session.private)]
-        rtt_text = " / ".join("—" if r is None else f"{r:.0f}" for r in rtts)
+        rtt_text = " / ".join("—" if k.rtt_ms is None else f"{k.rtt_ms:.0f}" for k in links)
         self._set(self.rtt_label, f"rtt {rtt_text} ms")
-        self._set(self.clock_label, f"clock {session.rest.clock_offset_ms:+d} ms")
-        self._set(self.rate_label, _rate_text(session))
+        self._set(self.clock_label, f"clock {health.clock_offset_ms:+d} ms")
+        self._set(self.rate_label, _rate_text(health.rate_limit))
         if session.last_market_monotonic:
             age = time.monotonic() - session.last_market_monotonic
             self._set(self.feed_label, f"feed {age:4.1f} s")
@@ -108,8 +109,7 @@ def _why(statuses: list[StreamStatus]) -> str:
     return f" ({detail})"
 
 
-def _rate_text(session: Session) -> str:
-    limit = session.rest.last_rate_limit
+def _rate_text(limit: RateLimitState | None) -> str:
     if limit is None:
         return "rate —"
     left = max(0.0, limit.resets_at_monotonic - time.monotonic())

@@ -19,10 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QWidget
 from qasync import asyncSlot
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.contract import Contract
 from kcterm.core.error_text import refusal_text
 from kcterm.core.session import Session
+from kcterm.venue.errors import VenueError
 
 log = logging.getLogger("kcterm.ui.ticket_margin")
 TYPING_ROOM = 1000  # the spin box takes up to this, so a value above the maximum is seen
@@ -56,7 +56,9 @@ class MarginControls(QObject):
         self.mode_box.activated.connect(self._mode_chosen)  # the user's choice, not ours
         self.leverage_box.valueChanged.connect(self._leverage_changed)
         self.apply_button.clicked.connect(self._apply_cross_leverage)
-        self._load: asyncio.Future[None] | None = None
+        # Reads of a symbol's settings still on their way (one per symbol chosen meanwhile):
+        # close() cancels them, or they would outlive the window and be destroyed pending.
+        self._loads: set[asyncio.Task[None]] = set()
 
     @property
     def mode(self) -> str:
@@ -71,12 +73,21 @@ class MarginControls(QObject):
         known = self._session.margin_modes.get(contract.symbol)
         self._show_mode(known or "ISOLATED")
         if known is None:
-            self._load = asyncio.ensure_future(self._load_settings(contract.symbol))
+            load = asyncio.ensure_future(self._load_settings(contract.symbol))
+            self._loads.add(load)
+            load.add_done_callback(self._loads.discard)
+
+    def close(self) -> None:
+        """The window is closing: cancel the reads still on their way. Left pending, a read
+        is destroyed with the event loop ("Task was destroyed but it is pending"), and its
+        answer would land in a ticket that is gone."""
+        for load in list(self._loads):
+            load.cancel()
 
     async def _load_settings(self, symbol: str) -> None:
         try:
             mode, leverage = await self._session.load_margin_settings(symbol)
-        except KucoinError as exc:
+        except VenueError as exc:
             log.info("margin settings of %s unavailable: %s", symbol, exc)
             return
         if symbol != self._symbol:
@@ -115,7 +126,7 @@ class MarginControls(QObject):
             return
         try:
             await self._session.set_margin_mode(symbol, wanted)
-        except KucoinError as exc:
+        except VenueError as exc:
             self._show_mode(before)
             self.failed.emit(f"Margin mode not changed: {refusal_text(exc)}")
             return
@@ -133,7 +144,7 @@ class MarginControls(QObject):
             return
         try:
             await self._session.set_cross_leverage(symbol, leverage)
-        except KucoinError as exc:
+        except VenueError as exc:
             self.failed.emit(f"Cross leverage not changed: {refusal_text(exc)}")
             return
         self.changed.emit()

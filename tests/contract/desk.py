@@ -8,8 +8,8 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from kcterm.api.rest import RestClient
 from kcterm.sim import SimExchange
+from kcterm.venue.kucoin.rest import RestClient
 
 XBT, ETH, SOL = "XBTUSDTM", "ETHUSDTM", "SOLUSDTM"
 

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 from tests.contract.desk import ETH, SOL, XBT, Desk, prepare
 
 

@@ -21,9 +21,9 @@ from typing import Any
 import aiohttp
 import orjson
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 from tests.contract.desk import ETH, XBT, Desk
 
 Group = tuple[str, str, str]  # topic template, subject, event type ("" for most topics)

@@ -15,13 +15,13 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui import modal_guard
 from kcterm.ui.main_window import MainWindow
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

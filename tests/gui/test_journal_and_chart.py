@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from PySide6.QtCore import QSettings
 
-from kcterm.core.error_text import explain
 from kcterm.core.orders import OpenOrder
 from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
+from kcterm.venue.kucoin.error_words import explain
 from tests.gui.conftest import SYMBOL, dispose, open_session, run, trading_ready, wait
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from kcterm.api.stream_status import StreamState
 from kcterm.core.interlock import Gate
 from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.book_model import BAR_ROLE, MINE, SIZE, TOTAL
 from kcterm.ui.main_window import MainWindow
+from kcterm.venue.kucoin.stream_status import StreamState
 from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, trading_ready, wait
 
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-from kcterm.core.error_text import explain
 from kcterm.core.pending_orders import PendingOrder
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
+from kcterm.venue.kucoin.error_words import explain
 from tests.gui.conftest import MAJORS, SYMBOL, trading_ready, wait
 
 

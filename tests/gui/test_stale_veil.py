@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings
 
-from kcterm.api.stream_status import StreamState
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.stale_veil import veil_docks
+from kcterm.venue.kucoin.stream_status import StreamState
 from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, wait
 
 MARKET = ("order_book", "trades", "ticker", "chart")

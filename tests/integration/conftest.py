@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ import orjson
 import pytest
 from aiohttp import web
 
-from kcterm.api.rest import RestClient
 from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

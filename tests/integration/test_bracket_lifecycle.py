@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamState
 from kcterm.core.bracket import plan_bracket
 from kcterm.core.bracket_guard import ensure_closing
 from kcterm.core.bracket_links import bracket_links_path
@@ -21,6 +19,8 @@ from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected, new_client_oid
 from kcterm.sim import SimExchange
 from kcterm.sim.market import TAKER_USER
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

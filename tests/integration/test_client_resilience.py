@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from kcterm.api.errors import ExchangeUnavailableError
-from kcterm.api.rest import RestClient
-from kcterm.api.retry import RetryPolicy
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.errors import ExchangeUnavailableError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
 
 pytestmark = pytest.mark.timeout(30)

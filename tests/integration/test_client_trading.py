@@ -8,13 +8,13 @@ from decimal import Decimal
 import aiohttp
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials, auth_headers
-from kcterm.api.stream import StreamState
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft, OrderRejected
 from kcterm.sim import SimExchange
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials, auth_headers
+from kcterm.venue.kucoin.stream import StreamState
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamState
 from kcterm.core.account import Balance, balance_differences
 from kcterm.core.contract import to_decimal
 from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.sim.server import DEMO_USER
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

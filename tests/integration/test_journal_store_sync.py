@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.rest import RestClient
 from kcterm.core.session import Session
 from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter, export_csv
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 
@@ -63,7 +63,7 @@ async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_pat
         task = asyncio.ensure_future(sync.run())
 
         def private_feed_up() -> bool:
-            return session.stream_states.get("private", ("",))[0] == "connected"
+            return session.health.stream_states.get("private", ("",))[0] == "connected"
 
         await wait_for(private_feed_up, 10, "the private order feed")
         await market(session.rest, "buy", 5)

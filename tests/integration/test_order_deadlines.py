@@ -14,14 +14,15 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.errors import KucoinError, NotPlacedError
-from kcterm.api.rest import RestClient
-from kcterm.api.retry import RetryPolicy
-from kcterm.core.error_text import explain, order_refusal
+from kcterm.core.error_text import order_refusal
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.pending_orders import WAITING
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.error_words import explain
+from kcterm.venue.kucoin.errors import KucoinError, NotPlacedError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.retry import RetryPolicy
 from kcterm.core.journal import Journal
 from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.session import Session
 from kcterm.sim import SimExchange
 from kcterm.sim.server import DEMO_USER
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

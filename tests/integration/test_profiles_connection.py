@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kcterm.api.signer import Credentials
 from kcterm.profile_runner import check_profile
 from kcterm.profiles import CUSTOM, Profile, SecretStore
 from kcterm.profiles.connection_check import check_connection
 from kcterm.sim import SimExchange
 from kcterm.sim.config import READ_ONLY_KEY
+from kcterm.venue.kucoin.signer import Credentials
 from tests.integration.conftest import credentials_for
 
 
@@ -23,7 +23,7 @@ async def test_a_good_key_passes_every_check(sim: SimExchange) -> None:
 
 
 async def sim_orders(sim: SimExchange) -> list:
-    from kcterm.api.rest import RestClient
+    from kcterm.venue.kucoin.rest import RestClient
 
     rest = RestClient(sim.base_url, credentials_for(sim))
     try:

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from kcterm import logging_setup
-from kcterm.api.errors import KucoinError
 from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.profile_runner import check_profile, open_profile
@@ -42,6 +41,7 @@ from kcterm.ui.crash_dialog import CrashHandler
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.profile_menu import install_settings_menu
 from kcterm.ui.settings_dialog import SettingsDialog
+from kcterm.venue.kucoin.errors import KucoinError
 from tests.gui.conftest import AppLikeLoop
 from tests.waiting import wait_for
 

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.stream import StreamState
-from kcterm.core.error_text import explain
 from kcterm.core.interlock import evaluate
 from kcterm.core.journal import EntryKind
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft
 from kcterm.sim import SimExchange
+from kcterm.venue.kucoin.error_words import explain
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.stream import StreamState
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.stream import WsStream
 from kcterm.sim import SimExchange
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream import WsStream
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

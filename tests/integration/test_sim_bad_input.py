@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from kcterm.api.signer import auth_headers
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.sim.server import DEMO_USER
+from kcterm.venue.kucoin.signer import auth_headers
 from tests.integration.conftest import credentials_for
 
 T = TypeVar("T")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
 
 SYMBOL = "XBTUSDTM"
 

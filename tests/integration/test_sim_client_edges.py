@@ -3,7 +3,7 @@ spoken to over loopback with raw, hand-signed aiohttp requests as such a client 
 versions, header case, encodings, huge numbers, batches, the dry-run endpoint, cancel-all V1,
 the active-order list, wallet pushes, WebSocket tokens and big frames.
 
-The signing here is written from spec/REFERENCE.md section 4, not taken from kcterm.api, so
+The signing here is written from spec/REFERENCE.md section 4, not taken from kcterm.venue.kucoin, so
 the exchange is checked against the spec, not against our own client.
 """
 

@@ -12,12 +12,12 @@ import aiohttp
 import orjson
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import auth_headers
-from kcterm.api.stream import WsStream
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.sim.cli import parse_args
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import auth_headers
+from kcterm.venue.kucoin.stream import WsStream
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.sim.config import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 SYMBOL = "XBTUSDTM"
 CREDENTIALS = Credentials(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)

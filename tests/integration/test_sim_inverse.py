@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.stream import WsStream
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream import WsStream
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from kcterm.api.rest import RestClient
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
 
 SYMBOL = "XBTUSDTM"

@@ -13,10 +13,10 @@ import aiohttp
 import orjson
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import auth_headers
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import auth_headers
 from tests.integration.conftest import credentials_for
 
 HEADERS = ("gw-ratelimit-limit", "gw-ratelimit-remaining", "gw-ratelimit-reset")

@@ -12,11 +12,11 @@ import aiohttp
 import orjson
 import pytest
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials, auth_headers
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.sim.config import READ_ONLY_KEY
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials, auth_headers
 from tests.integration.conftest import credentials_for
 
 

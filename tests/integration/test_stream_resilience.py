@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.stream import StreamState
-from kcterm.api.stream_group import StreamGroup
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.stream import StreamState
+from kcterm.venue.kucoin.stream_group import StreamGroup
 from tests.integration.conftest import credentials_for
 from tests.waiting import wait_for
 

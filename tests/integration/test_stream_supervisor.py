@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
-from kcterm.api.stream import WsStream
-from kcterm.api.stream_status import StreamState
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.stream import WsStream
+from kcterm.venue.kucoin.stream_status import StreamState
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -84,7 +84,7 @@ class StateLog:
     def start(self) -> None:
         # A loop callback, like the status bar's timer: it runs even inside a nested loop.
         self.seen.append(self.session.public.state)
-        self.details.append(self.session.stream_states.get("public", (None, ""))[1])
+        self.details.append(self.session.health.stream_states.get("public", (None, ""))[1])
         self._handle = asyncio.get_running_loop().call_later(0.01, self.start)
 
     def said(self, text: str) -> bool:

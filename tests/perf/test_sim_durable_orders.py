@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 pytestmark = pytest.mark.perf
 SYMBOL = "XBTUSDTM"

@@ -31,13 +31,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
 from tests.gui.conftest import SYMBOL, Answers, dispose, run, trading_ready, wait
 

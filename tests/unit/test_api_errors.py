@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from kcterm.api.errors import (
+from kcterm.venue.kucoin.errors import (
     AuthError,
     DuplicateClientOidError,
     ExchangeUnavailableError,

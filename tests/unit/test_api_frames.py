@@ -6,8 +6,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kcterm.api.frames import expand_topic
-from kcterm.api.stream import WsStream
+from kcterm.venue.kucoin.frames import expand_topic
+from kcterm.venue.kucoin.stream import WsStream
 
 TOPIC = "/contractMarket/level2:XBTUSDTM"
 

@@ -11,8 +11,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kcterm.api.stream import WsStream
 from kcterm.core.book import LevelTwoBook
+from kcterm.venue.kucoin.stream import WsStream
 
 TOPIC = "/contractMarket/level2:XBTUSDTM"
 
@@ -32,7 +32,7 @@ async def _never() -> dict:
 
 def _listen() -> Records:
     records = Records()
-    logger = logging.getLogger("kcterm.api.stream")
+    logger = logging.getLogger("kcterm.venue.kucoin.stream")
     logger.addHandler(records)
     logger.setLevel(logging.DEBUG)
     return records
@@ -55,7 +55,7 @@ def test_frames_that_are_not_json_objects_are_logged_and_skipped(raw: str | byte
     try:
         stream.handle_frame(raw)
     finally:
-        logging.getLogger("kcterm.api.stream").removeHandler(records)
+        logging.getLogger("kcterm.venue.kucoin.stream").removeHandler(records)
     if _not_json_object(raw):
         assert received == []
         assert [r.levelno for r in records.lines] == [logging.WARNING]
@@ -93,7 +93,7 @@ def test_bad_level2_payloads_are_logged_never_raised_and_never_corrupt_the_book(
         for data in datas:
             stream.handle_frame(orjson.dumps({"type": "message", "topic": TOPIC, "data": data}))
     finally:
-        logging.getLogger("kcterm.api.stream").removeHandler(records)
+        logging.getLogger("kcterm.venue.kucoin.stream").removeHandler(records)
     # Whatever was applied, the book is either consistent or waiting for a snapshot.
     assert not book.is_live or not book.is_crossed()
     if any("sequence" not in d for d in datas):  # the handler cannot read it: logged

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kcterm.api.errors import ExchangeUnavailableError
-from kcterm.api.replies import as_array, as_object, as_objects
+from kcterm.venue.kucoin.errors import ExchangeUnavailableError
+from kcterm.venue.kucoin.replies import as_array, as_object, as_objects
 
 
 def test_an_object_passes_through_unchanged():

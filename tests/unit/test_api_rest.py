@@ -17,9 +17,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from kcterm.api.errors import KucoinError, TransportError
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
+from kcterm.venue.kucoin.errors import KucoinError, TransportError
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 
 KEY, SECRET, PASSPHRASE = "key-1234", "the-very-secret", "the-passphrase"
 SERVER_AHEAD_MS = 12_345

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from kcterm.api.errors import KucoinError, TransportError, error_for
-from kcterm.api.signer import Credentials, auth_headers, encoded_query, hmac_b64, raw_query
+from kcterm.venue.kucoin.errors import KucoinError, TransportError, error_for
+from kcterm.venue.kucoin.signer import Credentials, auth_headers, encoded_query, hmac_b64, raw_query
 
 SECRET = "test_api_secret"
 PASSPHRASE = "test_passphrase"

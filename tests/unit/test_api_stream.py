@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
-from kcterm.api.stream import StreamState, WsStream
+from kcterm.venue.kucoin.stream import StreamState, WsStream
 
 
 async def wait_until(condition: Callable[[], object], timeout: float = 3.0) -> None:

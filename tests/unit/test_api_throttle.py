@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from kcterm.api.ratelimit import RateLimitState
-from kcterm.api.throttle import Priority, Throttler
+from kcterm.venue.kucoin.ratelimit import RateLimitState
+from kcterm.venue.kucoin.throttle import Priority, Throttler
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""kcterm/api/weights.py is what the client's own generator makes from kcterm/spec,
+"""kcterm/venue/kucoin/weights.py is what the client's own generator makes from kcterm/spec,
 and concrete paths find their pool and weight (spec/REFERENCE.md 6.2)."""
 
 from __future__ import annotations
@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.gen_weights import read_weights, render
-from kcterm.api.pools import cost_of
 from kcterm.spec import SPEC_DIR
+from kcterm.venue.kucoin.gen_weights import read_weights, render
+from kcterm.venue.kucoin.pools import cost_of
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = SPEC_DIR
-COMMITTED = REPO / "kcterm" / "api" / "weights.py"
+COMMITTED = REPO / "kcterm" / "venue" / "kucoin" / "weights.py"
 
 
 def test_the_committed_table_is_what_the_generator_makes() -> None:
     assert render(read_weights(SPEC)) == COMMITTED.read_text(encoding="utf-8"), (
         "weights.py is stale: run "
-        "`python -m kcterm.api.gen_weights kcterm/spec > kcterm/api/weights.py`"
+        "`python -m kcterm.venue.kucoin.gen_weights kcterm/spec > kcterm/venue/kucoin/weights.py`"
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.bracket_guard import BracketGuard, Link, find_orphans
+from kcterm.venue.kucoin.order_events import order_update as update
 
 PLAN = BracketPlan(
     "XBTUSDTM", "long", 10, Decimal("90000"), Decimal("85000"), Decimal("95000"), "MP", False
@@ -22,14 +23,14 @@ def event(kind: str, filled: int, status: str = "open") -> dict:
 def test_an_entry_cancelled_unfilled_cancels_its_bracket() -> None:
     guard = BracketGuard()
     assert guard.attach("E1", "S1", PLAN) is None
-    verdict = guard.on_order_event(event("canceled", 0, "done"))
+    verdict = guard.on_order_update(update(event("canceled", 0, "done")))
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
     assert guard.guarded_stops() == set()
 
 
 def test_an_end_seen_before_the_bracket_reply_is_applied_at_attach() -> None:
     guard = BracketGuard()
-    assert guard.on_order_event(event("canceled", 0, "done")) is None
+    assert guard.on_order_update(update(event("canceled", 0, "done"))) is None
     verdict = guard.attach("E1", "S1", PLAN)
     assert verdict is not None and verdict.action == "cancel"
 
@@ -37,17 +38,17 @@ def test_an_end_seen_before_the_bracket_reply_is_applied_at_attach() -> None:
 def test_a_whole_fill_keeps_the_bracket_and_forgets_the_entry() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
-    assert guard.on_order_event(event("filled", 10, "done")) is None
+    assert guard.on_order_update(update(event("filled", 10, "done"))) is None
     assert guard.guarded_stops() == set()
 
 
 def test_fills_while_a_resize_is_on_its_way_are_coalesced_to_the_latest() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
-    first = guard.on_order_event(event("match", 3))
+    first = guard.on_order_update(update(event("match", 3)))
     assert first is not None and (first.action, first.filled, first.final) == ("resize", 3, False)
-    assert guard.on_order_event(event("match", 5)) is None  # busy: remembered
-    assert guard.on_order_event(event("canceled", 6, "done")) is None
+    assert guard.on_order_update(update(event("match", 5))) is None  # busy: remembered
+    assert guard.on_order_update(update(event("canceled", 6, "done"))) is None
     after = guard.settled("E1", "S2", PLAN.__class__(**{**_fields(PLAN), "size": 3}))
     assert after is not None and (after.stop_id, after.filled, after.final) == ("S2", 6, True)
     assert guard.guarded_stops() == set()
@@ -56,9 +57,9 @@ def test_fills_while_a_resize_is_on_its_way_are_coalesced_to_the_latest() -> Non
 def test_a_failed_resize_stops_following_the_entry() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
-    assert guard.on_order_event(event("match", 4)) is not None
+    assert guard.on_order_update(update(event("match", 4))) is not None
     assert guard.settled("E1", None, PLAN) is None
-    assert guard.on_order_event(event("canceled", 4, "done")) is None
+    assert guard.on_order_update(update(event("canceled", 4, "done"))) is None
 
 
 def test_orphans_are_closing_stops_with_no_position_and_no_entry() -> None:
@@ -85,10 +86,12 @@ def test_the_cancel_half_of_a_modify_does_not_cancel_the_bracket() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
     assert guard.begin_move("E1")
-    assert guard.on_order_event(event("canceled", 0, "done")) is None  # the old order's end
+    assert (
+        guard.on_order_update(update(event("canceled", 0, "done"))) is None
+    )  # the old order's end
     assert guard.end_move("E1", "E2", old_filled=0, new_size=10) is None  # same size: kept
     assert guard.stop_of("E2") == "S1" and guard.stop_of("E1") is None
-    verdict = guard.on_order_event({**event("canceled", 0, "done"), "orderId": "E2"})
+    verdict = guard.on_order_update(update({**event("canceled", 0, "done"), "orderId": "E2"}))
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
 
 
@@ -104,15 +107,15 @@ def test_a_modify_to_another_size_resizes_the_unfilled_bracket() -> None:
 def test_after_a_modify_the_fills_of_both_orders_add_up() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
-    first = guard.on_order_event(event("match", 3))
+    first = guard.on_order_update(update(event("match", 3)))
     assert first is not None and first.filled == 3
     guard.settled("E1", "S2", replace(PLAN, size=3))
     guard.begin_move("E1")
     assert guard.end_move("E1", "E2", old_filled=3, new_size=7) is None  # still 3 filled
-    verdict = guard.on_order_event({**event("match", 2), "orderId": "E2"})
+    verdict = guard.on_order_update(update({**event("match", 2), "orderId": "E2"}))
     assert verdict is not None and (verdict.stop_id, verdict.filled) == ("S2", 5)
     guard.settled("E2", "S3", replace(PLAN, size=5))
-    done = guard.on_order_event({**event("canceled", 2, "done"), "orderId": "E2"})
+    done = guard.on_order_update(update({**event("canceled", 2, "done"), "orderId": "E2"}))
     assert done is None and guard.guarded_stops() == set()  # 5 filled, bracket of 5 stays
 
 
@@ -120,7 +123,7 @@ def test_a_modify_that_never_placed_its_replacement_falls_back_to_the_entry_s_en
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
     guard.begin_move("E1")
-    guard.on_order_event(event("canceled", 0, "done"))
+    guard.on_order_update(update(event("canceled", 0, "done")))
     verdict = guard.abandon_move("E1")  # the new order was refused: the feed's end decides
     assert verdict is not None and verdict.action == "cancel"
 
@@ -128,7 +131,7 @@ def test_a_modify_that_never_placed_its_replacement_falls_back_to_the_entry_s_en
 def test_a_resize_that_settles_after_the_modify_follows_the_new_entry() -> None:
     guard = BracketGuard()
     guard.attach("E1", "S1", PLAN)
-    resize = guard.on_order_event(event("match", 2))
+    resize = guard.on_order_update(update(event("match", 2)))
     assert resize is not None  # on its way
     guard.begin_move("E1")
     assert guard.end_move("E1", "E2", old_filled=2, new_size=8) is None
@@ -154,7 +157,7 @@ def test_every_change_of_the_links_is_saved_and_a_new_guard_starts_from_them() -
     assert kept.saved[-1] == [Link("E1", "S1", PLAN, 10, 0)]
     again = BracketGuard()
     again.restore(kept, kept.saved[-1])
-    verdict = again.on_order_event(event("canceled", 0, "done"))
+    verdict = again.on_order_update(update(event("canceled", 0, "done")))
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S1")
     assert kept.saved[-1] == []
 
@@ -169,7 +172,7 @@ def test_an_edited_bracket_is_linked_to_its_entry_again() -> None:
     guard.detach_stop("S1")  # what cancel_stop does
     edited = replace(PLAN, take_profit=Decimal("96000"))
     assert guard.relink(link, "S2", edited) is None
-    verdict = guard.on_order_event(event("canceled", 0, "done"))
+    verdict = guard.on_order_update(update(event("canceled", 0, "done")))
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S2")
 
 
@@ -179,6 +182,6 @@ def test_an_entry_that_ended_while_its_bracket_was_edited_is_decided_at_relink()
     link = guard.link_of_stop("S1")
     assert link is not None
     guard.detach_stop("S1")
-    assert guard.on_order_event(event("canceled", 0, "done")) is None  # no link meanwhile
+    assert guard.on_order_update(update(event("canceled", 0, "done"))) is None  # no link meanwhile
     verdict = guard.relink(link, "S2", PLAN)
     assert verdict is not None and (verdict.action, verdict.stop_id) == ("cancel", "S2")

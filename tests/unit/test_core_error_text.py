@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from kcterm.api.errors import NotPlacedError, TransportError, error_for
-from kcterm.core.error_text import exchange_words, explain, order_refusal, refusal_text
+from kcterm.core.error_text import order_refusal, refusal_text
+from kcterm.venue.kucoin.error_words import exchange_words, explain
+from kcterm.venue.kucoin.errors import NotPlacedError, TransportError, error_for
 
 POST_ONLY = "postOnly order would take liquidity; order rejected"
 

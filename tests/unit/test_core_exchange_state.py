@@ -11,6 +11,8 @@ from kcterm.core.fills import Fills
 from kcterm.core.marks import event_mark
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.kucoin.order_events import order_update
+from kcterm.venue.kucoin.order_events import stop_order_update as stop_update
 
 
 def pos(symbol: str, qty: int, entry: str = "100") -> dict:
@@ -74,22 +76,24 @@ def test_balances_first_load_then_discrepancies_within_rounding() -> None:
 
 def test_stop_orders_merge_and_events() -> None:
     stops = StopOrders()
-    stops.apply_event({"orderId": "s1", "symbol": "A", "side": "buy", "size": 1, "type": "open",
-                       "stop": "up", "stopPrice": "110", "orderPrice": "0"})  # fmt: skip
+    opened = {"orderId": "s1", "symbol": "A", "side": "buy", "size": 1, "type": "open",
+              "stop": "up", "stopPrice": "110", "orderPrice": "0"}  # fmt: skip
+    stops.apply_update(stop_update(opened))
     rest_item = {"id": "s2", "symbol": "A", "side": "sell", "size": 2, "stop": "down",
                  "stopPrice": "90", "price": "89"}  # fmt: skip
     assert stops.merge([rest_item], event_mark()) == [
         "stop order s1 (A) gone on the exchange",
         "stop order s2 (A) missing locally",
     ]
-    stops.apply_event({"orderId": "s2", "type": "triggered"})
+    stops.apply_update(stop_update({"orderId": "s2", "type": "triggered"}))
     assert len(stops) == 0
 
 
 def test_fills_are_recovered_once() -> None:
     fills = Fills()
-    fills.on_match_event({"tradeId": "t1", "orderId": "o", "symbol": "A", "side": "buy",
-                          "matchPrice": "100", "matchSize": "1", "ts": 5})  # fmt: skip
+    match = {"type": "match", "tradeId": "t1", "orderId": "o", "symbol": "A", "side": "buy",
+             "matchPrice": "100", "matchSize": "1", "ts": 5}  # fmt: skip
+    fills.on_match(order_update(match))
     rows = [
         {"tradeId": "t2", "orderId": "o", "symbol": "A", "side": "buy", "price": "101",
          "size": 2, "tradeTime": 7, "tradeType": "trade"},

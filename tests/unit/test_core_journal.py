@@ -2,10 +2,11 @@
 
 import re
 
-from kcterm.api.errors import KucoinError, TransportError
-from kcterm.core.error_text import explain, known_codes
-from kcterm.core.journal import EntryKind, Journal, describe_order_event
+from kcterm.core.journal import EntryKind, Journal, describe_order_update
 from kcterm.spec import SPEC_DIR
+from kcterm.venue.kucoin.error_words import explain, known_codes
+from kcterm.venue.kucoin.errors import KucoinError, TransportError
+from kcterm.venue.kucoin.order_events import order_update
 
 REFERENCE = SPEC_DIR / "REFERENCE.md"
 
@@ -35,9 +36,9 @@ def test_journal_is_bounded_and_numbered() -> None:
 def test_order_events_in_words() -> None:
     data = {"type": "match", "side": "buy", "orderId": "7", "matchSize": "2"}
     data |= {"matchPrice": "100.5", "liquidity": "maker", "filledSize": "2", "size": "5"}
-    assert describe_order_event(data).startswith("Fill: buy 2 @ 100.5 (maker)")
+    assert describe_order_update(order_update(data)).startswith("Fill: buy 2 @ 100.5 (maker)")
     cancelled = {"type": "canceled", "side": "sell", "orderId": "8", "size": "3"}
-    assert describe_order_event(cancelled) == "Cancelled: sell order 8, 0/3 filled"
+    assert describe_order_update(order_update(cancelled)) == "Cancelled: sell order 8, 0/3 filled"
 
 
 def test_every_code_of_the_reference_table_has_a_sentence() -> None:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrder
+from kcterm.venue.kucoin.order_events import order_update
 
 
 def done_item(oid: str, size: int, filled: int, end: int) -> dict:
@@ -33,10 +34,10 @@ def test_done_event_adds_a_row_once() -> None:
     history = OrderHistory()
     known = OpenOrder("x", "c", "XBTUSDTM", "sell", "limit", Decimal("101"), 4, 1, "open", 0)
     event = {"orderId": "x", "type": "canceled", "status": "done", "ts": 5_000_000_000}
-    order = history.on_done_event(event, known)
+    order = history.on_done_update(order_update(event), known)
     assert order is not None and order.side == "sell" and order.size == 4
     assert order.filled_size == 1 and order.done_ms == 5000
-    assert history.on_done_event(event, known) is None and len(history) == 1
+    assert history.on_done_update(order_update(event), known) is None and len(history) == 1
 
 
 def test_history_is_bounded() -> None:

@@ -11,6 +11,7 @@ from kcterm.core.account_summary import summarize
 from kcterm.core.order_margin import OrderMargin, OrderTerms
 from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Position
+from kcterm.venue.kucoin.order_events import order_detail, order_update
 from tests.unit.contracts import xbt
 
 D = Decimal
@@ -49,8 +50,8 @@ class Desk:
         self.account.order_margin = self.margin
 
     def feed(self, data: dict, terms: OrderTerms | None = None) -> None:
-        self.orders.apply_event(data)
-        self.margin.note_event(data)
+        self.orders.apply_update(order_update(data))
+        self.margin.note_update(order_update(data))
         if terms is not None:
             self.margin.note_terms(data["orderId"], terms)
 
@@ -131,14 +132,20 @@ def test_no_exchange_balance_yet_means_no_adjustment():
     assert desk.account.unconfirmed_order_margin() == 0 and desk.summary() is None
 
 
+def detail(item: dict):
+    return order_detail({"id": "o1", "symbol": "XBTUSDTM", "side": "buy", "size": "1", **item})
+
+
 def test_terms_from_the_order_detail():
     terms = OrderTerms.from_detail(
-        {"leverage": "20", "reduceOnly": True, "closeOrder": False, "marginMode": "ISOLATED"}
+        detail(
+            {"leverage": "20", "reduceOnly": True, "closeOrder": False, "marginMode": "ISOLATED"}
+        )
     )
     assert terms == OrderTerms(D(20), True, False, "ISOLATED")
-    assert OrderTerms.from_detail({"leverage": "x"}).leverage is None
-    assert OrderTerms.from_detail({"leverage": "-3"}).leverage is None
-    assert OrderTerms.from_detail({"reduceOnly": "true"}).reduce_only is False
+    assert OrderTerms.from_detail(detail({"leverage": "x"})).leverage is None
+    assert OrderTerms.from_detail(detail({"leverage": "-3"})).leverage is None
+    assert OrderTerms.from_detail(detail({"reduceOnly": "true"})).reduce_only is False
 
 
 def test_a_wallet_message_that_overtook_the_order_events_is_not_counted_twice():

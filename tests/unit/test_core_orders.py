@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from kcterm.core.orders import OpenOrders
+from kcterm.venue.kucoin.order_events import open_orders, order_update
 
 
 def event(kind: str, status: str, **kw: str) -> dict:
@@ -27,49 +28,51 @@ def event(kind: str, status: str, **kw: str) -> dict:
 
 def test_open_match_filled_lifecycle() -> None:
     orders = OpenOrders()
-    orders.apply_event(event("open", "open"))
+    orders.apply_update(order_update(event("open", "open")))
     assert orders.get("1").price == Decimal("91670")
-    orders.apply_event(event("match", "open", filledSize="2", matchSize="2"))
+    orders.apply_update(order_update(event("match", "open", filledSize="2", matchSize="2")))
     assert orders.get("1").filled_size == 2 and orders.get("1").remaining == 3
-    orders.apply_event(event("filled", "done", filledSize="5"))
+    orders.apply_update(order_update(event("filled", "done", filledSize="5")))
     assert "1" not in orders
 
 
 def test_canceled_and_update_events() -> None:
     orders = OpenOrders()
-    orders.apply_event(event("open", "open"))
-    orders.apply_event(event("update", "open", size="3", oldSize="5"))
+    orders.apply_update(order_update(event("open", "open")))
+    orders.apply_update(order_update(event("update", "open", size="3", oldSize="5")))
     assert orders.get("1").size == 3
     v = orders.version
-    orders.apply_event(event("canceled", "done"))
+    orders.apply_update(order_update(event("canceled", "done")))
     assert len(orders) == 0 and orders.version > v
 
 
 def test_market_orders_never_rest() -> None:
     orders = OpenOrders()
-    orders.apply_event(event("match", "match", orderType="market", orderId="9"))
+    orders.apply_update(order_update(event("match", "match", orderType="market", orderId="9")))
     assert "9" not in orders
 
 
 def test_load_active_replaces_the_table() -> None:
     orders = OpenOrders()
-    orders.apply_event(event("open", "open", orderId="old"))
+    orders.apply_update(order_update(event("open", "open", orderId="old")))
     orders.load_active(
-        [
-            {
-                "id": "2",
-                "symbol": "ETHUSDTM",
-                "side": "sell",
-                "type": "limit",
-                "price": "3000.01",
-                "size": 4,
-                "filledSize": 1,
-                "clientOid": "x",
-                "isActive": True,
-                "stop": "",
-                "orderTime": 5,
-            }
-        ]
+        open_orders(
+            [
+                {
+                    "id": "2",
+                    "symbol": "ETHUSDTM",
+                    "side": "sell",
+                    "type": "limit",
+                    "price": "3000.01",
+                    "size": 4,
+                    "filledSize": 1,
+                    "clientOid": "x",
+                    "isActive": True,
+                    "stop": "",
+                    "orderTime": 5,
+                }
+            ]
+        )
     )
     assert [o.order_id for o in orders.all()] == ["2"]
     assert orders.get("2").filled_size == 1

@@ -19,6 +19,7 @@ from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Position
 from kcterm.core.risk_sizing import size_for_risk
 from kcterm.ui.account_bar import money_step
+from kcterm.venue.kucoin.order_events import order_update
 from tests.unit.contracts import xbt
 
 D = Decimal
@@ -104,8 +105,8 @@ def test_order_margin_of_an_inverse_order_is_in_xbt() -> None:
         "orderType": "limit", "price": "50000", "size": "1000", "filledSize": "0",
         "status": "open", "marginMode": "ISOLATED", "orderTime": 1, "ts": 1,
     }  # fmt: skip
-    orders.apply_event(event)
-    margin.note_event(event)
+    orders.apply_update(order_update(event))
+    margin.note_update(order_update(event))
     margin.note_terms("o1", OrderTerms(leverage=D(10)))
     assert account.unconfirmed_order_margin("XBT") == D("0.002")
     assert account.unconfirmed_order_margin("USDT") == 0

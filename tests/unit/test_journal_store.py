@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.errors import KucoinError
 from kcterm.core.journal import Journal
 from kcterm.journal_store import JournalRecorder, JournalWriter, journal_path
 from kcterm.logging_setup import REDACTOR
+from kcterm.venue.kucoin.errors import KucoinError
 
 MATCH = {
     "type": "match",

@@ -1,6 +1,6 @@
 """The exchange's own signature check against spec/REFERENCE.md section 5.3, written from the table.
 
-The headers here are the published results, not computed by kcterm.api: the client and the
+The headers here are the published results, not computed by kcterm.venue.kucoin: the client and the
 exchange are each checked against the spec, never against each other.
 """
 

@@ -19,9 +19,9 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from kcterm.api.calls_account import AccountCalls
-from kcterm.api.calls_trading import TradingCalls
-from kcterm.api.errors import (
+from kcterm.venue.kucoin.calls_account import AccountCalls
+from kcterm.venue.kucoin.calls_trading import TradingCalls
+from kcterm.venue.kucoin.errors import (
     SUCCESS_CODE,
     ExchangeUnavailableError,
     KucoinError,
@@ -30,16 +30,16 @@ from kcterm.api.errors import (
     TransportError,
     error_for,
 )
-from kcterm.api.pools import cost_of
-from kcterm.api.ratelimit import RateLimitState
-from kcterm.api.replies import JsonArray, JsonObject, as_array, as_object, as_objects
-from kcterm.api.retry import RestStats, RetryPolicy, default_priority, is_safe
-from kcterm.api.signer import Credentials, auth_headers, encoded_query, raw_query
-from kcterm.api.throttle import PoolBudget, Priority, Throttler
+from kcterm.venue.kucoin.pools import cost_of
+from kcterm.venue.kucoin.ratelimit import RateLimitState
+from kcterm.venue.kucoin.replies import JsonArray, JsonObject, as_array, as_object, as_objects
+from kcterm.venue.kucoin.retry import RestStats, RetryPolicy, default_priority, is_safe
+from kcterm.venue.kucoin.signer import Credentials, auth_headers, encoded_query, raw_query
+from kcterm.venue.kucoin.throttle import PoolBudget, Priority, Throttler
 
 _SNIPPET = 200
 
-log = logging.getLogger("kcterm.api.rest")
+log = logging.getLogger("kcterm.venue.kucoin.rest")
 
 
 def _json_default(value: Any) -> Any:

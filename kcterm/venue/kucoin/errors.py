@@ -13,15 +13,16 @@ order gateway looks an order up by clientOid after an ambiguous failure, never b
 
 from __future__ import annotations
 
-SUCCESS_CODE = "200000"
-TRANSPORT_CODE = "transport"
-# Codes of kcterm's own verdicts, never sent by KuCoin: an order kcterm stopped trying.
-NOT_PLACED_CODE = "not-placed"
-OUTCOME_UNKNOWN_CODE = "outcome-unknown"
-OWN_CODES = frozenset({TRANSPORT_CODE, NOT_PLACED_CODE, OUTCOME_UNKNOWN_CODE})
+from kcterm.venue.errors import ErrorKind, VenueError
+from kcterm.venue.kucoin.error_words import NOT_PLACED_CODE as NOT_PLACED_CODE
+from kcterm.venue.kucoin.error_words import OUTCOME_UNKNOWN_CODE as OUTCOME_UNKNOWN_CODE
+from kcterm.venue.kucoin.error_words import OWN_CODES as OWN_CODES
+from kcterm.venue.kucoin.error_words import SUCCESS_CODE as SUCCESS_CODE
+from kcterm.venue.kucoin.error_words import TRANSPORT_CODE as TRANSPORT_CODE
+from kcterm.venue.kucoin.error_words import exchange_words, explain
 
 
-class KucoinError(Exception):
+class KucoinError(VenueError):
     """An error reply from KuCoin (or a reply we could not understand)."""
 
     explanation = "The exchange refused the request."
@@ -36,12 +37,19 @@ class KucoinError(Exception):
         self.http_status = int(http_status)
         self.method = method
         self.path = path
-        super().__init__(self.code, self.msg, self.http_status)
+        Exception.__init__(self, self.code, self.msg, self.http_status)
 
     @property
-    def trader_text(self) -> str:
-        """The sentence for the status line: what happened, in a trader's words."""
-        return self.explanation
+    def sentence(self) -> str:
+        return explain(self.code, self.msg)
+
+    @property
+    def own_verdict(self) -> bool:
+        return self.code in OWN_CODES
+
+    @property
+    def words(self) -> str:
+        return exchange_words(self.code, self.msg)
 
     def __str__(self) -> str:
         where = f" on {self.method} {self.path}" if self.method or self.path else ""
@@ -58,34 +66,42 @@ class KucoinError(Exception):
 
 
 class AuthError(KucoinError):
+    kind = ErrorKind.AUTH
     explanation = "The exchange did not accept the API key: check key, secret and permissions."
 
 
 class TimestampError(KucoinError):
+    kind = ErrorKind.CLOCK
     explanation = "This computer's clock is off the exchange's; kcterm is resyncing it."
 
 
 class RateLimitError(KucoinError):
+    kind = ErrorKind.RATE_LIMITED
     explanation = "Too many requests: kcterm waits for the rate-limit budget to refill."
 
 
 class InsufficientBalanceError(KucoinError):
+    kind = ErrorKind.INSUFFICIENT_FUNDS
     explanation = "Not enough available balance for the margin this needs."
 
 
 class InvalidParameterError(KucoinError):
+    kind = ErrorKind.INVALID
     explanation = "The exchange refused a value of the request."
 
 
 class OrderNotFoundError(KucoinError):
+    kind = ErrorKind.NOT_FOUND
     explanation = "The order is already filled, cancelled or unknown to the exchange."
 
 
 class DuplicateClientOidError(KucoinError):
+    kind = ErrorKind.DUPLICATE
     explanation = "An order with this client order id already exists: it was not placed again."
 
 
 class ExchangeUnavailableError(KucoinError):
+    kind = ErrorKind.UNAVAILABLE
     explanation = "The exchange is not answering properly; kcterm checks before retrying."
     ambiguous = True
 
@@ -103,6 +119,7 @@ class NotPlacedError(KucoinError):
     """kcterm stopped trying an order (its deadline, a price drift, or the trader abandoned it)
     and knows it is not on the exchange: never sent, refused whole, or looked up and absent."""
 
+    kind = ErrorKind.NOT_PLACED
     explanation = "Not placed: kcterm stopped retrying and the exchange has no such order."
 
     def __init__(self, msg: str, *, method: str = "", path: str = "") -> None:
@@ -112,6 +129,7 @@ class NotPlacedError(KucoinError):
 class OutcomeUnknownError(ExchangeUnavailableError):
     """kcterm stopped trying an order but the exchange did not answer the lookup either."""
 
+    kind = ErrorKind.OUTCOME_UNKNOWN
     explanation = (
         "kcterm stopped retrying but could not learn whether the order was placed: "
         "check Open orders (the next reconcile shows it)."

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from kcterm.api.ratelimit import RateLimitState
+from kcterm.venue.kucoin.ratelimit import RateLimitState
 
 DEFAULT_WINDOW_S = 30.0  # KuCoin's window until a reply says otherwise
 # VIP0 quotas per 30 s window (spec/REFERENCE.md 6.1), assumed until a reply shows the real one.

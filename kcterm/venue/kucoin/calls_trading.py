@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from kcterm.api.errors import KucoinError
-from kcterm.api.replies import JsonObject, as_object, as_objects
-from kcterm.api.throttle import Priority
+from kcterm.venue.kucoin.errors import KucoinError
+from kcterm.venue.kucoin.replies import JsonObject, as_object, as_objects
+from kcterm.venue.kucoin.throttle import Priority
 
 ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (spec/REFERENCE.md 7.13)
 STOP_ORDERS_PAGE_SIZE = 100

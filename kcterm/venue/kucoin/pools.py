@@ -1,6 +1,6 @@
 """Which rate-limit pool a request draws from and what it weighs (spec/REFERENCE.md 6.1, 6.2).
 
-The table is kcterm/api/weights.py, generated from the spec. A concrete path such as
+The table is kcterm/venue/kucoin/weights.py, generated from the spec. A concrete path such as
 ``/api/v1/orders/123`` is matched against the spec's templates; a literal path wins over a
 template (``/api/v1/orders/byClientOid`` is not ``/api/v1/orders/{order-id}``).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kcterm.api.weights import WEIGHTS
+from kcterm.venue.kucoin.weights import WEIGHTS
 
 PUBLIC = "Public"
 FUTURES = "Futures"

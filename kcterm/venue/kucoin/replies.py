@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kcterm.api.errors import KucoinError, error_for
+from kcterm.venue.kucoin.errors import KucoinError, error_for
 
 # Values inside stay Any: KuCoin's fields are numbers, strings, bools, nulls, nested objects,
 # and each consumer reads the few it knows (spec/REFERENCE.md section 7).

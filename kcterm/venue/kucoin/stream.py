@@ -22,12 +22,12 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from kcterm.api.backoff import Backoff
-from kcterm.api.frames import FrameRouter, Handler, expand_topic
-from kcterm.api.stream_status import StreamState, StreamStatus
-from kcterm.api.task_health import StuckWatch, end_reason
+from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.kucoin.frames import FrameRouter, Handler, expand_topic
+from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
+from kcterm.venue.kucoin.task_health import StuckWatch, end_reason
 
-log = logging.getLogger("kcterm.api.stream")
+log = logging.getLogger("kcterm.venue.kucoin.stream")
 
 TokenSource = Callable[[], Awaitable[dict[str, Any]]]
 StateCallback = Callable[["StreamState", str], None]

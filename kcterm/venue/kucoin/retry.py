@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kcterm.api.backoff import Backoff
-from kcterm.api.throttle import Priority
+from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.kucoin.throttle import Priority
 
 SAFE_METHODS = frozenset({"GET", "DELETE"})  # reads, and cancels: repeating one cannot add
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-log = logging.getLogger("kcterm.api.stream")
+log = logging.getLogger("kcterm.venue.kucoin.stream")
 
 Handler = Callable[[dict[str, Any]], None]
 

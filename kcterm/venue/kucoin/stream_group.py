@@ -23,13 +23,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kcterm.api.backoff import Backoff
-from kcterm.api.frames import Handler, expand_topic
-from kcterm.api.stream import TokenSource, WsStream
-from kcterm.api.stream_status import StreamState, StreamStatus
-from kcterm.api.task_health import StuckWatch
+from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.kucoin.frames import Handler, expand_topic
+from kcterm.venue.kucoin.stream import TokenSource, WsStream
+from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
+from kcterm.venue.kucoin.task_health import StuckWatch
 
-log = logging.getLogger("kcterm.api.stream")
+log = logging.getLogger("kcterm.venue.kucoin.stream")
 
 MAX_TOPICS_PER_CONNECTION = 100
 WATCH_EVERY_S = 0.25  # the watchdog's period

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kcterm.api.replies import JsonObject, as_object, as_objects
-from kcterm.api.throttle import Priority
+from kcterm.venue.kucoin.replies import JsonObject, as_object, as_objects
+from kcterm.venue.kucoin.throttle import Priority
 
 
 class AccountCalls:
