@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.api.rest import RestClient
-from kcterm.api.signer import Credentials
 from kcterm.embedded import SIM_LOG_FILE, EmbeddedExchange
 from kcterm.profile_runner import open_profile, practice_state_path, prelaunch_practice
 from kcterm.profiles import Profile, SecretStore
 from kcterm.profiles.profile import EMBEDDED, PRACTICE_NAME
 from kcterm.sim import SimConfig
+from kcterm.venue.kucoin.rest import RestClient
+from kcterm.venue.kucoin.signer import Credentials
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
