@@ -97,11 +97,41 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
 
 
+# The three majors: 31 living books cost the GUI tests about half again their time.
+EXCHANGE = SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS)
+
+
+class SpareExchanges:
+    """A fresh exchange process per test, the next one launched while this test runs: a child
+    takes about 0.5 s to boot (interpreter, imports, books), a third of a GUI test's time."""
+
+    def __init__(self) -> None:
+        self.spare: EmbeddedExchange | None = None
+
+    def take(self) -> EmbeddedExchange:
+        taken, self.spare = self.spare, EmbeddedExchange(EXCHANGE)
+        self.spare.launch()
+        if taken is None:
+            taken = EmbeddedExchange(EXCHANGE)
+            taken.launch()
+        return taken
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.spare.stop()
+
+
+@pytest.fixture(scope="session")
+def spare_exchanges() -> Iterator[SpareExchanges]:
+    spares = SpareExchanges()
+    yield spares
+    spares.close()
+
+
 @pytest.fixture
-def exchange() -> Iterator[EmbeddedExchange]:
-    # The three majors: 31 living books cost the GUI tests about half again their time.
-    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS))
-    embedded.start()
+def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
+    embedded = spare_exchanges.take()
+    embedded.wait_ready()
     yield embedded
     embedded.stop()
 
