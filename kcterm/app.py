@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.screenshot and headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not profile.needs_keys:  # the practice exchange's process boots while Qt sets up
+        from kcterm.profile_runner import prelaunch_practice
+
+        prelaunch_practice(seed=args.seed, reset=args.reset_practice)
 
     import qasync  # Qt is imported only once the command line is known to be good
     from PySide6.QtWidgets import QApplication

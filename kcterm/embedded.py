@@ -1,52 +1,300 @@
-"""The embedded exchange, run on its own thread and event loop inside the kcterm process.
+"""The embedded practice exchange (kcterm.sim): a child process of kcterm by default.
 
-A separate loop keeps the exchange's matching and market simulation off the GUI loop, so a fast
-simulated market cannot stall painting; client and exchange still meet only over loopback.
+In its own process the exchange's matching and market simulation share neither the GIL nor the
+cyclic garbage collector with the window, so a fast simulated market cannot cost frames, and
+the app runs with Python's collector on (an exchange thread allocating heavily made the
+collector free Qt objects on the wrong thread: see tests/conftest.py). Client and exchange
+meet only over loopback either way.
+
+How parent and child talk (a plain `subprocess`, not multiprocessing: nothing of the app's
+`__main__` is imported again in the child, no resource-tracker process is started, and the
+frozen app runs the same command through packaging/launch.py):
+
+- stdin: the parent writes the pickled SimConfig (and where to log), then keeps the pipe open.
+  Its end-of-file, when stop() closes it or when the parent dies however it dies (a kill -9
+  included: the OS closes the parent's descriptors), stops the child gracefully, which saves
+  the practice state as the thread mode always did. This works the same on Linux, macOS and
+  Windows, where terminate() cannot be caught.
+- stdout: one JSON line, the URLs once it listens (the child chose the port: port=0) or the
+  reason it could not start, which start() raises in the parent.
+- stderr: a temporary file; only what bypasses logging (a crash before logging is set up)
+  lands there. Its tail goes into a start failure, and what is left is logged at stop.
+- logs: the child writes `kcterm-sim.log` (rotating, 0600, secrets redacted) beside the app's
+  `kcterm.log`; with no app log file (tests), into stderr above, relayed to this process's log
+  at stop.
+
+`EmbeddedExchange(config, in_process=True)` keeps the older mode: the exchange on a thread and
+event loop of this process, reachable through `exchange` and `call()` (tests that step the
+market or switch drills from inside).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from kcterm.private_files import private_file
 from kcterm.sim import SimConfig, SimExchange
 
 log = logging.getLogger("kcterm.embedded")
 
+T = TypeVar("T")
+CHILD_FLAG = "--embedded-exchange-child"  # how the frozen app is told to be the child
+SIM_LOG_FILE = "kcterm-sim.log"
+_STDERR_TAIL = 2000  # characters of the child's stderr quoted in a start failure
+
 
 class EmbeddedExchange:
-    def __init__(self, config: SimConfig | None = None) -> None:
-        self.exchange = SimExchange(config or SimConfig())
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        *,
+        in_process: bool = False,
+        log_dir: Path | None = None,
+    ) -> None:
+        self._config = config or SimConfig()
+        self.in_process = in_process
+        self._log_dir = log_dir
+        self._base_url = ""
+        self.ws_url = ""
+        # thread mode
+        self._exchange = SimExchange(self._config) if in_process else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._error: BaseException | None = None
+        # process mode
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
 
     @property
     def config(self) -> SimConfig:
-        return self.exchange.config
+        return self._config
 
     @property
     def base_url(self) -> str:
-        return self.exchange.base_url
+        return self._base_url
 
-    def start(self, timeout: float = 15.0) -> str:
-        """Start the exchange thread and return its REST base URL once it listens."""
+    @property
+    def exchange(self) -> SimExchange:
+        """The exchange object itself: there is one in this process only in thread mode."""
+        if self._exchange is None:
+            raise RuntimeError("the exchange runs in a child process; use in_process=True")
+        return self._exchange
+
+    @property
+    def pid(self) -> int | None:
+        """The process the exchange runs in (this one in thread mode; None before start)."""
+        if self.in_process:
+            return os.getpid()
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        if self.in_process:
+            return self._loop is not None
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self, timeout: float = 30.0) -> str:
+        """Start the exchange and return its REST base URL once it listens."""
+        if self.in_process:
+            self._private_state()
+            self._start_thread(timeout)
+        else:
+            self.launch()
+            self.wait_ready(timeout)
+        log.info("embedded exchange listening at %s (pid %s)", self.base_url, self.pid)
+        return self.base_url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.in_process:
+            self._stop_thread(timeout)
+        else:
+            self._stop_process(timeout)
+
+    def call(self, coro_factory: Callable[[], Awaitable[T]], timeout: float = 10.0) -> T:
+        """Run a coroutine on the exchange loop from another thread (tests and drills)."""
+        if self._loop is None:
+            raise RuntimeError("call() needs a started EmbeddedExchange(..., in_process=True)")
+
+        async def run() -> T:
+            return await coro_factory()
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    def _private_state(self) -> None:
         if self.config.state_path is not None:
             # The practice account's history is private too: 0600 before SQLite opens it.
             private_file(self.config.state_path)
+
+    # -- process mode --------------------------------------------------------------------------
+
+    def launch(self) -> None:
+        """Start the child and hand it its configuration; wait_ready() waits for its port. Two
+        steps, so that a caller may do other work while the child imports and binds."""
+        if self.in_process or self._proc is not None:
+            raise RuntimeError("launch() is for a process-mode exchange not yet launched")
+        self._private_state()
+        self._stderr = tempfile.TemporaryFile()
+        env = dict(os.environ)
+        env["PYTHONUNBUFFERED"] = "1"
+        self._proc = subprocess.Popen(
+            child_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+        )
+        payload = {
+            "config": self._config,
+            "log_level": logging.getLogger().getEffectiveLevel(),
+            "log_dir": str(self._log_dir or app_log_dir() or "") or None,
+        }
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(pickle.dumps(payload))
+            self._proc.stdin.flush()  # and left open: its end-of-file stops the child
+        except OSError:
+            pass  # the child died at once: wait_ready() reports why
+
+    def wait_ready(self, timeout: float = 30.0) -> str:
+        """Block until the launched child listens; its base URL, or its reason raised."""
+        proc = self._proc
+        if proc is None or proc.stdout is None:
+            raise RuntimeError("wait_ready() before launch()")
+        box: list[bytes] = []
+        reader = self._read_first_line(proc.stdout, box.append)
+        reader.join(timeout)
+        return self._ready(box[0] if box else None, timeout)
+
+    async def start_async(self, timeout: float = 30.0) -> str:
+        """start() for a coroutine: the event loop (a progress bar) runs while the child boots."""
+        if self.in_process:
+            return self.start(timeout)
+        if self._proc is None:
+            self.launch()
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        loop = asyncio.get_running_loop()
+        first: asyncio.Future[bytes] = loop.create_future()
+
+        def settle(line: bytes) -> None:
+            if not first.done():  # a timed-out wait cancelled it
+                first.set_result(line)
+
+        def deliver(line: bytes) -> None:
+            loop.call_soon_threadsafe(settle, line)
+
+        self._read_first_line(proc.stdout, deliver)
+        line: bytes | None = None
+        try:
+            line = await asyncio.wait_for(first, timeout)
+        except TimeoutError:
+            pass  # _ready() says so
+        except BaseException:  # cancelled while it boots: no child outlives the attempt
+            self._stop_process(timeout=5.0, quiet=True)
+            raise
+        self._ready(line, timeout)
+        log.info("embedded exchange listening at %s (pid %s)", self.base_url, self.pid)
+        return self.base_url
+
+    @staticmethod
+    def _read_first_line(stream: IO[bytes], deliver: Callable[[bytes], None]) -> threading.Thread:
+        # A pipe cannot be waited on portably (Windows has no select() on pipes), so a
+        # short-lived thread reads the one line; it ends with the line or the child's exit.
+        reader = threading.Thread(
+            target=lambda: deliver(stream.readline()), name="kcterm-sim-start", daemon=True
+        )
+        reader.start()
+        return reader
+
+    def _ready(self, raw: bytes | None, timeout: float) -> str:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        line = raw.decode("utf-8", "replace").strip() if raw is not None else None
+        report: dict[str, Any] = {}
+        with contextlib.suppress(ValueError, TypeError):
+            report = json.loads(line or "")
+        if "base_url" in report:
+            proc.stdout.close()  # the child writes this one line only
+            self._base_url, self.ws_url = report["base_url"], report["ws_url"]
+            return self._base_url
+        if raw is None:
+            why = f"did not report its port within {timeout:g} s"
+        elif report.get("error"):
+            why = f"failed to start: {report['error']}"
+        else:
+            why = "exited before it listened"
+        self._stop_process(timeout=5.0, quiet=True)
+        if raw is not None and not report.get("error"):
+            why += f" (exit code {proc.returncode})"
+        tail = self._take_stderr()[-_STDERR_TAIL:].strip()
+        raise RuntimeError(f"the embedded exchange {why}" + (f"\n{tail}" if tail else ""))
+
+    def _stop_process(self, timeout: float, quiet: bool = False) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        self._proc = None
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # end-of-file: the child saves its state and exits
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning(
+                "embedded exchange (pid %s) did not stop in %g s: terminating", proc.pid, timeout
+            )
+            proc.terminate()
+            try:
+                code = proc.wait(5.0)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()  # after the exit: a start reader still in readline() has ended
+        if not quiet:
+            left = self._take_stderr().strip()
+            if left:
+                log.info("embedded exchange output:\n%s", left)
+            if code != 0:
+                log.warning("embedded exchange (pid %s) exited with code %s", proc.pid, code)
+            else:
+                log.info("embedded exchange (pid %s) stopped", proc.pid)
+        self._base_url = ""
+
+    def _take_stderr(self) -> str:
+        err, self._stderr = self._stderr, None
+        if err is None:
+            return ""
+        with err:
+            err.seek(0)
+            return err.read().decode("utf-8", "replace")
+
+    # -- thread mode ---------------------------------------------------------------------------
+
+    def _start_thread(self, timeout: float) -> None:
         self._thread = threading.Thread(target=self._run, name="kcterm-sim", daemon=True)
         self._thread.start()
         if not self._started.wait(timeout):
             raise RuntimeError("the embedded exchange did not start in time")
         if self._error is not None:
             raise RuntimeError(f"the embedded exchange failed to start: {self._error}")
-        log.info("embedded exchange listening at %s", self.base_url)
-        return self.base_url
+        self._base_url, self.ws_url = self.exchange.base_url, self.exchange.ws_url
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def _stop_thread(self, timeout: float) -> None:
         loop = self._loop
         if loop is None or self._thread is None:
             return
@@ -59,14 +307,8 @@ class EmbeddedExchange:
         self._thread.join(timeout)
         self._loop = None
 
-    def call(self, coro_factory, timeout: float = 10.0):
-        """Run a coroutine on the exchange loop from another thread (tests and drills)."""
-        assert self._loop is not None
-        return asyncio.run_coroutine_threadsafe(coro_factory(), self._loop).result(timeout)
-
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
-        self._loop = loop
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self.exchange.start())
@@ -74,8 +316,124 @@ class EmbeddedExchange:
             self._error = exc
             self._started.set()
             return
+        self._loop = loop
         self._started.set()
         try:
             loop.run_forever()
         finally:
             loop.close()
+
+
+def child_command() -> list[str]:
+    """How to run the child: this interpreter on this module, or the frozen app with a flag
+    (packaging/launch.py dispatches it)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "kcterm.embedded"]
+
+
+def app_log_dir() -> Path | None:
+    """The directory of the app's log file, if this process logs to one."""
+    from kcterm.logging_setup import LOG_FILE
+
+    for handler in logging.getLogger().handlers:
+        name = getattr(handler, "baseFilename", None)
+        if isinstance(handler, logging.FileHandler) and name and Path(name).name == LOG_FILE:
+            return Path(name).parent
+    return None
+
+
+# -- the child's side ---------------------------------------------------------------------------
+
+
+def child_main() -> int:
+    """Run as `python -m kcterm.embedded` (or the frozen app with CHILD_FLAG) by launch()."""
+    # Ctrl-C in a terminal reaches the whole process group: the app decides when to stop, and
+    # its pipe's end-of-file tells this child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        payload = pickle.load(sys.stdin.buffer)
+        config: SimConfig = payload["config"]
+        _child_logging(config, payload["log_level"], payload["log_dir"])
+    except Exception as exc:
+        _report({"error": f"bad configuration from the parent: {exc!r}"})
+        return 2
+    return asyncio.run(_serve(config))
+
+
+def _child_logging(config: SimConfig, level: int, log_dir: str | None) -> None:
+    from kcterm.logging_setup import (
+        BACKUPS,
+        FORMAT,
+        MAX_BYTES,
+        REDACTOR,
+        PrivateRotatingFileHandler,
+        RedactingFilter,
+    )
+    from kcterm.private_files import private_dir
+
+    # The keys are demo ones for the practice profile, but a test or a user may pass others.
+    REDACTOR.add(config.key, config.secret, config.passphrase)
+    handler: logging.Handler
+    if log_dir:
+        path = private_dir(Path(log_dir)) / SIM_LOG_FILE
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter(FORMAT.replace("[%(threadName)s]", f"[pid {os.getpid()}]"))
+    )
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("aiohttp", "websockets"):
+        logging.getLogger(noisy).setLevel(max(level, logging.INFO))
+    logging.captureWarnings(True)
+
+
+def _report(message: dict[str, Any]) -> None:
+    # A parent that died while this child booted has closed the pipe: the child then still
+    # stops the normal way (its stdin is at end-of-file too), saving what it loaded.
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+
+async def _serve(config: SimConfig) -> int:
+    child_log = logging.getLogger("kcterm.embedded.child")
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, AttributeError):  # Windows: no SIGTERM handler
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+
+    def watch_parent() -> None:
+        # Returns at end-of-file: stop() closed the pipe, or the parent is gone.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdin.buffer.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+    exchange = SimExchange(config)
+    try:
+        base_url = await exchange.start()
+    except Exception as exc:
+        child_log.exception("the embedded exchange could not start")
+        _report({"error": f"{type(exc).__name__}: {exc}"})
+        with contextlib.suppress(Exception):
+            await exchange.stop()
+        return 1
+    _report({"base_url": base_url, "ws_url": exchange.ws_url, "pid": os.getpid()})
+    child_log.info("embedded exchange child (pid %s) listening at %s", os.getpid(), base_url)
+    try:
+        await stop.wait()
+    finally:
+        await exchange.stop()  # saves the practice state (state_path), as the thread mode did
+        child_log.info("embedded exchange child (pid %s) stopped", os.getpid())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(child_main())

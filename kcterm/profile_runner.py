@@ -42,7 +42,7 @@ class OpenedProfile:
     profile: Profile
     session: Session
     credentials: Credentials | None = None  # the session's key, for Test connection
-    exchange: Any = None  # EmbeddedExchange, for the practice profile
+    exchange: Any = None  # EmbeddedExchange (a child process), for the practice profile
     writer: JournalWriter | None = None
     recorder: JournalRecorder | None = None
     sync: FillSync | None = None
@@ -77,6 +77,33 @@ def practice_state_path(reset: bool) -> Path:
     return path
 
 
+_prelaunched: list[Any] = []  # at most one EmbeddedExchange, launched by prelaunch_practice()
+
+
+def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> Any:
+    """Launch the practice exchange's child now, before Qt is even imported, so that it boots
+    while the app sets up its window; the open_profile() that asks for the same configuration
+    adopts it (any other one stops it)."""
+    from kcterm.embedded import EmbeddedExchange
+    from kcterm.sim import SimConfig
+
+    exchange = EmbeddedExchange(SimConfig(seed=seed, state_path=practice_state_path(reset)))
+    exchange.launch()
+    _prelaunched.append(exchange)
+    return exchange
+
+
+def _adopt_prelaunched(config: Any) -> Any:
+    found = None
+    while _prelaunched:
+        exchange = _prelaunched.pop()
+        if found is None and exchange.config == config:
+            found = exchange
+        else:
+            exchange.stop()
+    return found
+
+
 def endpoint(profile: Profile, secrets: SecretStore) -> tuple[str, Credentials]:
     """Where a remote profile's REST API is and the key to sign with (MissingKeys if none)."""
     found = secrets.load(profile)
@@ -103,10 +130,13 @@ async def open_profile(
         from kcterm.embedded import EmbeddedExchange
         from kcterm.sim import SimConfig
 
-        exchange = EmbeddedExchange(
-            SimConfig(seed=seed, state_path=practice_state_path(reset_practice))
-        )
-        base_url = exchange.start()  # its own thread; returns once it listens (~0.1 s)
+        config = SimConfig(seed=seed, state_path=practice_state_path(reset=False))
+        exchange = _adopt_prelaunched(config)
+        if exchange is None:
+            practice_state_path(reset_practice)
+            exchange = EmbeddedExchange(config)
+        # A child process (kcterm.embedded); the loop runs while it boots (~0.5 s).
+        base_url = await exchange.start_async()
         cfg = exchange.config
         credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
         REDACTOR.add(cfg.key, cfg.secret, cfg.passphrase)
@@ -157,7 +187,7 @@ async def check_profile(
     if not profile.needs_keys:
         if current is None or current.embedded_url is None:
             report = ConnectionReport()
-            report.add("Embedded exchange", True, "starts inside kcterm when this profile opens")
+            report.add("Embedded exchange", True, "kcterm starts it when this profile opens")
             return report
         return await check_connection(current.embedded_url, current.credentials)
     credentials = typed

@@ -4,12 +4,15 @@
 - HOME and the XDG directories point into a temporary folder, first for the whole session (set
   before anything imports Qt or platformdirs, which may cache the first answer) and then afresh
   for every test: no test reads or writes the user's settings, journal or logs.
-- Python's cyclic collector runs on the main thread only, after each test, as the app's
-  GuiGarbageCollector does (kcterm/ui/gui_gc.py): left automatic, it runs in whichever thread
-  allocates, and an exchange thread that frees a Qt object an earlier GUI test left in a cycle
-  crashes the process later (a CI run died of exactly that: a segfault in pytest-qt's event
-  processing during tests/integration/test_sim_bad_input.py, whose hypothesis runs allocate
-  heavily on the exchange's thread).
+- Python's cyclic collector runs on the main thread only, after each test. The app needs no
+  such rule any more (its exchange is a child process, kcterm/embedded.py), but the suite still
+  runs exchanges on threads of its own process: EmbeddedExchange(in_process=True) where a test
+  steps the market or calls into it (tests/compat, tests/gui/test_stale_veil.py,
+  test_status_and_interlock.py, test_order_pending.py), and SimExchange on worker threads
+  (tests/integration/test_sim_bad_input.py's hypothesis runs). Left automatic, the collector
+  runs in whichever thread allocates, and such a thread that frees a Qt object an earlier GUI
+  test left in a cycle crashes the process later (a CI run died of exactly that: a segfault in
+  pytest-qt's event processing during test_sim_bad_input.py).
 - Hypothesis is derandomized and keeps no example database: every run tries the same inputs,
   so a run's result never depends on luck or on what an earlier run found.
 - The keyring is in a known state: none. keyring picks a backend from whatever the machine has

@@ -46,7 +46,6 @@ from kcterm.ui.chart_panel import ChartPanel
 from kcterm.ui.desk_actions import ConfirmAction, DeskActions
 from kcterm.ui.fill_notifier import FillNotifier
 from kcterm.ui.frame_clock import FrameClock
-from kcterm.ui.gui_gc import GuiGarbageCollector
 from kcterm.ui.hotkeys import Hotkeys
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.journal_panel import JournalPanel
@@ -161,8 +160,6 @@ class MainWindow(QMainWindow):
         self.notifier = FillNotifier(session, self.prefs, self)
         self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()
-        self.collector = GuiGarbageCollector(parent=self)
-        self.collector.start()
         self.chart.load()
 
     # -- layout ------------------------------------------------------------------------------
@@ -223,7 +220,6 @@ class MainWindow(QMainWindow):
         if self._remember_layout:
             self.layouts.save_last()
         self.frame_clock.stop()
-        self.collector.stop()
         self.notifier.close()
         ask.dismiss(self)  # a question still open answers "no": nothing proceeds behind it
         self.ticket.margin.close()  # no read of the ticket's outlives the window

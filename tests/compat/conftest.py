@@ -101,7 +101,9 @@ async def sim() -> AsyncIterator[SimExchange]:
 @pytest.fixture
 def threaded_sim() -> Iterator[EmbeddedExchange]:
     """A fresh exchange on its own thread (for synchronous clients, which block the caller)."""
-    embedded = EmbeddedExchange(SimConfig(port=0, market=False, seed=11, ping_interval_ms=1000))
+    embedded = EmbeddedExchange(
+        SimConfig(port=0, market=False, seed=11, ping_interval_ms=1000), in_process=True
+    )  # in this process: tests read its book and hub, and call() on its loop
     embedded.start()
     yield embedded
     embedded.stop()

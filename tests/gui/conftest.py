@@ -1,4 +1,5 @@
-"""GUI tests: the real window on a qasync loop, trading against the embedded exchange thread."""
+"""GUI tests: the real window on a qasync loop, trading against the embedded exchange (a child
+process, as in the app; a thread of this process where a test steps it or calls into it)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ class AppLikeLoop(qasync.QEventLoop):
     Tests run the loop in slices, and Qt processes events between them (qasync's own final
     pass, qtbot's clicks); asyncio code stepped there finds no running loop and fails (aiohttp:
     "no running event loop"), which kills stream tasks at random. The app never runs that way.
+    This has nothing to do with where the exchange runs: with every exchange of the GUI tests
+    in a child process, a plain qasync.QEventLoop fails the first test (stream tasks end with
+    "no running event loop", the interlock never opens), so the patch stays.
     """
 
     def run_until_complete(self, future):
@@ -82,7 +86,8 @@ def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     loop.close()
     del loop
     # Free this test's Qt objects now, on this thread: left to the cyclic collector they may be
-    # freed on the next test's exchange thread, where Qt cannot stop their timers (a crash).
+    # freed on a later test's in-thread exchange (in_process=True), where Qt cannot stop their
+    # timers (a crash).
     gc.collect()
 
 
@@ -92,11 +97,41 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
 
 
+# The three majors: 31 living books cost the GUI tests about half again their time.
+EXCHANGE = SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS)
+
+
+class SpareExchanges:
+    """A fresh exchange process per test, the next one launched while this test runs: a child
+    takes about 0.5 s to boot (interpreter, imports, books), a third of a GUI test's time."""
+
+    def __init__(self) -> None:
+        self.spare: EmbeddedExchange | None = None
+
+    def take(self) -> EmbeddedExchange:
+        taken, self.spare = self.spare, EmbeddedExchange(EXCHANGE)
+        self.spare.launch()
+        if taken is None:
+            taken = EmbeddedExchange(EXCHANGE)
+            taken.launch()
+        return taken
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.spare.stop()
+
+
+@pytest.fixture(scope="session")
+def spare_exchanges() -> Iterator[SpareExchanges]:
+    spares = SpareExchanges()
+    yield spares
+    spares.close()
+
+
 @pytest.fixture
-def exchange() -> Iterator[EmbeddedExchange]:
-    # The three majors: 31 living books cost the GUI tests about half again their time.
-    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS))
-    embedded.start()
+def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
+    embedded = spare_exchanges.take()
+    embedded.wait_ready()
     yield embedded
     embedded.stop()
 
@@ -121,8 +156,8 @@ def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Ite
 
 
 def dispose(window: MainWindow) -> None:
-    """Close and delete the window now, on this thread (see kcterm/ui/gui_gc.py for why it
-    must never be left to a garbage collection that may run on the exchange's thread)."""
+    """Close and delete the window now, on this thread (see tests/conftest.py for why it must
+    never be left to a garbage collection that may run on an in-thread exchange's thread)."""
     window.close()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

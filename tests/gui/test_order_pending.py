@@ -4,16 +4,31 @@ the orders panel, and an abandon that leaves nothing in doubt."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 
 from kcterm.core.pending_orders import PendingOrder
 from kcterm.embedded import EmbeddedExchange
+from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
 from kcterm.venue.kucoin.error_words import explain
-from tests.gui.conftest import SYMBOL, trading_ready, wait
+from tests.gui.conftest import MAJORS, SYMBOL, trading_ready, wait
+
+
+@pytest.fixture
+def exchange() -> Iterator[EmbeddedExchange]:
+    """The conftest's exchange, but in this process: these tests switch its drills and count
+    its orders from inside (call())."""
+    embedded = EmbeddedExchange(
+        SimConfig(port=0, seed=5, tick_interval=0.05, contracts=MAJORS), in_process=True
+    )
+    embedded.start()
+    yield embedded
+    embedded.stop()
 
 
 def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(

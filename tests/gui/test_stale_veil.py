@@ -22,7 +22,9 @@ MARKET = ("order_book", "trades", "ticker", "chart")
 @pytest.fixture
 def quiet_exchange() -> Iterator[EmbeddedExchange]:
     """A market that moves only when the test steps it: its silence is a stale feed."""
-    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, market=False, contracts=MAJORS))
+    embedded = EmbeddedExchange(
+        SimConfig(port=0, seed=5, market=False, contracts=MAJORS), in_process=True
+    )  # in this process: the test steps its market
     embedded.start()
     yield embedded
     embedded.stop()

@@ -46,7 +46,9 @@ def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
 @pytest.fixture
 def quiet_exchange() -> Iterator[EmbeddedExchange]:
     """A market that moves only when the test steps it: silence is a stale feed."""
-    embedded = EmbeddedExchange(SimConfig(port=0, seed=5, market=False))
+    embedded = EmbeddedExchange(
+        SimConfig(port=0, seed=5, market=False), in_process=True
+    )  # in this process: the test steps its market
     embedded.start()
     yield embedded
     embedded.stop()

@@ -30,8 +30,8 @@ SYMBOL = "XBTUSDTM"
 @pytest.fixture
 async def live() -> AsyncIterator[Session]:
     """A session on a sim whose market moves by itself, so the book has somewhere to go. The
-    sim runs on its own thread and loop (as in the app), so what the client's loop suffers
-    never reaches the exchange."""
+    sim runs in its own process (as in the app), so what the client's loop suffers never
+    reaches the exchange."""
     sim = EmbeddedExchange(SimConfig(port=0, seed=3, tick_interval=0.05, contracts=(SYMBOL,)))
     sim.start()
     cfg = sim.config
