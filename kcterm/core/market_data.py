@@ -44,7 +44,10 @@ log = logging.getLogger("kcterm.core.market_data")
 
 LEASE_GRACE_S = 5.0  # a released symbol keeps its feeds this long (a quick flick back is free)
 WATCHLIST_LIVE_MAX = 40  # last-price feeds for the watchlist; KuCoin allows ~100 per connection
-CONTRACTS_POLL_S = 10.0  # mark, funding and 24 h volume of every contract, by REST
+# Mark, funding and 24 h volume of every contract, by REST. A leased symbol has them live (its
+# instrument and snapshot topics) and the watchlist's last prices stream, so what this poll
+# refreshes moves slowly: 30 s keeps the idle REST budget small (issue 13).
+CONTRACTS_POLL_S = 30.0
 RESYNC_FIRST_DELAY_S = 0.2  # a failed book snapshot is fetched again after this, doubling
 RESYNC_MAX_DELAY_S = 5.0
 RESYNC_NOTIFY_EVERY = 10  # a long outage repeats its notice now and then, not every try
