@@ -9,6 +9,7 @@ writes every step to the journal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from decimal import Decimal
@@ -38,6 +39,7 @@ log = logging.getLogger("kcterm.ui.desk_actions")
 # question is an awaited message box (ui.ask), never a nested event loop.
 ConfirmAction = Callable[[str, str], bool]
 
+BOOK_WAIT_S = 3.0  # how long a limit close waits for a book nobody was showing
 CLOSE_WORDS = {
     "close": "Close the whole {side} of {size} lots {symbol} at market?",
     "limit_best": "Close the {side} of {size} lots {symbol} with a limit at the best price?",
@@ -108,9 +110,28 @@ class DeskActions:
             return
         words = CLOSE_WORDS["close" if action == "close" else action]
         text = words.format(side=position.side, size=abs(position.qty), symbol=symbol)
-        if not await self.confirm("close", "Close position", text):
-            return
-        await self._close(symbol, action)
+        # A limit close is priced at the touch: the symbol's book must be live, and a position
+        # row is no lease of its own (its mark comes from the position feed). Lease it while
+        # the trader confirms, so the book is there by the time the price is read.
+        lease = self.session.market_data.lease(symbol, "close") if action == "limit_best" else None
+        try:
+            if not await self.confirm("close", "Close position", text):
+                return
+            if lease is not None:
+                await self._book_live(symbol)
+            await self._close(symbol, action)
+        finally:
+            if lease is not None:
+                lease.release()
+
+    async def _book_live(self, symbol: str, timeout: float = BOOK_WAIT_S) -> None:
+        """Wait (bounded) for `symbol`'s book to be live; the close refuses in words if not."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            book = self.session.market_data.books.get(symbol)
+            if book is not None and book.is_live:
+                return
+            await asyncio.sleep(0.05)
 
     async def _close(self, symbol: str, action: str) -> None:
         try:

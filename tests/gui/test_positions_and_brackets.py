@@ -205,3 +205,26 @@ def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_colou
     qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
     wait(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
     assert session.positions.get(SYMBOL).qty == 4 and exchange_qty(desk) == 4
+
+
+def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_touch(
+    desk: MainWindow, qtbot
+) -> None:
+    """Leases drop the book of a symbol the window no longer shows; a position row is no
+    lease. The limit close leases the symbol while the trader confirms, so it still finds the
+    touch instead of refusing "No price on that side of the book"."""
+    open_position(desk, "buy", 4)
+    session = desk.session
+    session.market_data.grace_s = 0
+    other = next(s for s in sorted(session.contracts) if s != SYMBOL)
+    desk.link.select(other)
+    wait(lambda: SYMBOL not in session.market_data.books, 10, f"{SYMBOL}'s book dropped")
+    sent = set(session.gateway.placed.values())
+    qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
+    wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
+    [order_id] = set(session.gateway.placed.values()) - sent
+    order = result_of(session.rest.order(order_id))
+    assert order["side"] == "sell" and order["type"] == "limit" and order["reduceOnly"] is True
+    assert order["symbol"] == SYMBOL and order["size"] == 4
+    assert "No price" not in desk.desk_actions.last_error
+    wait(lambda: SYMBOL not in session.market_data.leased(), 5, "the close's lease released")
