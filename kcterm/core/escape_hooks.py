@@ -16,7 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from kcterm.venue.kucoin.task_health import revive_later
+from kcterm.venue.task_health import revive_later
 
 Report = Callable[[str, BaseException], None]  # where, the exception
 LoopHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]

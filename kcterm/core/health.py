@@ -16,8 +16,8 @@ from kcterm.core.feed_watch import STALE_CEILING_S, FeedWatch
 from kcterm.venue.kucoin.ratelimit import RateLimitState
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
 from kcterm.venue.kucoin.throttle import PoolBudget
+from kcterm.venue.stream_status import StreamState, StreamStatus
 
 # What the ui reads of a link, named here so the ui needs nothing from the venue layer.
 __all__ = ["FRESH", "Freshness", "Health", "LinkState", "RateLimitState", "StreamStatus"]

@@ -32,12 +32,12 @@ from kcterm.core.bracket import BracketOrder
 from kcterm.core.journal import Journal
 from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
 from kcterm.core.validation import OrderRequest
+from kcterm.venue.backoff import Backoff
 from kcterm.venue.errors import ErrorKind, VenueError
-from kcterm.venue.kucoin.backoff import Backoff
 from kcterm.venue.kucoin.calls_trading import BATCH_LIMIT
 from kcterm.venue.kucoin.orders import KucoinOrders
 from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.core.order_gateway")
 

@@ -49,7 +49,7 @@ from kcterm.venue.kucoin.account_events import (
 )
 from kcterm.venue.kucoin.order_events import open_orders, order_details, stop_orders
 from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.core.reconcile")
 

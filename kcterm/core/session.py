@@ -53,7 +53,7 @@ from kcterm.venue.kucoin.order_events import order_detail
 from kcterm.venue.kucoin.private_feed import KucoinPrivateFeed
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.stream_status import StreamState
 
 log = logging.getLogger("kcterm.core.session")
 

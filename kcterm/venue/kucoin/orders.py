@@ -26,7 +26,7 @@ from kcterm.venue.kucoin.errors import (
 from kcterm.venue.kucoin.order_body import BracketTerms, OrderTerms, bracket_body, order_body
 from kcterm.venue.kucoin.order_events import Unreadable, order_detail
 from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 ORDERS = "/api/v1/orders"
 ST_ORDERS = "/api/v1/st-orders"
