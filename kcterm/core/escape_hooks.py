@@ -5,7 +5,7 @@ handler (callbacks, "Task exception was never retrieved", a task that a nested e
 could not enter) and sys.excepthook (qasync hands an @asyncSlot coroutine's exception to it).
 EscapeHooks puts itself in front of the last two, passes every report on to the handler that
 was there before (the crash dialog, pytest-qt's capture) and gives the session a report.
-A task that failed to enter is woken again later (api.task_health.revive_later).
+A task that failed to enter is woken again later (venue.task_health.revive_later).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from kcterm.venue.kucoin.task_health import revive_later
+from kcterm.venue.task_health import revive_later
 
 Report = Callable[[str, BaseException], None]  # where, the exception
 LoopHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]

@@ -9,18 +9,15 @@ nothing else of the session's plumbing: never the REST client or the stream grou
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kcterm.core.feed_watch import STALE_CEILING_S, FeedWatch
-from kcterm.venue.kucoin.ratelimit import RateLimitState
-from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
-from kcterm.venue.kucoin.throttle import PoolBudget
+from kcterm.venue.base import Budget, RateLimit, RequestLink, StreamLink
+from kcterm.venue.stream_status import StreamState, StreamStatus
 
 # What the ui reads of a link, named here so the ui needs nothing from the venue layer.
-__all__ = ["FRESH", "Freshness", "Health", "LinkState", "RateLimitState", "StreamStatus"]
+__all__ = ["FRESH", "Budget", "Freshness", "Health", "LinkState", "RateLimit", "StreamStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +46,16 @@ def _down(state: StreamState, what: str) -> Freshness:
 
 
 class Health:
-    def __init__(self, rest: RestClient, feed_of: Callable[[str], FeedWatch | None]) -> None:
-        self._rest = rest
+    def __init__(self, requests: RequestLink, feed_of: Callable[[str], FeedWatch | None]) -> None:
+        self._rest = requests
         self._feed_of = feed_of
-        self.public: StreamGroup | None = None
-        self.private: StreamGroup | None = None
+        self.public: StreamLink | None = None
+        self.private: StreamLink | None = None
         # name -> (state, detail) as each connection last reported; `streams_version` moves
         self.stream_states: dict[str, tuple[StreamState, str]] = {}
         self.streams_version = 0
 
-    def watch(self, public: StreamGroup, private: StreamGroup) -> None:
+    def watch(self, public: StreamLink, private: StreamLink) -> None:
         self.public, self.private = public, private
 
     def set_stream_state(self, name: str, state: StreamState, detail: str) -> None:
@@ -66,7 +63,7 @@ class Health:
         self.stream_states[name] = (state, detail)
         self.streams_version += 1
 
-    def _groups(self) -> tuple[StreamGroup, StreamGroup]:
+    def _groups(self) -> tuple[StreamLink, StreamLink]:
         assert self.public is not None and self.private is not None, "watch() first"
         return self.public, self.private
 
@@ -84,12 +81,12 @@ class Health:
         public, private = self._groups()
         return public.statuses() + private.statuses()
 
-    def pool_budgets(self) -> dict[str, PoolBudget]:
+    def pool_budgets(self) -> Mapping[str, Budget]:
         """Remaining rate-limit budget per pool (Public, Futures)."""
         return self._rest.pool_budgets()
 
     @property
-    def rate_limit(self) -> RateLimitState | None:
+    def rate_limit(self) -> RateLimit | None:
         """The venue's last word on the rate limit (remaining, limit, reset)."""
         return self._rest.last_rate_limit
 

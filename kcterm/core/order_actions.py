@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 
 from kcterm.core.bus import EventBus
 from kcterm.core.journal import Journal
+from kcterm.venue.base import OrderVenue
 from kcterm.venue.errors import ErrorKind, VenueError
 from kcterm.venue.events import OrderDetail, OrderUpdate
-from kcterm.venue.kucoin.orders import KucoinOrders
 
 FEED_GRACE_S = 3.0  # the feed's done event normally follows a cancel within milliseconds
 FALLBACK_POLLS = 5  # then the venue is asked this many times, FALLBACK_EVERY_S apart
@@ -87,7 +87,7 @@ async def wait_until_done(
 
 
 async def cancel_everywhere(
-    venue: KucoinOrders, journal: Journal, known_symbols: set[str]
+    venue: OrderVenue, journal: Journal, known_symbols: set[str]
 ) -> list[str]:
     """Cancel every open order on every contract. The exchange's own list of open orders
     decides which contracts to clear (the local table is only a cache)."""

@@ -7,7 +7,7 @@ asked by clientOid before anything is sent again: found means placed, and only a
 found" allows the same order, with the same clientOid, to go again. A refusal the exchange gave
 before serving (429) is retried once the reset the reply announced has passed (the throttler
 holds the pool until then), after the same lookup. Modify is cancel-and-replace with the link
-kept; batches go in twenties (spec/REFERENCE.md 6.3, 7.11).
+kept; batches go in the venue's batch size (KuCoin's: twenty, spec/REFERENCE.md 6.3, 7.11).
 
 Trying has limits (issue 10 item 6: an order placed 62 s after the click, at a stale price): an
 order that executes at once (market) is tried for a few seconds only; one that rests, while the
@@ -32,12 +32,10 @@ from kcterm.core.bracket import BracketOrder
 from kcterm.core.journal import Journal
 from kcterm.core.pending_orders import CHECKING, RETRYING, SENDING, PendingOrder, PendingOrders
 from kcterm.core.validation import OrderRequest
+from kcterm.venue.backoff import Backoff
+from kcterm.venue.base import OrderVenue
 from kcterm.venue.errors import ErrorKind, VenueError
-from kcterm.venue.kucoin.backoff import Backoff
-from kcterm.venue.kucoin.calls_trading import BATCH_LIMIT
-from kcterm.venue.kucoin.orders import KucoinOrders
-from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.core.order_gateway")
 
@@ -108,9 +106,8 @@ class _Attempt:
 
 
 class OrderGateway:
-    def __init__(self, rest: RestClient, journal: Journal) -> None:
-        self.rest = rest
-        self.venue = KucoinOrders(rest)  # the adapter's typed order calls
+    def __init__(self, venue: OrderVenue, journal: Journal) -> None:
+        self.venue = venue  # the venue's typed order calls (venue.base OrderVenue)
         self.journal = journal
         self.stats = GatewayStats()
         self.placed: dict[str, str] = {}  # clientOid -> order id, every order we placed
@@ -367,10 +364,12 @@ class OrderGateway:
         return order_id
 
     async def place_batch(self, orders: Sequence[OrderRequest]) -> list[str | VenueError]:
-        """Place many orders in batches of 20; per order its id or the exchange's refusal."""
+        """Place many orders in batches of the venue's batch_limit; per order its id or the
+        exchange's refusal."""
         results: list[str | VenueError] = []
-        for start in range(0, len(orders), BATCH_LIMIT):
-            results.extend(await self._one_batch(orders[start : start + BATCH_LIMIT]))
+        limit = self.venue.batch_limit
+        for start in range(0, len(orders), limit):
+            results.extend(await self._one_batch(orders[start : start + limit]))
         return results
 
     async def _one_batch(self, chunk: Sequence[OrderRequest]) -> list[str | VenueError]:

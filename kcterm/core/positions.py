@@ -15,7 +15,6 @@ from typing import Any
 
 from kcterm.core.marks import differences, event_mark
 from kcterm.venue.events import PositionUpdate
-from kcterm.venue.kucoin.account_events import position_update
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +64,6 @@ class Position:
             settle_currency=pick("settle_currency", "settle_currency"),
             is_inverse=pick("inverse", "is_inverse"),
         )
-
-    @classmethod
-    def from_api(cls, item: dict[str, Any]) -> Position:
-        """From a REST position item (session_positions' flatten-all reads GET positions
-        itself); the adapter reads it."""
-        update = position_update(item)
-        if update is None:
-            raise ValueError(f"unreadable position: {item!r:.200}")
-        return cls.from_update(update)
 
 
 # What decides whether local and exchange agree; marks and PnL move with the market.

@@ -32,6 +32,7 @@ from kcterm.core.order_history import OrderHistory
 from kcterm.core.orders import OpenOrder, OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.base import AccountVenue
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import (
     BalanceUpdate,
@@ -41,15 +42,7 @@ from kcterm.venue.events import (
     PositionUpdate,
     StopOrder,
 )
-from kcterm.venue.kucoin.account_events import (
-    balance_from_overview,
-    fills_from_rest,
-    funding_from_rest,
-    positions_from_rest,
-)
-from kcterm.venue.kucoin.order_events import open_orders, order_details, stop_orders
-from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.core.reconcile")
 
@@ -91,7 +84,7 @@ class ReconcileStats:
 class Reconciler:
     def __init__(
         self,
-        rest: RestClient,
+        venue: AccountVenue,
         journal: Journal,
         orders: OpenOrders,
         stops: StopOrders,
@@ -103,7 +96,7 @@ class Reconciler:
         interval: float = RECONCILE_INTERVAL_S,
         debounce: float = DONE_DEBOUNCE_S,
     ) -> None:
-        self.rest = rest
+        self.venue = venue  # the account's REST truth, typed (venue.base AccountVenue)
         self.journal = journal
         self.orders = orders
         self.stops = stops
@@ -214,7 +207,7 @@ class Reconciler:
 
     async def _fetch_done(self) -> list[OrderDetail] | None:
         try:
-            return order_details(await self.rest.recent_done_orders(priority=Priority.BACKGROUND))
+            return await self.venue.done_orders(priority=Priority.BACKGROUND)
         except VenueError as exc:
             self.journal.error("Loading order history failed", exc)
             return None
@@ -223,11 +216,9 @@ class Reconciler:
         payments: list[FundingPayment] = []
         for symbol in symbols:
             try:
-                page = await self.rest.funding_history(symbol, priority=Priority.BACKGROUND)
+                payments += await self.venue.funding(symbol, priority=Priority.BACKGROUND)
             except VenueError as exc:
                 log.info("funding history of %s unavailable: %s", symbol, exc)
-                continue
-            payments += funding_from_rest(page)
         return payments
 
     async def run_once(self, reason: str = "manual") -> list[str]:
@@ -241,18 +232,14 @@ class Reconciler:
     async def _pass(self, reason: str) -> list[str]:
         mark = event_mark()
         q = Priority.QUERY
-        active_raw, stops_raw, positions_raw, overview, fills_raw, done = await asyncio.gather(
-            self.rest.active_orders(priority=q),
-            self.rest.stop_orders(priority=q),
-            self.rest.positions(priority=q),
-            self.rest.account_overview(priority=q),
-            self.rest.recent_fills(priority=q),
+        active, stops, positions, balance, fills, done = await asyncio.gather(
+            self.venue.open_orders(priority=q),
+            self.venue.stop_orders(priority=q),
+            self.venue.positions(priority=q),
+            self.venue.balance(priority=q),
+            self.venue.recent_fills(priority=q),
             self._fetch_done(),  # history only: its failure is journaled, not the pass's
         )
-        active, stops = open_orders(active_raw), stop_orders(stops_raw)
-        positions = positions_from_rest(positions_raw)
-        balance = balance_from_overview(overview or {})
-        fills = fills_from_rest(fills_raw)
         # No await from here on: the merge is atomic with respect to the feed.
         changes = self._merge_orders(active, mark)
         changes += self.stops.merge(stops, mark)

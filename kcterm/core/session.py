@@ -2,6 +2,11 @@
 
 The session owns state the UI reads; handlers only update it and bump version counters, so a
 burst of messages costs a few dict writes and the UI repaints on its own frame timer.
+
+This is core's one wiring point with a venue adapter: it builds the KuCoin adapter
+(venue.kucoin.venue KucoinVenue) on the REST client it is given and hands its parts, typed by
+the Protocols of venue.base, to the other parts of core. No other core module imports
+kcterm.venue.kucoin (tests/unit/test_import_graph.py).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from kcterm.core.reconcile import Reconciler
 from kcterm.core.session_positions import SessionPositions
 from kcterm.core.session_trading import SessionTrading
 from kcterm.core.stop_orders import StopOrders
+from kcterm.venue.base import Venue
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import (
     BalanceUpdate,
@@ -48,16 +54,13 @@ from kcterm.venue.events import (
     StopOrder,
     StopOrderUpdate,
 )
-from kcterm.venue.kucoin.market_source import KucoinMarketSource
-from kcterm.venue.kucoin.order_events import order_detail
-from kcterm.venue.kucoin.private_feed import KucoinPrivateFeed
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.kucoin.venue import KucoinVenue
+from kcterm.venue.stream_status import StreamState
 
 log = logging.getLogger("kcterm.core.session")
 
-CLOCK_RESYNC_S = 300.0  # the clock is measured again every few minutes (and on 400002)
 STOP_TIMEOUT_S = 3.0  # stop() waits this long for the cancelled tasks
 
 
@@ -111,6 +114,8 @@ class Session(SessionTrading, SessionPositions):
             **options,
         )
         self.health.watch(self.public, self.private)
+        # The venue's parts on this client and these streams; core below sees only Protocols.
+        self.adapter: Venue = KucoinVenue(rest, self.public, self.private)
         self._tasks: set[asyncio.Task[Any]] = set()
         # The one event bus (core.bus): typed events from the venue, fanned out to the parts
         # and to whoever else subscribes (the journal file, a modify awaiting its echo).
@@ -126,12 +131,12 @@ class Session(SessionTrading, SessionPositions):
         self.history = OrderHistory()
         # Books, tickers, tapes, candles and the watchlist, held by leases (market_data.py).
         self.market_data = MarketData(
-            KucoinMarketSource(rest, self.public),
+            self.adapter.market,
             self.contracts,
             self.journal,
             notify=self.notify,
             spawn=self._supervised,
-            is_connected=lambda: self.public.state is StreamState.CONNECTED,
+            is_connected=lambda: self.adapter.public.state is StreamState.CONNECTED,
             grace_s=lease_grace_s,
         )
         # Read-only aliases of the market data's tables, for the order path and older callers
@@ -156,11 +161,11 @@ class Session(SessionTrading, SessionPositions):
         )
         self.account.order_margin = self.order_margin
         self._terms_wanted: set[str] = set()  # order ids whose REST detail is on its way
-        self.gateway = OrderGateway(rest, self.journal)
+        self.gateway = OrderGateway(self.adapter.orders, self.journal)
         # A resting order's retries stop once the market drifts from the click (issue 10).
         self.gateway.price_of = lambda symbol: self.market_context(symbol).last
         self.reconciler = Reconciler(
-            rest,
+            self.adapter.account,
             self.journal,
             self.orders,
             self.stop_orders,
@@ -189,24 +194,21 @@ class Session(SessionTrading, SessionPositions):
     async def start(self, symbols: Iterable[str]) -> None:
         """Load contracts, measure the clock, open both streams and watch `symbols`."""
         self._escapes.install(asyncio.get_running_loop())
-        await self.rest.sync_clock()
+        await self.adapter.connect()
         await self.market_data.load_contracts()
-        KucoinPrivateFeed(self.private).follow(self.bus.publish)  # typed events on the bus
+        self.adapter.private_feed.follow(self.bus.publish)  # typed events on the bus
         for symbol in symbols:
             await self.watch(symbol)
         self.market_data.start()
-        self._spawn(self.public.run())
-        self._spawn(self.private.run())
+        self.adapter.start(self._spawn)  # the streams and the clock keeping
         self._spawn(self.reconciler.run())
-        self._spawn(self.rest.keep_clock_synced(CLOCK_RESYNC_S))
         self.notify("info", f"Connected to {self.venue} at {self.rest.base_url}")
         self.journal.info(f"Connected to {self.venue} at {self.rest.base_url}")
 
     async def stop(self) -> None:
         self._escapes.uninstall()
         self.market_data.close()
-        await self.public.close()
-        await self.private.close()
+        await self.adapter.close_streams()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -219,7 +221,7 @@ class Session(SessionTrading, SessionPositions):
             for task in tasks:
                 if task.done() and not task.cancelled():
                     task.exception()  # retrieved: no "never retrieved" noise at exit
-        await self.rest.close()
+        await self.adapter.close()
 
     async def watch(self, symbol: str) -> None:
         """Hold `symbol`'s market data for the whole session (market_data.MarketData.watch)."""
@@ -236,8 +238,8 @@ class Session(SessionTrading, SessionPositions):
         book = self.books.get(symbol)
         feed = self.feeds.get(symbol)
         return FeedFacts(
-            public_state=self.public.state.value,
-            private_state=self.private.state.value,
+            public_state=self.adapter.public.state.value,
+            private_state=self.adapter.private.state.value,
             book_live=bool(book and book.is_live),
             market_age=None if seen is None else time.monotonic() - seen,
             usual_stale_after=feed.stale_after() if feed is not None else None,
@@ -292,7 +294,7 @@ class Session(SessionTrading, SessionPositions):
 
         async def fetch() -> None:
             try:
-                detail = order_detail(await self.rest.order(order_id))
+                detail = await self.adapter.orders.order(order_id)
             except Exception as exc:  # a guess stays out of the figures; reconcile fixes it
                 log.info("order %s detail unavailable: %s", order_id, exc)
                 return
@@ -312,7 +314,7 @@ class Session(SessionTrading, SessionPositions):
     async def _on_private_connected(self, topics: list[str]) -> None:
         # Whatever happened while the feed was away is fetched and merged (reconcile.py),
         # the recent done orders with the rest.
-        self.reconciler.request("reconnect" if self.private.connections > 1 else "connect")
+        self.reconciler.request("reconnect" if self.adapter.private.connections > 1 else "connect")
 
     def _schedule_history_reload(self) -> None:
         """One REST reload after a burst of done events (the reconciler debounces it): it adds

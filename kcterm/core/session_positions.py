@@ -39,6 +39,7 @@ from kcterm.core.validation import (
     OrderRequest,
     new_client_oid,
 )
+from kcterm.venue.base import Venue
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import (
     OpenOrder,
@@ -48,13 +49,10 @@ from kcterm.venue.events import (
     StopOrder,
     StopOrderUpdate,
 )
-from kcterm.venue.kucoin.account_events import positions_from_rest
-from kcterm.venue.kucoin.margin_calls import KucoinMargin
-from kcterm.venue.kucoin.rest import RestClient
 
 
 class SessionPositions:
-    rest: RestClient
+    adapter: Venue  # the venue's parts (venue.base); Session builds it
     journal: Journal
     gateway: OrderGateway
     contracts: dict[str, Contract]
@@ -145,15 +143,11 @@ class SessionPositions:
 
     # -- margin mode and leverage ------------------------------------------------------------
 
-    @cached_property
-    def _margin_calls(self) -> KucoinMargin:
-        return KucoinMargin(self.rest)
-
     async def load_margin_settings(self, symbol: str) -> tuple[str, int | None]:
         """The symbol's margin mode and cross leverage from the exchange."""
-        self.margin_modes[symbol] = await self._margin_calls.margin_mode(symbol)
+        self.margin_modes[symbol] = await self.adapter.margin.margin_mode(symbol)
         try:
-            self.cross_leverage[symbol] = await self._margin_calls.cross_leverage(symbol)
+            self.cross_leverage[symbol] = await self.adapter.margin.cross_leverage(symbol)
         except VenueError as exc:
             self.journal.error(f"Cross leverage of {symbol} unavailable", exc, symbol)
         return self.margin_modes[symbol], self.cross_leverage.get(symbol)
@@ -162,14 +156,14 @@ class SessionPositions:
         """Switch ISOLATED/CROSS (the exchange refuses while orders or a position exist)."""
         self.journal.action(f"Switch {symbol} to {mode.lower()} margin", symbol)
         await self._ask(
-            "Margin mode change", symbol, self._margin_calls.set_margin_mode(symbol, mode)
+            "Margin mode change", symbol, self.adapter.margin.set_margin_mode(symbol, mode)
         )
         self.margin_modes[symbol] = mode
         self.notify("info", f"{symbol} now uses {mode.lower()} margin")
 
     async def set_cross_leverage(self, symbol: str, leverage: int) -> None:
         self.journal.action(f"Set {symbol} cross leverage to {leverage}x", symbol)
-        change = self._margin_calls.set_cross_leverage(symbol, leverage)
+        change = self.adapter.margin.set_cross_leverage(symbol, leverage)
         await self._ask("Cross leverage change", symbol, change)
         self.cross_leverage[symbol] = leverage
 
@@ -469,7 +463,7 @@ class SessionPositions:
             await self.gateway.venue.cancel_all_stops()
         except VenueError as exc:
             self.journal.error("Cancelling the stop orders failed", exc)
-        reported = positions_from_rest(await self.rest.positions())
+        reported = await self.adapter.account.positions()
         closed = 0
         failures: list[Exception] = []
         for update in reported:

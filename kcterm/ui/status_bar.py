@@ -11,7 +11,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from kcterm.core.health import RateLimitState, StreamStatus
+from kcterm.core.health import RateLimit, StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.ui.theme import colors
@@ -109,7 +109,7 @@ def _why(statuses: list[StreamStatus]) -> str:
     return f" ({detail})"
 
 
-def _rate_text(limit: RateLimitState | None) -> str:
+def _rate_text(limit: RateLimit | None) -> str:
     if limit is None:
         return "rate —"
     left = max(0.0, limit.resets_at_monotonic - time.monotonic())

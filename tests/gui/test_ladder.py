@@ -13,7 +13,7 @@ from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.book_model import BAR_ROLE, MINE, SIZE, TOTAL
 from kcterm.ui.main_window import MainWindow
-from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.stream_status import StreamState
 from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, trading_ready, wait
 
 

@@ -13,7 +13,7 @@ from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.stale_veil import veil_docks
-from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.stream_status import StreamState
 from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, wait
 
 MARKET = ("order_book", "trades", "ticker", "chart")

@@ -28,6 +28,7 @@ from kcterm.journal_store import (
     follow_session,
 )
 from kcterm.sim import SimConfig, SimExchange
+from kcterm.venue.kucoin.account_calls import KucoinAccount
 from kcterm.venue.kucoin.order_events import order_update
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
@@ -122,7 +123,7 @@ async def test_fill_discrepancies_are_journaled_once(
     recorder = JournalRecorder(writer, lambda s: None)
     journal = Journal()
     state = (OpenOrders(), StopOrders(), Positions(), Account(), Fills())
-    reconciler = Reconciler(rest, journal, *state)  # its passes, run here by hand
+    reconciler = Reconciler(KucoinAccount(rest), journal, *state)  # its passes, run here by hand
     FillSync(recorder, reconciler, grace=0.0)
     try:
         # The order feed "reported" a fill the exchange never made ...

@@ -21,6 +21,7 @@ from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.error_words import explain
 from kcterm.venue.kucoin.errors import KucoinError, NotPlacedError
+from kcterm.venue.kucoin.orders import KucoinOrders
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.timeout(40)
 async def gateway(sim: SimExchange) -> AsyncIterator[OrderGateway]:
     rest = RestClient(sim.base_url, credentials_for(sim), timeout=0.5)
     rest.enable_resilience(policy=RetryPolicy(backoff_base=0.02, backoff_cap=0.1))
-    yield OrderGateway(rest, Journal())
+    yield OrderGateway(KucoinOrders(rest), Journal())
     await rest.close()
 
 
@@ -147,7 +148,7 @@ async def test_a_fresh_client_sends_a_burst_of_orders_without_a_single_429() -> 
     await exchange.start()
     rest = RestClient(exchange.base_url, credentials_for(exchange))
     rest.enable_resilience(policy=RetryPolicy(backoff_base=0.01, backoff_cap=0.05))
-    gateway = OrderGateway(rest, Journal())
+    gateway = OrderGateway(KucoinOrders(rest), Journal())
     try:
         await rest.sync_clock()  # Public pool only: Futures is still unknown
         orders = [limit(exchange, f"burst-{i}") for i in range(100)]  # 200 weight, pool 80/s

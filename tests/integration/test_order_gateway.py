@@ -16,6 +16,7 @@ from kcterm.core.session import Session
 from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimExchange
 from kcterm.sim.server import DEMO_USER
+from kcterm.venue.kucoin.orders import KucoinOrders
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.retry import RetryPolicy
 from tests.integration.conftest import credentials_for
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.timeout(30)
 async def gateway(sim: SimExchange) -> AsyncIterator[OrderGateway]:
     rest = RestClient(sim.base_url, credentials_for(sim), timeout=0.5)
     rest.enable_resilience(policy=RetryPolicy(backoff_base=0.02, backoff_cap=0.1))
-    yield OrderGateway(rest, Journal())
+    yield OrderGateway(KucoinOrders(rest), Journal())
     await rest.close()
 
 
@@ -51,7 +52,7 @@ async def test_a_lost_reply_is_looked_up_and_never_placed_again(
     order_id = await gateway.place(resting(sim, "lost-reply-1"))
     stats = gateway.stats
     assert (stats.sent, stats.ambiguous, stats.found_by_lookup, stats.resent) == (1, 1, 1, 0)
-    assert stats.lookups >= 1 and gateway.rest.stats.transport_errors >= 1
+    assert stats.lookups >= 1 and gateway.venue.rest.stats.transport_errors >= 1
     assert orders_with(sim, "lost-reply-1") == 1
     assert sim.engine.by_client_oid(DEMO_USER, "lost-reply-1").order_id == order_id
 
@@ -79,11 +80,11 @@ async def test_an_exhausted_pool_delays_the_order_but_places_it(
 
 
 async def test_batches_go_in_twenties(sim: SimExchange, gateway: OrderGateway) -> None:
-    before = gateway.rest.stats.requests
+    before = gateway.venue.rest.stats.requests
     orders = [resting(sim, f"batch-{i}", "buy" if i % 2 else "sell") for i in range(45)]
     results = await gateway.place_batch(orders)
     assert all(isinstance(r, str) for r in results) and len(set(results)) == 45
-    assert gateway.rest.stats.requests - before == 3  # 20 + 20 + 5
+    assert gateway.venue.rest.stats.requests - before == 3  # 20 + 20 + 5
     assert all(orders_with(sim, f"batch-{i}") == 1 for i in range(45))
 
 

@@ -21,7 +21,7 @@ from kcterm.sim import SimConfig
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from kcterm.venue.kucoin.stream import WsStream
-from kcterm.venue.kucoin.stream_status import StreamState
+from kcterm.venue.stream_status import StreamState
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"

@@ -30,7 +30,7 @@ SYMBOL = "XBTUSDTM"
 @pytest.fixture
 async def gateway(sim: SimExchange) -> AsyncIterator[OrderGateway]:
     rest = RestClient(sim.base_url, credentials_for(sim))
-    yield OrderGateway(rest, Journal())
+    yield OrderGateway(KucoinOrders(rest), Journal())
     await rest.close()
 
 

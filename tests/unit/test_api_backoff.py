@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.backoff import Backoff
 
 
 def test_ceiling_doubles_up_to_the_cap_with_the_top_draw() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from kcterm.venue.kucoin.task_health import StuckWatch, end_reason
+from kcterm.venue.task_health import StuckWatch, end_reason
 
 
 async def test_a_waiting_task_is_not_stuck_and_a_wedged_one_is() -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 
 from kcterm.venue.kucoin.ratelimit import RateLimitState
-from kcterm.venue.kucoin.throttle import Priority, Throttler
+from kcterm.venue.kucoin.throttle import Throttler
+from kcterm.venue.priority import Priority
 
 
 class Clock:

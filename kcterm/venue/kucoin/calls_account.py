@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from kcterm.venue.kucoin.replies import JsonObject, as_object, as_objects
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 
 class AccountCalls:

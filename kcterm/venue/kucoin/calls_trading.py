@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from kcterm.venue.kucoin.errors import KucoinError
 from kcterm.venue.kucoin.replies import JsonObject, as_object, as_objects
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 ACTIVE_ORDERS_PAGE_SIZE = 1000  # the maximum the endpoint accepts (spec/REFERENCE.md 7.13)
 STOP_ORDERS_PAGE_SIZE = 100

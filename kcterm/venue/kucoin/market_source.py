@@ -29,8 +29,8 @@ from kcterm.venue.kucoin.errors import KucoinError
 from kcterm.venue.kucoin.frames import Handler, snippet
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.kucoin.throttle import Priority
 from kcterm.venue.market import MarketSink
+from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.venue.kucoin.market")
 

@@ -4,79 +4,16 @@ The one place that knows those field names on the way out (order_events.py reads
 way in).
 
 The typed orders live in core (core.validation.OrderRequest, core.bracket.BracketOrder): the
-adapter sits below core, so it states here, as Protocols, what it reads of them. Prices come
-as the exact texts core rendered on the contract's tick grid; a float never reaches a body.
+adapter sits below core, so what it reads of them is stated as Protocols (venue.base
+OrderTerms, BracketTerms), the same for every venue. Prices come as the exact texts core
+rendered on the contract's tick grid; a float never reaches a body.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
-
-class OrderTerms(Protocol):
-    """An ordinary order (limit, market, stop-limit, stop-market), validated."""
-
-    @property
-    def client_oid(self) -> str: ...
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def side(self) -> str: ...  # buy | sell
-    @property
-    def order_type(self) -> str: ...  # limit | market
-    @property
-    def size(self) -> int: ...  # lots; ignored with close_order
-    @property
-    def price_text(self) -> str | None: ...  # a limit price, exact on the tick grid
-    @property
-    def leverage(self) -> int: ...
-    @property
-    def margin_mode(self) -> str: ...  # ISOLATED | CROSS
-    @property
-    def stop(self) -> str | None: ...  # up | down: the trigger's direction
-    @property
-    def stop_price_text(self) -> str | None: ...
-    @property
-    def trigger(self) -> str: ...  # TP last trade | MP mark | IP index
-    @property
-    def time_in_force(self) -> str: ...  # GTC | IOC
-    @property
-    def post_only(self) -> bool: ...
-    @property
-    def reduce_only(self) -> bool: ...
-    @property
-    def hidden(self) -> bool: ...
-    @property
-    def iceberg(self) -> bool: ...
-    @property
-    def visible_size(self) -> int | None: ...
-    @property
-    def close_order(self) -> bool: ...
-
-
-class BracketTerms(Protocol):
-    """One closing market order with a take-profit and/or stop-loss trigger on one price."""
-
-    @property
-    def client_oid(self) -> str: ...
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def side(self) -> str: ...  # the closing side
-    @property
-    def size(self) -> int: ...  # ignored with close_order
-    @property
-    def margin_mode(self) -> str: ...
-    @property
-    def trigger(self) -> str: ...
-    @property
-    def close_order(self) -> bool: ...  # the position's whole size when it fires
-    @property
-    def reduce_only(self) -> bool: ...
-    @property
-    def up_price_text(self) -> str | None: ...  # fires when the price rises to it
-    @property
-    def down_price_text(self) -> str | None: ...  # fires when the price falls to it
+from kcterm.venue.base import BracketTerms, OrderTerms
 
 
 def order_body(order: OrderTerms) -> dict[str, Any]:

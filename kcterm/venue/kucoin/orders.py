@@ -10,9 +10,10 @@ answered, and raises an *ambiguous* error when the answer cannot tell whether th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from kcterm.venue.base import BracketTerms, OnWait, OrderTerms
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import OrderDetail
 from kcterm.venue.kucoin.calls_trading import BATCH_LIMIT
@@ -23,18 +24,16 @@ from kcterm.venue.kucoin.errors import (
     OutcomeUnknownError,
     error_for,
 )
-from kcterm.venue.kucoin.order_body import BracketTerms, OrderTerms, bracket_body, order_body
+from kcterm.venue.kucoin.order_body import bracket_body, order_body
 from kcterm.venue.kucoin.order_events import Unreadable, order_detail
 from kcterm.venue.kucoin.rest import RestClient
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.priority import Priority
 
 ORDERS = "/api/v1/orders"
 ST_ORDERS = "/api/v1/st-orders"
 BATCH = "/api/v1/orders/multi"
 BY_CLIENT_OID = "/api/v1/orders/byClientOid"
 STOP_ORDERS = "/api/v1/stopOrders"
-
-OnWait = Callable[[float | None], None]
 
 
 def placed_id(reply: Any, path: str) -> str:
@@ -74,6 +73,8 @@ def batch_results(replies: Sequence[Any], count: int) -> list[str | VenueError]:
 
 class KucoinOrders:
     """Typed order calls on a RestClient (its throttling, signing and retry policy apply)."""
+
+    batch_limit = BATCH_LIMIT  # orders per place_batch (spec/REFERENCE.md 7.11)
 
     def __init__(self, rest: RestClient) -> None:
         self.rest = rest

@@ -35,7 +35,8 @@ from kcterm.venue.kucoin.ratelimit import RateLimitState
 from kcterm.venue.kucoin.replies import JsonArray, JsonObject, as_array, as_object, as_objects
 from kcterm.venue.kucoin.retry import RestStats, RetryPolicy, default_priority, is_safe
 from kcterm.venue.kucoin.signer import Credentials, auth_headers, encoded_query, raw_query
-from kcterm.venue.kucoin.throttle import PoolBudget, Priority, Throttler
+from kcterm.venue.kucoin.throttle import PoolBudget, Throttler
+from kcterm.venue.priority import Priority
 
 _SNIPPET = 200
 

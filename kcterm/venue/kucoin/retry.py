@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kcterm.venue.kucoin.backoff import Backoff
-from kcterm.venue.kucoin.throttle import Priority
+from kcterm.venue.backoff import Backoff
+from kcterm.venue.priority import Priority
 
 SAFE_METHODS = frozenset({"GET", "DELETE"})  # reads, and cancels: repeating one cannot add
 

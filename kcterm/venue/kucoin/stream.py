@@ -22,10 +22,10 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.backoff import Backoff
 from kcterm.venue.kucoin.frames import FrameRouter, Handler, expand_topic
-from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
-from kcterm.venue.kucoin.task_health import StuckWatch, end_reason
+from kcterm.venue.stream_status import StreamState, StreamStatus
+from kcterm.venue.task_health import StuckWatch, end_reason
 
 log = logging.getLogger("kcterm.venue.kucoin.stream")
 

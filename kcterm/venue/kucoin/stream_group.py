@@ -23,11 +23,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kcterm.venue.kucoin.backoff import Backoff
+from kcterm.venue.backoff import Backoff
 from kcterm.venue.kucoin.frames import Handler, expand_topic
 from kcterm.venue.kucoin.stream import TokenSource, WsStream
-from kcterm.venue.kucoin.stream_status import StreamState, StreamStatus
-from kcterm.venue.kucoin.task_health import StuckWatch
+from kcterm.venue.stream_status import StreamState, StreamStatus
+from kcterm.venue.task_health import StuckWatch
 
 log = logging.getLogger("kcterm.venue.kucoin.stream")
 

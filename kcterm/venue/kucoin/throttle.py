@@ -22,9 +22,9 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from kcterm.venue.kucoin.ratelimit import RateLimitState
+from kcterm.venue.priority import Priority
 
 DEFAULT_WINDOW_S = 30.0  # KuCoin's window until a reply says otherwise
 # VIP0 quotas per 30 s window (spec/REFERENCE.md 6.1), assumed until a reply shows the real one.
@@ -34,13 +34,6 @@ SAME_WINDOW_S = 1.0  # two replies whose resets differ by less belong to one win
 # The server's window starts when our first request arrives, a little after we sent it: count
 # the quota back a little after our estimate of the reset, never before it.
 RESET_GRACE_S = 0.05
-
-
-class Priority(IntEnum):
-    CANCEL = 0  # cancels and closing orders: reduce risk, always first
-    PLACE = 1  # new orders
-    QUERY = 2  # what the user asked to see, reconciliation
-    BACKGROUND = 3  # polling nobody is waiting for
 
 
 # Share of the quota a priority must leave for the ones above it.
