@@ -90,6 +90,10 @@ class Health:
         """The venue's last word on the rate limit (remaining, limit, reset)."""
         return self._rest.last_rate_limit
 
+    def now_ms(self) -> int:
+        """The venue's clock now (epoch ms): local time corrected by the measured offset."""
+        return self._rest.now_ms()
+
     @property
     def clock_offset_ms(self) -> int:
         return self._rest.clock_offset_ms

@@ -41,7 +41,7 @@ class FillNotifier:
         if fills.version == self._drawn:
             return
         self._drawn = fills.version
-        now_ms = self._session.rest.now_ms()
+        now_ms = self._session.health.now_ms()
         fresh: list[Fill] = []
         for fill in fills.all():  # newest first: stop at the first one already seen
             if fill.trade_id in self._seen:

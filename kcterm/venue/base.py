@@ -283,6 +283,7 @@ class RequestLink(Protocol):
     @property
     def clock_rtt_ms(self) -> float | None: ...  # round trip of that measurement
     def pool_budgets(self) -> Mapping[str, Budget]: ...
+    def now_ms(self) -> int: ...  # the venue's clock now, as measured
 
 
 # -- the venue -------------------------------------------------------------------------------

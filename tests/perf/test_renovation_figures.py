@@ -7,9 +7,7 @@ Run: .venv/bin/python -m pytest -m perf -s tests/perf/test_renovation_figures.py
 
 from __future__ import annotations
 
-import ast
 import os
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,22 +17,6 @@ from tests.unit import test_import_graph, test_venue_boundary
 pytestmark = pytest.mark.perf
 
 TREE = Path(os.environ.get("KCTERM_TREE", test_venue_boundary.KCTERM))
-SESSION_NAMES = ("session", "_session")
-
-
-def session_names_in_the_window(tree: Path) -> Counter[str]:
-    """Attribute names read on `session` / `self.session` / `self._session` in ui/ and desk."""
-    names: Counter[str] = Counter()
-    for path in [*(tree / "ui").rglob("*.py"), tree / "desk.py"]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Attribute):
-                continue
-            owner = node.value
-            if (isinstance(owner, ast.Name) and owner.id in SESSION_NAMES) or (
-                isinstance(owner, ast.Attribute) and owner.attr in SESSION_NAMES
-            ):
-                names[node.attr] += 1
-    return names
 
 
 def test_print_the_renovation_figures() -> None:
@@ -55,6 +37,6 @@ def test_print_the_renovation_figures() -> None:
     print(f"raw KuCoin reads outside the adapter and sim/: {total} in {len(reads)} files")
     for name, count in reads.most_common(8):
         print(f"  {count:4d}  {name}")
-    names = session_names_in_the_window(TREE)
+    names = test_venue_boundary.session_names_in_the_window(TREE)
     print(f"names the window reads on the session: {len(names)}")
     print("  " + " ".join(sorted(names)))

@@ -98,3 +98,28 @@ def test_the_counter_sees_each_kind_of_raw_read() -> None:
     assert {"orderId", "clientOid", "currentQty", "matchPrice"} <= names
     source = 'a = d.get("orderId")\nb = d["currentQty"]\nc = "/api/v1/orders"\ne = d["mine"]'
     assert count_reads(ast.parse(source), names) == 3
+
+
+SESSION_NAMES = ("session", "_session")
+# The session's plumbing to the venue: the window reads the parts (health, market_data ...)
+VENUE_PLUMBING = {"rest", "public", "private", "adapter"}
+
+
+def session_names_in_the_window(tree: Path = KCTERM) -> Counter[str]:
+    """Attribute names read on `session` / `self.session` / `self._session` in ui/ and desk."""
+    names: Counter[str] = Counter()
+    for path in [*(tree / "ui").rglob("*.py"), tree / "desk.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = node.value
+            if (isinstance(owner, ast.Name) and owner.id in SESSION_NAMES) or (
+                isinstance(owner, ast.Attribute) and owner.attr in SESSION_NAMES
+            ):
+                names[node.attr] += 1
+    return names
+
+
+def test_the_window_never_reaches_the_venue_through_the_session() -> None:
+    reached = sorted(set(session_names_in_the_window()) & VENUE_PLUMBING)
+    assert not reached, f"ui/ or desk reads session.{reached}: go through session.health etc."
