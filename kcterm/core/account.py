@@ -4,7 +4,6 @@ the account panel."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from kcterm.core.marks import event_mark
@@ -16,29 +15,8 @@ from kcterm.venue.events import BalanceUpdate
 MONEY_TOLERANCE = Decimal("0.000001")
 
 
-@dataclass(frozen=True, slots=True)
-class Balance:
-    currency: str
-    equity: Decimal
-    available: Decimal
-    position_margin: Decimal
-    order_margin: Decimal
-    unrealised_pnl: Decimal
-    risk_ratio: Decimal | None = None  # the venue's cross-margin risk rate (the overview's)
-    cross_equity: Decimal | None = None  # the cross positions' equity (risk rate's base)
-
-    @classmethod
-    def from_update(cls, update: BalanceUpdate) -> Balance:
-        return cls(
-            currency=update.currency,
-            equity=update.equity,
-            available=update.available,
-            position_margin=update.position_margin,
-            order_margin=update.order_margin,
-            unrealised_pnl=update.unrealised_pnl,
-            risk_ratio=update.risk_ratio,
-            cross_equity=update.cross_equity,
-        )
+# The account of one settle currency is the venue's last report of it, as it came.
+Balance = BalanceUpdate
 
 
 # Equity and unrealised PnL move with the mark price between events; these do not.
@@ -74,7 +52,7 @@ class Account:
     def apply(self, update: BalanceUpdate) -> Balance | None:
         """One balance update from the wallet feed; an older version than one seen is
         dropped."""
-        balance = Balance.from_update(update)
+        balance = update
         version = update.version
         if version and version < self._wallet_versions.get(balance.currency, 0):
             return None
@@ -87,7 +65,7 @@ class Account:
         """Reconcile with the venue's account overview taken at `mark`; returns the fixes."""
         if update is None:
             return []  # the overview was unreadable (the adapter logged it)
-        fresh = Balance.from_update(update)
+        fresh = update
         if self._touched.get(fresh.currency, 0) > mark:
             return []  # a wallet event newer than this overview already arrived
         local = self._balances.get(fresh.currency)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class FeedState(StrEnum):  # mirrors api.stream.StreamState's values without importing the api
+class FeedState(StrEnum):  # mirrors venue.stream_status.StreamState's values
     CONNECTED = "connected"
 
 

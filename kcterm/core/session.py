@@ -84,7 +84,7 @@ class Session(SessionTrading, SessionPositions):
         profile_name: str = "",
         lease_grace_s: float = LEASE_GRACE_S,
     ) -> None:
-        rest.enable_resilience()  # throttle by pool, retry what is safe (api/retry.py)
+        rest.enable_resilience()  # throttle by pool, retry what is safe (venue/kucoin/retry.py)
         self.rest = rest
         self.venue = venue  # "sim" | "live" | "custom"
         # The profile's slug (Profile.slug): the window keeps its confirmation choices under it.

@@ -20,6 +20,7 @@ def balance(**kw: object) -> Balance:
         "position_margin": D(150),
         "order_margin": D(50),
         "unrealised_pnl": D(10),
+        "ts_ns": 0,
     }
     base.update(kw)
     return Balance(**base)  # type: ignore[arg-type]

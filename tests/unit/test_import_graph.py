@@ -273,12 +273,10 @@ def test_sim_imports_nothing_of_kcterm_but_the_spec() -> None:
     )
 
 
-def test_api_and_core_import_no_qt() -> None:
-    # The venue side is kcterm.api today and kcterm.venue as issue 13 moves it there: the rule
-    # follows the code to either name.
-    without_qt = ("kcterm.api", "kcterm.venue", "kcterm.core")
+def test_venue_and_core_import_no_qt() -> None:
+    without_qt = ("kcterm.venue", "kcterm.core")
     present = [p for p in without_qt if p in modules_of(PACKAGE_ROOT)]
-    assert "kcterm.core" in present and len(present) >= 2, f"only {present} found"
+    assert present == list(without_qt), f"only {present} found"
     bad = [
         imp
         for imp in all_imports(PACKAGE_ROOT)
