@@ -136,14 +136,19 @@ def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
     wait(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
 
 
-def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
-    open_position(desk, "sell", 6)
+def limit_close(desk: MainWindow, qtbot) -> dict:
+    """Click the grid's limit close; the closing order as the exchange has it."""
     session = desk.session
     sent = set(session.gateway.placed.values())
     qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
     wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
     [order_id] = set(session.gateway.placed.values()) - sent
-    order = result_of(session.rest.order(order_id))
+    return result_of(session.rest.order(order_id))
+
+
+def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
+    open_position(desk, "sell", 6)
+    order = limit_close(desk, qtbot)
     assert order["side"] == "buy" and order["type"] == "limit" and order["reduceOnly"] is True
     assert order["size"] == 6 and Decimal(order["price"]) % Decimal("0.1") == 0
 
@@ -219,11 +224,7 @@ def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_t
     other = next(s for s in sorted(session.contracts) if s != SYMBOL)
     desk.link.select(other)
     wait(lambda: SYMBOL not in session.market_data.books, 10, f"{SYMBOL}'s book dropped")
-    sent = set(session.gateway.placed.values())
-    qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
-    wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
-    [order_id] = set(session.gateway.placed.values()) - sent
-    order = result_of(session.rest.order(order_id))
+    order = limit_close(desk, qtbot)
     assert order["side"] == "sell" and order["type"] == "limit" and order["reduceOnly"] is True
     assert order["symbol"] == SYMBOL and order["size"] == 4
     assert "No price" not in desk.desk_actions.last_error
