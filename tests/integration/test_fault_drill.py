@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kcterm.core.account import Balance, balance_differences
+from kcterm.core.account import balance_differences
 from kcterm.core.contract import to_decimal
 from kcterm.core.session import Session
 from kcterm.core.validation import OrderRequest
@@ -130,7 +130,7 @@ async def exchange_view(raw: RestClient) -> dict[str, Any]:
             for p in positions
             if int(p["currentQty"])
         },
-        "balance": Balance.from_update(as_overview(await raw.account_overview())),
+        "balance": as_overview(await raw.account_overview()),
     }
 
 
