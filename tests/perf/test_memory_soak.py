@@ -79,8 +79,10 @@ async def soak_session(tmp_path: Path) -> AsyncIterator[Session]:
     follow_session(JournalRecorder(writer, contract, journal=session.journal), session)
     await session.start([FIRST])
     await wait_for(
-        lambda: session.public.state is StreamState.CONNECTED
-        and session.market_data.books[FIRST].is_live,
+        lambda: (
+            session.public.state is StreamState.CONNECTED
+            and session.market_data.books[FIRST].is_live
+        ),
         30,
         "the session connected",
     )
