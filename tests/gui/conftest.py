@@ -1,13 +1,25 @@
 """GUI tests: the real window on a qasync loop, trading against the embedded exchange (a child
-process, as in the app; a thread of this process where a test steps it or calls into it)."""
+process, as in the app; a thread of this process where a test steps it or calls into it).
+
+A GUI test is an `async def`, run as ONE run of a plain qasync loop, as the app runs one loop
+for its whole life: the window and its session are opened inside that run, the test body runs,
+and they are closed again before it ends (LoopTest, InLoop). Nothing asyncio runs between
+slices, so no loop patch is needed. Inside a test: `await` a coroutine, `await until(...)` for a
+condition (never qtbot.waitUntil/qWait, which would spin a nested loop inside the test's task);
+qtbot's clicks and key presses are synchronous and fine.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import inspect
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import pytest
 import qasync
@@ -27,19 +39,65 @@ from tests.waiting import wait_for
 SYMBOL = "XBTUSDTM"
 MAJORS = ("XBTUSDTM", "ETHUSDTM", "SOLUSDTM")
 
+T = TypeVar("T")
 
-class AppLikeLoop(qasync.QEventLoop):
-    """A qasync loop that stays marked as asyncio's running loop between run_until_complete
-    calls, as the app's loop is for its whole life.
 
-    Tests run the loop in slices, and Qt processes events between them (qasync's own final
-    pass, qtbot's clicks); asyncio code stepped there finds no running loop and fails (aiohttp:
-    "no running event loop"), which kills stream tasks at random. The app never runs that way.
-    This has nothing to do with where the exchange runs: with every exchange of the GUI tests
-    in a child process, a plain qasync.QEventLoop fails the first test (stream tasks end with
-    "no running event loop", the interlock never opens), so the patch stays.
-    """
+class InLoop(Generic[T]):
+    """A fixture's value that is made inside the test's loop run: `opens()` gives an async
+    context manager, entered before the test body and left after it, in the same run (the
+    window and desk fixtures: their session starts streams, which need the running loop)."""
 
+    def __init__(self, opens: Callable[[], AbstractAsyncContextManager[T]]) -> None:
+        self.opens = opens
+
+
+class LoopTest(pytest.Function):
+    """An async GUI test: one qloop.run_until_complete of its InLoop fixtures' opening, the
+    test body and their closing."""
+
+    @classmethod
+    def of(cls, item: pytest.Function) -> LoopTest:
+        return cls.from_parent(
+            item.parent,
+            name=item.name,
+            callspec=getattr(item, "callspec", None),
+            callobj=item.obj,
+            fixtureinfo=item._fixtureinfo,
+            originalname=item.originalname,
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "qloop" not in self.fixturenames:
+            self.fixturenames = [*self.fixturenames, "qloop"]
+
+    def runtest(self) -> None:
+        loop = self.funcargs["qloop"]
+        assert isinstance(loop, qasync.QEventLoop)
+        args = {name: self.funcargs[name] for name in self._fixtureinfo.argnames}
+        loop.run_until_complete(self._one_run(args))
+
+    async def _one_run(self, args: dict[str, Any]) -> None:
+        async with contextlib.AsyncExitStack() as opened:
+            for name, value in args.items():
+                if isinstance(value, InLoop):
+                    args[name] = await opened.enter_async_context(value.opens())
+            await self.obj(**args)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pycollect_makeitem(collector, name: str, obj: object):
+    """Async tests here are LoopTests. pytest-asyncio (asyncio_mode = "auto", for the other
+    test folders) turns every async test into one of its own items, which would run it on a
+    loop of its own; here they are taken back."""
+    made = yield
+    if not inspect.iscoroutinefunction(obj) or not made:
+        return made
+    items = made if isinstance(made, list) else [made]
+    return [LoopTest.of(item) if isinstance(item, pytest.Function) else item for item in items]
+
+
+class AppLikeLoop(qasync.QEventLoop):  # TRANSITION
     def run_until_complete(self, future):
         try:
             return super().run_until_complete(future)
@@ -75,7 +133,7 @@ def no_nested_loop() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    loop = AppLikeLoop(qapp)
+    loop = AppLikeLoop(qapp)  # TRANSITION
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
     yield loop
@@ -136,7 +194,16 @@ def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Session:
+def _in_task() -> bool:  # TRANSITION: until every GUI test is async
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:
+        return False
+
+
+def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Any:
+    if _in_task():
+        return start_session(exchange, venue)
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
     session = Session(rest, venue=venue)
@@ -144,8 +211,38 @@ def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Sessi
     return session
 
 
+async def start_session(exchange: EmbeddedExchange, venue: str = "sim") -> Session:
+    """A session on `exchange`, started (clock, contracts, tickers, streams) on SYMBOL."""
+    cfg = exchange.config
+    rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
+    session = Session(rest, venue=venue)
+    await session.start([SYMBOL])
+    return session
+
+
+@asynccontextmanager
+async def open_window(
+    exchange: EmbeddedExchange, settings: QSettings, **options: Any
+) -> AsyncIterator[MainWindow]:
+    """A dark window on a session of its own, shown; closed with its session afterwards."""
+    session = await start_session(exchange)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark", **options)
+    main.show()
+    try:
+        yield main
+    finally:
+        main.frame_clock.stop()
+        await session.stop()
+        dispose(main)
+
+
 @pytest.fixture
-def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[MainWindow]:
+def window(
+    request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+) -> Iterator[Any]:
+    if inspect.iscoroutinefunction(request.function):
+        yield InLoop(lambda: open_window(exchange, settings))
+        return
     session = open_session(qloop, exchange)
     main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     main.show()
@@ -172,9 +269,17 @@ def wait(condition, timeout: float = 10.0, what: str = "") -> None:
     run(wait_for(condition, timeout, what))
 
 
-def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
+async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    """Let the loop run until `condition()` holds; an AssertionError after `timeout` s."""
+    await wait_for(condition, timeout, what)
+
+
+def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> Any:
     """Streams connected, the book live and fresh data: the interlock lets orders through."""
+    if _in_task():
+        return until(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
     wait(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
+    return None
 
 
 class Answers:
@@ -237,10 +342,13 @@ def answers(qapp) -> Iterator[Answers]:
 
 @pytest.fixture
 def desk(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
-) -> Iterator[MainWindow]:
+    request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
+) -> Iterator[Any]:
     """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers by
     clicking the real dialogs (see Answers)."""
+    if inspect.iscoroutinefunction(request.function):
+        yield InLoop(lambda: open_window(exchange, settings))
+        return
     session = open_session(qloop, exchange)
     main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     main.show()
