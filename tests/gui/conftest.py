@@ -133,12 +133,17 @@ def no_nested_loop() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
+    # The test's run ends when the test does, not when its last window closes (closing one
+    # would quit Qt's loop and stop the run early). The app decides the same way (desk.py).
+    quits = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
     loop = AppLikeLoop(qapp)  # TRANSITION
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
     yield loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+    qapp.setQuitOnLastWindowClosed(quits)
     # Closed here, while Qt still exists: a qasync loop left to the garbage collector
     # closes itself after its signals are gone and prints a RuntimeError per test.
     loop.close()
@@ -237,9 +242,7 @@ async def open_window(
 
 
 @pytest.fixture
-def window(
-    request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
-) -> Iterator[Any]:
+def window(request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[Any]:
     if inspect.iscoroutinefunction(request.function):
         yield InLoop(lambda: open_window(exchange, settings))
         return
