@@ -1,12 +1,14 @@
 """GUI tests: the real window on a qasync loop, trading against the embedded exchange (a child
 process, as in the app; a thread of this process where a test steps it or calls into it).
 
-A GUI test is an `async def`, run as ONE run of a plain qasync loop, as the app runs one loop
-for its whole life: the window and its session are opened inside that run, the test body runs,
-and they are closed again before it ends (LoopTest, InLoop). Nothing asyncio runs between
-slices, so no loop patch is needed. Inside a test: `await` a coroutine, `await until(...)` for a
-condition (never qtbot.waitUntil/qWait, which would spin a nested loop inside the test's task);
-qtbot's clicks and key presses are synchronous and fine.
+A GUI test is an `async def` and runs as ONE run of a plain qasync loop, as the app runs one
+loop for its whole life: its window and session are opened inside that run, the test body runs,
+and they are closed before the run ends (LoopTest, InLoop). Qt never processes events with
+asyncio work pending and no loop running, so the loop needs no patch. Inside a test: `await` a
+coroutine and `await until(condition, timeout, what)`; never qtbot.waitUntil or qWait, whose
+nested event processing would step other tasks inside the test's own. qtbot's clicks and key
+presses are synchronous and fine, and a question the app opens with open() is answered by
+Answers (a timer of the running loop clicking the real dialog's button).
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ class InLoop(Generic[T]):
 
 
 class LoopTest(pytest.Function):
-    """An async GUI test: one qloop.run_until_complete of its InLoop fixtures' opening, the
-    test body and their closing."""
+    """An async GUI test, run by one qloop.run_until_complete: its InLoop fixtures opened (in
+    the order the test names them), the test body, and the fixtures closed again."""
 
     @classmethod
     def of(cls, item: pytest.Function) -> LoopTest:
@@ -97,21 +99,6 @@ def pytest_pycollect_makeitem(collector, name: str, obj: object):
     return [LoopTest.of(item) if isinstance(item, pytest.Function) else item for item in items]
 
 
-class AppLikeLoop(qasync.QEventLoop):  # TRANSITION
-    def run_until_complete(self, future):
-        try:
-            return super().run_until_complete(future)
-        finally:
-            asyncio.events._set_running_loop(self)
-
-    def run_forever(self):
-        asyncio.events._set_running_loop(None)  # qasync sets it itself and clears it after
-        try:
-            return super().run_forever()
-        finally:
-            asyncio.events._set_running_loop(self)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def nested_loops_fail() -> Iterator[None]:
     """Any dialog exec() or static QMessageBox inside a running asyncio task raises
@@ -137,11 +124,9 @@ def qloop(qapp) -> Iterator[qasync.QEventLoop]:
     # would quit Qt's loop and stop the run early). The app decides the same way (desk.py).
     quits = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
-    loop = AppLikeLoop(qapp)  # TRANSITION
+    loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
     yield loop
-    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
     qapp.setQuitOnLastWindowClosed(quits)
     # Closed here, while Qt still exists: a qasync loop left to the garbage collector
@@ -199,24 +184,7 @@ def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-def _in_task() -> bool:  # TRANSITION: until every GUI test is async
-    try:
-        return asyncio.current_task() is not None
-    except RuntimeError:
-        return False
-
-
-def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Any:
-    if _in_task():
-        return start_session(exchange, venue)
-    cfg = exchange.config
-    rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
-    session = Session(rest, venue=venue)
-    qloop.run_until_complete(session.start([SYMBOL]))
-    return session
-
-
-async def start_session(exchange: EmbeddedExchange, venue: str = "sim") -> Session:
+async def open_session(exchange: EmbeddedExchange, venue: str = "sim") -> Session:
     """A session on `exchange`, started (clock, contracts, tickers, streams) on SYMBOL."""
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
@@ -226,12 +194,10 @@ async def start_session(exchange: EmbeddedExchange, venue: str = "sim") -> Sessi
 
 
 @asynccontextmanager
-async def open_window(
-    exchange: EmbeddedExchange, settings: QSettings, **options: Any
-) -> AsyncIterator[MainWindow]:
+async def open_window(exchange: EmbeddedExchange, settings: QSettings) -> AsyncIterator[MainWindow]:
     """A dark window on a session of its own, shown; closed with its session afterwards."""
-    session = await start_session(exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark", **options)
+    session = await open_session(exchange)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     main.show()
     try:
         yield main
@@ -242,17 +208,9 @@ async def open_window(
 
 
 @pytest.fixture
-def window(request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[Any]:
-    if inspect.iscoroutinefunction(request.function):
-        yield InLoop(lambda: open_window(exchange, settings))
-        return
-    session = open_session(qloop, exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    main.show()
-    yield main
-    main.frame_clock.stop()
-    qloop.run_until_complete(session.stop())
-    dispose(main)
+def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> InLoop[MainWindow]:
+    """A practice window, opened in the test's loop run (see open_window)."""
+    return InLoop(lambda: open_window(exchange, settings))
 
 
 def dispose(window: MainWindow) -> None:
@@ -263,26 +221,14 @@ def dispose(window: MainWindow) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
-def run(coro) -> None:
-    """Run a coroutine on the test's qasync loop (Qt events are processed meanwhile)."""
-    asyncio.get_event_loop().run_until_complete(coro)
-
-
-def wait(condition, timeout: float = 10.0, what: str = "") -> None:
-    run(wait_for(condition, timeout, what))
-
-
 async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
     """Let the loop run until `condition()` holds; an AssertionError after `timeout` s."""
     await wait_for(condition, timeout, what)
 
 
-def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> Any:
+async def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
     """Streams connected, the book live and fresh data: the interlock lets orders through."""
-    if _in_task():
-        return until(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
-    wait(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
-    return None
+    await until(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
 
 
 class Answers:
@@ -345,28 +291,8 @@ def answers(qapp) -> Iterator[Answers]:
 
 @pytest.fixture
 def desk(
-    request, qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
-) -> Iterator[Any]:
+    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
+) -> InLoop[MainWindow]:
     """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers by
     clicking the real dialogs (see Answers)."""
-    if inspect.iscoroutinefunction(request.function):
-        yield InLoop(lambda: open_window(exchange, settings))
-        return
-    session = open_session(qloop, exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    main.show()
-    yield main
-    main.frame_clock.stop()
-    qloop.run_until_complete(session.stop())
-    dispose(main)
-
-
-def result_of(coro):
-    """Run a coroutine on the test's loop and return its result."""
-    box: list = []
-
-    async def go() -> None:
-        box.append(await coro)
-
-    run(go())
-    return box[0]
+    return InLoop(lambda: open_window(exchange, settings))

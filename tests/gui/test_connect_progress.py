@@ -10,7 +10,7 @@ from tests.gui.conftest import open_session
 
 
 async def test_the_window_keeps_painting_while_a_session_connects(
-    qloop, exchange: EmbeddedExchange
+    exchange: EmbeddedExchange,
 ) -> None:
     progress = ConnectProgress("Connecting: practice on the embedded exchange…")
     progress.show()
@@ -18,7 +18,7 @@ async def test_the_window_keeps_painting_while_a_session_connects(
     timer = QTimer()
     timer.timeout.connect(lambda: frames.append(1))
     timer.start(1)
-    session = await open_session(qloop, exchange)  # clock, contracts, tickers, streams
+    session = await open_session(exchange)  # clock, contracts, tickers, streams
     timer.stop()
     try:
         assert progress.isVisible() and progress.bar.maximum() == 0  # indeterminate

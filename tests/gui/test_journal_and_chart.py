@@ -91,9 +91,9 @@ async def test_chart_intervals_and_crosshair(window: MainWindow) -> None:
 
 
 async def test_dragging_an_order_line_moves_the_order_after_confirmation(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, exchange)
+    session = await open_session(exchange)
     asked: list[tuple[str, Decimal]] = []
     answers = [False, True]
 

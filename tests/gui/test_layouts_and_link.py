@@ -46,9 +46,9 @@ async def test_named_layout_and_restore_default(window: MainWindow) -> None:
 
 
 async def test_the_last_layout_comes_back_in_the_next_window(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, exchange)
+    session = await open_session(exchange)
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         first.show()

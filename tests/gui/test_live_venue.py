@@ -6,8 +6,6 @@ the UI sees on KuCoin; no real venue is contacted.
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import QSettings, Qt
 
 from kcterm.core.validation import OrderRequest
@@ -17,9 +15,9 @@ from tests.gui.conftest import dispose, open_session, trading_ready, until
 
 
 async def test_live_window_is_marked_and_asks_before_each_order(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, exchange, venue="live")
+    session = await open_session(exchange, venue="live")
     asked: list[OrderRequest] = []
     answers = [False, True]
 
@@ -43,4 +41,3 @@ async def test_live_window_is_marked_and_asks_before_each_order(
     finally:
         await session.stop()
         dispose(window)
-        asyncio.set_event_loop(qloop)

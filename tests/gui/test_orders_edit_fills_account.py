@@ -105,9 +105,9 @@ async def test_account_bar_shows_the_exchange_balance_and_margin(window: MainWin
 
 
 async def test_live_venue_asks_before_each_position_action_until_turned_off(
-    qloop, exchange: EmbeddedExchange, settings: QSettings
+    exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, exchange, venue="live")
+    session = await open_session(exchange, venue="live")
     answers = Answers()
     window = MainWindow(
         session, SYMBOL, settings=settings, confirm=lambda r: True, confirm_action=answers

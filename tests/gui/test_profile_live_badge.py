@@ -7,7 +7,6 @@ which is all the window sees (as in test_live_venue.py); no real venue is contac
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -23,10 +22,10 @@ from tests.memory_keyring import MemoryKeyring
 
 
 async def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
     profile = Profile("desk two", CUSTOM, address="HTTPS://API-FUTURES.KUCOIN.COM:443/")
-    session = await open_session(qloop, exchange, venue=profile.venue)
+    session = await open_session(exchange, venue=profile.venue)
     session.profile_name = profile.slug
     window = MainWindow(session, "XBTUSDTM", settings=settings, remember_layout=False)
     try:
@@ -45,7 +44,6 @@ async def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
     finally:
         await session.stop()
         dispose(window)
-        asyncio.set_event_loop(qloop)
     assert TradingPrefs(settings, True, "KUCOIN").asks("order")  # the other live profile
 
 

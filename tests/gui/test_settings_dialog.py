@@ -69,7 +69,7 @@ async def test_without_a_keyring_it_says_so_and_switching_live_needs_consent(
 
 
 async def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
-    qtbot, qloop, tmp_path: Path, exchange: EmbeddedExchange
+    qtbot, tmp_path: Path, exchange: EmbeddedExchange
 ) -> None:
     ring = MemoryKeyring()
     secrets = SecretStore(ring, environ={})

@@ -35,9 +35,9 @@ def step(exchange: EmbeddedExchange, steps: int = 5) -> None:
 
 
 async def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_flows(
-    qloop, qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, quiet_exchange)
+    session = await open_session(quiet_exchange)
     window = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     veils = veil_docks(window)
     window.show()

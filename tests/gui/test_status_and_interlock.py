@@ -15,13 +15,13 @@ from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, unt
 
 
 async def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
-    qloop, qtbot, settings: QSettings
+    qtbot, settings: QSettings
 ) -> None:
     fast_pings = EmbeddedExchange(
         SimConfig(port=0, seed=5, tick_interval=0.05, ping_interval_ms=200)
     )
     fast_pings.start()
-    session = await open_session(qloop, fast_pings)
+    session = await open_session(fast_pings)
     window = MainWindow(session, SYMBOL, settings=settings)
     window.show()
     status = window.status
@@ -69,9 +69,9 @@ def step(exchange: EmbeddedExchange, steps: int = 5) -> None:
 
 
 async def test_the_interlock_disables_trading_when_the_feed_stops(
-    qloop, qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, quiet_exchange)
+    session = await open_session(quiet_exchange)
     window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
     window.show()
     ticket = window.ticket

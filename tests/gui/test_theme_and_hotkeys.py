@@ -22,9 +22,9 @@ def window_color() -> str:
 
 
 async def test_dark_by_default_light_on_request_and_remembered(
-    qloop, exchange: EmbeddedExchange, settings: QSettings
+    exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(qloop, exchange)
+    session = await open_session(exchange)
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         assert colors() is DARK and window_color() == DARK.window
