@@ -51,6 +51,10 @@ async def test_order_actions_replies_and_feed_events_are_journaled(window: MainW
         return [model.cell(r, 1) for r in range(model.rowCount())]
 
     await until(lambda: "event" in kinds(), 10, "the open event in the journal")
+    # The feed's open event may reach the panel before the reply's line: the panel shows what
+    # the journal had at its last repaint, which then has every line journaled so far.
+    journaled = len(session.journal.entries)
+    await until(lambda: model.rowCount() >= journaled, 5, "the panel to show every line")
     texts = [model.cell(r, 4) for r in range(model.rowCount())]
     assert any(t.startswith("Place buy 1 XBTUSDTM limit") for t in texts)
     assert any(t.startswith("Accepted: order") for t in texts)

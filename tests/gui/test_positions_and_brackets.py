@@ -112,6 +112,8 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     )
     await until(lambda: len(session.stop_orders) == 1, 10, "one st-order")
     third = session.stop_orders.all()[0].order_id
+    # The feed may show the new st-order before the reply that records its plan is read.
+    await until(lambda: session.brackets.get(third) is not None, 5, "the new st-order's plan")
     plan = session.brackets.get(third)
     assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
 

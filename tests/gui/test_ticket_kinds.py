@@ -49,6 +49,8 @@ async def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_rea
     assert "smaller than the size (5)" in ticket.error_label.text()
     assert ticket.options.visible_edit.property("invalid") is True
 
+    # Risk sizing needs the equity first: before the balance is read it says only that.
+    await until(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
     ticket.risk.setChecked(True)
     ticket.risk.stop_edit.setText("123.45")
     assert not ticket.risk.apply()
