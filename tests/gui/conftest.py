@@ -47,7 +47,8 @@ T = TypeVar("T")
 class InLoop(Generic[T]):
     """A fixture's value that is made inside the test's loop run: `opens()` gives an async
     context manager, entered before the test body and left after it, in the same run (the
-    window and desk fixtures: their session starts streams, which need the running loop)."""
+    window and desk fixtures: their session starts streams, which need the running loop).
+    Not an async fixture: pytest-asyncio would run that on a loop of its own, in a run apart."""
 
     def __init__(self, opens: Callable[[], AbstractAsyncContextManager[T]]) -> None:
         self.opens = opens
