@@ -1,13 +1,27 @@
 """GUI tests: the real window on a qasync loop, trading against the embedded exchange (a child
-process, as in the app; a thread of this process where a test steps it or calls into it)."""
+process, as in the app; a thread of this process where a test steps it or calls into it).
+
+A GUI test is an `async def` and runs as ONE run of a plain qasync loop, as the app runs one
+loop for its whole life: its window and session are opened inside that run, the test body runs,
+and they are closed before the run ends (LoopTest, InLoop). Qt never processes events with
+asyncio work pending and no loop running, so the loop needs no patch. Inside a test: `await` a
+coroutine and `await until(condition, timeout, what)`; never qtbot.waitUntil or qWait, whose
+nested event processing would step other tasks inside the test's own. qtbot's clicks and key
+presses are synchronous and fine, and a question the app opens with open() is answered by
+Answers (a timer of the running loop clicking the real dialog's button).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import inspect
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import pytest
 import qasync
@@ -27,31 +41,63 @@ from tests.waiting import wait_for
 SYMBOL = "XBTUSDTM"
 MAJORS = ("XBTUSDTM", "ETHUSDTM", "SOLUSDTM")
 
+T = TypeVar("T")
 
-class AppLikeLoop(qasync.QEventLoop):
-    """A qasync loop that stays marked as asyncio's running loop between run_until_complete
-    calls, as the app's loop is for its whole life.
 
-    Tests run the loop in slices, and Qt processes events between them (qasync's own final
-    pass, qtbot's clicks); asyncio code stepped there finds no running loop and fails (aiohttp:
-    "no running event loop"), which kills stream tasks at random. The app never runs that way.
-    This has nothing to do with where the exchange runs: with every exchange of the GUI tests
-    in a child process, a plain qasync.QEventLoop fails the first test (stream tasks end with
-    "no running event loop", the interlock never opens), so the patch stays.
-    """
+class InLoop(Generic[T]):
+    """A fixture's value that is made inside the test's loop run: `opens()` gives an async
+    context manager, entered before the test body and left after it, in the same run (the
+    window and desk fixtures: their session starts streams, which need the running loop).
+    Not an async fixture: pytest-asyncio would run that on a loop of its own, in a run apart."""
 
-    def run_until_complete(self, future):
-        try:
-            return super().run_until_complete(future)
-        finally:
-            asyncio.events._set_running_loop(self)
+    def __init__(self, opens: Callable[[], AbstractAsyncContextManager[T]]) -> None:
+        self.opens = opens
 
-    def run_forever(self):
-        asyncio.events._set_running_loop(None)  # qasync sets it itself and clears it after
-        try:
-            return super().run_forever()
-        finally:
-            asyncio.events._set_running_loop(self)
+
+class LoopTest(pytest.Function):
+    """An async GUI test, run by one qloop.run_until_complete: its InLoop fixtures opened (in
+    the order the test names them), the test body, and the fixtures closed again."""
+
+    @classmethod
+    def of(cls, item: pytest.Function) -> LoopTest:
+        return cls.from_parent(
+            item.parent,
+            name=item.name,
+            callspec=getattr(item, "callspec", None),
+            callobj=item.obj,
+            fixtureinfo=item._fixtureinfo,
+            originalname=item.originalname,
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "qloop" not in self.fixturenames:
+            self.fixturenames = [*self.fixturenames, "qloop"]
+
+    def runtest(self) -> None:
+        loop = self.funcargs["qloop"]
+        assert isinstance(loop, qasync.QEventLoop)
+        args = {name: self.funcargs[name] for name in self._fixtureinfo.argnames}
+        loop.run_until_complete(self._one_run(args))
+
+    async def _one_run(self, args: dict[str, Any]) -> None:
+        async with contextlib.AsyncExitStack() as opened:
+            for name, value in args.items():
+                if isinstance(value, InLoop):
+                    args[name] = await opened.enter_async_context(value.opens())
+            await self.obj(**args)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pycollect_makeitem(collector, name: str, obj: object):
+    """Async tests here are LoopTests. pytest-asyncio (asyncio_mode = "auto", for the other
+    test folders) turns every async test into one of its own items, which would run it on a
+    loop of its own; here they are taken back."""
+    made = yield
+    if not inspect.iscoroutinefunction(obj) or not made:
+        return made
+    items = made if isinstance(made, list) else [made]
+    return [LoopTest.of(item) if isinstance(item, pytest.Function) else item for item in items]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,12 +121,15 @@ def no_nested_loop() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    loop = AppLikeLoop(qapp)
+    # The test's run ends when the test does, not when its last window closes (closing one
+    # would quit Qt's loop and stop the run early). The app decides the same way (desk.py).
+    quits = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
     yield loop
-    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+    qapp.setQuitOnLastWindowClosed(quits)
     # Closed here, while Qt still exists: a qasync loop left to the garbage collector
     # closes itself after its signals are gone and prints a RuntimeError per test.
     loop.close()
@@ -136,23 +185,33 @@ def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Session:
+async def open_session(exchange: EmbeddedExchange, venue: str = "sim") -> Session:
+    """A session on `exchange`, started (clock, contracts, tickers, streams) on SYMBOL."""
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
     session = Session(rest, venue=venue)
-    qloop.run_until_complete(session.start([SYMBOL]))
+    await session.start([SYMBOL])
     return session
 
 
-@pytest.fixture
-def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> Iterator[MainWindow]:
-    session = open_session(qloop, exchange)
+@asynccontextmanager
+async def open_window(exchange: EmbeddedExchange, settings: QSettings) -> AsyncIterator[MainWindow]:
+    """A dark window on a session of its own, shown; closed with its session afterwards."""
+    session = await open_session(exchange)
     main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     main.show()
-    yield main
-    main.frame_clock.stop()
-    qloop.run_until_complete(session.stop())
-    dispose(main)
+    try:
+        yield main
+    finally:
+        main.frame_clock.stop()
+        await session.stop()
+        dispose(main)
+
+
+@pytest.fixture
+def window(qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings) -> InLoop[MainWindow]:
+    """A practice window, opened in the test's loop run (see open_window)."""
+    return InLoop(lambda: open_window(exchange, settings))
 
 
 def dispose(window: MainWindow) -> None:
@@ -163,18 +222,14 @@ def dispose(window: MainWindow) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
-def run(coro) -> None:
-    """Run a coroutine on the test's qasync loop (Qt events are processed meanwhile)."""
-    asyncio.get_event_loop().run_until_complete(coro)
+async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    """Let the loop run until `condition()` holds; an AssertionError after `timeout` s."""
+    await wait_for(condition, timeout, what)
 
 
-def wait(condition, timeout: float = 10.0, what: str = "") -> None:
-    run(wait_for(condition, timeout, what))
-
-
-def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
+async def trading_ready(window: MainWindow, symbol: str = SYMBOL) -> None:
     """Streams connected, the book live and fresh data: the interlock lets orders through."""
-    wait(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
+    await until(lambda: window.gate(symbol).open, 15, f"the interlock to open for {symbol}")
 
 
 class Answers:
@@ -238,24 +293,7 @@ def answers(qapp) -> Iterator[Answers]:
 @pytest.fixture
 def desk(
     qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings, answers: Answers
-) -> Iterator[MainWindow]:
+) -> InLoop[MainWindow]:
     """A practice window whose confirmations (close, flatten, move, TP/SL) the test answers by
     clicking the real dialogs (see Answers)."""
-    session = open_session(qloop, exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    main.show()
-    yield main
-    main.frame_clock.stop()
-    qloop.run_until_complete(session.stop())
-    dispose(main)
-
-
-def result_of(coro):
-    """Run a coroutine on the test's loop and return its result."""
-    box: list = []
-
-    async def go() -> None:
-        box.append(await coro)
-
-    run(go())
-    return box[0]
+    return InLoop(lambda: open_window(exchange, settings))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from kcterm.core.validation import OrderDraft
 from kcterm.ui.formatting import DASH
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, result_of, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 CENT = Decimal("0.01")
 
@@ -17,34 +17,36 @@ def shown(window: MainWindow, key: str) -> Decimal:
     return Decimal(window.account_bar.labels[key].text().split()[0].replace(",", ""))
 
 
-def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
+async def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     window: MainWindow,
 ) -> None:
     session = window.session
-    trading_ready(window)
+    await trading_ready(window)
     bar = window.account_bar
-    wait(lambda: bar.labels["available"].text() != DASH, 10, "the available balance")
-    wait(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
+    await until(lambda: bar.labels["available"].text() != DASH, 10, "the available balance")
+    await until(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
     passes = session.reconciler.stats.passes
     available, margin = shown(window, "available"), shown(window, "margin")
     contract = session.contracts[SYMBOL]
     price = session.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
-    order_id = result_of(
-        session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price))))
+    order_id = await session.place(
+        session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price)))
     )
-    detail = result_of(session.rest.order(order_id))
+    detail = await session.rest.order(order_id)
     frozen = 3 * contract.multiplier * price / Decimal(str(detail["leverage"]))
     assert frozen > CENT  # the test means something: the order holds visible margin
-    wait(lambda: order_id in session.orders, 10, "the open event")
+    await until(lambda: order_id in session.orders, 10, "the open event")
     expected = (available - frozen).quantize(CENT)
-    wait(lambda: shown(window, "available") == expected, 5, "available to drop by the margin")
+    await until(
+        lambda: shown(window, "available") == expected, 5, "available to drop by the margin"
+    )
     assert abs(shown(window, "margin") - (margin + frozen)) <= CENT
     assert session.reconciler.stats.passes == passes  # no reconcile did it
-    exchange_says = result_of(session.rest.account_overview())
+    exchange_says = await session.rest.account_overview()
     assert abs(shown(window, "available") - Decimal(str(exchange_says["availableBalance"]))) <= CENT
 
-    run(session.cancel(order_id))
-    wait(lambda: order_id not in session.orders, 10, "the cancel event")
-    wait(lambda: shown(window, "available") == available.quantize(CENT), 5, "available back")
+    await session.cancel(order_id)
+    await until(lambda: order_id not in session.orders, 10, "the cancel event")
+    await until(lambda: shown(window, "available") == available.quantize(CENT), 5, "available back")
     assert shown(window, "margin") == margin.quantize(CENT)
     assert session.reconciler.stats.passes == passes

@@ -14,24 +14,26 @@ from PySide6.QtWidgets import QMessageBox
 from kcterm.core.validation import OrderDraft
 from kcterm.ui import ask, modal_guard
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, Answers, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, Answers, trading_ready, until
 from tests.gui.test_positions_and_brackets import open_position
 
 
-def assert_desk_alive(window: MainWindow) -> None:
+async def assert_desk_alive(window: MainWindow) -> None:
     """The book keeps advancing, an order placed now comes back on the private feed, and
     every task the session started is still running."""
     session = window.session
     book = session.books[SYMBOL]
     start = book.sequence
-    wait(lambda: book.sequence > start + 3, 10, "the book to keep advancing")
+    await until(lambda: book.sequence > start + 3, 10, "the book to keep advancing")
     best = book.best_bid()
     contract = session.contracts[SYMBOL]
     assert best is not None
     price = contract.format_price(best[0] - 50 * contract.tick_size)  # rests, never fills
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
-    order_id = run_result(session.place(session.prepare(draft)))
-    wait(lambda: session.orders.get(order_id) is not None, 10, "the order on the private feed")
+    order_id = await session.place(session.prepare(draft))
+    await until(
+        lambda: session.orders.get(order_id) is not None, 10, "the order on the private feed"
+    )
     # A one-shot task (an order's detail fetch) may be done with its done-callback still
     # queued; what must not happen is a task that failed or was killed.
     dead = [t for t in session._tasks if t.done() and (t.cancelled() or t.exception())]
@@ -39,55 +41,49 @@ def assert_desk_alive(window: MainWindow) -> None:
     assert not session.faults.locked, session.faults.reason
 
 
-def run_result(coro):
-    box: list = []
-
-    async def go() -> None:
-        box.append(await coro)
-
-    run(go())
-    return box[0]
-
-
-def test_a_confirmed_flatten_keeps_the_streams_running(desk: MainWindow, answers: Answers) -> None:
-    open_position(desk, "buy", 3)
+async def test_a_confirmed_flatten_keeps_the_streams_running(
+    desk: MainWindow, answers: Answers
+) -> None:
+    await open_position(desk, "buy", 3)
     desk.desk_actions.flatten_all()
-    wait(lambda: answers.clicked == 1, 5, "the real Flatten all question, clicked")
+    await until(lambda: answers.clicked == 1, 5, "the real Flatten all question, clicked")
     assert answers.asked[0][0] == "Flatten all"
-    wait(lambda: desk.session.positions.get(SYMBOL) is None, 10, "the position closed")
-    assert_desk_alive(desk)
+    await until(lambda: desk.session.positions.get(SYMBOL) is None, 10, "the position closed")
+    await assert_desk_alive(desk)
 
 
-def test_a_declined_close_keeps_the_streams_running(desk: MainWindow, answers: Answers) -> None:
-    open_position(desk, "sell", 2)
+async def test_a_declined_close_keeps_the_streams_running(
+    desk: MainWindow, answers: Answers
+) -> None:
+    await open_position(desk, "sell", 2)
     answers.reply = False
     desk.desk_actions.close_position_hotkey()
-    wait(lambda: answers.clicked == 1, 5, "the real Close position question, clicked")
+    await until(lambda: answers.clicked == 1, 5, "the real Close position question, clicked")
     assert desk.session.positions.get(SYMBOL) is not None
-    assert_desk_alive(desk)
+    await assert_desk_alive(desk)
 
 
-def test_a_question_is_answered_no_when_its_window_closes(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_a_question_is_answered_no_when_its_window_closes(window: MainWindow) -> None:
+    await trading_ready(window)
     answer = asyncio.ensure_future(ask.ask(window, "Close position", "Close it?"))
-    wait(lambda: len(ask.pending()) == 1, 5, "the question on screen")
+    await until(lambda: len(ask.pending()) == 1, 5, "the question on screen")
     assert ask.pending()[0].isVisible()
     window.close()
-    wait(answer.done, 5, "the answer")
+    await until(answer.done, 5, "the answer")
     assert answer.result() is False and ask.pending() == []
 
 
-def test_a_nested_modal_inside_a_coroutine_fails_loudly(qloop) -> None:
+async def test_a_nested_modal_inside_a_coroutine_fails_loudly() -> None:
     async def bad() -> None:
         QMessageBox.question(None, "Nested", "This would run a second event loop")
 
     with pytest.raises(modal_guard.NestedModalError, match="nested event loop"):
-        qloop.run_until_complete(bad())
+        await bad()
     assert modal_guard.violations and "QMessageBox.question" in modal_guard.violations[-1]
     modal_guard.violations.clear()  # seen on purpose: the autouse check must not fail the test
     modal_guard.set_strict(False)
     try:
-        qloop.run_until_complete(_exec_in_task())  # the app's mode: logged, not raised
+        await _exec_in_task()  # the app's mode: logged, not raised
     finally:
         modal_guard.set_strict(True)
     assert modal_guard.violations and "QDialog.exec" in modal_guard.violations[-1]

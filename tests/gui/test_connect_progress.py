@@ -9,8 +9,8 @@ from kcterm.ui.connect_progress import ConnectProgress
 from tests.gui.conftest import open_session
 
 
-def test_the_window_keeps_painting_while_a_session_connects(
-    qloop, exchange: EmbeddedExchange
+async def test_the_window_keeps_painting_while_a_session_connects(
+    exchange: EmbeddedExchange,
 ) -> None:
     progress = ConnectProgress("Connecting: practice on the embedded exchange…")
     progress.show()
@@ -18,7 +18,7 @@ def test_the_window_keeps_painting_while_a_session_connects(
     timer = QTimer()
     timer.timeout.connect(lambda: frames.append(1))
     timer.start(1)
-    session = open_session(qloop, exchange)  # clock, contracts, tickers, streams
+    session = await open_session(exchange)  # clock, contracts, tickers, streams
     timer.stop()
     try:
         assert progress.isVisible() and progress.bar.maximum() == 0  # indeterminate
@@ -28,4 +28,4 @@ def test_the_window_keeps_painting_while_a_session_connects(
     finally:
         progress.close()
         progress.deleteLater()
-        qloop.run_until_complete(session.stop())
+        await session.stop()

@@ -11,12 +11,13 @@ from PySide6.QtGui import QGuiApplication
 
 from kcterm.logging_setup import REDACTOR
 from kcterm.ui.crash_dialog import CrashHandler
+from tests.gui.conftest import until
 
 SECRET = "crash-test-secret-123"
 
 
 @pytest.mark.qt_no_exception_capture  # the handler under test is the one catching it
-def test_a_slot_exception_opens_one_dialog_and_the_loop_goes_on(qtbot, qloop) -> None:
+async def test_a_slot_exception_opens_one_dialog_and_the_loop_goes_on(qtbot, qloop) -> None:
     REDACTOR.add(SECRET)
     quits: list[int] = []
     handler = CrashHandler(lambda: quits.append(1))
@@ -30,7 +31,7 @@ def test_a_slot_exception_opens_one_dialog_and_the_loop_goes_on(qtbot, qloop) ->
         QTimer.singleShot(0, boom)
         QTimer.singleShot(0, boom)  # a second error joins the open dialog
         QTimer.singleShot(20, lambda: later.append("still running"))
-        qtbot.waitUntil(lambda: later == ["still running"], timeout=3000)
+        await until(lambda: later == ["still running"], 3, "the loop to go on after the errors")
         dialog = handler.dialog
         assert dialog is not None and dialog.isVisible() and dialog.count == 2
         text = dialog.text.toPlainText()
@@ -43,7 +44,9 @@ def test_a_slot_exception_opens_one_dialog_and_the_loop_goes_on(qtbot, qloop) ->
         dialog.close()  # closing is not quitting
         assert quits == []
         QTimer.singleShot(0, boom)
-        qtbot.waitUntil(lambda: handler.dialog is not dialog and handler.dialog.isVisible())
+        await until(
+            lambda: handler.dialog is not dialog and handler.dialog.isVisible(), 5, "a new dialog"
+        )
         handler.dialog.quit_button.click()
         assert quits == [1]
     finally:
@@ -51,7 +54,7 @@ def test_a_slot_exception_opens_one_dialog_and_the_loop_goes_on(qtbot, qloop) ->
     assert sys.excepthook is not handler.excepthook
 
 
-def test_asyncio_callback_errors_are_reported_too(qtbot, qloop) -> None:
+async def test_asyncio_callback_errors_are_reported_too(qtbot, qloop) -> None:
     handler = CrashHandler(lambda: None, show=False)
     handler.install(qloop)
     try:
@@ -60,7 +63,7 @@ def test_asyncio_callback_errors_are_reported_too(qtbot, qloop) -> None:
             raise RuntimeError("in a callback")
 
         qloop.call_soon(fails)
-        qloop.run_until_complete(asyncio.sleep(0.05))
+        await asyncio.sleep(0.05)
     finally:
         handler.uninstall(qloop)
     assert len(handler.reports) == 1 and "RuntimeError: in a callback" in handler.reports[0]

@@ -11,15 +11,17 @@ from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.error_words import explain
-from tests.gui.conftest import SYMBOL, dispose, open_session, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, until
 
 
-def test_a_refused_cancel_shows_code_and_a_sentence(window: MainWindow) -> None:
-    trading_ready(window)
-    run(_cancel_unknown(window))
+async def test_a_refused_cancel_shows_code_and_a_sentence(window: MainWindow) -> None:
+    await trading_ready(window)
+    await _cancel_unknown(window)
     journal = window.journal
     model = journal.model
-    wait(lambda: any(model.cell(r, 1) == "error" for r in range(model.rowCount())), 5, "error")
+    await until(
+        lambda: any(model.cell(r, 1) == "error" for r in range(model.rowCount())), 5, "error"
+    )
     row = next(r for r in range(model.rowCount()) if model.cell(r, 1) == "error")
     code, text = model.cell(row, 3), model.cell(row, 4)
     assert code.isdigit()  # KuCoin's code (100004 or 100001, depending on the venue's choice)
@@ -37,46 +39,54 @@ async def _cancel_unknown(window: MainWindow) -> None:
         pass
 
 
-def test_order_actions_replies_and_feed_events_are_journaled(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_order_actions_replies_and_feed_events_are_journaled(window: MainWindow) -> None:
+    await trading_ready(window)
     session = window.session
     bid = session.books[SYMBOL].best_bid()[0]
     request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(bid - 50)))
-    run(session.place(request))
+    await session.place(request)
     model = window.journal.model
 
     def kinds() -> list[str]:
         return [model.cell(r, 1) for r in range(model.rowCount())]
 
-    wait(lambda: "event" in kinds(), 10, "the open event in the journal")
+    await until(lambda: "event" in kinds(), 10, "the open event in the journal")
+    # The feed's open event may reach the panel before the reply's line: the panel shows what
+    # the journal had at its last repaint, which then has every line journaled so far.
+    journaled = len(session.journal.entries)
+    await until(lambda: model.rowCount() >= journaled, 5, "the panel to show every line")
     texts = [model.cell(r, 4) for r in range(model.rowCount())]
     assert any(t.startswith("Place buy 1 XBTUSDTM limit") for t in texts)
     assert any(t.startswith("Accepted: order") for t in texts)
     assert any(t.startswith("Open: buy order") for t in texts)
 
 
-def test_chart_loads_candles_and_appends_live_ones(window: MainWindow) -> None:
+async def test_chart_loads_candles_and_appends_live_ones(window: MainWindow) -> None:
     chart = window.chart
-    wait(lambda: chart.series is not None and len(chart.candles.bars()) > 0, 10, "history")
+    await until(lambda: chart.series is not None and len(chart.candles.bars()) > 0, 10, "history")
     assert chart.busy.isHidden()
     series = chart.series
     assert series.source in ("klines", "trades") and series.minutes == 1
     assert len(chart.candles.bars()) == len(series) == len(chart.volume.bars())
     revision = series.revision
-    wait(lambda: series.revision > revision, 15, "a live trade on the chart")
-    wait(lambda: chart.candles.bars()[-1][4] == series.candles[-1].close, 2, "the live candle")
+    await until(lambda: series.revision > revision, 15, "a live trade on the chart")
+    await until(
+        lambda: chart.candles.bars()[-1][4] == series.candles[-1].close, 2, "the live candle"
+    )
     records = chart.candles.chunk_records
-    wait(lambda: series.revision > revision + 3, 15, "more live trades")
+    await until(lambda: series.revision > revision + 3, 15, "more live trades")
     # Trades inside one candle repaint that candle only; no history chunk is recorded again
     # unless a candle closed meanwhile (then one chunk, never all of them).
     assert chart.candles.chunk_records - records <= series.appended
 
 
-def test_chart_intervals_and_crosshair(window: MainWindow) -> None:
+async def test_chart_intervals_and_crosshair(window: MainWindow) -> None:
     chart = window.chart
     chart.set_interval("1h")
-    wait(lambda: chart.series is not None and chart.series.minutes == 60, 10, "hourly candles")
-    wait(lambda: len(chart.candles.bars()) > 0, 5, "hourly bars")
+    await until(
+        lambda: chart.series is not None and chart.series.minutes == 60, 10, "hourly candles"
+    )
+    await until(lambda: len(chart.candles.bars()) > 0, 5, "hourly bars")
     bars = chart.candles.bars()
     assert all(b[0] % 3600 == 0 for b in bars)
     t, _, h, lo, _, v = bars[-1]
@@ -84,10 +94,10 @@ def test_chart_intervals_and_crosshair(window: MainWindow) -> None:
     assert text.count(" · ") == 2 and f"H {h:g}" in text and f"V {v:g}" in text
 
 
-def test_dragging_an_order_line_moves_the_order_after_confirmation(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+async def test_dragging_an_order_line_moves_the_order_after_confirmation(
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, exchange)
+    session = await open_session(exchange)
     asked: list[tuple[str, Decimal]] = []
     answers = [False, True]
 
@@ -98,22 +108,24 @@ def test_dragging_an_order_line_moves_the_order_after_confirmation(
     window = MainWindow(session, SYMBOL, settings=settings, confirm_move=confirm)
     window.show()
     try:
-        trading_ready(window)
+        await trading_ready(window)
         bid = session.books[SYMBOL].best_bid()[0]
         request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(bid - 60)))
-        run(session.place(request))
+        await session.place(request)
         lines = window.chart.order_lines
-        wait(lambda: len(lines.lines) == 1, 10, "the order line")
+        await until(lambda: len(lines.lines) == 1, 10, "the order line")
         order_id, line = next(iter(lines.lines.items()))
         assert line.value() == float(bid - 60) and line.movable
         lines.drop(order_id, float(bid - 70) + 0.02)  # released a little off the tick grid
         assert asked == [(order_id, bid - 70)]  # snapped to the tick; declined
         assert line.value() == float(bid - 60) and session.orders.get(order_id).price == bid - 60
         lines.drop(order_id, float(bid - 70))
-        wait(lambda: order_id not in session.orders and len(session.orders) == 1, 10, "moved")
+        await until(
+            lambda: order_id not in session.orders and len(session.orders) == 1, 10, "moved"
+        )
         moved = session.orders.all()[0]
         assert (moved.price, moved.size, moved.side) == (bid - 70, 2, "buy")
-        wait(lambda: list(lines.lines) == [moved.order_id], 5, "the line of the new order")
+        await until(lambda: list(lines.lines) == [moved.order_id], 5, "the line of the new order")
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)

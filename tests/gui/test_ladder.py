@@ -14,11 +14,11 @@ from kcterm.sim import SimConfig
 from kcterm.ui.book_model import BAR_ROLE, MINE, SIZE, TOTAL
 from kcterm.ui.main_window import MainWindow
 from kcterm.venue.stream_status import StreamState
-from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, trading_ready, wait
+from tests.gui.conftest import MAJORS, SYMBOL, InLoop, open_window, trading_ready, until
 
 
 @pytest.fixture
-def still_window(qloop, qtbot, settings: QSettings) -> Iterator[MainWindow]:
+def still_window(qloop, qtbot, settings: QSettings) -> Iterator[InLoop[MainWindow]]:
     """A window on an exchange whose market only moves when told (market=False): the seeded
     book stays where it is, so an order placed near the touch neither fills nor scrolls out
     of the ladder. (On the running market XBTUSDTM moves thousands of ticks in 20 s: an order
@@ -26,19 +26,13 @@ def still_window(qloop, qtbot, settings: QSettings) -> Iterator[MainWindow]:
     checked whenever the suite ran slowly: the intermittent failure of issue 10.)"""
     embedded = EmbeddedExchange(SimConfig(port=0, seed=5, market=False, contracts=MAJORS))
     embedded.start()
-    session = open_session(qloop, embedded)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    main.show()
-    yield main
-    main.frame_clock.stop()
-    qloop.run_until_complete(session.stop())
-    dispose(main)
+    yield InLoop(lambda: open_window(embedded, settings))
     embedded.stop()
 
 
-def painted(window: MainWindow) -> None:
+async def painted(window: MainWindow) -> None:
     model = window.book.model
-    wait(lambda: model.prices[model.depth + 1] is not None, 15, "a painted ladder")
+    await until(lambda: model.prices[model.depth + 1] is not None, 15, "a painted ladder")
 
 
 def click_row(window: MainWindow, qtbot, row: int, column: int = 1) -> None:
@@ -48,8 +42,8 @@ def click_row(window: MainWindow, qtbot, row: int, column: int = 1) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
 
 
-def test_levels_group_by_a_multiple_of_the_tick(window: MainWindow) -> None:
-    painted(window)
+async def test_levels_group_by_a_multiple_of_the_tick(window: MainWindow) -> None:
+    await painted(window)
     model = window.book.model
     window.book.set_group(10)  # 10 ticks = 1.0 on XBTUSDTM
     assert window.book.group_box.currentText() == "1"
@@ -65,8 +59,8 @@ def test_levels_group_by_a_multiple_of_the_tick(window: MainWindow) -> None:
     assert bids[0] == best - best % 1
 
 
-def test_size_and_cumulative_bars(window: MainWindow) -> None:
-    painted(window)
+async def test_size_and_cumulative_bars(window: MainWindow) -> None:
+    await painted(window)
     model = window.book.model
     row = model.depth + 1
     size_bar = model.index(row, SIZE).data(BAR_ROLE)
@@ -78,19 +72,19 @@ def test_size_and_cumulative_bars(window: MainWindow) -> None:
     assert model.index(model.depth, SIZE).data(BAR_ROLE) is None  # the spread row
 
 
-def test_own_orders_are_marked_at_their_price(still_window: MainWindow) -> None:
+async def test_own_orders_are_marked_at_their_price(still_window: MainWindow) -> None:
     window = still_window
     session = window.session
-    wait(
+    await until(
         lambda: session.private.state is StreamState.CONNECTED,
         15,
         "the order feed to connect (a fill or open event must reach the ladder)",
     )
-    painted(window)
+    await painted(window)
     bid = session.books[SYMBOL].best_bid()[0]
     price = bid - 10 * session.contracts[SYMBOL].tick_size
     request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "7", str(price)))
-    run(session.place(request))
+    await session.place(request)
     model = window.book.model
     found: list[str] = []
 
@@ -102,21 +96,21 @@ def test_own_orders_are_marked_at_their_price(still_window: MainWindow) -> None:
                 return True
         return False
 
-    wait(marked, 10, "the mark at the order's price")
+    await until(marked, 10, "the mark at the order's price")
     assert found[-1] == "7"
 
 
-def test_one_click_is_off_at_start_and_a_click_only_copies_the_price(
+async def test_one_click_is_off_at_start_and_a_click_only_copies_the_price(
     window: MainWindow, qtbot
 ) -> None:
     assert not window.book.one_click_on
-    trading_ready(window)
-    painted(window)
+    await trading_ready(window)
+    await painted(window)
     row = window.book.model.depth + 1
     click_row(window, qtbot, row)
     price = window.book.model.prices[row]
     assert window.ticket.price_edit.text() == window.session.contracts[SYMBOL].format_price(price)
-    run(wait_no_orders(window))
+    await wait_no_orders(window)
 
 
 async def wait_no_orders(window: MainWindow) -> None:
@@ -126,25 +120,27 @@ async def wait_no_orders(window: MainWindow) -> None:
     assert len(window.session.orders) == 0
 
 
-def test_one_click_on_places_at_the_clicked_level(window: MainWindow, qtbot) -> None:
-    trading_ready(window)
-    painted(window)
+async def test_one_click_on_places_at_the_clicked_level(window: MainWindow, qtbot) -> None:
+    await trading_ready(window)
+    await painted(window)
     window.ticket.size_edit.setText("3")
     window.book.one_click.click()
     assert window.book.one_click_on and window.book.one_click.text() == "1-click ON"
     model = window.book.model
     row = model.rowCount() - 1  # the deepest bid: it rests
-    wait(lambda: model.prices[row] is not None, 5, "a deep bid")
+    await until(lambda: model.prices[row] is not None, 5, "a deep bid")
     price = model.prices[row]
     click_row(window, qtbot, row)
-    wait(lambda: len(window.session.orders) == 1, 10, "the one-click order")
+    await until(lambda: len(window.session.orders) == 1, 10, "the one-click order")
     order = window.session.orders.all()[0]
     assert (order.side, order.price, order.size) == ("buy", price, 3)
 
 
-def test_one_click_is_disabled_while_the_interlock_is_closed(window: MainWindow, qtbot) -> None:
-    trading_ready(window)
-    painted(window)
+async def test_one_click_is_disabled_while_the_interlock_is_closed(
+    window: MainWindow, qtbot
+) -> None:
+    await trading_ready(window)
+    await painted(window)
     window.book.one_click.click()
     assert window.book.one_click_on
     window.frame_clock.stop()  # keep the window from re-evaluating the real feed
@@ -153,6 +149,6 @@ def test_one_click_is_disabled_while_the_interlock_is_closed(window: MainWindow,
     assert "stale" in window.book.one_click.toolTip()
     row = window.book.model.depth + 1
     click_row(window, qtbot, row)
-    run(wait_no_orders(window))
+    await wait_no_orders(window)
     price = window.book.model.prices[row]
     assert window.ticket.price_edit.text() == window.session.contracts[SYMBOL].format_price(price)

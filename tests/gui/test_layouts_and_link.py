@@ -6,10 +6,10 @@ from PySide6.QtCore import QSettings, Qt
 
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, dispose, open_session, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, until
 
 
-def test_every_panel_is_a_dock_with_a_stable_name(window: MainWindow) -> None:
+async def test_every_panel_is_a_dock_with_a_stable_name(window: MainWindow) -> None:
     names = {dock.objectName() for dock in window.docks.values()}
     assert names == {
         "watchlist",
@@ -25,7 +25,7 @@ def test_every_panel_is_a_dock_with_a_stable_name(window: MainWindow) -> None:
     assert all(dock.isVisible() for name, dock in window.docks.items() if name != "journal")
 
 
-def test_named_layout_and_restore_default(window: MainWindow) -> None:
+async def test_named_layout_and_restore_default(window: MainWindow) -> None:
     book, tape = window.docks["order_book"], window.docks["trades"]
     book.hide()
     window.layouts.save("no ladder")
@@ -45,10 +45,10 @@ def test_named_layout_and_restore_default(window: MainWindow) -> None:
     assert book.isVisible() and tape.isVisible()
 
 
-def test_the_last_layout_comes_back_in_the_next_window(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+async def test_the_last_layout_comes_back_in_the_next_window(
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, exchange)
+    session = await open_session(exchange)
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         first.show()
@@ -65,35 +65,37 @@ def test_the_last_layout_comes_back_in_the_next_window(
         assert not third.docks["journal"].isFloating()
         dispose(third)
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
 
 
-def test_a_symbol_chosen_in_the_watchlist_follows_in_linked_panels(
+async def test_a_symbol_chosen_in_the_watchlist_follows_in_linked_panels(
     window: MainWindow, qtbot
 ) -> None:
-    wait(lambda: window.watchlist.row_of("ETHUSDTM") >= 0, 5, "the watchlist rows")
+    await until(lambda: window.watchlist.row_of("ETHUSDTM") >= 0, 5, "the watchlist rows")
     row = window.watchlist.row_of("ETHUSDTM")
     cell = window.watchlist.view.visualRect(window.watchlist.proxy.index(row, 0)).center()
     qtbot.mouseClick(window.watchlist.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
-    wait(lambda: window.book.symbol == "ETHUSDTM", 5, "the ladder to follow")
+    await until(lambda: window.book.symbol == "ETHUSDTM", 5, "the ladder to follow")
     assert window.chart.symbol == window.tape.symbol == window.ticket.symbol == "ETHUSDTM"
     assert window.ticker.symbol_label.text() == "ETHUSDTM"
     assert window.open_orders.cancel_all_button.text() == "Cancel all ETHUSDTM"
-    wait(lambda: window.session.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    wait(lambda: window.book.model.prices[window.book.model.depth + 1] is not None, 5, "ETH rows")
+    await until(lambda: window.session.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    await until(
+        lambda: window.book.model.prices[window.book.model.depth + 1] is not None, 5, "ETH rows"
+    )
     bid = window.book.model.prices[window.book.model.depth + 1]
     assert bid < 10_000  # an ETH price, not the bitcoin ladder
 
 
-def test_an_unlinked_panel_keeps_its_own_symbol(window: MainWindow, qtbot) -> None:
+async def test_an_unlinked_panel_keeps_its_own_symbol(window: MainWindow, qtbot) -> None:
     window.tape.header.link_button.click()  # unlink the tape
     assert not window.tape.header.linked
     window.tape.header.symbol_box.setCurrentText("SOLUSDTM")
     window.tape.header.symbol_box.activated.emit(window.tape.header.symbol_box.currentIndex())
-    wait(lambda: window.tape.symbol == "SOLUSDTM", 5, "the tape on SOL")
+    await until(lambda: window.tape.symbol == "SOLUSDTM", 5, "the tape on SOL")
     assert window.book.symbol == SYMBOL  # nothing else moved
     window.ticket.symbol_box.setCurrentText("ETHUSDTM")  # a user choice in the ticket
-    wait(lambda: window.book.symbol == "ETHUSDTM", 5, "linked panels on ETH")
+    await until(lambda: window.book.symbol == "ETHUSDTM", 5, "linked panels on ETH")
     assert window.tape.symbol == "SOLUSDTM"
     window.tape.header.link_button.click()  # linked again: it joins the group's symbol
     assert window.tape.symbol == "ETHUSDTM"

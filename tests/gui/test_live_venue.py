@@ -6,20 +6,18 @@ the UI sees on KuCoin; no real venue is contacted.
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import QSettings, Qt
 
 from kcterm.core.validation import OrderRequest
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import dispose, open_session, trading_ready, wait
+from tests.gui.conftest import dispose, open_session, trading_ready, until
 
 
-def test_live_window_is_marked_and_asks_before_each_order(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+async def test_live_window_is_marked_and_asks_before_each_order(
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, exchange, venue="live")
+    session = await open_session(exchange, venue="live")
     asked: list[OrderRequest] = []
     answers = [False, True]
 
@@ -32,15 +30,14 @@ def test_live_window_is_marked_and_asks_before_each_order(
         assert "LIVE" in window.windowTitle()
         assert window.status.venue_badge.text() == "LIVE"
         assert window.status.venue_badge.objectName() == "venueBadgeLive"
-        trading_ready(window)
+        await trading_ready(window)
         window.ticket.price_edit.setText("60000.0")
         window.ticket.size_edit.setText("1")
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
-        wait(lambda: len(session.orders) == 1, 10, "the confirmed order")
+        await until(lambda: len(session.orders) == 1, 10, "the confirmed order")
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)
-        asyncio.set_event_loop(qloop)

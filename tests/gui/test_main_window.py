@@ -8,13 +8,7 @@ from PySide6.QtCore import Qt
 
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
-from tests.gui.conftest import SYMBOL, trading_ready
-from tests.gui.conftest import run as run_coro
-from tests.waiting import wait_for
-
-
-def run(window: MainWindow, coro) -> None:
-    run_coro(coro)
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
 def book_ready(window: MainWindow) -> bool:
@@ -22,15 +16,12 @@ def book_ready(window: MainWindow) -> bool:
     return book.is_live and book.best_bid() is not None
 
 
-def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
-    run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
-    run(
-        window,
-        wait_for(
-            lambda: window.book.model.row_text(window.book.model.depth + 1)[1],
-            5,
-            "the best bid row painted",
-        ),
+async def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
+    await until(lambda: book_ready(window), 15, "a live book")
+    await until(
+        lambda: window.book.model.row_text(window.book.model.depth + 1)[1],
+        5,
+        "the best bid row painted",
     )
     model = window.book.model
     best_bid_row = model.row_text(model.depth + 1)
@@ -38,12 +29,14 @@ def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
     assert best_bid_row[0] == "bid" and best_ask_row[0] == "ask"
     assert Decimal(best_bid_row[1].replace(",", "")) < Decimal(best_ask_row[1].replace(",", ""))
     assert model.row_text(model.depth)[1].startswith("spread")
-    run(window, wait_for(lambda: window.ticker.last_label.text() != "—", 5, "a last price"))
+    await until(lambda: window.ticker.last_label.text() != "—", 5, "a last price")
 
 
-def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, qtbot) -> None:
-    run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
-    trading_ready(window)
+async def test_type_into_ticket_click_buy_row_appears_then_cancel(
+    window: MainWindow, qtbot
+) -> None:
+    await until(lambda: book_ready(window), 15, "a live book")
+    await trading_ready(window)
     bid = window.session.books[SYMBOL].best_bid()[0]
     price = bid - 200 * window.session.contracts[SYMBOL].tick_size
     ticket = window.ticket
@@ -53,7 +46,7 @@ def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, 
     qtbot.keyClicks(ticket.size_edit, "4")
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     model = window.open_orders.model
-    run(window, wait_for(lambda: model.rowCount() == 1, 10, "the order row"))
+    await until(lambda: model.rowCount() == 1, 10, "the order row")
     assert ticket.error_label.text() == ""
     row = [model.index(0, c).data() for c in range(model.columnCount())]
     assert row[1] == SYMBOL and row[2] == "BUY" and row[5] == "4"
@@ -61,11 +54,13 @@ def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, 
 
     cancel_cell = window.open_orders.view.visualRect(model.index(0, CANCEL_COLUMN)).center()
     qtbot.mouseClick(window.open_orders.view.viewport(), Qt.MouseButton.LeftButton, pos=cancel_cell)
-    run(window, wait_for(lambda: model.rowCount() == 0, 10, "the row to go"))
+    await until(lambda: model.rowCount() == 0, 10, "the row to go")
 
 
-def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWindow, qtbot) -> None:
-    trading_ready(window)
+async def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(
+    window: MainWindow, qtbot
+) -> None:
+    await trading_ready(window)
     ticket = window.ticket
     ticket.price_edit.setText("50000.05")
     ticket.size_edit.setText("1")
@@ -75,11 +70,11 @@ def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWin
     assert len(window.session.orders) == 0
 
 
-def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:
-    run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
+async def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:
+    await until(lambda: book_ready(window), 15, "a live book")
     model = window.book.model
     row = model.depth + 1
-    run(window, wait_for(lambda: model.prices[row] is not None, 5, "a painted bid"))
+    await until(lambda: model.prices[row] is not None, 5, "a painted bid")
     rect = window.book.view.visualRect(model.index(row, 0)).center()
     qtbot.mouseClick(window.book.view.viewport(), Qt.MouseButton.LeftButton, pos=rect)
     assert window.ticket.price_edit.text() == window.session.contracts[SYMBOL].format_price(

@@ -16,7 +16,7 @@ from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
 from kcterm.venue.kucoin.error_words import explain
-from tests.gui.conftest import MAJORS, SYMBOL, trading_ready, wait
+from tests.gui.conftest import MAJORS, SYMBOL, trading_ready, until
 
 
 @pytest.fixture
@@ -31,13 +31,13 @@ def exchange() -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
+async def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     window: MainWindow, qtbot
 ) -> None:
     """A refusal the ticket cannot foresee (its post-only and reduce-only forecasts catch the
     others before sending): too little margin at 1x for the size, which only the exchange
     knows, with its resting orders and fees."""
-    trading_ready(window)
+    await trading_ready(window)
     ticket = window.ticket
     bid = window.session.books[SYMBOL].best_bid()[0]
     contract = window.session.contracts[SYMBOL]
@@ -46,7 +46,7 @@ def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     ticket.leverage_box.setValue(1)
     ticket.size_edit.setText("2400")  # about 219k USDT at 1x: more than the practice balance
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: "300003" in ticket.error_label.text(), 10, "the exchange's refusal")
+    await until(lambda: "300003" in ticket.error_label.text(), 10, "the exchange's refusal")
     text = ticket.error_label.text()
     assert "300003 · Balance insufficient" in text  # KuCoin's words, verbatim
     assert explain("300003") in text and "(code 300003)" not in text
@@ -64,8 +64,8 @@ def on_exchange(exchange: EmbeddedExchange, drill) -> None:
     exchange.call(go)
 
 
-def resting_buy(window: MainWindow, qtbot) -> None:
-    trading_ready(window)
+async def resting_buy(window: MainWindow, qtbot) -> None:
+    await trading_ready(window)
     ticket = window.ticket
     bid = window.session.books[SYMBOL].best_bid()[0]
     contract = window.session.contracts[SYMBOL]
@@ -83,13 +83,13 @@ def pending_rows(window: MainWindow) -> list[PendingOrder]:
     return [r for r in rows if isinstance(r, PendingOrder)]
 
 
-def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_placed(
+async def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_placed(
     window: MainWindow, exchange: EmbeddedExchange, qtbot
 ) -> None:
-    trading_ready(window)
+    await trading_ready(window)
     on_exchange(exchange, lambda drills: drills.fail_rate(1.0))  # 503s, nothing served
-    resting_buy(window, qtbot)
-    wait(lambda: pending_rows(window), 5, "a pending row")
+    await resting_buy(window, qtbot)
+    await until(lambda: pending_rows(window), 5, "a pending row")
     panel = window.open_orders
     row = next(r for r in range(panel.model.rowCount()) if panel.model.cell(r, 7).startswith("p"))
     assert panel.model.cell(row, 7).startswith("pending · checking")  # asking by clientOid
@@ -97,45 +97,60 @@ def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_placed(
     assert panel.model.cell(row, 8) == "✕ Abandon" and panel.model.cell(row, 5) == "2"
     assert panel.pending_label.isVisible() and panel.pending_label.text() == "1 pending"
     age = int(panel.model.cell(row, 7).rsplit(" ", 2)[1])
-    wait(lambda: pending_rows(window) and int(panel.model.cell(row, 7).rsplit(" ", 2)[1]) > age,
-         5, "the age to grow")  # fmt: skip
+    await until(
+        lambda: pending_rows(window) and int(panel.model.cell(row, 7).rsplit(" ", 2)[1]) > age,
+        5,
+        "the age to grow",
+    )
     on_exchange(exchange, lambda drills: drills.fail_rate(0.0))
     # The panel repaints on the frame clock, a moment after the session knows the order.
-    wait(lambda: not pending_rows(window) and len(window.session.orders) == 1
-         and panel.model.rowCount() == 1, 10, "confirmed, in the panel")  # fmt: skip
+    await until(
+        lambda: (
+            not pending_rows(window)
+            and len(window.session.orders) == 1
+            and panel.model.rowCount() == 1
+        ),
+        10,
+        "confirmed, in the panel",
+    )
     assert panel.model.cell(0, 8) == "✕ Cancel"
     assert not panel.pending_label.isVisible() and not panel.abandon_button.isVisible()
 
 
-def test_a_wait_for_budget_counts_down_and_abandoning_it_places_nothing(
+async def test_a_wait_for_budget_counts_down_and_abandoning_it_places_nothing(
     window: MainWindow, exchange: EmbeddedExchange, qtbot
 ) -> None:
-    trading_ready(window)
+    await trading_ready(window)
 
     def exhaust(drills) -> None:
         drills.limiter.window_ms = 8_000
         drills.exhaust_pool("Futures")
 
     on_exchange(exchange, exhaust)
-    resting_buy(window, qtbot)
+    await resting_buy(window, qtbot)
     panel = window.open_orders
-    wait(lambda: "budget in" in panel.pending_label.text(), 10, "a countdown in the bar")
+    await until(lambda: "budget in" in panel.pending_label.text(), 10, "a countdown in the bar")
     first = int(panel.pending_label.text().split("budget in ")[1].split(" ")[0])
     assert 3 <= first <= 8
-    wait(lambda: pending_rows(window), 5, "the pending row")
+    await until(lambda: pending_rows(window), 5, "the pending row")
     model = panel.model
     row = next(r for r in range(model.rowCount()) if isinstance(model.order_at(r), PendingOrder))
     client_oid = model.order_at(row).client_oid
     assert model.cell(row, 7).startswith("pending · budget in")
-    wait(lambda: "budget in " in panel.pending_label.text()
-         and int(panel.pending_label.text().split("budget in ")[1].split(" ")[0]) < first,
-         5, "the countdown to move")  # fmt: skip
+    await until(
+        lambda: (
+            "budget in " in panel.pending_label.text()
+            and int(panel.pending_label.text().split("budget in ")[1].split(" ")[0]) < first
+        ),
+        5,
+        "the countdown to move",
+    )
     cell = panel.view.visualRect(model.index(row, CANCEL_COLUMN)).center()
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
-    wait(lambda: "NOT placed" in panel.message_label.text(), 5, "the outcome in the bar")
+    await until(lambda: "NOT placed" in panel.message_label.text(), 5, "the outcome in the bar")
     assert "abandoned by the trader" in panel.message_label.text()
     assert "429000" in panel.message_label.text()  # the exchange's words, verbatim
-    wait(lambda: "NOT placed" in window.ticket.error_label.text(), 5, "the ticket told")
+    await until(lambda: "NOT placed" in window.ticket.error_label.text(), 5, "the ticket told")
     assert not pending_rows(window) and not panel.pending_label.isVisible()
     assert len(window.session.orders) == 0
 

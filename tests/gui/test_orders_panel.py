@@ -8,15 +8,15 @@ from PySide6.QtCore import Qt
 
 from kcterm.core.validation import OrderDraft
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
-def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
+async def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
     session = window.session
-    run(session.watch(symbol))
-    trading_ready(window, SYMBOL)
+    await session.watch(symbol)
+    await trading_ready(window, SYMBOL)
     book = session.books[symbol]
-    wait(lambda: book.is_live and book.best_bid() is not None, 10, f"{symbol} book")
+    await until(lambda: book.is_live and book.best_bid() is not None, 10, f"{symbol} book")
     tick = session.contracts[symbol].tick_size
     # A tenth under the bid, so the order rests until it is cancelled. 60 ticks was too near:
     # the running market moves thousands of XBTUSDTM ticks in 20 s, and on a slow run an
@@ -27,41 +27,35 @@ def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
     for i in range(count):
         price = far - i * tick
         request = session.prepare(OrderDraft(symbol, "buy", "limit", "1", str(price)))
-        ids.append(_place(window, request))
+        ids.append(await _place(window, request))
     return ids
 
 
-def _place(window: MainWindow, request) -> str:
-    result: list[str] = []
-
-    async def go() -> None:
-        result.append(await window.session.place(request))
-
-    run(go())
-    return result[0]
+async def _place(window: MainWindow, request) -> str:
+    return await window.session.place(request)
 
 
-def test_cancel_all_for_the_symbol_leaves_other_contracts(window: MainWindow, qtbot) -> None:
-    rest_orders(window, SYMBOL, 2)
-    rest_orders(window, "ETHUSDTM", 1)
+async def test_cancel_all_for_the_symbol_leaves_other_contracts(window: MainWindow, qtbot) -> None:
+    await rest_orders(window, SYMBOL, 2)
+    await rest_orders(window, "ETHUSDTM", 1)
     panel = window.open_orders
-    wait(lambda: panel.model.rowCount() == 3, 10, "three open rows")
+    await until(lambda: panel.model.rowCount() == 3, 10, "three open rows")
     assert panel.tabs.tabText(0) == "Open orders (3)"
     qtbot.mouseClick(panel.cancel_all_button, Qt.MouseButton.LeftButton)
-    wait(lambda: panel.model.rowCount() == 1, 10, "only the ETH order left")
+    await until(lambda: panel.model.rowCount() == 1, 10, "only the ETH order left")
     assert panel.model.cell(0, 1) == "ETHUSDTM"
 
 
-def test_cancel_all_everywhere_empties_the_open_orders_tab(window: MainWindow, qtbot) -> None:
-    ids = rest_orders(window, SYMBOL, 2) + rest_orders(window, "SOLUSDTM", 2)
+async def test_cancel_all_everywhere_empties_the_open_orders_tab(window: MainWindow, qtbot) -> None:
+    ids = await rest_orders(window, SYMBOL, 2) + await rest_orders(window, "SOLUSDTM", 2)
     panel = window.open_orders
-    wait(lambda: panel.model.rowCount() == 4, 10, "four open rows")
+    await until(lambda: panel.model.rowCount() == 4, 10, "four open rows")
     qtbot.mouseClick(panel.cancel_everywhere_button, Qt.MouseButton.LeftButton)
-    wait(lambda: panel.model.rowCount() == 0, 10, "the open orders tab to empty")
+    await until(lambda: panel.model.rowCount() == 0, 10, "the open orders tab to empty")
     assert panel.count_label.text() == "0 open"
-    run(_no_active_orders(window))
+    await _no_active_orders(window)
     history = panel.history_model
-    wait(
+    await until(
         lambda: {history.row_at(r).order_id for r in range(history.rowCount())} >= set(ids),
         10,
         "history",
@@ -76,11 +70,11 @@ async def _no_active_orders(window: MainWindow) -> None:
     assert await window.session.rest.active_orders() == []
 
 
-def test_history_shows_fills_with_the_average_price(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_history_shows_fills_with_the_average_price(window: MainWindow) -> None:
+    await trading_ready(window)
     session = window.session
     request = session.prepare(OrderDraft(SYMBOL, "buy", "market", "2"))
-    order_id = _place(window, request)
+    order_id = await _place(window, request)
     history = window.open_orders.history_model
 
     def row() -> int | None:
@@ -89,7 +83,7 @@ def test_history_shows_fills_with_the_average_price(window: MainWindow) -> None:
                 return r
         return None
 
-    wait(lambda: row() is not None, 10, "the filled market order with its average price")
+    await until(lambda: row() is not None, 10, "the filled market order with its average price")
     r = row()
     assert history.cell(r, 8) == "filled" and history.cell(r, 6) == "2"
     assert float(history.cell(r, 7).replace(",", "")) > 0

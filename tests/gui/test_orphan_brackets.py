@@ -8,13 +8,13 @@ from PySide6.QtCore import Qt
 
 from kcterm.core.validation import OrderDraft, new_client_oid
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
-def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
+async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     window: MainWindow, qtbot
 ) -> None:
-    trading_ready(window)
+    await trading_ready(window)
     session = window.session
     contract = session.contracts[SYMBOL]
     mark = session.market_context(SYMBOL).mark
@@ -34,12 +34,12 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
         "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
         "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
     }
-    reply = result_of(session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True))
+    reply = await session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True)
     stop_id = str(reply["orderId"])
     button = window.positions.orphans_button
     assert not button.isVisible()
     session.reconciler.request("reconnect")
-    wait(lambda: button.isVisible(), 10, "the orphan button")
+    await until(lambda: button.isVisible(), 10, "the orphan button")
     assert button.text() == "Orphaned TP/SL (1)"
     assert any(stop_id in n.text for n in session.notices)
     assert any("Orphaned TP/SL" in e.text and stop_id in e.text for e in session.journal.entries)
@@ -49,23 +49,25 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     assert dialog is not None and dialog.isVisible()
     assert dialog.checked_ids() == [stop_id]
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    wait(lambda: not dialog.isVisible(), 10, "the dialog closing once they are cancelled")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
-    wait(lambda: not button.isVisible(), 5, "the button hidden again")
+    await until(lambda: not dialog.isVisible(), 10, "the dialog closing once they are cancelled")
+    assert await session.rest.stop_orders(SYMBOL) == []
+    await until(lambda: not button.isVisible(), 5, "the button hidden again")
     # The streams lived through it: the book keeps moving after the click.
     book = session.books[SYMBOL]
     seq = book.sequence
-    wait(lambda: book.sequence > seq, 10, "the book advancing")
+    await until(lambda: book.sequence > seq, 10, "the book advancing")
 
 
-def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindow, qtbot) -> None:
+async def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(
+    desk: MainWindow, qtbot
+) -> None:
     """The review saw the old SL turn into a take-profit on the new side; now it is cancelled
     before the reversing order and the trader is told to set new ones."""
-    trading_ready(desk)
+    await trading_ready(desk)
     session = desk.session
-    result_of(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
-    wait(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
-    wait(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
+    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+    await until(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    await until(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
     mark = session.market_context(SYMBOL).mark
     assert mark is not None
@@ -76,24 +78,26 @@ def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindo
         contract.format_price(mark - 600 * tick),
         contract.format_price(mark + 900 * tick),
     )
-    stop_id = result_of(session.place_bracket(plan))
-    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    stop_id = await session.place_bracket(plan)
+    await until(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == -4, 10, "reversed")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
-    wait(lambda: len(session.stop_orders) == 0, 5, "the old st-order gone on the feed")
+    await until(lambda: session.positions.get(SYMBOL).qty == -4, 10, "reversed")
+    assert await session.rest.stop_orders(SYMBOL) == []
+    await until(lambda: len(session.stop_orders) == 0, 5, "the old st-order gone on the feed")
     assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
     grid = desk.positions.model
-    wait(lambda: not grid.cell(0, grid.column_index("TP/SL")).startswith("SL"), 5, "no TP/SL")
+    await until(
+        lambda: not grid.cell(0, grid.column_index("TP/SL")).startswith("SL"), 5, "no TP/SL"
+    )
 
 
-def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_sl(
+async def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_sl(
     window: MainWindow, qtbot
 ) -> None:
     """The ticket's optional SL/TP on a resting limit entry, then the orders panel's cancel
     all: the st-order goes with the entry (it stayed on main and could later close part of a
     position)."""
-    trading_ready(window)
+    await trading_ready(window)
     session = window.session
     tick = session.contracts[SYMBOL].tick_size
     price = session.books[SYMBOL].best_bid()[0] - 150 * tick
@@ -105,10 +109,12 @@ def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_
     ticket.tp_edit.setText(str(price + 900 * tick))
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "entry + TP/SL")
+    await until(
+        lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "entry + TP/SL"
+    )
     [stop_id] = [s.order_id for s in session.stop_orders.all()]
     qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(session.orders) == 0, 10, "the entry cancelled")
-    wait(lambda: len(session.stop_orders) == 0, 10, "its TP/SL cancelled with it")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    await until(lambda: len(session.orders) == 0, 10, "the entry cancelled")
+    await until(lambda: len(session.stop_orders) == 0, 10, "its TP/SL cancelled with it")
+    assert await session.rest.stop_orders(SYMBOL) == []
     assert any(stop_id in n.text and "cancelled" in n.text for n in session.notices)

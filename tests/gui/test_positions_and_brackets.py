@@ -11,27 +11,27 @@ from PySide6.QtCore import Qt
 from kcterm.core.validation import OrderDraft
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.theme import colors
-from tests.gui.conftest import SYMBOL, Answers, result_of, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, Answers, trading_ready, until
 
 
-def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
-    trading_ready(window)
+async def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
+    await trading_ready(window)
     session = window.session
     session_qty = lambda: p.qty if (p := session.positions.get(SYMBOL)) else 0  # noqa: E731
     before = session_qty()
-    run(session.place(session.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))))
+    await session.place(session.prepare(OrderDraft(SYMBOL, side, "market", str(lots))))
     signed = lots if side == "buy" else -lots
-    wait(lambda: session_qty() == before + signed, 10, "the position")
-    wait(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
+    await until(lambda: session_qty() == before + signed, 10, "the position")
+    await until(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
 
 
-def exchange_qty(window: MainWindow) -> int:
-    items = result_of(window.session.rest.positions())
+async def exchange_qty(window: MainWindow) -> int:
+    items = await window.session.rest.positions()
     return sum(int(i["currentQty"]) for i in items if i["symbol"] == SYMBOL)
 
 
-def exchange_stops(window: MainWindow) -> list[dict]:
-    return result_of(window.session.rest.stop_orders(SYMBOL))
+async def exchange_stops(window: MainWindow) -> list[dict]:
+    return await window.session.rest.stop_orders(SYMBOL)
 
 
 def levels_around_mark(window: MainWindow, below: int, above: int) -> tuple[str, str]:
@@ -43,10 +43,10 @@ def levels_around_mark(window: MainWindow, below: int, above: int) -> tuple[str,
     return contract.format_price(mark - below * tick), contract.format_price(mark + above * tick)
 
 
-def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
+async def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
     desk: MainWindow, qtbot, answers: Answers
 ) -> None:
-    open_position(desk, "buy", 10)
+    await open_position(desk, "buy", 10)
     qtbot.mouseClick(desk.positions.buttons["bracket"], Qt.MouseButton.LeftButton)
     dialog = desk.desk_actions.bracket_dialog
     assert dialog is not None and dialog.isVisible()
@@ -59,13 +59,13 @@ def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
     assert " R " in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = desk.session
-    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    await until(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
     order_id = session.stop_orders.all()[0].order_id
-    [item] = exchange_stops(desk)
+    [item] = await exchange_stops(desk)
     assert item["id"] == order_id and item["side"] == "sell" and item["closeOrder"] is True
     assert item["stopPriceType"] == "MP"
     lines = desk.chart.position_lines
-    wait(lambda: f"{order_id}:TP" in lines.lines, 5, "the TP line")
+    await until(lambda: f"{order_id}:TP" in lines.lines, 5, "the TP line")
     assert lines.value(f"{order_id}:SL") == Decimal(sl)
     assert lines.value(f"{order_id}:TP") == Decimal(tp)
     assert lines.lines[f"{order_id}:SL"].value() == float(Decimal(sl))
@@ -73,19 +73,19 @@ def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
     assert position is not None and lines.value("entry") == position.avg_entry
     assert lines.value("liq") == position.liquidation_price.quantize(Decimal("0.1"))
     grid = desk.positions.model
-    wait(lambda: grid.cell(0, grid.column_index("TP/SL")).startswith("SL "), 5, "TP/SL cell")
+    await until(lambda: grid.cell(0, grid.column_index("TP/SL")).startswith("SL "), 5, "TP/SL cell")
     assert answers.asked == []  # in practice a TP/SL does not ask (live would)
 
 
-def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
+async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     desk: MainWindow, qtbot
 ) -> None:
-    open_position(desk, "sell", 6)
+    await open_position(desk, "sell", 6)
     session = desk.session
     sl, tp = levels_around_mark(desk, 800, 400)  # a short: the stop-loss above
     tp, sl = sl, tp
-    first = result_of(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
-    wait(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
+    first = await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
+    await until(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
     desk.positions.request("bracket")
     dialog = desk.desk_actions.bracket_dialog
     assert dialog is not None and dialog.existing_id == first
@@ -94,110 +94,120 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     new_sl, _ = levels_around_mark(desk, -600, 0)
     dialog.sl_edit.setText(new_sl)
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
-    wait(lambda: {s.order_id for s in session.stop_orders.all()} - {first}, 10, "the new one")
-    wait(lambda: len(session.stop_orders) == 1, 10, "the old one gone")
+    await until(
+        lambda: {s.order_id for s in session.stop_orders.all()} - {first}, 10, "the new one"
+    )
+    await until(lambda: len(session.stop_orders) == 1, 10, "the old one gone")
     second = session.stop_orders.all()[0].order_id
-    assert [i["id"] for i in exchange_stops(desk)] == [second]
+    assert [i["id"] for i in await exchange_stops(desk)] == [second]
     assert session.gateway.links[second].old_id == first
     # drag the take-profit line further down: replaced again, the stop-loss kept
     lines = desk.chart.position_lines
-    wait(lambda: f"{second}:TP" in lines.lines, 5, "the TP line")
+    await until(lambda: f"{second}:TP" in lines.lines, 5, "the TP line")
     lines.set_movable(True)
     lowered = Decimal(tp) - 50
     lines.drop(f"{second}:TP", float(lowered))
-    wait(lambda: second not in {s.order_id for s in session.stop_orders.all()}, 10, "replaced")
-    wait(lambda: len(session.stop_orders) == 1, 10, "one st-order")
+    await until(
+        lambda: second not in {s.order_id for s in session.stop_orders.all()}, 10, "replaced"
+    )
+    await until(lambda: len(session.stop_orders) == 1, 10, "one st-order")
     third = session.stop_orders.all()[0].order_id
+    # The feed may show the new st-order before the reply that records its plan is read.
+    await until(lambda: session.brackets.get(third) is not None, 5, "the new st-order's plan")
     plan = session.brackets.get(third)
     assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
 
 
-def test_closing_a_position_from_the_grid_flattens_it_on_the_exchange(
+async def test_closing_a_position_from_the_grid_flattens_it_on_the_exchange(
     desk: MainWindow, qtbot
 ) -> None:
-    open_position(desk, "buy", 10)
-    assert exchange_qty(desk) == 10
+    await open_position(desk, "buy", 10)
+    assert await exchange_qty(desk) == 10
     qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
-    wait(lambda: desk.positions.model.rowCount() == 0, 10, "the row to go")
-    assert exchange_qty(desk) == 0
+    await until(lambda: desk.positions.model.rowCount() == 0, 10, "the row to go")
+    assert await exchange_qty(desk) == 0
     assert desk.positions.count_label.text() == "no positions"
 
 
-def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
-    open_position(desk, "buy", 10)
+async def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
+    await open_position(desk, "buy", 10)
     session = desk.session
     qtbot.mouseClick(desk.positions.buttons["half"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == 5, 10, "half closed")
-    assert exchange_qty(desk) == 5
+    await until(lambda: session.positions.get(SYMBOL).qty == 5, 10, "half closed")
+    assert await exchange_qty(desk) == 5
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == -5, 10, "reversed")
-    assert exchange_qty(desk) == -5
+    await until(lambda: session.positions.get(SYMBOL).qty == -5, 10, "reversed")
+    assert await exchange_qty(desk) == -5
     grid = desk.positions.model
-    wait(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
+    await until(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
 
 
-def limit_close(desk: MainWindow, qtbot) -> dict:
+async def limit_close(desk: MainWindow, qtbot) -> dict:
     """Click the grid's limit close; the closing order as the exchange has it."""
     session = desk.session
     sent = set(session.gateway.placed.values())
     qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
-    wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
+    await until(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
     [order_id] = set(session.gateway.placed.values()) - sent
-    return result_of(session.rest.order(order_id))
+    return await session.rest.order(order_id)
 
 
-def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
-    open_position(desk, "sell", 6)
-    order = limit_close(desk, qtbot)
+async def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
+    await open_position(desk, "sell", 6)
+    order = await limit_close(desk, qtbot)
     assert order["side"] == "buy" and order["type"] == "limit" and order["reduceOnly"] is True
     assert order["size"] == 6 and Decimal(order["price"]) % Decimal("0.1") == 0
 
 
-def test_flatten_all_by_hotkey_asks_then_clears_everything(
+async def test_flatten_all_by_hotkey_asks_then_clears_everything(
     desk: MainWindow, answers: Answers
 ) -> None:
-    open_position(desk, "buy", 5)
+    await open_position(desk, "buy", 5)
     session = desk.session
     book = session.books[SYMBOL]
     resting = book.best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
-    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))))
+    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting))))
     sl, tp = levels_around_mark(desk, 500, 500)
-    run(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
-    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop")
+    await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
+    await until(
+        lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop"
+    )
     answers.reply = False
     desk.hotkeys.actions["flatten_all"].trigger()
-    wait(lambda: len(answers.asked) == 1, 5, "the question")
-    assert answers.asked[0][0] == "Flatten all" and exchange_qty(desk) == 5
+    await until(lambda: len(answers.asked) == 1, 5, "the question")
+    assert answers.asked[0][0] == "Flatten all" and await exchange_qty(desk) == 5
     answers.reply = True
     desk.hotkeys.actions["flatten_all"].trigger()
-    wait(lambda: session.positions.get(SYMBOL) is None, 10, "flat")
-    wait(lambda: len(session.orders) == 0 and len(session.stop_orders) == 0, 10, "nothing left")
-    assert exchange_qty(desk) == 0 and exchange_stops(desk) == []
-    assert result_of(session.rest.active_orders()) == []
+    await until(lambda: session.positions.get(SYMBOL) is None, 10, "flat")
+    await until(
+        lambda: len(session.orders) == 0 and len(session.stop_orders) == 0, 10, "nothing left"
+    )
+    assert await exchange_qty(desk) == 0 and await exchange_stops(desk) == []
+    assert await session.rest.active_orders() == []
 
 
-def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
+async def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
     desk: MainWindow, answers: Answers
 ) -> None:
-    open_position(desk, "sell", 3)
+    await open_position(desk, "sell", 3)
     desk.hotkeys.actions["close_position"].trigger()
-    wait(lambda: desk.session.positions.get(SYMBOL) is None, 10, "closed")
+    await until(lambda: desk.session.positions.get(SYMBOL) is None, 10, "closed")
     assert len(answers.asked) == 1 and "short of 3 lots" in answers.asked[0][1]
     desk.hotkeys.actions["close_position"].trigger()  # nothing open: said, not asked
-    wait(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
+    await until(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
     assert len(answers.asked) == 1
 
 
-def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_coloured(
+async def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_coloured(
     desk: MainWindow, qtbot
 ) -> None:
-    open_position(desk, "buy", 4)
+    await open_position(desk, "buy", 4)
     session = desk.session
-    run(session.watch("ETHUSDTM"))
-    wait(lambda: session.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    run(session.place(session.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))))
+    await session.watch("ETHUSDTM")
+    await until(lambda: session.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    await session.place(session.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2")))
     grid = desk.positions.model
-    wait(lambda: grid.rowCount() == 2, 10, "two rows")
+    await until(lambda: grid.rowCount() == 2, 10, "two rows")
     assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen
     eth = [grid.symbol_at(r) for r in range(2)].index("ETHUSDTM")
     desk.positions.view.selectRow(eth)
@@ -208,24 +218,24 @@ def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_colou
         brush = grid.index(row, upnl).data(Qt.ItemDataRole.ForegroundRole)
         assert brush.color() == colors().signed(float(pnl))
     qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
-    assert session.positions.get(SYMBOL).qty == 4 and exchange_qty(desk) == 4
+    await until(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
+    assert session.positions.get(SYMBOL).qty == 4 and await exchange_qty(desk) == 4
 
 
-def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_touch(
+async def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_touch(
     desk: MainWindow, qtbot
 ) -> None:
     """Leases drop the book of a symbol the window no longer shows; a position row is no
     lease. The limit close leases the symbol while the trader confirms, so it still finds the
     touch instead of refusing "No price on that side of the book"."""
-    open_position(desk, "buy", 4)
+    await open_position(desk, "buy", 4)
     session = desk.session
     session.market_data.grace_s = 0
     other = next(s for s in sorted(session.contracts) if s != SYMBOL)
     desk.link.select(other)
-    wait(lambda: SYMBOL not in session.market_data.books, 10, f"{SYMBOL}'s book dropped")
-    order = limit_close(desk, qtbot)
+    await until(lambda: SYMBOL not in session.market_data.books, 10, f"{SYMBOL}'s book dropped")
+    order = await limit_close(desk, qtbot)
     assert order["side"] == "sell" and order["type"] == "limit" and order["reduceOnly"] is True
     assert order["symbol"] == SYMBOL and order["size"] == 4
     assert "No price" not in desk.desk_actions.last_error
-    wait(lambda: SYMBOL not in session.market_data.leased(), 5, "the close's lease released")
+    await until(lambda: SYMBOL not in session.market_data.leased(), 5, "the close's lease released")

@@ -7,7 +7,6 @@ which is all the window sees (as in test_live_venue.py); no real venue is contac
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -22,11 +21,11 @@ from tests.gui.conftest import dispose, open_session
 from tests.memory_keyring import MemoryKeyring
 
 
-def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
-    qloop, qtbot, exchange: EmbeddedExchange, settings: QSettings
+async def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
+    qtbot, exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
     profile = Profile("desk two", CUSTOM, address="HTTPS://API-FUTURES.KUCOIN.COM:443/")
-    session = open_session(qloop, exchange, venue=profile.venue)
+    session = await open_session(exchange, venue=profile.venue)
     session.profile_name = profile.slug
     window = MainWindow(session, "XBTUSDTM", settings=settings, remember_layout=False)
     try:
@@ -43,13 +42,12 @@ def test_a_custom_profile_on_the_kucoin_host_shows_live_and_asks(
         assert dialog.save()
         assert not window.prefs.asks("order")
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)
-        asyncio.set_event_loop(qloop)
     assert TradingPrefs(settings, True, "KUCOIN").asks("order")  # the other live profile
 
 
-def test_the_profile_form_says_live_for_a_remote_address_and_offers_test_venue(
+async def test_the_profile_form_says_live_for_a_remote_address_and_offers_test_venue(
     qtbot, tmp_path: Path
 ) -> None:
     form = ProfileForm(SecretStore(MemoryKeyring(), environ={}))

@@ -29,8 +29,8 @@ def args() -> argparse.Namespace:
     )
 
 
-def test_switch_to_a_live_profile_then_back_after_a_failed_open(
-    home: Path, qtbot, qloop, exchange: EmbeddedExchange
+async def test_switch_to_a_live_profile_then_back_after_a_failed_open(
+    home: Path, qtbot, exchange: EmbeddedExchange
 ) -> None:
     cfg = exchange.config
     settings = SettingsFile()
@@ -69,7 +69,7 @@ def test_switch_to_a_live_profile_then_back_after_a_failed_open(
         desk.quit()
 
     task = asyncio.ensure_future(drive())
-    assert qloop.run_until_complete(desk.run(settings.get("practice"))) == 0
+    assert await desk.run(settings.get("practice")) == 0
     assert task.done() and task.exception() is None
     assert "SIM" in seen[0] and "profile practice" in seen[0]
     assert "LIVE" in seen[1] and "profile lab" in seen[1]

@@ -6,29 +6,29 @@ from __future__ import annotations
 from kcterm.core.validation import OrderDraft
 from kcterm.ui.journal_model import is_reconcile_finding
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, result_of, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
-def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_bar(
+async def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_bar(
     window: MainWindow,
 ) -> None:
     session = window.session
-    trading_ready(window)
-    wait(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
+    await trading_ready(window)
+    await until(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
     # The private feed is closed on purpose: the order below is placed but never reported,
     # exactly what a feed outage leaves behind.
-    run(session.private.close())
+    await session.private.close()
     price = session.books[SYMBOL].best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
-    order_id = result_of(
-        session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price))))
+    order_id = await session.place(
+        session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
     )
     assert order_id not in session.orders
-    changes = result_of(session.reconciler.run_once("manual"))
+    changes = await session.reconciler.run_once("manual")
     assert any(order_id in change for change in changes)
     assert order_id in session.orders  # fixed from the exchange's list
 
     # The wallet message was missed as well: the balance is one more finding.
-    wait(
+    await until(
         lambda: "Reconciled with the exchange" in window.status.notice_label.text(),
         5,
         "the status notice",
@@ -36,6 +36,6 @@ def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_bar(
     notices = [n.text for n in session.notices if "Reconciled with the exchange" in n.text]
     assert len(notices) == len(changes) and any(order_id in text for text in notices)
     panel = window.journal
-    wait(lambda: f"{len(changes)} reconciled" in panel.count_label.text(), 5, "the count")
+    await until(lambda: f"{len(changes)} reconciled" in panel.count_label.text(), 5, "the count")
     found = [e for e in panel.model.rows() if is_reconcile_finding(e)]
     assert len(found) == len(changes) and any(order_id in e.text for e in found)

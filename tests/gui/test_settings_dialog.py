@@ -15,7 +15,7 @@ from kcterm.profiles.profile import default_profiles
 from kcterm.sim.config import READ_ONLY_KEY
 from kcterm.ui.profile_menu import install_settings_menu
 from kcterm.ui.settings_dialog import SettingsDialog
-from tests.gui.conftest import wait
+from tests.gui.conftest import until
 from tests.memory_keyring import MemoryKeyring
 
 
@@ -40,7 +40,7 @@ def select(dialog: SettingsDialog, name: str) -> None:
     raise AssertionError(f"no {name} in the list")
 
 
-def test_without_a_keyring_it_says_so_and_switching_live_needs_consent(
+async def test_without_a_keyring_it_says_so_and_switching_live_needs_consent(
     qtbot, tmp_path: Path
 ) -> None:
     answers: list[Profile] = []
@@ -68,8 +68,8 @@ def test_without_a_keyring_it_says_so_and_switching_live_needs_consent(
     assert json.loads((tmp_path / "profiles.json").read_text())["active"] == "kucoin"
 
 
-def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
-    qtbot, qloop, tmp_path: Path, exchange: EmbeddedExchange
+async def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
+    qtbot, tmp_path: Path, exchange: EmbeddedExchange
 ) -> None:
     ring = MemoryKeyring()
     secrets = SecretStore(ring, environ={})
@@ -91,7 +91,7 @@ def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
     assert "desk key" in on_disk and exchange.base_url in on_disk
 
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)  # stored keys
-    wait(lambda: "Trading" in dialog.report_view.toPlainText(), 10, "the test result")
+    await until(lambda: "Trading" in dialog.report_view.toPlainText(), 10, "the test result")
     assert (
         "✔ API key" in dialog.report_view.toPlainText()
         and "Connection works" in dialog.message.text()
@@ -101,7 +101,9 @@ def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
     form.secret_edit.setText(cfg.secret)
     form.passphrase_edit.setText(cfg.passphrase)
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    wait(lambda: "✘ Trading" in dialog.report_view.toPlainText(), 10, "the read-only key's result")
+    await until(
+        lambda: "✘ Trading" in dialog.report_view.toPlainText(), 10, "the read-only key's result"
+    )
     assert "400007" in dialog.report_view.toPlainText()
 
     select(dialog, "lab sim")
@@ -109,7 +111,7 @@ def test_a_custom_profile_is_saved_its_key_kept_in_the_keyring_and_tested(
     assert ring.store == {} and "lab sim" not in SettingsFile(tmp_path / "profiles.json").names()
 
 
-def test_a_bad_address_is_refused_naming_the_field(qtbot, tmp_path: Path) -> None:
+async def test_a_bad_address_is_refused_naming_the_field(qtbot, tmp_path: Path) -> None:
     dialog = make_dialog(qtbot, tmp_path, SecretStore(MemoryKeyring(), environ={}))
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     dialog.form.address_edit.setText("localhost:8600")
@@ -120,7 +122,7 @@ def test_a_bad_address_is_refused_naming_the_field(qtbot, tmp_path: Path) -> Non
     assert not dialog.save() and "already" in dialog.message.text()
 
 
-def test_the_journal_panel_exports_through_the_profile_action(window, tmp_path: Path) -> None:
+async def test_the_journal_panel_exports_through_the_profile_action(window, tmp_path: Path) -> None:
     """The Settings menu's "Export fills and PnL as CSV…" is also a button on the journal panel,
     and both run the same export."""
     exported: list[Path] = []

@@ -5,6 +5,7 @@ for a look by eye (the test prints where)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QDockWidget,
     QHeaderView,
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.ticket_layout import FormScroll
-from tests.gui.conftest import trading_ready, wait
+from tests.gui.conftest import trading_ready, until
 
 SIZES = ((1366, 768), (1280, 720))
 
 
-def lay_out_at(window: MainWindow, width: int, height: int) -> None:
+async def lay_out_at(window: MainWindow, width: int, height: int) -> None:
     # Nothing in the window may need more than the screen: a long notice in the status bar
     # once made the window 1351 px wide at the least.
     window.session.notify("error", "Rejected by the exchange: 300003 · Balance insufficient " * 4)
@@ -37,9 +37,11 @@ def lay_out_at(window: MainWindow, width: int, height: int) -> None:
     assert needed <= width, f"the window needs {needed} px, wider than a {width} px screen"
     window.showNormal()
     window.resize(width, height)
-    wait(lambda: window.size().width() == width and window.size().height() == height, 5, "size")
+    await until(
+        lambda: window.size().width() == width and window.size().height() == height, 5, "size"
+    )
     for _ in range(3):
-        QApplication.processEvents()
+        await asyncio.sleep(0)  # the loop's turns: Qt lays the docks out at the new size
     window.watchlist.fit_columns()
 
 
@@ -93,14 +95,14 @@ def clipped_parts(window: MainWindow, dock_name: str, root: QWidget) -> list[str
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_the_default_layout_cuts_no_control_of_the_ticket_or_the_watchlist(
+async def test_the_default_layout_cuts_no_control_of_the_ticket_or_the_watchlist(
     window: MainWindow, width: int, height: int, tmp_path: Path
 ) -> None:
-    trading_ready(window)
+    await trading_ready(window)
     ticket = window.ticket
     ticket.set_kind("stop_limit")  # every field of the ticket enabled and shown
     ticket.margin.apply_button.setVisible(True)  # cross margin's Set button, the widest row
-    lay_out_at(window, width, height)
+    await lay_out_at(window, width, height)
     shot = tmp_path / f"desk_{width}x{height}.png"
     assert window.grab().save(str(shot)) and shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
@@ -125,13 +127,13 @@ def test_the_default_layout_cuts_no_control_of_the_ticket_or_the_watchlist(
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_watchlist_columns_show_their_whole_text(
+async def test_watchlist_columns_show_their_whole_text(
     window: MainWindow, width: int, height: int
 ) -> None:
-    trading_ready(window)
+    await trading_ready(window)
     panel = window.watchlist
-    wait(lambda: panel.model.rowCount() == 3, 10, "the watchlist rows")
-    lay_out_at(window, width, height)
+    await until(lambda: panel.model.rowCount() == 3, 10, "the watchlist rows")
+    await lay_out_at(window, width, height)
     view, header = panel.view, panel.view.horizontalHeader()
     shown = [c for c in range(panel.model.columnCount()) if not header.isSectionHidden(c)]
     titles = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in shown]

@@ -14,7 +14,7 @@ from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.stale_veil import veil_docks
 from kcterm.venue.stream_status import StreamState
-from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, wait
+from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, until
 
 MARKET = ("order_book", "trades", "ticker", "chart")
 
@@ -34,27 +34,29 @@ def step(exchange: EmbeddedExchange, steps: int = 5) -> None:
     exchange.call(lambda: exchange.exchange.step_market(steps))
 
 
-def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_flows(
-    qloop, qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+async def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_flows(
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, quiet_exchange)
+    session = await open_session(quiet_exchange)
     window = MainWindow(session, SYMBOL, settings=settings, theme="dark")
     veils = veil_docks(window)
     window.show()
     try:
         assert set(veils) == {*MARKET, "positions", "watchlist"}
-        wait(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
-        wait(lambda: session.private.state is StreamState.CONNECTED, 10, "the order feed")
+        await until(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
+        await until(lambda: session.private.state is StreamState.CONNECTED, 10, "the order feed")
         step(quiet_exchange)
-        wait(lambda: not veils["order_book"].greyed, 5, "fresh data to clear the book's veil")
+        await until(
+            lambda: not veils["order_book"].greyed, 5, "fresh data to clear the book's veil"
+        )
         assert not any(veils[name].greyed for name in MARKET)
         assert not veils["positions"].greyed  # the order feed is up
         # The exchange goes quiet: past the feed's stale limit every market panel is greyed.
-        wait(lambda: all(veils[name].greyed for name in MARKET), 10, "the market veils")
+        await until(lambda: all(veils[name].greyed for name in MARKET), 10, "the market veils")
         text = veils["order_book"].label.text()
         assert re.fullmatch(r"stale \d+ s", text), text
         seconds = int(text.split()[1])
-        wait(
+        await until(
             lambda: int(veils["order_book"].label.text().split()[1]) > seconds,
             5,
             "the age to count up",
@@ -62,7 +64,7 @@ def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_flows(
         assert veils["order_book"].geometry() == window.book.rect()  # covers the panel
         assert not veils["positions"].greyed  # a quiet market says nothing of the order feed
         step(quiet_exchange)
-        wait(lambda: not any(veils[name].greyed for name in MARKET), 5, "the veils to lift")
+        await until(lambda: not any(veils[name].greyed for name in MARKET), 5, "the veils to lift")
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)

@@ -11,34 +11,44 @@ from PySide6.QtCore import QSettings, Qt
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import SYMBOL, dispose, open_session, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, until
 
 
-def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
-    qloop, qtbot, settings: QSettings
+async def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
+    qtbot, settings: QSettings
 ) -> None:
     fast_pings = EmbeddedExchange(
         SimConfig(port=0, seed=5, tick_interval=0.05, ping_interval_ms=200)
     )
     fast_pings.start()
-    session = open_session(qloop, fast_pings)
+    session = await open_session(fast_pings)
     window = MainWindow(session, SYMBOL, settings=settings)
     window.show()
     status = window.status
     try:
         assert status.venue_badge.text() == "SIM"
         assert status.venue_badge.objectName() == "venueBadgeSim"
-        wait(lambda: "public connected" in status.streams_label.text(), 10, "public connected")
-        wait(lambda: "private connected" in status.streams_label.text(), 10, "private connected")
+        await until(
+            lambda: "public connected" in status.streams_label.text(), 10, "public connected"
+        )
+        await until(
+            lambda: "private connected" in status.streams_label.text(), 10, "private connected"
+        )
         assert re.fullmatch(r"clock [+-]\d+ ms", status.clock_label.text())
-        wait(lambda: re.fullmatch(r"rtt \d+ / \d+ ms", status.rtt_label.text()), 5, "both rtts")
-        wait(lambda: re.fullmatch(r"feed +\d+\.\d s", status.feed_label.text()), 5, "feed age")
+        await until(
+            lambda: re.fullmatch(r"rtt \d+ / \d+ ms", status.rtt_label.text()), 5, "both rtts"
+        )
+        await until(
+            lambda: re.fullmatch(r"feed +\d+\.\d s", status.feed_label.text()), 5, "feed age"
+        )
         limit = session.rest.last_rate_limit
         assert limit is not None, "the exchange sends gw-ratelimit-* headers"
-        wait(lambda: re.fullmatch(r"rate \d+/\d+ \(\d+ s\)", status.rate_label.text()), 5, "rate")
+        await until(
+            lambda: re.fullmatch(r"rate \d+/\d+ \(\d+ s\)", status.rate_label.text()), 5, "rate"
+        )
         assert status.rate_label.text().split()[1].endswith(f"/{limit.limit}")
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)
         fast_pings.stop()
 
@@ -58,21 +68,21 @@ def step(exchange: EmbeddedExchange, steps: int = 5) -> None:
     exchange.call(lambda: exchange.exchange.step_market(steps))
 
 
-def test_the_interlock_disables_trading_when_the_feed_stops(
-    qloop, qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+async def test_the_interlock_disables_trading_when_the_feed_stops(
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, quiet_exchange)
+    session = await open_session(quiet_exchange)
     window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
     window.show()
     ticket = window.ticket
     try:
-        wait(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
+        await until(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
         step(quiet_exchange)
-        trading_ready(window)
+        await trading_ready(window)
         assert ticket.buy_button.isEnabled() and ticket.sell_button.isEnabled()
         assert window.book.one_click.isEnabled()
         # The exchange goes quiet: no market message for longer than stale_after.
-        wait(lambda: not ticket.buy_button.isEnabled(), 5, "trading to be disabled")
+        await until(lambda: not ticket.buy_button.isEnabled(), 5, "trading to be disabled")
         assert not ticket.sell_button.isEnabled() and not window.book.one_click.isEnabled()
         assert "stale" in ticket.gate_label.text() and ticket.gate_label.isVisibleTo(ticket)
         assert "stale" in window.status.gate_label.text()
@@ -81,16 +91,16 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
         qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(session.orders) == 0
         step(quiet_exchange)  # the market speaks again
-        wait(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
+        await until(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
         dispose(window)
 
 
-def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
-    trading_ready(window)
-    run(window.session.public.close())
-    wait(lambda: not window.ticket.buy_button.isEnabled(), 5, "trading to be disabled")
+async def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
+    await trading_ready(window)
+    await window.session.public.close()
+    await until(lambda: not window.ticket.buy_button.isEnabled(), 5, "trading to be disabled")
     assert "Market feed closed" in window.ticket.gate_label.text()
     assert "public closed" in window.status.streams_label.text()

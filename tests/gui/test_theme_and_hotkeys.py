@@ -14,17 +14,17 @@ from kcterm.ui.hotkeys import HOTKEYS
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.theme import DARK, LIGHT, colors
-from tests.gui.conftest import SYMBOL, dispose, open_session, result_of, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, until
 
 
 def window_color() -> str:
     return QApplication.palette().color(QPalette.ColorRole.Window).name()
 
 
-def test_dark_by_default_light_on_request_and_remembered(
-    qloop, exchange: EmbeddedExchange, settings: QSettings
+async def test_dark_by_default_light_on_request_and_remembered(
+    exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = open_session(qloop, exchange)
+    session = await open_session(exchange)
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         assert colors() is DARK and window_color() == DARK.window
@@ -36,7 +36,7 @@ def test_dark_by_default_light_on_request_and_remembered(
         assert colors() is LIGHT and window_color() == LIGHT.window
         assert "#ffffff" in QApplication.instance().styleSheet()  # light.qss is applied
         assert first.chart.plots.backgroundBrush().color().name() == LIGHT.base
-        wait(lambda: first.tape.model.rowCount() > 0, 15, "a trade")
+        await until(lambda: first.tape.model.rowCount() > 0, 15, "a trade")
         brush = first.tape.model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole)
         assert brush.color() == LIGHT.side(first.tape.model.row_at(0).side)
         dispose(first)
@@ -46,11 +46,11 @@ def test_dark_by_default_light_on_request_and_remembered(
         assert window_color() == DARK.window
         dispose(second)
     finally:
-        qloop.run_until_complete(session.stop())
+        await session.stop()
 
 
-def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtbot) -> None:
-    trading_ready(window)
+async def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtbot) -> None:
+    await trading_ready(window)
     window.ticket.size_edit.setText("2")
     book = window.session.books[SYMBOL]
     window.activateWindow()
@@ -58,17 +58,17 @@ def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtb
     bid = book.best_bid()[0]
     window.hotkeys.actions["buy_best"].trigger()
     placed = window.session.gateway.placed
-    wait(lambda: placed, 10, "the hotkey order")
+    await until(lambda: placed, 10, "the hotkey order")
     # Read back from the exchange: in a moving market the bid may be gone by the time the
     # order arrives, and it then fills at once instead of resting; it was sent at the bid.
-    order = result_of(window.session.rest.order(next(iter(placed.values()))))
+    order = await window.session.rest.order(next(iter(placed.values())))
     assert order["side"] == "buy" and order["size"] == 2 and Decimal(order["price"]) == bid
     window.hotkeys.actions["cancel_all"].trigger()
-    wait(lambda: len(window.session.orders) == 0, 10, "cancel all by hotkey")
+    await until(lambda: len(window.session.orders) == 0, 10, "cancel all by hotkey")
 
 
-def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
+    await trading_ready(window)
     window.frame_clock.stop()
     window.gates = {SYMBOL: Gate(False, "Market feed reconnecting: trading paused")}
     assert not window.trade_at_best("sell")
@@ -76,8 +76,8 @@ def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
     assert len(window.session.orders) == 0
 
 
-def test_toggle_one_click_hotkey(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_toggle_one_click_hotkey(window: MainWindow) -> None:
+    await trading_ready(window)
     assert not window.book.one_click_on
     window.hotkeys.actions["toggle_one_click"].trigger()
     assert window.book.one_click_on
@@ -85,7 +85,7 @@ def test_toggle_one_click_hotkey(window: MainWindow) -> None:
     assert not window.book.one_click_on
 
 
-def test_hotkeys_are_rebound_and_remembered(window: MainWindow, settings: QSettings) -> None:
+async def test_hotkeys_are_rebound_and_remembered(window: MainWindow, settings: QSettings) -> None:
     defaults = {spec.name: QKeySequence(spec.default) for spec in HOTKEYS}
     assert window.hotkeys.actions["buy_best"].shortcut() == defaults["buy_best"]
     dialog = HotkeysDialog(window.hotkeys, window)

@@ -12,25 +12,25 @@ from PySide6.QtCore import Qt
 
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.order_ticket import OrderTicket
-from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
-def nothing_sent(window: MainWindow) -> bool:
+async def nothing_sent(window: MainWindow) -> bool:
     placed = [e for e in window.session.journal.entries if e.text.startswith("Place ")]
-    return not placed and result_of(window.session.rest.active_orders(SYMBOL)) == []
+    return not placed and await window.session.rest.active_orders(SYMBOL) == []
 
 
-def touch(window: MainWindow) -> tuple[Decimal, Decimal]:
-    trading_ready(window)
+async def touch(window: MainWindow) -> tuple[Decimal, Decimal]:
+    await trading_ready(window)
     book = window.session.books[SYMBOL]
     return book.best_bid()[0], book.best_ask()[0]
 
 
-def test_a_post_only_order_that_would_cross_is_refused_before_sending(
+async def test_a_post_only_order_that_would_cross_is_refused_before_sending(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    bid, ask = touch(window)
+    bid, ask = await touch(window)
     tick = window.session.contracts[SYMBOL].tick_size
     ticket.options.post_only.setChecked(True)
     ticket.size_edit.setText("2")
@@ -45,27 +45,27 @@ def test_a_post_only_order_that_would_cross_is_refused_before_sending(
     ticket.price_edit.setText(str(bid - 200 * tick))  # far through the bid for a sell
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)
     assert "Post-only sell" in ticket.error_label.text() and "best bid" in ticket.error_label.text()
-    assert nothing_sent(window)
+    assert await nothing_sent(window)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)  # rests: it goes
-    wait(lambda: len(window.session.orders) == 1, 10, "the resting post-only buy")
+    await until(lambda: len(window.session.orders) == 1, 10, "the resting post-only buy")
     assert window.session.orders.all()[0].side == "buy"
 
 
-def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
+async def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
     session = window.session
-    touch(window)
+    await touch(window)
     ticket.set_kind("market")
     ticket.size_edit.setText("3")
     ticket.options.reduce_only.setChecked(True)
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)  # no position at all
     assert f"there is no {SYMBOL} position to reduce" in ticket.error_label.text()
-    assert nothing_sent(window)
+    assert await nothing_sent(window)
     ticket.options.reduce_only.setChecked(False)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the long")
+    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the long")
     ticket.options.reduce_only.setChecked(True)
     ticket.checks.run()
     assert "✕ Reduce-only: a buy would increase your long of 3 lots" in ticket.buy_preview.text()
@@ -73,11 +73,11 @@ def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
     assert "would increase your long" in ticket.error_label.text()
     assert session.positions.get(SYMBOL).qty == 3
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)  # reduces: it goes
-    wait(lambda: session.positions.get(SYMBOL) is None, 10, "the long closed")
+    await until(lambda: session.positions.get(SYMBOL) is None, 10, "the long closed")
     assert ticket.error_label.text() == ""
 
 
-def test_leverage_above_the_contract_maximum_is_set_to_it_with_a_note(
+async def test_leverage_above_the_contract_maximum_is_set_to_it_with_a_note(
     window: MainWindow, qtbot
 ) -> None:
     margin = window.ticket.margin
@@ -95,7 +95,7 @@ def test_leverage_above_the_contract_maximum_is_set_to_it_with_a_note(
     assert box.value() == 20 and not margin.leverage_note.isVisible()
 
 
-def test_the_market_kinds_disable_the_fields_that_do_not_apply(window: MainWindow) -> None:
+async def test_the_market_kinds_disable_the_fields_that_do_not_apply(window: MainWindow) -> None:
     ticket = window.ticket
     options = ticket.options
     ticket.options.iceberg.setChecked(True)
@@ -114,11 +114,11 @@ def test_the_market_kinds_disable_the_fields_that_do_not_apply(window: MainWindo
     assert not ticket.stop_edit.isEnabled() and not ticket.trigger_box.isEnabled()
 
 
-def test_a_first_start_greets_with_a_hint_not_an_error_until_the_first_order(
+async def test_a_first_start_greets_with_a_hint_not_an_error_until_the_first_order(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    bid, _ask = touch(window)
+    bid, _ask = await touch(window)
     hint = ticket.first_hint
     assert hint.isVisible() and "click a book price" in hint.label.text()
     ticket.checks.run()
@@ -129,21 +129,21 @@ def test_a_first_start_greets_with_a_hint_not_an_error_until_the_first_order(
     assert "✕" in ticket.buy_preview.text() and ticket.buy_preview.property("refused") is True
     ticket.price_edit.setText(str(bid - 100 * window.session.contracts[SYMBOL].tick_size))
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the first order")
+    await until(lambda: len(window.session.orders) == 1, 10, "the first order")
     assert not ticket.first_hint.isVisible()
 
 
-def test_the_first_order_hint_goes_with_its_button_and_not_on_a_desk_that_traded(
+async def test_the_first_order_hint_goes_with_its_button_and_not_on_a_desk_that_traded(
     window: MainWindow, qtbot
 ) -> None:
     hint = window.ticket.first_hint
     assert hint.isVisible()
     qtbot.mouseClick(hint.dismiss_button, Qt.MouseButton.LeftButton)
     assert not hint.isVisible() and hint.dismissed
-    bid, _ask = touch(window)
+    bid, _ask = await touch(window)
     window.ticket.price_edit.setText(str(bid - 100 * window.session.contracts[SYMBOL].tick_size))
     qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "an order")
+    await until(lambda: len(window.session.orders) == 1, 10, "an order")
     after = OrderTicket(window.session, SYMBOL)  # a desk that has traded, as after a restart
     assert after.first_hint.dismissed and after.first_hint.isHidden()
     after.deleteLater()

@@ -11,7 +11,7 @@ from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import MAJORS, trading_ready, wait
+from tests.gui.conftest import MAJORS, trading_ready, until
 
 
 @pytest.fixture
@@ -24,12 +24,14 @@ def exchange() -> Iterator[EmbeddedExchange]:
     embedded.stop()
 
 
-def test_an_inverse_ticket_sizes_in_usd_and_values_in_xbt(window: MainWindow) -> None:
+async def test_an_inverse_ticket_sizes_in_usd_and_values_in_xbt(window: MainWindow) -> None:
     ticket = window.ticket
-    trading_ready(window)
-    wait(lambda: "XBTUSDM" in window.session.contracts, 10, "the inverse contract listed")
+    await trading_ready(window)
+    await until(lambda: "XBTUSDM" in window.session.contracts, 10, "the inverse contract listed")
     ticket.symbol_box.setCurrentText("XBTUSDM")
-    wait(lambda: ticket.contract is not None and ticket.contract.symbol == "XBTUSDM", 5, "XBTUSDM")
+    await until(
+        lambda: ticket.contract is not None and ticket.contract.symbol == "XBTUSDM", 5, "XBTUSDM"
+    )
     units = [ticket.unit_box.itemText(i) for i in range(ticket.unit_box.count())]
     assert units == ["lots", "USD", "XBT"]
     assert ticket.risk.mode_box.itemText(ticket.risk.mode_box.findData("amount")) == "XBT"
@@ -39,23 +41,27 @@ def test_an_inverse_ticket_sizes_in_usd_and_values_in_xbt(window: MainWindow) ->
     ticket.price_edit.setText("91250")
     ticket.size_edit.setText("100")
     # 100 USD at 91,250 = 0.00109589041... XBT
-    wait(
+    await until(
         lambda: ticket.conversion_label.text() == "= 100 lots = 100 USD ≈ 0.00109589 XBT",
         5,
         f"the XBT conversion (shown {ticket.conversion_label.text()!r})",
     )
     # 100 / 91,250 = 0.00109589 XBT; its taker fee x 0.0006 = 0.00000066 XBT, never "6.6E-7".
-    wait(lambda: "value 0.00109589 XBT" in ticket.buy_preview.text(), 5, "the preview in XBT")
+    await until(
+        lambda: "value 0.00109589 XBT" in ticket.buy_preview.text(), 5, "the preview in XBT"
+    )
     assert "fee 0.00000066 (taker)" in ticket.buy_preview.text()
     assert "USDT" not in ticket.buy_preview.text()
 
 
-def test_an_inverse_entrys_tp_sl_dialog_shows_xbt_and_the_pnl_ratio(window: MainWindow) -> None:
+async def test_an_inverse_entrys_tp_sl_dialog_shows_xbt_and_the_pnl_ratio(
+    window: MainWindow,
+) -> None:
     """The TP/SL dialog of an XBTUSDM entry: PnL and fee in XBT to the satoshi (never 0.00),
     and reward over risk from the PnL itself (45k/50k/55k long: 0.82 R, not 1.00)."""
-    trading_ready(window)
+    await trading_ready(window)
     session = window.session
-    wait(lambda: "XBTUSDM" in session.contracts, 10, "the inverse contract listed")
+    await until(lambda: "XBTUSDM" in session.contracts, 10, "the inverse contract listed")
     request = session.prepare(OrderDraft("XBTUSDM", "buy", "limit", "1000", "50000"))
     dialog = window.desk_actions.open_bracket("XBTUSDM", request)
     try:

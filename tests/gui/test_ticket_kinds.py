@@ -12,27 +12,27 @@ from PySide6.QtCore import Qt
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.safety_dialog import SafetyDialog
 from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN
-from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
+from tests.gui.conftest import SYMBOL, trading_ready, until
 
 
-def resting_price(window: MainWindow, ticks: int = 150) -> Decimal:
+async def resting_price(window: MainWindow, ticks: int = 150) -> Decimal:
     """A buy price far enough under the bid to rest."""
-    trading_ready(window)
+    await trading_ready(window)
     book = window.session.books[SYMBOL]
     return book.best_bid()[0] - ticks * window.session.contracts[SYMBOL].tick_size
 
 
-def mark_on_tick(window: MainWindow) -> Decimal:
-    wait(lambda: window.session.market_context(SYMBOL).mark is not None, 10, "a mark price")
+async def mark_on_tick(window: MainWindow) -> Decimal:
+    await until(lambda: window.session.market_context(SYMBOL).mark is not None, 10, "a mark price")
     mark = window.session.market_context(SYMBOL).mark
     return mark.quantize(window.session.contracts[SYMBOL].tick_size)
 
 
-def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
+async def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    trading_ready(window)
+    await trading_ready(window)
     ticket.set_kind("stop_market")
     qtbot.keyClicks(ticket.stop_edit, "50000.05")  # typed: the preview follows each key
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
@@ -41,7 +41,7 @@ def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
     assert "tick grid" in ticket.buy_preview.text() and "tick grid" in ticket.sell_preview.text()
 
     ticket.set_kind("limit")
-    ticket.price_edit.setText(str(resting_price(window)))
+    ticket.price_edit.setText(str(await resting_price(window)))
     ticket.size_edit.setText("5")
     ticket.options.iceberg.setChecked(True)
     ticket.options.visible_edit.setText("5")
@@ -49,6 +49,8 @@ def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
     assert "smaller than the size (5)" in ticket.error_label.text()
     assert ticket.options.visible_edit.property("invalid") is True
 
+    # Risk sizing needs the equity first: before the balance is read it says only that.
+    await until(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
     ticket.risk.setChecked(True)
     ticket.risk.stop_edit.setText("123.45")
     assert not ticket.risk.apply()
@@ -57,10 +59,10 @@ def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
     assert len(window.session.stop_orders) == 0
 
 
-def test_risk_sizing_sizes_the_ticket_and_sets_its_stop_loss(window: MainWindow) -> None:
+async def test_risk_sizing_sizes_the_ticket_and_sets_its_stop_loss(window: MainWindow) -> None:
     ticket = window.ticket
-    price = resting_price(window)
-    wait(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
+    price = await resting_price(window)
+    await until(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
     equity = window.session.account.get("USDT").equity
     ticket.price_edit.setText(str(price))
     ticket.risk.setChecked(True)
@@ -74,12 +76,12 @@ def test_risk_sizing_sizes_the_ticket_and_sets_its_stop_loss(window: MainWindow)
     assert f"{expected:,} lots risk" in ticket.risk.result_label.text()
 
 
-def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
+async def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    trading_ready(window)
-    mark = mark_on_tick(window)
+    await trading_ready(window)
+    mark = await mark_on_tick(window)
     ticket.set_kind("stop_limit")
     ticket.trigger_box.setCurrentIndex(ticket.trigger_box.findData("MP"))
     ticket.price_edit.setText(str(mark + 300))
@@ -87,24 +89,26 @@ def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     ticket.size_edit.setText("2")
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     tab = window.open_orders.stop_model
-    wait(lambda: tab.rowCount() == 1, 10, "the stop row")
+    await until(lambda: tab.rowCount() == 1, 10, "the stop row")
     assert tab.cell(0, tab.column_index("Watches")) == "mark"
     assert tab.cell(0, tab.column_index("Type")) == "stop limit"
     assert tab.cell(0, tab.column_index("Trigger")).startswith("≥ ")
-    [item] = result_of(window.session.rest.stop_orders(SYMBOL))
+    [item] = await window.session.rest.stop_orders(SYMBOL)
     assert item["stop"] == "up" and item["stopPriceType"] == "MP" and item["size"] == 2
     assert Decimal(item["price"]) == mark + 300
     view = window.open_orders.stop_view
     window.open_orders.tabs.setCurrentIndex(1)
     cell = view.visualRect(tab.index(0, STOP_CANCEL_COLUMN)).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
-    wait(lambda: tab.rowCount() == 0, 10, "the stop cancelled")
-    assert result_of(window.session.rest.stop_orders(SYMBOL)) == []
+    await until(lambda: tab.rowCount() == 0, 10, "the stop cancelled")
+    assert await window.session.rest.stop_orders(SYMBOL) == []
 
 
-def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(window: MainWindow, qtbot) -> None:
+async def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(
+    window: MainWindow, qtbot
+) -> None:
     ticket = window.ticket
-    price = resting_price(window)
+    price = await resting_price(window)
     ticket.price_edit.setText(str(price))
     ticket.unit_box.setCurrentIndex(ticket.unit_box.findData("usdt"))
     ticket.size_edit.setText("")
@@ -112,13 +116,15 @@ def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(window: MainWindo
     lots = int((Decimal(1000) / (price * Decimal("0.001"))).to_integral(ROUND_FLOOR))
     assert ticket.conversion_label.text().startswith(f"= {lots} lots = ")
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the order")
+    await until(lambda: len(window.session.orders) == 1, 10, "the order")
     assert window.session.orders.all()[0].size == lots
 
 
-def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(window: MainWindow) -> None:
+async def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(
+    window: MainWindow,
+) -> None:
     ticket = window.ticket
-    ticket.price_edit.setText(str(resting_price(window)))
+    ticket.price_edit.setText(str(await resting_price(window)))
     ticket.size_edit.setText("10")
     ticket.checks.run()
     buy, sell = ticket.buy_preview.text(), ticket.sell_preview.text()
@@ -126,15 +132,15 @@ def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(window: MainW
         assert words in buy and words in sell
     assert "(maker)" in buy and "(taker)" in sell  # a sell under the bid crosses the book
     liq = Decimal(buy.rsplit("liq. ", 1)[1].replace(",", ""))
-    assert liq < resting_price(window)  # a long liquidates below its entry
+    assert liq < await resting_price(window)  # a long liquidates below its entry
 
 
-def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
+async def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    trading_ready(window)
-    mark = mark_on_tick(window)
+    await trading_ready(window)
+    mark = await mark_on_tick(window)
     ticket.set_kind("market")
     ticket.size_edit.setText("3")
     ticket.sl_edit.setText(str(mark - 400))
@@ -143,14 +149,14 @@ def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
     assert " R" in ticket.buy_preview.text() and "✕" in ticket.sell_preview.text()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     session = window.session
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    wait(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
+    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
+    await until(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
     plan = session.brackets.get(session.stop_orders.all()[0].order_id)
     assert plan is not None and plan.size == 3 and not plan.close_whole
     assert (plan.stop_loss, plan.take_profit) == (mark - 400, mark + 600)
 
 
-def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
+async def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
     window: MainWindow, qtbot
 ) -> None:
     dialog = SafetyDialog(window.prefs, window)
@@ -161,7 +167,7 @@ def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
     assert dialog.save()
     window.apply_prefs()
     ticket = window.ticket
-    ticket.price_edit.setText(str(resting_price(window)))
+    ticket.price_edit.setText(str(await resting_price(window)))
     ticket.size_edit.setText("5")  # about 450 USDT
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     assert "above your maximum of 200.00" in ticket.error_label.text()
@@ -169,34 +175,32 @@ def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
     assert window.prefs.limits().max_mark_distance_pct is None
 
 
-def test_margin_mode_and_cross_leverage_are_set_on_the_exchange(window: MainWindow) -> None:
-    trading_ready(window)
+async def test_margin_mode_and_cross_leverage_are_set_on_the_exchange(window: MainWindow) -> None:
+    await trading_ready(window)
     margin = window.ticket.margin
     session = window.session
-    wait(lambda: SYMBOL in session.margin_modes, 10, "the symbol's margin mode")
+    await until(lambda: SYMBOL in session.margin_modes, 10, "the symbol's margin mode")
     margin.mode_box.setCurrentIndex(margin.mode_box.findData("CROSS"))
     margin.mode_box.activated.emit(margin.mode_box.currentIndex())
-    wait(lambda: session.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
-    mode = result_of(
-        session.rest.request(
-            "GET", "/api/v2/position/getMarginMode", params={"symbol": SYMBOL}, signed=True
-        )
+    await until(lambda: session.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
+    mode = await session.rest.request(
+        "GET", "/api/v2/position/getMarginMode", params={"symbol": SYMBOL}, signed=True
     )
     assert mode["marginMode"] == "CROSS" and margin.apply_button.isVisible()
     margin.leverage_box.setValue(8)
     margin.apply_button.click()
-    wait(lambda: session.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
+    await until(lambda: session.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
     window.ticket.set_kind("market")
     window.ticket.size_edit.setText("2")
     window.ticket.buy_button.click()
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
+    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
     assert session.positions.get(SYMBOL).margin_mode == "CROSS"
 
 
-def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbot) -> None:
+async def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbot) -> None:
     ticket = window.ticket
-    trading_ready(window)
-    mark = mark_on_tick(window)
+    await trading_ready(window)
+    mark = await mark_on_tick(window)
     ticket.set_kind("market")
     ticket.size_edit.setText("4")
     ticket.sl_edit.setText(str(mark + 500))  # above: a short is being planned
@@ -217,10 +221,10 @@ def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbo
     assert f"{expected_r:.2f} R" in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = window.session
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the short")
-    wait(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
+    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the short")
+    await until(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
     assert session.positions.get(SYMBOL).qty == -4
-    [item] = result_of(session.rest.stop_orders(SYMBOL))
+    [item] = await session.rest.stop_orders(SYMBOL)
     assert item["side"] == "buy" and item["reduceOnly"] is True and item["size"] == 4
 
 
@@ -228,11 +232,11 @@ def choose_unit(ticket, unit: str) -> None:
     ticket.unit_box.setCurrentIndex(ticket.unit_box.findData(unit))
 
 
-def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
+async def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    price = resting_price(window)
+    price = await resting_price(window)
     ticket.price_edit.setText(str(price))
     choose_unit(ticket, "usdt")
     ticket.size_edit.clear()
@@ -249,15 +253,15 @@ def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
     assert Decimal(ticket.size_edit.text()) == lots * Decimal("0.001") * price
     assert ticket.error_label.text() == ""
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the order")
+    await until(lambda: len(window.session.orders) == 1, 10, "the order")
     assert window.session.orders.all()[0].size == lots
 
 
-def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
+async def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
     window: MainWindow, qtbot
 ) -> None:
     ticket = window.ticket
-    ticket.price_edit.setText(str(resting_price(window)))
+    ticket.price_edit.setText(str(await resting_price(window)))
     choose_unit(ticket, "usdt")
     ticket.size_edit.clear()
     qtbot.keyClicks(ticket.size_edit, "lots of money")

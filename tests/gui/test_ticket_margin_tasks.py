@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 from kcterm.ui.main_window import MainWindow
-from tests.gui.conftest import run
 
 OTHER = "ETHUSDTM"  # the window opens on XBTUSDTM: this one's margin mode is not known yet
 
@@ -19,7 +18,7 @@ def margin_reads(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task]:
     ]
 
 
-def test_a_closed_ticket_leaves_no_margin_read_of_its_own_pending(
+async def test_a_closed_ticket_leaves_no_margin_read_of_its_own_pending(
     window: MainWindow, qloop
 ) -> None:
     assert OTHER not in window.session.margin_modes
@@ -29,6 +28,6 @@ def test_a_closed_ticket_leaves_no_margin_read_of_its_own_pending(
     window.close()
     # One pass of the loop: enough for a cancelled task to end, far too little for two signed
     # REST calls over loopback (the read unfinished here is what was left pending before).
-    run(asyncio.sleep(0))
+    await asyncio.sleep(0)
     assert all(task.cancelled() for task in reads), f"margin reads outlived the window: {reads}"
     assert [task for task in margin_reads(qloop) if not task.done()] == []

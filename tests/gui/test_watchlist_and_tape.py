@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from kcterm.ui.columns import SORT_ROLE
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.theme import colors
-from tests.gui.conftest import SYMBOL, wait
+from tests.gui.conftest import SYMBOL, until
 
 
 def cells(window: MainWindow, view_row: int) -> list[str]:
@@ -17,8 +17,10 @@ def cells(window: MainWindow, view_row: int) -> list[str]:
     return [proxy.index(view_row, c).data() for c in range(proxy.columnCount())]
 
 
-def test_every_contract_is_listed_with_its_market_numbers(window: MainWindow) -> None:
-    wait(lambda: window.watchlist.proxy.rowCount() == len(window.session.contracts), 5, "rows")
+async def test_every_contract_is_listed_with_its_market_numbers(window: MainWindow) -> None:
+    await until(
+        lambda: window.watchlist.proxy.rowCount() == len(window.session.contracts), 5, "rows"
+    )
     for symbol in window.session.contracts:
         symbol_, last, change, volume, funding, mark = cells(
             window, window.watchlist.row_of(symbol)
@@ -30,9 +32,9 @@ def test_every_contract_is_listed_with_its_market_numbers(window: MainWindow) ->
         assert change.endswith("%") and funding.endswith("%") and volume != "—"
 
 
-def test_sorting_by_24h_change_orders_rows_by_value(window: MainWindow) -> None:
+async def test_sorting_by_24h_change_orders_rows_by_value(window: MainWindow) -> None:
     rows = len(window.session.contracts)  # every listed contract
-    wait(lambda: window.watchlist.proxy.rowCount() == rows, 5, "rows")
+    await until(lambda: window.watchlist.proxy.rowCount() == rows, 5, "rows")
     header = window.watchlist.view.horizontalHeader()
     window.watchlist.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     assert header.sortIndicatorSection() == 2
@@ -41,18 +43,18 @@ def test_sorting_by_24h_change_orders_rows_by_value(window: MainWindow) -> None:
     assert values == sorted(values, reverse=True)
 
 
-def test_live_last_prices_update_the_watchlist_cells(window: MainWindow) -> None:
+async def test_live_last_prices_update_the_watchlist_cells(window: MainWindow) -> None:
     model = window.watchlist.model
     rows = len(window.session.contracts)  # every listed contract
-    wait(lambda: model.rowCount() == rows, 5, "rows")
+    await until(lambda: model.rowCount() == rows, 5, "rows")
     before = model.cells_signalled
-    wait(lambda: model.cells_signalled > before, 10, "a live price change in the watchlist")
+    await until(lambda: model.cells_signalled > before, 10, "a live price change in the watchlist")
     assert model.resets == 0  # rows were inserted once; afterwards only cells changed
 
 
-def test_tape_shows_trades_newest_first_coloured_by_side(window: MainWindow) -> None:
+async def test_tape_shows_trades_newest_first_coloured_by_side(window: MainWindow) -> None:
     model = window.tape.model
-    wait(lambda: model.rowCount() >= 3, 15, "a few trades on the tape")
+    await until(lambda: model.rowCount() >= 3, 15, "a few trades on the tape")
     first = model.row_at(0)
     assert model.cell(0, 1).replace(",", "") == window.session.contracts[SYMBOL].format_price(
         first.price
@@ -67,9 +69,9 @@ def test_tape_shows_trades_newest_first_coloured_by_side(window: MainWindow) -> 
     assert times == sorted(times, reverse=True)
 
 
-def test_large_prints_are_highlighted(window: MainWindow) -> None:
+async def test_large_prints_are_highlighted(window: MainWindow) -> None:
     model = window.tape.model
-    wait(lambda: model.rowCount() >= 2, 15, "trades")
+    await until(lambda: model.rowCount() >= 2, 15, "trades")
     window.tape.large_box.setValue(1)  # every print is large
     assert all(model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) for r in range(2))
     biggest = max(model.row_at(r).size for r in range(model.rowCount()))
@@ -79,10 +81,10 @@ def test_large_prints_are_highlighted(window: MainWindow) -> None:
     )
 
 
-def test_new_trades_are_inserted_not_redrawn(window: MainWindow) -> None:
+async def test_new_trades_are_inserted_not_redrawn(window: MainWindow) -> None:
     model = window.tape.model
-    wait(lambda: model.rowCount() >= 1, 15, "a first trade")
+    await until(lambda: model.rowCount() >= 1, 15, "a first trade")
     resets = model.resets
     count = model.rowCount()
-    wait(lambda: model.rowCount() > count, 15, "another trade")
+    await until(lambda: model.rowCount() > count, 15, "another trade")
     assert model.resets == resets

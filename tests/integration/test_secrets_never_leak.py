@@ -10,7 +10,6 @@ home directories and every widget's text is searched for each secret.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import subprocess
@@ -20,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -42,13 +40,15 @@ from kcterm.ui.main_window import MainWindow
 from kcterm.ui.profile_menu import install_settings_menu
 from kcterm.ui.settings_dialog import SettingsDialog
 from kcterm.venue.kucoin.errors import KucoinError
-from tests.gui.conftest import AppLikeLoop
+from tests.gui import conftest as gui
 from tests.waiting import wait_for
 
 RUN = uuid.uuid4().hex[:10]
 KEY, SECRET, PASSPHRASE = f"leak-key-{RUN}", f"leak-secret-{RUN}", f"leak-pass-{RUN}"
 SECRETS = (KEY, SECRET, PASSPHRASE)
 SYMBOL = "XBTUSDTM"
+
+qloop = gui.qloop  # the GUI tests' qasync loop: run once below, from opening to closing
 
 
 @pytest.fixture
@@ -67,19 +67,6 @@ def exchange() -> Iterator[EmbeddedExchange]:
     embedded.start()
     yield embedded
     embedded.stop()
-
-
-@pytest.fixture
-def qloop(qapp) -> Iterator[qasync.QEventLoop]:
-    # The GUI tests' loop, which stays marked running between slices as the app's loop does.
-    loop = AppLikeLoop(qapp)
-    asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
-    yield loop
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-    loop.close()
-    gc.collect()
 
 
 def environ() -> dict[str, str]:
@@ -140,23 +127,18 @@ def test_no_secret_anywhere_after_a_session(
     secrets = SecretStore(environ=environ())  # no keyring (tests/conftest.py): the fallback
     ui_settings = QSettings(str(home / "ui.ini"), QSettings.Format.IniFormat)
 
-    async def open_desk() -> tuple:
-        # Opened and shown inside the loop, as the app does: tasks the session spawns must
-        # never take their first step while no loop is running.
+    async def desk_on_screen() -> list[str]:
+        # One run of the loop from opening to closing, as the app runs it: tasks the session
+        # spawns never take a step while no loop is running.
         opened = await open_profile(profile, secrets, [SYMBOL])
         window = MainWindow(opened.session, SYMBOL, settings=ui_settings)
         window.show()
-        return opened, window
-
-    opened, window = qloop.run_until_complete(open_desk())
-    crashes = CrashHandler(lambda: None, show=True)
-    try:
-        install_settings_menu(
-            window, profile, open_settings=lambda: None, export=None, log_dir=None
-        )
-        session = opened.session
-
-        async def trade() -> None:
+        crashes = CrashHandler(lambda: None, show=True)
+        try:
+            install_settings_menu(
+                window, profile, open_settings=lambda: None, export=None, log_dir=None
+            )
+            session = opened.session
             await wait_for(lambda: session.books[SYMBOL].is_live, 15, "a live book")
             await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "3")))
             # 182,500 USDT at 1x: inside the fat-finger limit (250,000) but beyond the
@@ -167,33 +149,32 @@ def test_no_secret_anywhere_after_a_session(
             assert refused.value.code == "300003"
             await wait_for(lambda: len(session.journal) > 4, 10, "order events")
             await asyncio.sleep(0.3)  # a frame or two, so the panels show the journal
+            dialog = SettingsDialog(
+                settings,
+                secrets,
+                "lab",
+                lambda p, typed: check_profile(p, secrets, typed, opened),
+                parent=window,
+            )
+            dialog.show()
+            qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "Trading" in dialog.report_view.toPlainText(), 10, "the test")
+            assert "✔ Trading" in dialog.report_view.toPlainText()
+            try:
+                raise RuntimeError(f"signing failed for {SECRET} / {PASSPHRASE}")
+            except RuntimeError as exc:
+                crashes.report(RuntimeError, exc, exc.__traceback__, "the leak test")
+            texts = widget_texts() + crashes.reports
+            assert any("leak test" in text for text in texts)  # the key's name is shown, not it
+            assert any("error" in text.lower() for text in texts)  # the refusal is on screen
+            return texts
+        finally:
+            window.close()
+            await opened.close()
+            window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
-        qloop.run_until_complete(trade())
-        dialog = SettingsDialog(
-            settings,
-            secrets,
-            "lab",
-            lambda p, typed: check_profile(p, secrets, typed, opened),
-            parent=window,
-        )
-        dialog.show()
-        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-        qloop.run_until_complete(
-            wait_for(lambda: "Trading" in dialog.report_view.toPlainText(), 10, "the test")
-        )
-        assert "✔ Trading" in dialog.report_view.toPlainText()
-        try:
-            raise RuntimeError(f"signing failed for {SECRET} / {PASSPHRASE}")
-        except RuntimeError as exc:
-            crashes.report(RuntimeError, exc, exc.__traceback__, "the leak test")
-        texts = widget_texts() + crashes.reports
-        assert any("leak test" in text for text in texts)  # the key's name is shown, not it
-        assert any("error" in text.lower() for text in texts)  # the refusal is on screen
-    finally:
-        window.close()
-        qloop.run_until_complete(opened.close())
-        window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    texts = qloop.run_until_complete(desk_on_screen())
     for handler in logging_setup._installed:
         handler.flush()
     logs = (home / "state" / "kcterm" / "log" / "kcterm.log").read_text()

@@ -39,11 +39,11 @@ from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
-from tests.gui.conftest import SYMBOL, Answers, dispose, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, Answers, dispose, trading_ready, until
 
 pytestmark = pytest.mark.perf
 
-qloop = gui.qloop  # the GUI tests' qasync loop, marked running between slices as the app's
+qloop = gui.qloop  # the GUI tests' qasync loop, run once below as the app runs its loop
 SECONDS = 6.0
 FPS = 30
 FAST = SimConfig(port=0, seed=5, tick_interval=0.001, churn=12)
@@ -109,18 +109,18 @@ async def sample(window: MainWindow, seconds: float) -> dict[str, float]:
     }
 
 
-def trade_a_little(session: Session) -> None:
+async def trade_a_little(session: Session) -> None:
     """A position with a TP/SL and two resting orders: every panel has something to draw."""
     tick = session.contracts[SYMBOL].tick_size
-    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
+    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "20")))
+    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
     mark = session.market_context(SYMBOL).mark.quantize(tick)
     plan = session.plan_for_position(SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick))
-    run(session.place_bracket(plan))
+    await session.place_bracket(plan)
     bid = session.books[SYMBOL].best_bid()[0]
     for offset in (100, 200):
         price = str(bid - offset * tick)
-        run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))))
+        await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price)))
 
 
 def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
@@ -128,40 +128,39 @@ def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
 ) -> None:
     how, base_url = venue
     cfg = FAST
-    session = Session(
-        RestClient(base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)), venue="sim"
-    )
-    qloop.run_until_complete(session.start([SYMBOL]))
     settings = QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, SYMBOL, settings=settings, fps=FPS, confirm_action=Answers())
-    window.show()
-    try:
-        trading_ready(window)
-        trade_a_little(session)
-        window.book.set_group(2)
-        painting: dict[str, float] = {}
-        feed_only: dict[str, float] = {}
 
-        async def measure() -> None:
-            painting.update(await sample(window, SECONDS))
+    async def measure() -> tuple[dict[str, float], dict[str, float]]:
+        # One run of the loop from the session's start to its stop, as the app runs it.
+        session = Session(
+            RestClient(base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)), venue="sim"
+        )
+        await session.start([SYMBOL])
+        window = MainWindow(session, SYMBOL, settings=settings, fps=FPS, confirm_action=Answers())
+        window.show()
+        try:
+            await trading_ready(window)
+            await trade_a_little(session)
+            window.book.set_group(2)
+            painting = await sample(window, SECONDS)
             window.frame_clock.stop()
-            feed_only.update(await sample(window, SECONDS))
+            return painting, await sample(window, SECONDS)
+        finally:
+            window.frame_clock.stop()
+            await session.stop()
+            dispose(window)
 
-        run(measure())
-        print(f"\nfast market (tick 1 ms, churn 12), exchange as a {how}; {SECONDS:.0f} s each:")
-        for name, f in (("window painting at 30 fps", painting), ("feed only", feed_only)):
-            print(
-                f"  {name}: level2 {f['messages_per_s']:,.0f} msg/s applied, "
-                f"{f['frames_per_s']:.1f} frames/s, frame-clock lag p50 {f['frame_p50']:.1f} / "
-                f"p95 {f['frame_p95']:.1f} / max {f['frame_max']:.1f} ms, event-loop lag: "
-                f"10 ms sleep late by p50 {f['loop_p50']:.1f} / p95 {f['loop_p95']:.1f} / p99 "
-                f"{f['loop_p99']:.1f} / max {f['loop_max']:.1f} ms, call_soon waits p50 "
-                f"{f['soon_p50']:.1f} / p95 {f['soon_p95']:.1f} / p99 {f['soon_p99']:.1f} ms; "
-                f"resyncs {f['resyncs']:.0f}"
-            )
-        assert painting["messages_per_s"] > 0 and painting["frames_per_s"] > 0
-        assert feed_only["frames_per_s"] == 0  # the clock was stopped: nothing repainted
-    finally:
-        window.frame_clock.stop()
-        qloop.run_until_complete(session.stop())
-        dispose(window)
+    painting, feed_only = qloop.run_until_complete(measure())
+    print(f"\nfast market (tick 1 ms, churn 12), exchange as a {how}; {SECONDS:.0f} s each:")
+    for name, f in (("window painting at 30 fps", painting), ("feed only", feed_only)):
+        print(
+            f"  {name}: level2 {f['messages_per_s']:,.0f} msg/s applied, "
+            f"{f['frames_per_s']:.1f} frames/s, frame-clock lag p50 {f['frame_p50']:.1f} / "
+            f"p95 {f['frame_p95']:.1f} / max {f['frame_max']:.1f} ms, event-loop lag: "
+            f"10 ms sleep late by p50 {f['loop_p50']:.1f} / p95 {f['loop_p95']:.1f} / p99 "
+            f"{f['loop_p99']:.1f} / max {f['loop_max']:.1f} ms, call_soon waits p50 "
+            f"{f['soon_p50']:.1f} / p95 {f['soon_p95']:.1f} / p99 {f['soon_p99']:.1f} ms; "
+            f"resyncs {f['resyncs']:.0f}"
+        )
+    assert painting["messages_per_s"] > 0 and painting["frames_per_s"] > 0
+    assert feed_only["frames_per_s"] == 0  # the clock was stopped: nothing repainted
