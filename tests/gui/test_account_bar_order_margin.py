@@ -9,6 +9,7 @@ from kcterm.core.validation import OrderDraft
 from kcterm.ui.formatting import DASH
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 CENT = Decimal("0.01")
 
@@ -28,7 +29,7 @@ async def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     passes = session.reconciler.stats.passes
     available, margin = shown(window, "available"), shown(window, "margin")
     contract = session.contracts[SYMBOL]
-    price = session.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
+    price = resting_bid(session, SYMBOL)
     order_id = await session.place(
         session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price)))
     )

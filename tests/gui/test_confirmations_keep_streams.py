@@ -15,6 +15,7 @@ from kcterm.core.validation import OrderDraft
 from kcterm.ui import ask, modal_guard
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, Answers, trading_ready, until
+from tests.gui.far_prices import resting_bid
 from tests.gui.test_positions_and_brackets import open_position
 
 
@@ -28,7 +29,7 @@ async def assert_desk_alive(window: MainWindow) -> None:
     best = book.best_bid()
     contract = session.contracts[SYMBOL]
     assert best is not None
-    price = contract.format_price(best[0] - 50 * contract.tick_size)  # rests, never fills
+    price = contract.format_price(resting_bid(session, SYMBOL))  # rests, never fills
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
     order_id = await session.place(session.prepare(draft))
     await until(

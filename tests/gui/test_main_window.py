@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.open_orders_model import CANCEL_COLUMN
 from tests.gui.conftest import SYMBOL, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 
 def book_ready(window: MainWindow) -> bool:
@@ -37,8 +38,7 @@ async def test_type_into_ticket_click_buy_row_appears_then_cancel(
 ) -> None:
     await until(lambda: book_ready(window), 15, "a live book")
     await trading_ready(window)
-    bid = window.session.books[SYMBOL].best_bid()[0]
-    price = bid - 200 * window.session.contracts[SYMBOL].tick_size
+    price = resting_bid(window.session, SYMBOL)
     ticket = window.ticket
     ticket.price_edit.clear()
     qtbot.keyClicks(ticket.price_edit, str(price))

@@ -12,14 +12,15 @@ from kcterm.core.validation import OrderDraft
 from kcterm.embedded import EmbeddedExchange
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, Answers, dispose, open_session, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 EDIT = Qt.ItemDataRole.EditRole
 
 
-async def rest_order(window: MainWindow, lots: int = 3, ticks: int = 80) -> str:
+async def rest_order(window: MainWindow, lots: int = 3) -> str:
     await trading_ready(window)
     session = window.session
-    price = session.books[SYMBOL].best_bid()[0] - ticks * session.contracts[SYMBOL].tick_size
+    price = resting_bid(session, SYMBOL)
     order_id = await session.place(
         session.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price)))
     )

@@ -4,11 +4,14 @@ positions panel's button in a non-modal dialog, and cancelled on the trader's cl
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 
 from kcterm.core.validation import OrderDraft, new_client_oid
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, trading_ready, until
+from tests.gui.far_prices import from_mark, on_tick, resting_bid
 
 
 async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
@@ -17,10 +20,6 @@ async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     await trading_ready(window)
     session = window.session
     contract = session.contracts[SYMBOL]
-    mark = session.market_context(SYMBOL).mark
-    assert mark is not None
-    tick = contract.tick_size
-    mark = mark.quantize(tick)
     body = {
         "clientOid": new_client_oid(),
         "side": "sell",
@@ -31,8 +30,8 @@ async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
         "stopPriceType": "MP",
         "size": 2,
         "reduceOnly": True,
-        "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
-        "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
+        "triggerStopUpPrice": contract.format_price(from_mark(session, SYMBOL, 2)),
+        "triggerStopDownPrice": contract.format_price(from_mark(session, SYMBOL, -2)),
     }
     reply = await session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True)
     stop_id = str(reply["orderId"])
@@ -69,14 +68,10 @@ async def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(
     await until(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
     await until(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
-    mark = session.market_context(SYMBOL).mark
-    assert mark is not None
-    tick = contract.tick_size
-    mark = mark.quantize(tick)
     plan = session.plan_for_position(
         SYMBOL,
-        contract.format_price(mark - 600 * tick),
-        contract.format_price(mark + 900 * tick),
+        contract.format_price(from_mark(session, SYMBOL, "-1.5")),
+        contract.format_price(from_mark(session, SYMBOL, 2)),
     )
     stop_id = await session.place_bracket(plan)
     await until(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
@@ -100,13 +95,13 @@ async def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_i
     await trading_ready(window)
     session = window.session
     tick = session.contracts[SYMBOL].tick_size
-    price = session.books[SYMBOL].best_bid()[0] - 150 * tick
+    price = resting_bid(session, SYMBOL)
     ticket = window.ticket
     ticket.set_kind("limit")
     ticket.price_edit.setText(str(price))
     ticket.size_edit.setText("2")
-    ticket.sl_edit.setText(str(price - 400 * tick))
-    ticket.tp_edit.setText(str(price + 900 * tick))
+    ticket.sl_edit.setText(str(on_tick(price * Decimal("0.98"), tick)))
+    ticket.tp_edit.setText(str(from_mark(session, SYMBOL, 2)))  # over the entry and the market
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     await until(

@@ -12,6 +12,7 @@ from kcterm.core.validation import OrderDraft
 from kcterm.ui.main_window import MainWindow
 from kcterm.ui.theme import colors
 from tests.gui.conftest import SYMBOL, Answers, trading_ready, until
+from tests.gui.far_prices import from_mark, resting_bid
 
 
 async def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
@@ -34,13 +35,14 @@ async def exchange_stops(window: MainWindow) -> list[dict]:
     return await window.session.rest.stop_orders(SYMBOL)
 
 
-def levels_around_mark(window: MainWindow, below: int, above: int) -> tuple[str, str]:
+def levels_around_mark(window: MainWindow, below: str, above: str) -> tuple[str, str]:
+    """Prices `below` % under and `above` % over the mark: far enough that the running market
+    does not reach them during the test (tests/gui/far_prices.py)."""
     contract = window.session.contracts[SYMBOL]
-    mark = window.session.market_context(SYMBOL).mark
-    assert mark is not None
-    mark = mark.quantize(contract.tick_size)
-    tick = contract.tick_size
-    return contract.format_price(mark - below * tick), contract.format_price(mark + above * tick)
+    return (
+        contract.format_price(from_mark(window.session, SYMBOL, -Decimal(below))),
+        contract.format_price(from_mark(window.session, SYMBOL, above)),
+    )
 
 
 async def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
@@ -51,7 +53,7 @@ async def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_line
     dialog = desk.desk_actions.bracket_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.place_button.text() == "Place TP/SL"
-    sl, tp = levels_around_mark(desk, 400, 800)
+    sl, tp = levels_around_mark(desk, "1", "2")
     dialog.sl_edit.setText(sl)
     dialog.tp_edit.setText(tp)
     dialog.update_figures()
@@ -82,7 +84,7 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
 ) -> None:
     await open_position(desk, "sell", 6)
     session = desk.session
-    sl, tp = levels_around_mark(desk, 800, 400)  # a short: the stop-loss above
+    sl, tp = levels_around_mark(desk, "2", "1")  # a short: the stop-loss above
     tp, sl = sl, tp
     first = await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
     await until(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
@@ -91,7 +93,7 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     assert dialog is not None and dialog.existing_id == first
     assert dialog.place_button.text() == "Replace TP/SL"
     assert dialog.sl_edit.text() == sl and dialog.tp_edit.text() == tp
-    new_sl, _ = levels_around_mark(desk, -600, 0)
+    new_sl, _ = levels_around_mark(desk, "-1.5", "0")
     dialog.sl_edit.setText(new_sl)
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     await until(
@@ -164,10 +166,9 @@ async def test_flatten_all_by_hotkey_asks_then_clears_everything(
 ) -> None:
     await open_position(desk, "buy", 5)
     session = desk.session
-    book = session.books[SYMBOL]
-    resting = book.best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
+    resting = resting_bid(session, SYMBOL)
     await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting))))
-    sl, tp = levels_around_mark(desk, 500, 500)
+    sl, tp = levels_around_mark(desk, "1.5", "1.5")
     await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
     await until(
         lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop"

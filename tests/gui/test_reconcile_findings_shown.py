@@ -7,6 +7,7 @@ from kcterm.core.validation import OrderDraft
 from kcterm.ui.journal_model import is_reconcile_finding
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 
 async def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_bar(
@@ -18,7 +19,7 @@ async def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_b
     # The private feed is closed on purpose: the order below is placed but never reported,
     # exactly what a feed outage leaves behind.
     await session.private.close()
-    price = session.books[SYMBOL].best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
+    price = resting_bid(session, SYMBOL)
     order_id = await session.place(
         session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
     )

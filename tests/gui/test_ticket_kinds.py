@@ -13,13 +13,13 @@ from kcterm.ui.main_window import MainWindow
 from kcterm.ui.safety_dialog import SafetyDialog
 from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN
 from tests.gui.conftest import SYMBOL, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 
-async def resting_price(window: MainWindow, ticks: int = 150) -> Decimal:
-    """A buy price far enough under the bid to rest."""
+async def resting_price(window: MainWindow) -> Decimal:
+    """A buy price far enough under the bid to rest (tests/gui/far_prices.py)."""
     await trading_ready(window)
-    book = window.session.books[SYMBOL]
-    return book.best_bid()[0] - ticks * window.session.contracts[SYMBOL].tick_size
+    return resting_bid(window.session, SYMBOL)
 
 
 async def mark_on_tick(window: MainWindow) -> Decimal:
@@ -124,7 +124,13 @@ async def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(
     window: MainWindow,
 ) -> None:
     ticket = window.ticket
-    ticket.price_edit.setText(str(await resting_price(window)))
+    await trading_ready(window)
+    # Near the bid, inside the exchange's band for a sell: only previewed, never placed.
+    price = (
+        window.session.books[SYMBOL].best_bid()[0]
+        - 150 * window.session.contracts[SYMBOL].tick_size
+    )
+    ticket.price_edit.setText(str(price))
     ticket.size_edit.setText("10")
     ticket.checks.run()
     buy, sell = ticket.buy_preview.text(), ticket.sell_preview.text()
@@ -132,7 +138,7 @@ async def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(
         assert words in buy and words in sell
     assert "(maker)" in buy and "(taker)" in sell  # a sell under the bid crosses the book
     liq = Decimal(buy.rsplit("liq. ", 1)[1].replace(",", ""))
-    assert liq < await resting_price(window)  # a long liquidates below its entry
+    assert liq < price  # a long liquidates below its entry
 
 
 async def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
