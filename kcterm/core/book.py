@@ -39,7 +39,7 @@ _BY_SEQUENCE = attrgetter("sequence")
 _BUY = Side.BUY
 # Prices remembered per book (price -> ticks); forgotten all at once beyond this many, which
 # only costs the next changes a check each (a book rarely visits this many prices).
-_MAX_REMEMBERED = 1 << 16
+_MAX_REMEMBERED = 1 << 14
 
 
 class BadBookData(ValueError):

@@ -153,7 +153,7 @@ _tuple = tuple.__new__
 # (each text was checked when it was first seen). Forgotten all at once beyond this many.
 _PRICES: dict[str, Decimal] = {}
 _SIZES: dict[str, int] = {}
-_MAX_REMEMBERED = 1 << 16
+_MAX_REMEMBERED = 1 << 14
 
 
 def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
