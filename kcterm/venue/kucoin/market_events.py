@@ -210,17 +210,18 @@ def level2_handler(
     sequence and a change whose three texts were all read (and checked) before cost two
     subscripts, a split, three dict lookups and one tuple. Anything else is read by
     level2_frame, with every check."""
-    sides, prices, sizes = _SIDES.get, _PRICES.get, _SIZES.get
+    prices, sizes = _PRICES.get, _SIZES.get
     make = _tuple
+    buy, sell = Side.BUY, Side.SELL
 
     def on_frame(frame: dict[str, Any]) -> None:
         try:
             data = frame["data"]
             sequence = data["sequence"]
             price_text, side_text, size_text = data["change"].split(",")
-            side = sides(side_text)
             price = prices(price_text)
             size = sizes(size_text)
+            side = buy if side_text == "buy" else sell if side_text == "sell" else None
         except Exception:
             side = None
         if (
