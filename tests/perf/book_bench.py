@@ -21,6 +21,10 @@ process, in interleaved rounds (A B C D, A B C D, ...), medians with min..max:
   `nsmallest(10, side.items(), key=float(price))`; asked once per `TOP_EVERY` frames, as a
   window repainting at 30 fps asks a book fed ~10k changes/s (and once at the end, where its
   top-10 must equal ours, compared as Decimals).
+- the same plain dicts keyed by `Decimal(price_text)`: exact numbers, as a book that keeps
+  money exact must have them (the reference of the older test_book_throughput, and by its
+  ratio to the floor, 0.32x, the one issue 14's table quotes: 594k vs 1.83M). Top-10 by
+  heapq on the Decimals.
 - kcterm, full path: the adapter's real frame router (venue.kucoin.frames.FrameRouter:
   orjson.loads, dispatch by type and topic) -> the real level2 handler of
   venue.kucoin.market_source (market_events parses the frame into a BookDelta) -> a sink
@@ -29,7 +33,12 @@ process, in interleaved rounds (A B C D, A B C D, ...), medians with min..max:
 - kcterm, parse only: the same router and handler, the delta dropped (where the time goes).
 
 Depth table: a synthetic book of N levels a side (50, 500, 5,000) in the same frame format,
-changes spread over the whole depth; apply time per frame, ours and the reference's.
+changes spread over the whole depth; time per frame of the text-key reference and of our full
+path, and our book's apply alone (deltas parsed beforehand).
+
+Times are CPU time of the measuring thread (time.thread_time): the machine is shared, and a
+wall clock would count other processes' turns as ours. The app's MarketData.on_book_delta
+(feed clocks, then the book) is not in the path measured: the sink calls the book directly.
 """
 
 from __future__ import annotations
