@@ -5,7 +5,7 @@ Field names are ours, not the venue's: `filled_size`, never `filledSize`. Money 
 Decimals, sizes are whole lots (int), times are nanoseconds since the epoch (`*_ns`) unless a
 name says otherwise. Every type is a frozen, slotted dataclass: cheap to build on a hot path,
 safe to hand to several subscribers of the bus (core.bus) at once. BookDelta, the hottest of
-all (one per level2 message), is a NamedTuple: as immutable, and built in a third of the time.
+all (one per level2 message), is a NamedTuple: as immutable, and built in well under half the time.
 
 A value here never carries the venue's raw payload: a consumer that needs a field adds it
 here and the adapter fills it, so a second venue knows exactly what it must provide.
