@@ -10,17 +10,25 @@ market_events), and the book refuses what the contract rules out: a price off th
 or a book crossed after an apply. A delta that breaks a rule is logged and answered with a
 resync; a snapshot that breaks one is refused whole (the book stays syncing, its buffer kept).
 A message the adapter could not read at all is a lost message (`lost`): a resync as well.
+
+How it is kept (the hot path is one delta per level2 message, thousands a second): a book
+with a tick keeps prices as whole ticks (ints), Decimal only at its edge. A price is turned
+into ticks once (checked against the grid there) and remembered, so a level seen before
+costs one dict lookup. Each side is a dict ticks -> size and a plain list of its ticks in
+order with the best price last (asks as negated ticks), so a size change is a dict write, a
+new or emptied level a bisect into the list near its end (most changes are near the touch),
+and the best price the list's last item. Queries turn ticks back into Decimals (tick * n).
+Without a tick (tests) the keys are the Decimals themselves, by the same code.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from bisect import bisect_left, insort
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
-
-from sortedcontainers import SortedDict
+from typing import Any
 
 from kcterm.venue.events import BookDelta, BookSnapshot, Side
 
@@ -28,6 +36,10 @@ log = logging.getLogger("kcterm.core.book")
 
 Level = tuple[Decimal, int]
 _BY_SEQUENCE = attrgetter("sequence")
+_BUY = Side.BUY
+# Prices remembered per book (price -> ticks); forgotten all at once beyond this many, which
+# only costs the next changes a check each (a book rarely visits this many prices).
+_MAX_REMEMBERED = 1 << 14
 
 
 class BadBookData(ValueError):
@@ -39,12 +51,14 @@ class BookState(StrEnum):
     LIVE = "live"
 
 
-def _negate(price: Decimal) -> Decimal:
-    return -price
+_LIVE = BookState.LIVE
+# Below every key: the first item of each side's key list (ints compare fast with a float).
+_BEYOND_TICKS = float("-inf")
+_BEYOND_PRICES = Decimal("-Infinity")
 
 
 class LevelTwoBook:
-    """Bids and asks as sorted price -> size maps; O(log n) per change."""
+    """Bids and asks as price -> size maps with their prices kept in order."""
 
     def __init__(
         self, symbol: str, *, tick_size: Decimal | None = None, max_buffer: int = 50_000
@@ -57,12 +71,17 @@ class LevelTwoBook:
         self.state = BookState.SYNCING
         self.version = 0  # bumped on every visible change; the UI repaints when it moves
         self.resyncs = 0
-        self._bids: SortedDict = SortedDict(_negate)  # best (highest) first
-        self._asks: SortedDict = SortedDict()  # best (lowest) first
-        # The best prices, kept by every change: the crossing check on the hot path is then
-        # one comparison, not a lookup in the sorted map (they move only at the touch).
-        self._best_bid: Decimal | None = None
-        self._best_ask: Decimal | None = None
+        # Keys: whole ticks (int) with a tick, the price itself without; asks negated, so
+        # that on both sides the best level is the last of its ordered list.
+        self._bid_sizes: dict[Any, int] = {}
+        self._ask_sizes: dict[Any, int] = {}
+        # Ascending, best last: bids by price, asks by negated price. Each starts with a
+        # sentinel below every key (so neither is ever empty and never crosses the other).
+        self._beyond: Any = _BEYOND_PRICES if self.tick_size is None else _BEYOND_TICKS
+        self._bid_keys: list[Any] = [self._beyond]
+        self._ask_keys: list[Any] = [self._beyond]
+        self._ticks: dict[Decimal, Any] = {}  # price -> its key, for prices on the grid
+        self._prices: dict[Any, Decimal] = {}  # key (as a bid) -> price, for the queries
         self._buffer: list[BookDelta] = []
         self._max_buffer = max_buffer
 
@@ -70,8 +89,55 @@ class LevelTwoBook:
 
     def on_delta(self, delta: BookDelta) -> bool:
         """Take one change. Returns True when the book needs a fresh snapshot."""
+        _, sequence, side, price, size, _ = delta
+        if sequence != self.sequence + 1 or self.state is not _LIVE:
+            return self._out_of_line(delta)
+        key = self._ticks.get(price)
+        if key is None:
+            key = self._key_of(price)
+            if key is None:
+                # A change we cannot trust is a change we lost: the book is no longer the
+                # venue's.
+                self._refuse(
+                    f"level2 change at {sequence} refused: price {price} is off tick "
+                    f"{self.tick_size}"
+                )
+                self._start_resync()
+                return True
+        if side is _BUY:
+            sizes = self._bid_sizes
+            if size:
+                if key not in sizes:
+                    # A new level. The book was not crossed before; a bid can only cross it
+                    # by reaching the ask (a size change of a resting bid cannot). The lists
+                    # start with a sentinel beyond every price, so neither is ever empty.
+                    if key >= -self._ask_keys[-1]:
+                        return self._crossed(sequence)
+                    insort(self._bid_keys, key)
+                sizes[key] = size
+            elif sizes.pop(key, None) is not None:
+                keys = self._bid_keys
+                del keys[bisect_left(keys, key)]
+        else:
+            sizes = self._ask_sizes
+            key = -key
+            if size:
+                if key not in sizes:
+                    if -key <= self._bid_keys[-1]:
+                        return self._crossed(sequence)
+                    insort(self._ask_keys, key)
+                sizes[key] = size
+            elif sizes.pop(key, None) is not None:
+                keys = self._ask_keys
+                del keys[bisect_left(keys, key)]
+        self.sequence = sequence
+        self.version += 1
+        return False
+
+    def _out_of_line(self, delta: BookDelta) -> bool:
+        """A delta the hot path does not apply: buffered while syncing, a duplicate, a gap."""
         sequence = delta.sequence
-        if self.state is BookState.SYNCING:
+        if self.state is not _LIVE:
             if len(self._buffer) >= self._max_buffer:
                 # A snapshot that never comes must not grow memory without bound.
                 self._buffer.clear()
@@ -80,43 +146,40 @@ class LevelTwoBook:
             return False
         if sequence <= self.sequence:
             return False  # a duplicate or a late replay: already in the book
-        if sequence != self.sequence + 1:
-            log.warning(
-                "%s level2 gap: have %d, got %d; resyncing", self.symbol, self.sequence, sequence
-            )
-            self._start_resync(pending=delta)
-            return True
-        price = delta.price
+        log.warning(
+            "%s level2 gap: have %d, got %d; resyncing", self.symbol, self.sequence, sequence
+        )
+        self._start_resync(pending=delta)
+        return True
+
+    def _key_of(self, price: Decimal) -> Any:
+        """The key of a price (as a bid), remembered; None when it is off the tick grid."""
         tick = self.tick_size
-        if tick is not None and price % tick:
-            # A change we cannot trust is a change we lost: the book is no longer the venue's.
-            self._refuse(f"level2 change at {sequence} refused: price {price} is off tick {tick}")
-            self._start_resync()
-            return True
-        size = delta.size
-        if delta.side is Side.BUY:
-            if size:
-                # The book was not crossed before; a bid can only cross it by reaching the ask.
-                best_ask = self._best_ask
-                if best_ask is not None and price >= best_ask:
-                    return self._crossed(sequence)
-                self._bids[price] = size
-                if self._best_bid is None or price > self._best_bid:
-                    self._best_bid = price
-            elif self._bids.pop(price, None) is not None and price == self._best_bid:
-                self._best_bid = self._bids.peekitem(0)[0] if self._bids else None
-        elif size:
-            best_bid = self._best_bid
-            if best_bid is not None and price <= best_bid:
-                return self._crossed(sequence)
-            self._asks[price] = size
-            if self._best_ask is None or price < self._best_ask:
-                self._best_ask = price
-        elif self._asks.pop(price, None) is not None and price == self._best_ask:
-            self._best_ask = self._asks.peekitem(0)[0] if self._asks else None
-        self.sequence = sequence
-        self.version += 1
-        return False
+        if tick is None:
+            key: Any = price
+        else:
+            try:
+                ticks, rest = divmod(price, tick)
+            except ArithmeticError:  # beyond any precision: no price of this contract
+                return None
+            if rest:
+                return None
+            key = int(ticks)
+        ticks_of, prices = self._ticks, self._prices
+        if len(ticks_of) >= _MAX_REMEMBERED:
+            ticks_of.clear()
+            prices.clear()
+        ticks_of[price] = key
+        prices.setdefault(key, price)
+        return key
+
+    def _price_of(self, key: Any) -> Decimal:
+        """The price of a key (as a bid)."""
+        price = self._prices.get(key)
+        if price is None:
+            tick = self.tick_size
+            price = self._prices[key] = key if tick is None else tick * key
+        return price
 
     def lost(self, problem: str) -> bool:
         """A message of this book could not be read: what it changed is unknown, so the book
@@ -143,12 +206,10 @@ class LevelTwoBook:
             bids, asks = self._check_snapshot(snapshot)
         except BadBookData as exc:
             return self.refuse_snapshot(str(exc))
-        self._bids.clear()
-        self._asks.clear()
-        self._bids.update(bids)
-        self._asks.update(asks)
-        self._best_bid = max(bids) if bids else None
-        self._best_ask = min(asks) if asks else None
+        self._bid_sizes = bids
+        self._ask_sizes = {-key: size for key, size in asks.items()}
+        self._bid_keys = [self._beyond, *sorted(bids)]
+        self._ask_keys = [self._beyond, *sorted(self._ask_sizes)]
         self.sequence = snapshot.sequence
         self.last_problem = ""
         buffered, self._buffer = sorted(self._buffer, key=_BY_SEQUENCE), []
@@ -159,20 +220,27 @@ class LevelTwoBook:
                 return True
         return False
 
-    def _check_snapshot(self, snapshot: BookSnapshot) -> tuple[dict[Decimal, int], ...]:
-        tick = self.tick_size
-        sides: list[dict[Decimal, int]] = []
+    def _check_snapshot(self, snapshot: BookSnapshot) -> tuple[dict[Any, int], ...]:
+        """Both sides keyed as bids (the caller negates the asks'); refused whole when a
+        price is off the grid or the book is crossed."""
+        sides: list[dict[Any, int]] = []
         for name, levels in (("bids", snapshot.bids), ("asks", snapshot.asks)):
-            side: dict[Decimal, int] = {}
+            side: dict[Any, int] = {}
             for price, size in levels:
-                if tick is not None and price % tick:
-                    raise BadBookData(f"{name}: price {price} is not on the tick grid of {tick}")
+                key = self._ticks.get(price)
+                if key is None:
+                    key = self._key_of(price)
+                    if key is None:
+                        raise BadBookData(
+                            f"{name}: price {price} is not on the tick grid of {self.tick_size}"
+                        )
                 if size:
-                    side[price] = size
+                    side[key] = size
             sides.append(side)
         bids, asks = sides
         if bids and asks and max(bids) >= min(asks):
-            raise BadBookData(f"crossed: best bid {max(bids)} >= best ask {min(asks)}")
+            best_bid, best_ask = self._price_of(max(bids)), self._price_of(min(asks))
+            raise BadBookData(f"crossed: best bid {best_bid} >= best ask {best_ask}")
         return bids, asks
 
     def _crossed(self, sequence: int) -> bool:
@@ -201,16 +269,24 @@ class LevelTwoBook:
         return self.state is BookState.LIVE
 
     def bids(self, depth: int | None = None) -> list[Level]:
-        return _top(self._bids.items(), depth)
+        """The best `depth` bids (all without a depth), best first."""
+        keys = self._bid_keys
+        sizes, price_of = self._bid_sizes, self._price_of
+        return [(price_of(key), sizes[key]) for key in keys[: _stop(keys, depth) : -1]]
 
     def asks(self, depth: int | None = None) -> list[Level]:
-        return _top(self._asks.items(), depth)
+        """The best `depth` asks (all without a depth), best first."""
+        keys = self._ask_keys
+        sizes, price_of = self._ask_sizes, self._price_of
+        return [(price_of(-key), sizes[key]) for key in keys[: _stop(keys, depth) : -1]]
 
     def best_bid(self) -> Level | None:
-        return self._bids.peekitem(0) if self._bids else None
+        keys = self._bid_keys
+        return (self._price_of(keys[-1]), self._bid_sizes[keys[-1]]) if len(keys) > 1 else None
 
     def best_ask(self) -> Level | None:
-        return self._asks.peekitem(0) if self._asks else None
+        keys = self._ask_keys
+        return (self._price_of(-keys[-1]), self._ask_sizes[keys[-1]]) if len(keys) > 1 else None
 
     def spread(self) -> Decimal | None:
         bid, ask = self.best_bid(), self.best_ask()
@@ -220,11 +296,13 @@ class LevelTwoBook:
         bid, ask = self.best_bid(), self.best_ask()
         return bool(bid and ask and bid[0] >= ask[0])
 
+    def level_count(self) -> int:
+        """Levels on both sides."""
+        return len(self._bid_sizes) + len(self._ask_sizes)
 
-def _top(items: Iterable[Level], depth: int | None) -> list[Level]:
-    out: list[Level] = []
-    for level in items:
-        if depth is not None and len(out) >= depth:
-            break
-        out.append(level)
-    return out
+
+def _stop(keys: list[Any], depth: int | None) -> int:
+    """Where a reversed slice of `keys` stops to give the best `depth` (never the sentinel)."""
+    if depth is None:
+        return 0
+    return max(len(keys) - 1 - depth, 0)

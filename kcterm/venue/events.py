@@ -4,7 +4,8 @@ messages into, and all that core/ and ui/ read of a venue.
 Field names are ours, not the venue's: `filled_size`, never `filledSize`. Money and prices are
 Decimals, sizes are whole lots (int), times are nanoseconds since the epoch (`*_ns`) unless a
 name says otherwise. Every type is a frozen, slotted dataclass: cheap to build on a hot path,
-safe to hand to several subscribers of the bus (core.bus) at once.
+safe to hand to several subscribers of the bus (core.bus) at once. BookDelta, the hottest of
+all (one per level2 message), is a NamedTuple: as immutable, and built in well under half the time.
 
 A value here never carries the venue's raw payload: a consumer that needs a field adds it
 here and the adapter fills it, so a second venue knows exactly what it must provide.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Side(StrEnum):
@@ -28,8 +30,7 @@ class Side(StrEnum):
 # -- market data ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class BookDelta:
+class BookDelta(NamedTuple):
     """One change of a level-2 book: the size now resting at `price` on `side` (0 removes the
     level). `sequence` orders the changes of one symbol; the snapshot shares it."""
 

@@ -6,6 +6,9 @@ A plain-dict book doing the least possible work (split, Decimal, dict write) is 
 reference issue 14 compares against.
 
 Run: .venv/bin/python -m pytest -m perf -s tests/perf
+
+The frame parse (orjson) and the router are not in these figures; the whole path on a
+recording of real frames is tests/perf/test_book_level2_figures.py (book_bench.py).
 """
 
 from __future__ import annotations

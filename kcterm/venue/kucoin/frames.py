@@ -71,6 +71,17 @@ class FrameRouter:
         if not isinstance(frame, dict):
             log.warning("%s stream: dropping non-object frame %s", self.name, snippet(raw))
             return
+        # The hot path (thousands of data frames a second): a message for a subscribed topic
+        # goes straight to its handler; every other frame takes _dispatch, as before.
+        if frame.get("type") == "message":
+            topic = frame.get("topic")
+            handler = self.handlers.get(topic) if type(topic) is str else None
+            if handler is not None:
+                try:
+                    handler(frame)
+                except Exception:
+                    log.exception("%s stream: handler for %s failed", self.name, topic)
+                return
         try:
             self._dispatch(frame)
         except Exception:

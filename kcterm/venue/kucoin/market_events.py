@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -144,21 +144,20 @@ def _int(value: Any, default: int = 0) -> int:
 # -- frames ----------------------------------------------------------------------------------
 
 
-# A frozen dataclass's __init__ goes through object.__setattr__ once per field, which is most
-# of the cost of a delta; the slot descriptors set the same fields directly (the value is as
-# immutable afterwards as any other BookDelta). Checked against the dataclass in the tests.
-_new = object.__new__
-_SET_SYMBOL = BookDelta.__dict__["symbol"].__set__
-_SET_SEQUENCE = BookDelta.__dict__["sequence"].__set__
-_SET_SIDE = BookDelta.__dict__["side"].__set__
-_SET_PRICE = BookDelta.__dict__["price"].__set__
-_SET_SIZE = BookDelta.__dict__["size"].__set__
-_SET_TS = BookDelta.__dict__["ts_ns"].__set__
+# BookDelta is a NamedTuple: built from one tuple by tuple.__new__, without its __new__'s
+# keyword handling (the fields in their order, ts_ns 0: KuCoin's level2 carries no time).
+_tuple = tuple.__new__
+
+# The texts of prices and sizes already read, with their values: a book's changes come back
+# to the same few hundred prices and sizes, so most changes are read by two dict lookups
+# (each text was checked when it was first seen). Forgotten all at once beyond this many.
+_PRICES: dict[str, Decimal] = {}
+_SIZES: dict[str, int] = {}
+_MAX_REMEMBERED = 1 << 14
 
 
 def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
     """One level2 message (`data.sequence`, `data.change` "price,side,size"; REFERENCE §9)."""
-    # The fast path: an int sequence and well-formed text; anything else takes the checks.
     seq = sequence if type(sequence) is int and sequence >= 0 else parse_sequence(sequence)
     if type(change) is not str:
         raise BadMarketData(f"change {change!r} is not text")
@@ -169,32 +168,79 @@ def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
     side = _SIDES.get(side_text)
     if side is None:
         raise BadMarketData(f"change {change!r}: unknown side {side_text!r}")
-    if not (size_text.isascii() and size_text.isdigit()):
-        raise BadMarketData(f"change {change!r}: size {size_text!r} is not a whole number")
-    # Plain digits with at most one inner point ("1_00", "1e3", " 5", "NaN", ".5" are not).
-    digits = price_text.replace(".", "", 1)
-    if not (
-        digits.isascii() and digits.isdigit() and price_text[0] != "." and price_text[-1] != "."
-    ):
-        raise BadMarketData(f"change {change!r}: price {price_text!r} is not a plain number")
-    price = Decimal(price_text)
-    if not price or price.adjusted() >= _MAX_PRICE_EXPONENT:
-        raise BadMarketData(f"change {change!r}: price {price} is out of range")
-    delta = _new(BookDelta)
-    _SET_SYMBOL(delta, symbol)
-    _SET_SEQUENCE(delta, seq)
-    _SET_SIDE(delta, side)
-    _SET_PRICE(delta, price)
-    _SET_SIZE(delta, int(size_text))
-    _SET_TS(delta, 0)
-    return delta
+    size = _SIZES.get(size_text)
+    if size is None:
+        if not (size_text.isascii() and size_text.isdigit()):
+            raise BadMarketData(f"change {change!r}: size {size_text!r} is not a whole number")
+        size = int(size_text)
+        if len(_SIZES) >= _MAX_REMEMBERED:
+            _SIZES.clear()
+        _SIZES[size_text] = size
+    price = _PRICES.get(price_text)
+    if price is None:
+        # Plain digits with at most one inner point ("1_00", "1e3", " 5", "NaN", ".5" are not).
+        digits = price_text.replace(".", "", 1)
+        if not (
+            digits.isascii() and digits.isdigit() and price_text[0] != "." and price_text[-1] != "."
+        ):
+            raise BadMarketData(f"change {change!r}: price {price_text!r} is not a plain number")
+        price = Decimal(price_text)
+        if not price or price.adjusted() >= _MAX_PRICE_EXPONENT:
+            raise BadMarketData(f"change {change!r}: price {price} is out of range")
+        if len(_PRICES) >= _MAX_REMEMBERED:
+            _PRICES.clear()
+        _PRICES[price_text] = price
+    return _tuple(BookDelta, (symbol, seq, side, price, size, 0))
 
 
 def level2_frame(symbol: str, frame: dict[str, Any]) -> BookDelta:
-    data = frame.get("data")
+    data = frame.get("data") if isinstance(frame, dict) else None
     if not isinstance(data, dict):
         raise BadMarketData("level2 frame without a data object")
     return book_delta(symbol, data.get("sequence"), data.get("change"))
+
+
+def level2_handler(
+    symbol: str, deliver: Callable[[BookDelta], object], refused: Callable[[str], None]
+) -> Callable[[dict[str, Any]], None]:
+    """The handler of one symbol's level2 frames: each read as level2_frame reads it and
+    handed to `deliver`, or, when it cannot be read, the reason handed to `refused`.
+
+    The feed's hot path, so book_delta's reading is inlined for the usual frame: an int
+    sequence and a change whose three texts were all read (and checked) before cost two
+    subscripts, a split, three dict lookups and one tuple. Anything else is read by
+    level2_frame, with every check."""
+    prices, sizes = _PRICES.get, _SIZES.get
+    make = _tuple
+    buy, sell = Side.BUY, Side.SELL
+
+    def on_frame(frame: dict[str, Any]) -> None:
+        try:
+            data = frame["data"]
+            sequence = data["sequence"]
+            price_text, side_text, size_text = data["change"].split(",")
+            price = prices(price_text)
+            size = sizes(size_text)
+            side = buy if side_text == "buy" else sell if side_text == "sell" else None
+        except Exception:
+            side = None
+        if (
+            side is None
+            or price is None
+            or size is None
+            or type(sequence) is not int
+            or sequence < 0
+        ):
+            try:
+                delta = level2_frame(symbol, frame)
+            except BadMarketData as exc:
+                refused(str(exc))
+                return
+        else:
+            delta = make(BookDelta, (symbol, sequence, side, price, size, 0))
+        deliver(delta)
+
+    return on_frame
 
 
 def top_of_book(data: Any) -> TopOfBook:

@@ -136,20 +136,14 @@ class KucoinMarketSource:
 
 
 def _level2_handler(symbol: str, sink: MarketSink) -> Handler:
-    # The hot path: one closure call, one parse, one sink call; a change that cannot be read
-    # is a change lost, so the book is told to fetch itself again rather than left wrong.
-    on_delta = sink.on_book_delta
+    # The hot path: one closure call (the parse inlined in it), one sink call; a change that
+    # cannot be read is a change lost, so the book is told to fetch itself again rather than
+    # left wrong.
+    def refused(problem: str) -> None:
+        log.warning("%s level2 message refused: %s", symbol, problem)
+        sink.on_book_lost(symbol, f"level2 message refused: {problem}")
 
-    def on_level2(frame: dict[str, Any]) -> None:
-        try:
-            delta = parse.level2_frame(symbol, frame)
-        except parse.BadMarketData as exc:
-            log.warning("%s level2 message refused: %s", symbol, exc)
-            sink.on_book_lost(symbol, f"level2 message refused: {exc}")
-            return
-        on_delta(delta)
-
-    return on_level2
+    return parse.level2_handler(symbol, sink.on_book_delta, refused)
 
 
 def _handler(symbol: str, what: str, deliver: Handler) -> Handler:
