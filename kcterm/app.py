@@ -9,13 +9,13 @@ A live profile trades real money: the window is marked LIVE and each order is co
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from pathlib import Path
 
-from kcterm.profile_runner import practice_state_path  # noqa: F401  (kept importable here)
+# Light imports only: the practice exchange's process is launched before anything heavy (Qt,
+# aiohttp, the session, the window) is imported, so that it boots while they load.
 from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
 from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
 
@@ -85,15 +85,23 @@ def main(argv: list[str] | None = None) -> int:
         from kcterm.journal_store.cli import main as journal_main
 
         return journal_main(argv[1:])
+    if argv[:1] == ["bench"]:  # the benchmarks (issue 14); the app never imports them
+        from kcterm.bench.cli import main as bench_main
+
+        return bench_main(argv[1:])
     args = parse_args(argv)
     from kcterm.logging_setup import setup_logging
 
     log_path = setup_logging(args.log_level)
     settings = SettingsFile()
-    secrets = SecretStore()
+    profile = choose_profile(args, settings)
+    if not profile.needs_keys:  # the practice exchange's process boots while the app loads
+        from kcterm.profile_runner import prelaunch_practice
+
+        prelaunch_practice(seed=args.seed, reset=args.reset_practice)
+    secrets = SecretStore()  # probes the keyring backends (a fifth of a second)
     if not secrets.has_keyring:
         log.info("no keyring backend: profile secrets come from the environment only")
-    profile = choose_profile(args, settings)
     if profile.needs_keys and secrets.load(profile) is None:
         raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
     headless = sys.platform.startswith("linux") and not (
@@ -101,10 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.screenshot and headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if not profile.needs_keys:  # the practice exchange's process boots while Qt sets up
-        from kcterm.profile_runner import prelaunch_practice
 
-        prelaunch_practice(seed=args.seed, reset=args.reset_practice)
+    import asyncio
 
     import qasync  # Qt is imported only once the command line is known to be good
     from PySide6.QtWidgets import QApplication
