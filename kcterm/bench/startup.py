@@ -1,0 +1,162 @@
+"""Start-up: process launch to the first painted window with data, kcterm against the floor.
+
+The floor is kcterm.bench.minimal_window: PySide6 + qasync + aiohttp + pyqtgraph, a window
+with a plot of one level-2 snapshot read from a kcterm-sim that is already running. kcterm
+runs as a user starts it, `kcterm --screenshot FILE --after 0` on the practice profile (so its
+own embedded exchange boots in the time measured), and once more on a custom profile pointed
+at the same running kcterm-sim as the floor (the same work as the floor, without that boot).
+Each process is timed from its launch to the line it prints at its first painted frame with
+data (kcterm.ui.screenshot.PAINTED); the rounds are interleaved, each process runs alone (the
+next starts when the last has exited), and every kcterm run starts from an empty home
+directory of its own made once for the benchmark (settings, practice account, logs).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kcterm.bench.harness import Options, Plot, Result, Row, Series, interleaved
+
+PAINTED = "first painted frame with data"  # kcterm.ui.screenshot.PAINTED, minimal_window's
+TIMEOUT = 60.0
+SYMBOL = "XBTUSDTM"
+PROFILE = "bench"  # the custom profile pointed at the running kcterm-sim
+
+
+def _home(root: Path, url: str | None) -> dict[str, str]:
+    """An environment whose user directories are all under `root` (a custom profile `bench`
+    pointed at `url`, with its demo keys in the environment, when `url` is given)."""
+    env = dict(os.environ)
+    env["HOME"] = str(root)
+    env["USERPROFILE"] = str(root)
+    for name, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("APPDATA", "AppData/Roaming"),
+        ("LOCALAPPDATA", "AppData/Local"),
+    ):
+        env[name] = str(root / sub)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")  # both contenders paint the same way
+    env["PYTHONUNBUFFERED"] = "1"
+    if url is not None:
+        from kcterm.sim.config import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
+
+        config = root / ".config" / "kcterm"
+        config.mkdir(parents=True, exist_ok=True)
+        profile = {"name": PROFILE, "kind": "custom", "address": url, "test_venue": True}
+        (config / "profiles.json").write_text(
+            json.dumps({"version": 1, "profiles": [profile], "active": "practice"})
+        )
+        slug = PROFILE.upper()
+        env[f"KCTERM_{slug}_API_KEY"] = DEMO_KEY
+        env[f"KCTERM_{slug}_API_SECRET"] = DEMO_SECRET
+        env[f"KCTERM_{slug}_API_PASSPHRASE"] = DEMO_PASSPHRASE
+    return env
+
+
+def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -> float:
+    """Seconds from launching `command` to its printing `line`; then waits for its exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
+    elapsed: float | None = None
+    try:
+        assert proc.stdout is not None
+        for got in proc.stdout:
+            if got.strip() == line:
+                elapsed = time.perf_counter() - start
+                break
+        proc.stdout.read()
+        proc.wait(TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if elapsed is None:
+        raise RuntimeError(f"{' '.join(command)} ended without printing {line!r}")
+    return elapsed
+
+
+def run(options: Options) -> Result:
+    from kcterm.embedded import EmbeddedExchange
+    from kcterm.sim.config import SimConfig
+
+    python = sys.executable
+    rounds = max(1, options.rounds if not options.quick else 1)
+    with tempfile.TemporaryDirectory(prefix="kcterm-bench-") as tmp:
+        root = Path(tmp)
+        exchange = EmbeddedExchange(SimConfig(seed=7))
+        url = exchange.start()
+        try:
+            shot = str(root / "shot.png")
+            screenshot = ["--screenshot", shot, "--after", "0"]
+            floor_env = _home(root / "floor", None)
+            practice_env = _home(root / "practice", None)
+            custom_env = _home(root / "custom", url)
+            commands = {
+                "floor": ([python, "-m", "kcterm.bench.minimal_window", url, SYMBOL], floor_env),
+                "practice": ([python, "-m", "kcterm", *screenshot], practice_env),
+                "custom": (
+                    [python, "-m", "kcterm", "--profile", PROFILE, *screenshot],
+                    custom_env,
+                ),
+            }
+            # One unmeasured run each: the files are in the OS cache and the practice account
+            # exists, as on any start but the very first.
+            for command, env in commands.values():
+                time_to_line(command, env)
+            figures = interleaved(
+                rounds,
+                {
+                    name: functools.partial(time_to_line, command, env)
+                    for name, (command, env) in commands.items()
+                },
+            )
+        finally:
+            exchange.stop()
+    floor = figures["floor"]
+    contender = (
+        "minimal PySide6+qasync+aiohttp+pyqtgraph window (python -m kcterm.bench.minimal_window)"
+    )
+    rows = [
+        Row.compare(
+            "start to first painted window with data: kcterm practice (`kcterm --screenshot F "
+            "--after 0`, its exchange booting)",
+            figures["practice"],
+            "s",
+            contender,
+            floor,
+            goal="<= 1.25x",
+            label="start-up, practice",
+        ),
+        Row.compare(
+            "start to first painted window with data: kcterm on the floor's running kcterm-sim "
+            "(`kcterm --profile bench --screenshot F --after 0`)",
+            figures["custom"],
+            "s",
+            contender,
+            floor,
+            goal="<= 1.25x",
+            label="start-up, same sim",
+        ),
+    ]
+    labels = ("floor (minimal window)", "kcterm practice", "kcterm on the same sim")
+    medians = tuple(figures[name].median for name in ("floor", "practice", "custom"))
+    plot = Plot(
+        "start to first painted window with data (median)",
+        "",
+        "seconds",
+        (Series("median", tuple(range(3)), medians),),
+        bars=labels,
+    )
+    return Result(rows, [plot])
