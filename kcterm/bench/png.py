@@ -48,7 +48,7 @@ def write_png(plots: Sequence[Plot], path: Path) -> None:
     finally:
         painter.end()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), b"PNG"):
+    if not image.save(str(path)):  # PNG, by the suffix
         raise OSError(f"could not write {path}")
 
 
