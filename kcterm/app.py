@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 # Light imports only: the practice exchange's process is launched before anything heavy (Qt,
 # aiohttp, the session, the window) is imported, so that it boots while they load.
@@ -20,6 +21,7 @@ from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
 from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
 
 LIVE_REST_URL = KUCOIN_REST_URL
+_UNPROBED: Any = object()
 DEFAULT_SYMBOL = "XBTUSDTM"
 log = logging.getLogger("kcterm.app")
 
@@ -71,6 +73,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+class KeyringOnFirstUse(SecretStore):
+    """The secret store of a profile that needs no key (practice): the keyring backends, a
+    fifth of a second to import and probe, are looked for when a secret is first read or
+    written (the settings dialog), not before the first window."""
+
+    def __init__(self) -> None:
+        self._backend: Any = _UNPROBED
+        super().__init__(backend=_UNPROBED)
+
+    @property
+    def backend(self) -> Any:
+        if self._backend is _UNPROBED:
+            from kcterm.profiles.secrets import usable_keyring
+
+            self._backend = usable_keyring()
+            if self._backend is None:
+                log.info("no keyring backend: profile secrets come from the environment only")
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: Any) -> None:
+        self._backend = value
+
+
 def choose_profile(args: argparse.Namespace, settings: SettingsFile) -> Profile:
     name = args.profile or {"live": KUCOIN_NAME}.get(args.venue or "", PRACTICE_NAME)
     try:
@@ -99,11 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         from kcterm.profile_runner import prelaunch_practice
 
         prelaunch_practice(seed=args.seed, reset=args.reset_practice)
-    secrets = SecretStore()  # probes the keyring backends (a fifth of a second)
-    if not secrets.has_keyring:
-        log.info("no keyring backend: profile secrets come from the environment only")
-    if profile.needs_keys and secrets.load(profile) is None:
-        raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
+    if profile.needs_keys:
+        secrets = SecretStore()  # probes the keyring backends now: the key is read at once
+        if not secrets.has_keyring:
+            log.info("no keyring backend: profile secrets come from the environment only")
+        if secrets.load(profile) is None:
+            raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
+    else:
+        secrets = KeyringOnFirstUse()
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )

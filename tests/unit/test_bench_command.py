@@ -1,11 +1,8 @@
 """`kcterm bench` writes its table and its plot (a tiny workload: the REST benchmark, one
-round of a few requests against a real kcterm-sim process); the app imports no benchmark, and
-`import kcterm.app` none of what the first window needs later."""
+round of a few requests against a real kcterm-sim process)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtGui import QImage
@@ -42,15 +39,3 @@ def test_rounds_are_interleaved_in_alternating_order() -> None:
     )
     assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]
     assert figures["a"].samples == (1.0,) * 4 and figures["b"].median == 2.0
-
-
-def test_the_app_imports_no_benchmark_and_nothing_heavy_before_the_exchange_launches() -> None:
-    code = (
-        "import sys, kcterm.app; "
-        "print(sorted(m for m in sys.modules if m.startswith(('kcterm.bench', 'aiohttp', "
-        "'PySide6', 'pyqtgraph', 'kcterm.core', 'kcterm.sim.server', 'keyring'))))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert loaded == "[]"
