@@ -1,7 +1,8 @@
 """`kcterm --screenshot FILE`: the window saved as PNG once it has painted a live market.
 
-The wait ends at the first paint of the order book after a frame that had a live book and a
-last price: the line PAINTED is printed then (the start-up benchmark, kcterm.bench.startup,
+The wait ends at the first paint of the order book after a frame that had a live book, a last
+price and its feed flowing (no stale veil, "no data yet", over the market panels): the line
+PAINTED is printed then (the start-up benchmark, kcterm.bench.startup,
 times the process from its launch to that line), and the window is saved `after` seconds later.
 """
 
@@ -47,8 +48,9 @@ class _PaintWatch(QObject):
 async def first_painted_frame(
     window: MainWindow, session: Session, symbol: str, timeout: float
 ) -> bool:
-    """Wait until the window has painted its order book showing a live book and a last price:
-    after the frame-clock tick whose panels refreshed with that data, the book's next paint."""
+    """Wait until the window has painted its order book showing a live book, a last price and
+    a flowing feed: after the frame-clock tick whose panels (and veils) refreshed with that
+    data, the book's next paint."""
     loop = asyncio.get_running_loop()
     painted: asyncio.Future[None] = loop.create_future()
     watch = _PaintWatch(window.book, painted)
@@ -61,7 +63,8 @@ async def first_painted_frame(
             return
         book = session.market_data.books.get(symbol)
         ticker = session.market_data.tickers.get(symbol)
-        if book and book.is_live and book.best_bid() and ticker and ticker.last is not None:
+        fresh = not session.health.market_freshness(symbol).stale  # no veil: data flows
+        if fresh and book and book.is_live and book.best_bid() and ticker and ticker.last:
             armed = True
             app.installEventFilter(watch)  # only from here on: every event passes through it
             window.book.update()
