@@ -9,6 +9,10 @@ Each process is timed from its launch to the line it prints at its first painted
 data (kcterm.ui.screenshot.PAINTED); the rounds are interleaved, each process runs alone (the
 next starts when the last has exited), and every kcterm run starts from an empty home
 directory of its own made once for the benchmark (settings, practice account, logs).
+
+KCTERM_BENCH_BEFORE=TREE adds kcterm from another checkout (TREE holds its kcterm/, put first
+on PYTHONPATH) to the same rounds, practice profile: a before/after of a change. Its
+`--screenshot` must print PAINTED at its first frame with data (kcterm.ui.screenshot).
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ def run(options: Options) -> Result:
             floor_env = _home(root / "floor", None)
             practice_env = _home(root / "practice", None)
             custom_env = _home(root / "custom", url)
-            commands = {
+            commands: dict[str, tuple[list[str], dict[str, str]]] = {
                 "floor": ([python, "-m", "kcterm.bench.minimal_window", url, SYMBOL], floor_env),
                 "practice": ([python, "-m", "kcterm", *screenshot], practice_env),
                 "custom": (
@@ -111,6 +115,12 @@ def run(options: Options) -> Result:
                     custom_env,
                 ),
             }
+            before = os.environ.get("KCTERM_BENCH_BEFORE")
+            if before:
+                before_env = _home(root / "before", None)
+                path = before_env.get("PYTHONPATH")
+                before_env["PYTHONPATH"] = before + (os.pathsep + path if path else "")
+                commands["before"] = ([python, "-m", "kcterm", *screenshot], before_env)
             # One unmeasured run each: the files are in the OS cache and the practice account
             # exists, as on any start but the very first.
             for command, env in commands.values():
@@ -150,13 +160,34 @@ def run(options: Options) -> Result:
             label="start-up, same sim",
         ),
     ]
-    labels = ("floor (minimal window)", "kcterm practice", "kcterm on the same sim")
-    medians = tuple(figures[name].median for name in ("floor", "practice", "custom"))
+    if "before" in figures:
+        rows.append(
+            Row.compare(
+                "start to first painted window with data, practice: this tree against "
+                f"KCTERM_BENCH_BEFORE={os.environ.get('KCTERM_BENCH_BEFORE')}",
+                figures["practice"],
+                "s",
+                "the same command from the other tree",
+                figures["before"],
+                label="start-up, vs before",
+            )
+        )
+    names = [n for n in ("floor", "practice", "custom", "before") if n in figures]
+    labels = tuple(
+        {
+            "floor": "floor (minimal window)",
+            "practice": "kcterm practice",
+            "custom": "kcterm on the same sim",
+            "before": "before (practice)",
+        }[n]
+        for n in names
+    )
+    medians = tuple(figures[name].median for name in names)
     plot = Plot(
         "start to first painted window with data (median)",
         "",
         "seconds",
-        (Series("median", tuple(range(3)), medians),),
+        (Series("median", tuple(range(len(names))), medians),),
         bars=labels,
     )
     return Result(rows, [plot])
