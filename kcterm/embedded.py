@@ -436,6 +436,12 @@ async def _serve(config: SimConfig) -> int:
         return 1
     _report({"base_url": base_url, "ws_url": exchange.ws_url, "pid": os.getpid()})
     child_log.info("embedded exchange child (pid %s) listening at %s", os.getpid(), base_url)
+    # While the app still loads its window: every contract's seeded history and 24 h figures,
+    # which the app's first request (the contract list) would otherwise wait for.
+    await asyncio.sleep(0)
+    now_ms = exchange.clock.now_ms()
+    for market in exchange.engine.markets.values():
+        market.stats_24h(now_ms)
     try:
         await stop.wait()
     finally:
