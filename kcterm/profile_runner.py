@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kcterm.profiles.connection_check import ConnectionReport
 
 log = logging.getLogger("kcterm.profile_runner")
+STREAM_KICKS = 3  # loop passes given to the new streams before open_profile returns
 
 
 class MissingKeys(RuntimeError):
@@ -157,6 +158,10 @@ async def open_profile(
     except BaseException:
         await opened.close()
         raise
+    # The streams the session has just spawned send their first requests (tokens, then the
+    # connections) now, so that the exchange answers them while the caller builds its window.
+    for _ in range(STREAM_KICKS):
+        await asyncio.sleep(0)
     return opened
 
 
