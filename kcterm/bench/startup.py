@@ -7,8 +7,8 @@ own embedded exchange boots in the time measured), and once more on a custom pro
 at the same running kcterm-sim as the floor (the same work as the floor, without that boot).
 Each process is timed from its launch to the line it prints at its first painted frame with
 data (kcterm.ui.screenshot.PAINTED); the rounds are interleaved, each process runs alone (the
-next starts when the last has exited), and every kcterm run starts from an empty home
-directory of its own made once for the benchmark (settings, practice account, logs).
+next starts when the last and its children have exited), and every kcterm run starts from an
+empty home directory of its own made once for the benchmark (settings, practice account, logs).
 
 KCTERM_BENCH_BEFORE=TREE adds kcterm from another checkout (TREE holds its kcterm/, put first
 on PYTHONPATH) to the same rounds, practice profile: a before/after of a change. Its
@@ -67,11 +67,32 @@ def _home(root: Path, url: str | None) -> dict[str, str]:
     return env
 
 
+def _wait_for_group(pgid: int) -> None:
+    """Until no process of the group is left (kcterm's exchange child saves and exits after
+    kcterm itself): the next round must not share the machine with this one's leftovers."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # a zombie's group: nothing left that runs
+            return
+        time.sleep(0.02)
+
+
 def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -> float:
-    """Seconds from launching `command` to its printing `line`; then waits for its exit."""
+    """Seconds from launching `command` to its printing `line`; then waits for it and for
+    the processes it started to exit."""
+    group = os.name == "posix"
     start = time.perf_counter()
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+        start_new_session=group,  # its own process group: its children are waited for too
     )
     elapsed: float | None = None
     try:
@@ -82,6 +103,8 @@ def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -
                 break
         proc.stdout.read()
         proc.wait(TIMEOUT)
+        if group:
+            _wait_for_group(proc.pid)
     finally:
         if proc.poll() is None:
             proc.kill()
