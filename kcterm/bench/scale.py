@@ -74,6 +74,7 @@ def measure(count: int, root: Path, window_s: float) -> tuple[float, float, floa
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
+            cwd=env["HOME"],
             text=True,
             start_new_session=os.name == "posix",
         )

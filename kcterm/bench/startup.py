@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import kcterm
 from kcterm.bench.harness import Options, Plot, Result, Row, Series, interleaved
 
 PAINTED = "first painted frame with data"  # kcterm.ui.screenshot.PAINTED, minimal_window's
@@ -37,6 +38,7 @@ PROFILE = "bench"  # the custom profile pointed at the running kcterm-sim
 def _home(root: Path, url: str | None) -> dict[str, str]:
     """An environment whose user directories are all under `root` (a custom profile `bench`
     pointed at `url`, with its demo keys in the environment, when `url` is given)."""
+    root.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["HOME"] = str(root)
     env["USERPROFILE"] = str(root)
@@ -51,6 +53,11 @@ def _home(root: Path, url: str | None) -> dict[str, str]:
         env[name] = str(root / sub)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")  # both contenders paint the same way
     env["PYTHONUNBUFFERED"] = "1"
+    # The kcterm measured is this one (the processes run in `root`, so no kcterm/ folder of
+    # the current directory can stand in for it).
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(Path(kcterm.__file__).resolve().parents[1]), env.get("PYTHONPATH")) if p
+    )
     if url is not None:
         from kcterm.sim.config import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
 
@@ -91,6 +98,7 @@ def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
+        cwd=env["HOME"],
         text=True,
         start_new_session=group,  # its own process group: its children are waited for too
     )
@@ -141,8 +149,7 @@ def run(options: Options) -> Result:
             before = os.environ.get("KCTERM_BENCH_BEFORE")
             if before:
                 before_env = _home(root / "before", None)
-                path = before_env.get("PYTHONPATH")
-                before_env["PYTHONPATH"] = before + (os.pathsep + path if path else "")
+                before_env["PYTHONPATH"] = before  # its kcterm, not this one
                 commands["before"] = ([python, "-m", "kcterm", *screenshot], before_env)
             # One unmeasured run each: the files are in the OS cache and the practice account
             # exists, as on any start but the very first.
