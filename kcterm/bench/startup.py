@@ -9,6 +9,8 @@ Each process is timed from its launch to the line it prints at its first painted
 data (kcterm.ui.screenshot.PAINTED); the rounds are interleaved, each process runs alone (the
 next starts when the last and its children have exited), and every kcterm run starts from an
 empty home directory of its own made once for the benchmark (settings, practice account, logs).
+Python caches bytecode as it does on a user's machine (PYTHONDONTWRITEBYTECODE is dropped; the
+cache is in the benchmark's temporary directory), filled by one unmeasured run of each.
 
 KCTERM_BENCH_BEFORE=TREE adds kcterm from another checkout (TREE holds its kcterm/, put first
 on PYTHONPATH) to the same rounds, practice profile: a before/after of a change. Its
@@ -53,6 +55,11 @@ def _home(root: Path, url: str | None) -> dict[str, str]:
         env[name] = str(root / sub)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")  # both contenders paint the same way
     env["PYTHONUNBUFFERED"] = "1"
+    # Bytecode cached as on a user's machine (a CI or sandbox may forbid writing it, and then
+    # every start compiles kcterm's sources again): one cache for all the contenders, out of
+    # the source tree, filled by the unmeasured first run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(root.parent / "pycache")
     # The kcterm measured is this one (the processes run in `root`, so no kcterm/ folder of
     # the current directory can stand in for it).
     env["PYTHONPATH"] = os.pathsep.join(
