@@ -9,17 +9,19 @@ A live profile trades real money: the window is marked LIVE and each order is co
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from kcterm.profile_runner import practice_state_path  # noqa: F401  (kept importable here)
+# Light imports only: the practice exchange's process is launched before anything heavy (Qt,
+# aiohttp, the session, the window) is imported, so that it boots while they load.
 from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
 from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
 
 LIVE_REST_URL = KUCOIN_REST_URL
+_UNPROBED: Any = object()
 DEFAULT_SYMBOL = "XBTUSDTM"
 log = logging.getLogger("kcterm.app")
 
@@ -71,6 +73,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+class KeyringOnFirstUse(SecretStore):
+    """The secret store of a profile that needs no key (practice): the keyring backends, a
+    fifth of a second to import and probe, are looked for when a secret is first read or
+    written (the settings dialog), not before the first window."""
+
+    def __init__(self) -> None:
+        self._backend: Any = _UNPROBED
+        super().__init__(backend=_UNPROBED)
+
+    @property
+    def backend(self) -> Any:
+        if self._backend is _UNPROBED:
+            from kcterm.profiles.secrets import usable_keyring
+
+            self._backend = usable_keyring()
+            if self._backend is None:
+                log.info("no keyring backend: profile secrets come from the environment only")
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: Any) -> None:
+        self._backend = value
+
+
 def choose_profile(args: argparse.Namespace, settings: SettingsFile) -> Profile:
     name = args.profile or {"live": KUCOIN_NAME}.get(args.venue or "", PRACTICE_NAME)
     try:
@@ -85,26 +111,35 @@ def main(argv: list[str] | None = None) -> int:
         from kcterm.journal_store.cli import main as journal_main
 
         return journal_main(argv[1:])
+    if argv[:1] == ["bench"]:  # the benchmarks (issue 14); the app never imports them
+        from kcterm.bench.cli import main as bench_main
+
+        return bench_main(argv[1:])
     args = parse_args(argv)
     from kcterm.logging_setup import setup_logging
 
     log_path = setup_logging(args.log_level)
     settings = SettingsFile()
-    secrets = SecretStore()
-    if not secrets.has_keyring:
-        log.info("no keyring backend: profile secrets come from the environment only")
     profile = choose_profile(args, settings)
-    if profile.needs_keys and secrets.load(profile) is None:
-        raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
+    if not profile.needs_keys:  # the practice exchange's process boots while the app loads
+        from kcterm.profile_runner import prelaunch_practice
+
+        prelaunch_practice(seed=args.seed, reset=args.reset_practice)
+    if profile.needs_keys:
+        secrets = SecretStore()  # probes the keyring backends now: the key is read at once
+        if not secrets.has_keyring:
+            log.info("no keyring backend: profile secrets come from the environment only")
+        if secrets.load(profile) is None:
+            raise SystemExit(f"kcterm: {secrets.missing_help(profile)}")
+    else:
+        secrets = KeyringOnFirstUse()
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
     if args.screenshot and headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if not profile.needs_keys:  # the practice exchange's process boots while Qt sets up
-        from kcterm.profile_runner import prelaunch_practice
 
-        prelaunch_practice(seed=args.seed, reset=args.reset_practice)
+    import asyncio
 
     import qasync  # Qt is imported only once the command line is known to be good
     from PySide6.QtWidgets import QApplication

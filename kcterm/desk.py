@@ -102,9 +102,14 @@ class Desk:
         from kcterm.ui.stale_veil import veil_docks
 
         args = self.args
-        # A screenshot shows the default layout, never whatever the user arranged last.
+        # A screenshot shows the default layout, never whatever the user arranged last. The
+        # chart comes after the first frame with data (issue 14: the window first).
         window = MainWindow(
-            opened.session, args.symbol, theme=args.theme, remember_layout=args.screenshot is None
+            opened.session,
+            args.symbol,
+            theme=args.theme,
+            remember_layout=args.screenshot is None,
+            chart_later=True,
         )
         install_settings_menu(
             window,

@@ -43,10 +43,13 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from kcterm.private_files import private_file
-from kcterm.sim import SimConfig, SimExchange
+from kcterm.sim.config import SimConfig
+
+if TYPE_CHECKING:  # the exchange itself is imported where it runs: the child, or thread mode
+    from kcterm.sim.server import SimExchange
 
 log = logging.getLogger("kcterm.embedded")
 
@@ -70,7 +73,11 @@ class EmbeddedExchange:
         self._base_url = ""
         self.ws_url = ""
         # thread mode
-        self._exchange = SimExchange(self._config) if in_process else None
+        self._exchange: SimExchange | None = None
+        if in_process:
+            from kcterm.sim.server import SimExchange
+
+            self._exchange = SimExchange(self._config)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -416,6 +423,8 @@ async def _serve(config: SimConfig) -> int:
         loop.call_soon_threadsafe(stop.set)
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+    from kcterm.sim.server import SimExchange
+
     exchange = SimExchange(config)
     try:
         base_url = await exchange.start()
@@ -427,6 +436,12 @@ async def _serve(config: SimConfig) -> int:
         return 1
     _report({"base_url": base_url, "ws_url": exchange.ws_url, "pid": os.getpid()})
     child_log.info("embedded exchange child (pid %s) listening at %s", os.getpid(), base_url)
+    # While the app still loads its window: every contract's seeded history and 24 h figures,
+    # which the app's first request (the contract list) would otherwise wait for.
+    await asyncio.sleep(0)
+    now_ms = exchange.clock.now_ms()
+    for market in exchange.engine.markets.values():
+        market.stats_24h(now_ms)
     try:
         await stop.wait()
     finally:

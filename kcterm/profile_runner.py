@@ -13,24 +13,22 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kcterm.core.bracket_links import bracket_links_path
-from kcterm.core.session import Session
-from kcterm.journal_store import (
-    FillSync,
-    JournalRecorder,
-    JournalWriter,
-    follow_session,
-    journal_path,
-)
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
-from kcterm.profiles.connection_check import ConnectionReport, check_connection
-from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 
+# The session, the journal and the REST client (aiohttp) are imported when a profile opens:
+# kcterm.app launches the practice exchange through this module first (prelaunch_practice),
+# and that must not wait for them.
+if TYPE_CHECKING:
+    from kcterm.core.session import Session
+    from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter
+    from kcterm.profiles.connection_check import ConnectionReport
+
 log = logging.getLogger("kcterm.profile_runner")
+STREAM_KICKS = 3  # loop passes given to the new streams before open_profile returns
 
 
 class MissingKeys(RuntimeError):
@@ -123,6 +121,11 @@ async def open_profile(
     journal_dir: Path | None = None,
     journal: bool = True,
 ) -> OpenedProfile:
+    from kcterm.core.bracket_links import bracket_links_path
+    from kcterm.core.session import Session
+    from kcterm.journal_store import journal_path
+    from kcterm.venue.kucoin.rest import RestClient
+
     exchange = None
     if profile.needs_keys:
         base_url, credentials = endpoint(profile, secrets)
@@ -155,10 +158,16 @@ async def open_profile(
     except BaseException:
         await opened.close()
         raise
+    # The streams the session has just spawned send their first requests (tokens, then the
+    # connections) now, so that the exchange answers them while the caller builds its window.
+    for _ in range(STREAM_KICKS):
+        await asyncio.sleep(0)
     return opened
 
 
 def _attach_journal(opened: OpenedProfile, path: Path) -> None:
+    from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
+
     session = opened.session
     writer = JournalWriter(path)
     writer.start()
@@ -184,6 +193,8 @@ async def check_profile(
     current: OpenedProfile | None = None,
 ) -> ConnectionReport:
     """Test connection for the settings dialog: typed keys first, else the stored ones."""
+    from kcterm.profiles.connection_check import ConnectionReport, check_connection
+
     if not profile.needs_keys:
         if current is None or current.embedded_url is None:
             report = ConnectionReport()

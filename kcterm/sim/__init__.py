@@ -4,7 +4,23 @@ It speaks the real REST and WebSocket protocol and imports nothing else of kcter
 exchange meet only on the wire.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from kcterm.sim.config import SimConfig
-from kcterm.sim.server import SimExchange
+
+if TYPE_CHECKING:
+    from kcterm.sim.server import SimExchange
 
 __all__ = ["SimConfig", "SimExchange"]
+
+
+def __getattr__(name: str) -> type[SimExchange]:
+    # The server (aiohttp and the whole exchange) is imported when first asked for: a parent
+    # that only launches the exchange's process reads SimConfig and no more.
+    if name == "SimExchange":
+        from kcterm.sim.server import SimExchange
+
+        return SimExchange
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -63,7 +63,10 @@ class SeededHistory:
         self._sigma = sigma_per_sqrt_ms
         self._lots = lots_per_minute
         self._splits: OrderedDict[tuple[int, int], list[Node]] = OrderedDict()
-        self._weeks = self._walk_weeks(math.log(anchor_price))
+        # Walked at the first query, not here: the exchange configures every contract twice
+        # before it listens (SymbolMarket, then its seed), and an app waits for that boot.
+        self._anchor_log = math.log(anchor_price)
+        self._walked: list[Node] | None = None
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -95,7 +98,8 @@ class SeededHistory:
             return None
         if level == 0:
             index = (start_ms - self.start_ms) // WEEK
-            return self._weeks[index] if index < len(self._weeks) else None
+            weeks = self._weeks
+            return weeks[index] if index < len(weeks) else None
         parent_size = LEVELS[level - 1] * MINUTE
         base = MONDAY if level == 1 else 0
         parent_start = start_ms - (start_ms - base) % parent_size
@@ -124,6 +128,12 @@ class SeededHistory:
         key = self._seed * 0x9E3779B97F4A7C15 + self._symbol * 0xBF58476D1CE4E5B9
         key = (key + level * 0x94D049BB133111EB + start_ms) & _MASK
         return random.Random(key)
+
+    @property
+    def _weeks(self) -> list[Node]:
+        if self._walked is None:
+            self._walked = self._walk_weeks(self._anchor_log)
+        return self._walked
 
     def _walk_weeks(self, anchor_log: float) -> list[Node]:
         """Weekly nodes from HISTORY_START_MS to the anchor, walked backwards from it."""

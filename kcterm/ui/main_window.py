@@ -18,8 +18,10 @@ window-modal dialog blocks only this window.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMenu,
+    QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
@@ -42,7 +45,6 @@ from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui import ask
 from kcterm.ui.account_bar import AccountBar
 from kcterm.ui.book_panel import BookPanel
-from kcterm.ui.chart_panel import ChartPanel
 from kcterm.ui.desk_actions import ConfirmAction, DeskActions
 from kcterm.ui.fill_notifier import FillNotifier
 from kcterm.ui.frame_clock import FrameClock
@@ -50,7 +52,6 @@ from kcterm.ui.hotkeys import Hotkeys
 from kcterm.ui.hotkeys_dialog import HotkeysDialog
 from kcterm.ui.journal_panel import JournalPanel
 from kcterm.ui.layouts import LayoutStore
-from kcterm.ui.order_lines import ConfirmMove
 from kcterm.ui.order_ticket import ConfirmOrder, OrderTicket
 from kcterm.ui.orders_panel import OrdersPanel
 from kcterm.ui.positions_panel import PositionsPanel
@@ -64,7 +65,13 @@ from kcterm.ui.trading_prefs import TradingPrefs
 from kcterm.ui.watchlist_panel import WatchlistPanel
 from kcterm.venue.errors import VenueError
 
+if TYPE_CHECKING:  # the chart (pyqtgraph, a third of the window's imports) is imported by
+    # _build_chart: at once, or after the first frame with data (chart_later)
+    from kcterm.ui.chart_panel import ChartPanel
+    from kcterm.ui.order_lines import ConfirmMove
+
 DEFAULT_SIZE = QSize(1600, 1000)
+CHART_AFTER_S = 2.0  # chart_later: the chart comes at the latest this long after the first tick
 
 
 def default_size() -> QSize:
@@ -90,7 +97,12 @@ class MainWindow(QMainWindow):
         theme: str | None = None,
         remember_layout: bool = True,
         stale_after: float | None = None,
+        chart_later: bool = False,
     ) -> None:
+        """`chart_later`: build the chart (and import pyqtgraph) once the window has painted
+        a frame with a live book and a flowing feed, so that the first frame comes sooner (the
+        app's start); until then its dock is empty. Either way `window.chart` is the
+        ChartPanel (asking for it builds it)."""
         super().__init__()
         self.session = session
         self.settings = settings if settings is not None else QSettings()
@@ -111,7 +123,14 @@ class MainWindow(QMainWindow):
         self.ticker = TickerPanel(session, symbol)
         self.book = BookPanel(session, symbol)
         self.tape = TapePanel(session, symbol)
-        self.chart = ChartPanel(session, symbol, self.confirm_move)
+        self._chart: ChartPanel | None = None
+        self._chart_host = QWidget()  # the chart dock's content; the chart is put in it
+        self._chart_host.setObjectName("chartHost")
+        QVBoxLayout(self._chart_host).setContentsMargins(0, 0, 0, 0)
+        self._chart_due: float | None = None  # chart_later: when it is built at the latest
+        self._live_frames = 0  # chart_later: frames drawn with the window's book live
+        if not chart_later:
+            self._build_chart(symbol)
         self.ticket = OrderTicket(session, symbol, confirm=self.confirm_order)
         self.open_orders = OrdersPanel(session, symbol)
         self.positions = PositionsPanel(session)
@@ -143,24 +162,75 @@ class MainWindow(QMainWindow):
             self.layouts.restore_last()
         self.frame_clock = FrameClock(fps, self)
         self.frame_clock.add(self.update_gates)
-        for panel in (
-            self.watchlist,
-            self.ticker,
-            self.book,
-            self.tape,
-            self.chart,
-            self.open_orders,
-            self.positions,
-            self.account_bar,
-            self.ticket,
-            self.journal,
-            self.status,
+        for refresh in (
+            self.watchlist.refresh,
+            self.ticker.refresh,
+            self.book.refresh,
+            self.tape.refresh,
+            self._refresh_chart,
+            self.open_orders.refresh,
+            self.positions.refresh,
+            self.account_bar.refresh,
+            self.ticket.refresh,
+            self.journal.refresh,
+            self.status.refresh,
         ):
-            self.frame_clock.add(panel.refresh)
+            self.frame_clock.add(refresh)
         self.notifier = FillNotifier(session, self.prefs, self)
         self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()
-        self.chart.load()
+        if self._chart is not None:
+            self._chart.load()
+
+    # -- the chart ---------------------------------------------------------------------------
+
+    @property
+    def chart(self) -> ChartPanel:
+        if self._chart is None:
+            self._build_chart(self.link.symbol)
+            assert self._chart is not None
+            self._chart.load()
+        return self._chart
+
+    @property
+    def chart_symbol(self) -> str:
+        """The chart's symbol, without building a chart that is still to come."""
+        return self._chart.symbol if self._chart is not None else self.link.symbol
+
+    def _build_chart(self, symbol: str) -> None:
+        from kcterm.ui.chart_panel import ChartPanel
+
+        chart = ChartPanel(self.session, symbol, self.confirm_move)
+        self._chart = chart
+        layout = self._chart_host.layout()
+        assert layout is not None
+        layout.addWidget(chart)
+        chart.header.chosen.connect(lambda s: self._panel_chose(chart, s))
+        chart.header.link_toggled.connect(lambda on: self._relinked(chart, on))
+        chart.move_requested.connect(self.move_order)
+        chart.level_moved.connect(self.desk_actions.level_moved)
+        self.gates = {}  # the next frame applies the interlock to the chart too
+
+    def _refresh_chart(self) -> None:
+        if self._chart is not None:
+            self._chart.refresh()
+            return
+        # chart_later: one frame after the first frame with a live book whose feed flows
+        # (that one has been painted by now), or CHART_AFTER_S after the first tick whatever
+        # the feed does.
+        now = time.monotonic()
+        if self._chart_due is None:
+            self._chart_due = now + CHART_AFTER_S
+        symbol = self.book.symbol
+        book = self.session.market_data.books.get(symbol)
+        if (
+            book is not None
+            and book.is_live
+            and not self.session.health.market_freshness(symbol).stale
+        ):
+            self._live_frames += 1
+        if self._live_frames >= 2 or now >= self._chart_due:
+            self.chart.refresh()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -179,7 +249,7 @@ class MainWindow(QMainWindow):
         watch = self._dock("watchlist", "Watchlist", self.watchlist)
         tape = self._dock("trades", "Trades", self.tape)
         ticket = self._dock("order_ticket", "Order ticket", self.ticket)
-        chart = self._dock("chart", "Chart", self.chart)
+        chart = self._dock("chart", "Chart", self._chart_host)
         orders = self._dock("orders", "Orders", self.open_orders)
         positions = self._dock("positions", "Positions", self.positions)
         journal = self._dock("journal", "Journal", self.journal)
@@ -230,7 +300,8 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, name)
         self.settings.setValue("theme", name)
-        self.chart.apply_theme()
+        if self._chart is not None:  # a chart built later takes the theme then in force
+            self._chart.apply_theme()
         for model in (
             self.watchlist.model,
             self.tape.model,
@@ -329,7 +400,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.watchlist.symbol_chosen.connect(self.link.select)
         self.ticket.symbol_changed.connect(self.link.select)
-        for panel in (self.book, self.chart, self.tape):
+        for panel in (self.book, self.tape):  # the chart's: _build_chart
             panel.header.chosen.connect(lambda s, p=panel: self._panel_chose(p, s))
             panel.header.link_toggled.connect(lambda on, p=panel: self._relinked(p, on))
         self.link.symbol_changed.connect(self.set_symbol)
@@ -337,8 +408,6 @@ class MainWindow(QMainWindow):
         self.book.order_requested.connect(
             lambda side, price: self.trade_at(side, price, self.book.symbol)
         )
-        self.chart.move_requested.connect(self.move_order)
-        self.chart.level_moved.connect(self.desk_actions.level_moved)
         self.positions.action_requested.connect(self.desk_actions.position_action)
         self.positions.flatten_requested.connect(self.desk_actions.flatten_all)
         self.positions.symbol_chosen.connect(self.link.select)
@@ -361,8 +430,8 @@ class MainWindow(QMainWindow):
         self.watchlist.set_symbol(symbol)
         self.ticker.set_symbol(symbol)
         self.open_orders.set_symbol(symbol)
-        for panel in (self.book, self.chart, self.tape):
-            if panel.header.linked:
+        for panel in (self.book, self._chart, self.tape):  # a chart still to come: its symbol
+            if panel is not None and panel.header.linked:  # is the link's when it is built
                 panel.set_symbol(symbol)
 
     @asyncSlot(object, str)
@@ -380,14 +449,15 @@ class MainWindow(QMainWindow):
 
     def update_gates(self) -> None:
         """The interlock for every symbol that can trade from a panel, applied on change."""
-        symbols = {self.ticket.symbol, self.book.symbol, self.chart.symbol}
+        symbols = {self.ticket.symbol, self.book.symbol, self.chart_symbol}
         gates = {s: evaluate(self.session.feed_facts(s), self.stale_after) for s in symbols}
         if gates == self.gates:
             return
         self.gates = gates
         self.ticket.set_gate(gates[self.ticket.symbol])
         self.book.set_gate(gates[self.book.symbol])
-        self.chart.set_gate(gates[self.chart.symbol])
+        if self._chart is not None:
+            self._chart.set_gate(gates[self._chart.symbol])
         self.status.show_gate(gates[self.ticket.symbol])
 
     def gate(self, symbol: str) -> Gate:

@@ -71,7 +71,9 @@ def check(what: str) -> None:
 
 
 def _guarded(what: str, original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
+    # Not __doc__: PySide builds a method's doc from its signatures when asked, 3 ms each,
+    # and install() runs at the app's start.
+    @functools.wraps(original, assigned=("__module__", "__name__", "__qualname__"))
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check(what)
         return original(*args, **kwargs)

@@ -74,7 +74,7 @@ def veil_docks(window: MainWindow) -> dict[str, StaleVeil]:
         "order_book": lambda: session.health.market_freshness(window.book.symbol),
         "trades": lambda: session.health.market_freshness(window.tape.symbol),
         "ticker": lambda: session.health.market_freshness(window.ticker.symbol),
-        "chart": lambda: session.health.market_freshness(window.chart.symbol),
+        "chart": lambda: session.health.market_freshness(window.chart_symbol),
         "positions": session.health.private_freshness,
         "watchlist": session.health.public_freshness,
     }

@@ -1,0 +1,3 @@
+from kcterm.bench.cli import main
+
+raise SystemExit(main())

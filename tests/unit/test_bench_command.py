@@ -1,0 +1,41 @@
+"""`kcterm bench` writes its table and its plot (a tiny workload: the REST benchmark, one
+round of a few requests against a real kcterm-sim process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from kcterm.app import main
+from kcterm.bench.harness import Figure, Row, interleaved, markdown
+
+
+def test_kcterm_bench_writes_a_markdown_table_and_a_png(qapp, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["bench", "--only", "rest", "--quick", "--out", str(out)]) == 0
+    table = (out / "bench.md").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(table) if line.startswith("| what |"))
+    rows = [line for line in table[header + 2 :] if line.startswith("|")]
+    assert len(rows) == 2  # req/s and CPU per request, each beside raw aiohttp
+    assert all("raw aiohttp" in row and "× |" in row for row in rows)
+    assert all("`kcterm bench --only rest --rounds 7 --quick`" in row for row in rows)
+    image = QImage(str(out / "bench.png"))
+    assert not image.isNull() and image.width() > 0 and image.height() > 0
+    assert "written:" in capsys.readouterr().out
+
+
+def test_a_row_compares_medians_and_keeps_the_spread() -> None:
+    row = Row.compare("x", Figure((1.0, 3.0, 2.0)), "s", "floor", Figure((1.0, 1.0, 4.0)))
+    assert (row.value, row.contender_value, row.ratio) == (2.0, 1.0, 2.0)
+    assert row.spread == "1..3 / 1..4 (3 rounds)"
+    assert "| x | 2 s | floor | 1 | 2.00× |" in markdown([row])
+
+
+def test_rounds_are_interleaved_in_alternating_order() -> None:
+    order: list[str] = []
+    figures = interleaved(
+        4, {"a": lambda: order.append("a") or 1.0, "b": lambda: order.append("b") or 2.0}
+    )
+    assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert figures["a"].samples == (1.0,) * 4 and figures["b"].median == 2.0
