@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         confirm: ConfirmOrder | None = None,
         confirm_move: ConfirmMove | None = None,
         confirm_action: ConfirmAction | None = None,
-        fps: int = 30,
+        fps: int = 60,
         settings: QSettings | None = None,
         theme: str | None = None,
         remember_layout: bool = True,
