@@ -1,7 +1,8 @@
 """Table model of the ladder: asks above (best at the bottom), spread row, bids below.
 
 Rows are fixed (depth asks + 1 + depth bids), so a refresh compares the new rows with the drawn
-ones and emits dataChanged only over the cells that changed. Levels are grouped by a multiple of
+ones and emits dataChanged only over the cells that changed (over their span, in one signal,
+when many rows changed: a busy book's every frame). Levels are grouped by a multiple of
 the tick; each level carries a size bar and a cumulative bar (BAR_ROLE) and the user's own
 resting lots at that price (the "Mine" column).
 """
@@ -18,11 +19,12 @@ from PySide6.QtGui import QBrush, QColor
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
 from kcterm.core.ladder import Level, group_levels, levels_needed
-from kcterm.ui.formatting import price_text, size_text
+from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
 BAR_ROLE = Qt.ItemDataRole.UserRole + 2  # (fraction 0..1, "size" | "total") for the delegate
 MINE, PRICE, SIZE, TOTAL = range(4)
+FEW_ROWS = 4  # up to this many changed rows are signalled one by one, more as one span
 HEADERS = ("Mine", "Price", "Size", "Total")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
@@ -49,6 +51,7 @@ class BookModel(QAbstractTableModel):
         self._rows: list[LadderRow] = [LadderRow("spread")] * (2 * depth + 1)
         self.prices: list[Decimal | None] = [None] * (2 * depth + 1)
         self.cells_signalled = 0
+        self.sequence = -1  # the book's sequence drawn: the newest change the ladder shows
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -121,6 +124,7 @@ class BookModel(QAbstractTableModel):
         """Recompute the ladder; returns how many rows changed (and were signalled)."""
         depth = self.depth
         own = own or {}
+        self.sequence = book.sequence
         if contract is not None:
             step = contract.tick_size * multiple
             raw = levels_needed(depth, multiple)
@@ -145,11 +149,10 @@ class BookModel(QAbstractTableModel):
         prices.append(None)
         rows += bid_rows + [LadderRow("bid")] * (depth - len(bid_rows))
         prices += [p for p, _ in bids] + [None] * (depth - len(bid_rows))
-        changed = 0
+        changed: list[tuple[int, int, int]] = []  # (row, first column, last column)
         for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
             if old == new:
                 continue
-            changed += 1
             old_texts, new_texts = old.texts(), new.texts()
             columns = [c for c in range(4) if old_texts[c] != new_texts[c]]
             if old.size_bar != new.size_bar:
@@ -158,11 +161,21 @@ class BookModel(QAbstractTableModel):
                 columns += [MINE, TOTAL]
             first, last = min(columns), max(columns)
             self.cells_signalled += last - first + 1
-            self._rows[i] = new
-            self.dataChanged.emit(self.index(i, first), self.index(i, last))
+            changed.append((i, first, last))
         self._rows = rows
         self.prices = prices
-        return changed
+        if len(changed) <= FEW_ROWS:
+            for i, first, last in changed:
+                self.dataChanged.emit(self.index(i, first), self.index(i, last))
+        else:
+            # A busy book changes most rows each frame: one signal over their span repaints
+            # the same cells as one per row, for a fraction of the calls.
+            first = min(c[1] for c in changed)
+            last = max(c[2] for c in changed)
+            self.dataChanged.emit(
+                self.index(changed[0][0], first), self.index(changed[-1][0], last)
+            )
+        return len(changed)
 
 
 def _side_rows(
@@ -174,6 +187,8 @@ def _side_rows(
     max_total: int,
 ) -> list[LadderRow]:
     own_side = "buy" if side == "bid" else "sell"
+    # The contract's precision once per side, not once per level (it is derived each time).
+    places = contract.price_places if contract is not None else None
     total = 0
     rows: list[LadderRow] = []
     for price, size in levels:
@@ -182,9 +197,9 @@ def _side_rows(
         rows.append(
             LadderRow(
                 side,
-                price_text(contract, price),
-                size_text(size),
-                size_text(total),
+                str(price) if places is None else f"{price:,.{places}f}",
+                f"{size:,}",
+                f"{total:,}",
                 f"{mine:,}" if mine else "",
                 round(size / max_size, 3),
                 round(total / max_total, 3),
