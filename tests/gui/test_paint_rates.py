@@ -1,0 +1,234 @@
+"""Each panel paints at its own rate, and a window with nothing new paints nothing (issue 14).
+
+The frame clock runs at the frame rate; the ladder refreshes on every frame, what a human
+cannot read faster (chart, tape, watchlist, ticker, status and account bars, stale veils) at
+its own slower rate. Here: the rates each panel declares, the clock's pacing on a clock of the
+test's own, a still market (the exchange's market stopped) that makes no paint at all, labels
+whose new text relays nothing out, the watchlist refitting only when a column's width moves,
+and the ladder signalling a busy frame as one span.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from kcterm.core.book import LevelTwoBook
+from kcterm.embedded import EmbeddedExchange
+from kcterm.sim import SimConfig
+from kcterm.ui.book_model import BookModel
+from kcterm.ui.frame_clock import FrameClock
+from kcterm.ui.ladder_delegate import LadderView
+from kcterm.ui.main_window import MainWindow
+from kcterm.ui.stale_veil import veil_docks
+from kcterm.ui.steady_label import set_steady_text
+from kcterm.venue.events import BookDelta, BookSnapshot, LastPrice, Side
+from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, wait
+
+STILL = SimConfig(port=0, seed=5, market=False, contracts=MAJORS)  # nothing moves by itself
+
+
+class SteppedTime:
+    """The frame clock's time, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def frames(clock: FrameClock, time: SteppedTime, count: int, seconds: float) -> None:
+    for _ in range(count):
+        time.now += seconds
+        clock.tick()
+
+
+def test_every_panel_declares_its_refresh_rate(window: MainWindow) -> None:
+    clock = window.frame_clock
+    assert clock.fps >= 55
+    assert clock.rate_of(window.book.refresh) == clock.fps  # the ladder: every frame
+    slower = {
+        "chart": window.chart.refresh,
+        "tape": window.tape.refresh,
+        "watchlist": window.watchlist.refresh,
+        "ticker": window.ticker.refresh,
+        "status": window.status.refresh,
+        "account": window.account_bar.refresh,
+    }
+    for name, refresh in slower.items():
+        assert 1 <= clock.rate_of(refresh) <= 10, name
+    veils = veil_docks(window)  # looked at together
+    assert veils and 1 <= clock.rate_of(veils.refresh) <= 10
+
+
+def test_a_paced_callback_runs_at_its_rate_spread_over_frames(qapp) -> None:
+    time = SteppedTime()
+    clock = FrameClock(60, now=time)
+    calls: list[tuple[str, int]] = []
+    clock.add(lambda: calls.append(("every", clock.frames)))
+    clock.add(lambda: calls.append(("five", clock.frames)), hz=5)
+    clock.add(lambda: calls.append(("five again", clock.frames)), hz=5)
+    frames(clock, time, 60, 1 / 60)  # one second of frames
+    counts = {name: sum(1 for n, _ in calls if n == name) for name in ("every", "five")}
+    assert counts == {"every": 60, "five": 5}
+    five = {frame for name, frame in calls if name == "five"}
+    again = {frame for name, frame in calls if name == "five again"}
+    assert len(again) == 5 and not five & again  # never both on the same frame
+
+
+def test_a_stalled_clock_catches_up_with_one_call_not_a_burst(qapp) -> None:
+    time = SteppedTime()
+    clock = FrameClock(60, now=time)
+    calls: list[int] = []
+    clock.add(lambda: calls.append(clock.frames), hz=5)
+    frames(clock, time, 1, 1 / 60)
+    time.now += 3.0  # the loop was blocked for 3 s: 15 periods of a 5 Hz callback
+    frames(clock, time, 3, 1 / 60)
+    assert len(calls) == 2
+
+
+def test_a_broken_panel_does_not_stop_the_others(qapp) -> None:
+    time = SteppedTime()
+    clock = FrameClock(60, now=time)
+    drawn: list[int] = []
+
+    def broken() -> None:
+        raise RuntimeError("a panel bug")
+
+    clock.add(broken)
+    clock.add(lambda: drawn.append(1))
+    frames(clock, time, 3, 1 / 60)
+    assert drawn == [1, 1, 1]
+
+
+@pytest.fixture
+def still_window(qloop, qtbot, settings: QSettings) -> Iterator[MainWindow]:
+    exchange = EmbeddedExchange(STILL)
+    exchange.start()
+    session = open_session(qloop, exchange)
+    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
+    main.show()
+    try:
+        yield main
+    finally:
+        main.frame_clock.stop()
+        qloop.run_until_complete(session.stop())
+        dispose(main)
+        exchange.stop()
+
+
+class Painted(QObject):
+    """Paint events of one widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None:
+    window = still_window
+    book = window.session.books[SYMBOL]
+    wait(lambda: book.is_live and window.book.model.prices[window.book.model.depth + 1], 10)
+    wait(lambda: window.tape.model.rowCount() > 0 or window.frame_clock.frames > 120, 10)
+    run(asyncio.sleep(0.5))  # whatever was on its way is drawn
+    ladder = window.book.view
+    assert isinstance(ladder, LadderView)
+    painted = {
+        "ladder": Painted(ladder.viewport()),
+        "tape": Painted(window.tape.view.viewport()),
+        "chart": Painted(window.chart.plots.viewport()),
+        "watchlist": Painted(window.watchlist.view.viewport()),
+        "ticker": Painted(window.ticker.last_label),
+    }
+    signalled = window.book.model.cells_signalled
+    frames_before = window.frame_clock.frames
+    run(asyncio.sleep(1.0))
+    assert window.frame_clock.frames > frames_before + 10  # the clock kept ticking
+    assert window.book.model.cells_signalled == signalled
+    assert {name: p.count for name, p in painted.items()} == dict.fromkeys(painted, 0)
+
+
+def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> None:
+    parent = QWidget()
+    layout = QHBoxLayout(parent)
+    label = QLabel()
+    layout.addWidget(label)
+    layout.addStretch(1)
+    qtbot.addWidget(parent)
+    parent.show()
+    set_steady_text(label, "feed  0.1 s")
+    qtbot.wait(10)  # the first text fixes the label's size: one layout pass
+    requests = []
+
+    class Layouts(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(event)
+            return False
+
+    watcher = Layouts()
+    parent.installEventFilter(watcher)
+    width = label.width()
+    for text in ("feed  0.2 s", "feed  0.3 s", "feed  0.3 s"):
+        set_steady_text(label, text)
+    qtbot.wait(10)
+    assert label.text() == "feed  0.3 s" and requests == []
+    set_steady_text(label, "feed 120.3 s")  # wider: the label grows once
+    qtbot.wait(10)
+    assert label.width() > width and label.minimumSize() == label.maximumSize()
+
+
+def test_the_watchlist_refits_its_columns_only_when_a_width_moves(window: MainWindow) -> None:
+    watchlist = window.watchlist
+    market = window.session.market_data
+    wait(lambda: watchlist.model.rowCount() == len(window.session.contracts), 5, "rows")
+    row = market.watchlist.rows[SYMBOL]
+    wait(lambda: row.last is not None, 5, "a last price")
+    assert row.last is not None
+    watchlist.refresh()
+    fits = watchlist.fits
+    tick = window.session.contracts[SYMBOL].tick_size
+    market.on_last_price(LastPrice(SYMBOL, row.last + tick, Side.BUY))  # same digits
+    watchlist.refresh()
+    assert watchlist.fits == fits
+    market.on_last_price(LastPrice(SYMBOL, row.last * 1000, Side.BUY))  # three digits more
+    watchlist.refresh()
+    assert watchlist.fits == fits + 1
+
+
+def test_a_busy_frame_is_one_signal_a_quiet_one_a_signal_per_row(qapp) -> None:
+    tick = Decimal("0.1")
+    book = LevelTwoBook("X", tick_size=tick)
+    bids = tuple((Decimal(100) - tick * i, 10 + i) for i in range(1, 30))
+    asks = tuple((Decimal(100) + tick * i, 10 + i) for i in range(0, 30))
+    book.apply_snapshot(BookSnapshot("X", 1, bids, asks))
+    model = BookModel(10)
+    model.update_from(book, None)
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, *_: spans.append((top.row(), bottom.row())))
+    sequence = book.sequence
+    for i in range(1, 9):  # the eight best bids change size
+        sequence += 1
+        book.on_delta(BookDelta("X", sequence, Side.BUY, Decimal(100) - tick * i, 99))
+    assert model.update_from(book, None) > 4
+    assert len(spans) == 1 and spans[0][1] - spans[0][0] >= 7
+    assert model.sequence == sequence  # the newest change the ladder shows
+    spans.clear()
+    sequence += 1
+    book.on_delta(BookDelta("X", sequence, Side.SELL, Decimal(100) + tick * 20, 5))  # off screen
+    sequence += 1
+    book.on_delta(BookDelta("X", sequence, Side.SELL, Decimal(100) + tick * 9, 18))  # the top row
+    assert model.update_from(book, None) == 1
+    assert spans == [(0, 0)]  # that row alone
