@@ -52,6 +52,7 @@ class BookModel(QAbstractTableModel):
         self.prices: list[Decimal | None] = [None] * (2 * depth + 1)
         self.cells_signalled = 0
         self.sequence = -1  # the book's sequence drawn: the newest change the ladder shows
+        self._drawn_from: tuple[object, ...] = ()  # the book's levels the rows were made from
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -101,6 +102,7 @@ class BookModel(QAbstractTableModel):
         if depth == self.depth or depth < 1:
             return
         self.beginResetModel()
+        self._drawn_from = ()
         self.depth = depth
         self._rows = [LadderRow("spread")] * (2 * depth + 1)
         self.prices = [None] * (2 * depth + 1)
@@ -125,13 +127,20 @@ class BookModel(QAbstractTableModel):
         depth = self.depth
         own = own or {}
         self.sequence = book.sequence
+        raw = levels_needed(depth, multiple) if contract is not None else depth
+        raw_asks, raw_bids = book.asks(raw), book.bids(raw)
+        # Most changes of a book are deeper than the ladder shows: when the levels it draws
+        # from are those of the last frame, nothing on screen can have changed.
+        drawn_from = (raw_asks, raw_bids, contract, multiple, own, book.is_live, depth)
+        if drawn_from == self._drawn_from:
+            return 0
+        self._drawn_from = drawn_from
         if contract is not None:
             step = contract.tick_size * multiple
-            raw = levels_needed(depth, multiple)
-            asks = group_levels(book.asks(raw), step, "sell", depth)
-            bids = group_levels(book.bids(raw), step, "buy", depth)
+            asks = group_levels(raw_asks, step, "sell", depth)
+            bids = group_levels(raw_bids, step, "buy", depth)
         else:
-            asks, bids = book.asks(depth), book.bids(depth)
+            asks, bids = raw_asks, raw_bids
         max_size = max((s for _, s in asks + bids), default=0) or 1
         ask_total = sum(s for _, s in asks)
         bid_total = sum(s for _, s in bids)

@@ -152,11 +152,11 @@ class MainWindow(QMainWindow):
             self.open_orders,
             self.positions,
             self.account_bar,
-            self.ticket,
             self.journal,
             self.status,
         ):
-            self.frame_clock.add(panel.refresh)
+            self.frame_clock.add(panel.refresh)  # at the panel's refresh_hz, or every frame
+        self.frame_clock.add(self.ticket.refresh, hz=30)  # its checks: every 8th call, ~4 Hz
         self.notifier = FillNotifier(session, self.prefs, self)
         self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()

@@ -2,8 +2,8 @@
 
 The frame clock runs at the frame rate; the ladder refreshes on every frame, what a human
 cannot read faster (chart, tape, watchlist, ticker, status and account bars, stale veils) at
-its own slower rate. Here: the rates each panel declares, the clock's pacing on a clock of the
-test's own, a still market (the exchange's market stopped) that makes no paint at all, labels
+its own slower rate. Here: the rates each panel declares, the clock's pacing of them over
+frames, a still market (the exchange's market stopped) that makes no paint at all, labels
 whose new text relays nothing out, the watchlist refitting only when a column's width moves,
 and the ladder signalling a busy frame as one span.
 """
@@ -33,22 +33,6 @@ from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, wait
 STILL = SimConfig(port=0, seed=5, market=False, contracts=MAJORS)  # nothing moves by itself
 
 
-class SteppedTime:
-    """The frame clock's time, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def frames(clock: FrameClock, time: SteppedTime, count: int, seconds: float) -> None:
-    for _ in range(count):
-        time.now += seconds
-        clock.tick()
-
-
 def test_every_panel_declares_its_refresh_rate(window: MainWindow) -> None:
     clock = window.frame_clock
     assert clock.fps >= 55
@@ -67,35 +51,24 @@ def test_every_panel_declares_its_refresh_rate(window: MainWindow) -> None:
     assert veils and 1 <= clock.rate_of(veils.refresh) <= 10
 
 
-def test_a_paced_callback_runs_at_its_rate_spread_over_frames(qapp) -> None:
-    time = SteppedTime()
-    clock = FrameClock(60, now=time)
+def test_a_slower_callback_runs_every_few_frames_spread_over_frames(qapp) -> None:
+    clock = FrameClock(60)
     calls: list[tuple[str, int]] = []
     clock.add(lambda: calls.append(("every", clock.frames)))
     clock.add(lambda: calls.append(("five", clock.frames)), hz=5)
     clock.add(lambda: calls.append(("five again", clock.frames)), hz=5)
-    frames(clock, time, 60, 1 / 60)  # one second of frames
-    counts = {name: sum(1 for n, _ in calls if n == name) for name in ("every", "five")}
-    assert counts == {"every": 60, "five": 5}
-    five = {frame for name, frame in calls if name == "five"}
-    again = {frame for name, frame in calls if name == "five again"}
-    assert len(again) == 5 and not five & again  # never both on the same frame
-
-
-def test_a_stalled_clock_catches_up_with_one_call_not_a_burst(qapp) -> None:
-    time = SteppedTime()
-    clock = FrameClock(60, now=time)
-    calls: list[int] = []
-    clock.add(lambda: calls.append(clock.frames), hz=5)
-    frames(clock, time, 1, 1 / 60)
-    time.now += 3.0  # the loop was blocked for 3 s: 15 periods of a 5 Hz callback
-    frames(clock, time, 3, 1 / 60)
-    assert len(calls) == 2
+    clock.add(lambda: calls.append(("ten", clock.frames)), hz=10)
+    for _ in range(60):  # a second of frames
+        clock.tick()
+    counts = {name: sum(1 for n, _ in calls if n == name) for name, _ in calls}
+    assert counts == {"every": 60, "five": 5, "five again": 5, "ten": 10}
+    frames = {name: {f for n, f in calls if n == name} for name in counts if name != "every"}
+    assert not frames["five"] & frames["five again"]  # never both on the same frame
+    assert not (frames["five"] | frames["five again"]) & frames["ten"]
 
 
 def test_a_broken_panel_does_not_stop_the_others(qapp) -> None:
-    time = SteppedTime()
-    clock = FrameClock(60, now=time)
+    clock = FrameClock(60)
     drawn: list[int] = []
 
     def broken() -> None:
@@ -103,7 +76,8 @@ def test_a_broken_panel_does_not_stop_the_others(qapp) -> None:
 
     clock.add(broken)
     clock.add(lambda: drawn.append(1))
-    frames(clock, time, 3, 1 / 60)
+    for _ in range(3):
+        clock.tick()
     assert drawn == [1, 1, 1]
 
 
