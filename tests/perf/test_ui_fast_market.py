@@ -46,6 +46,7 @@ from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
 from tests.gui.conftest import MAJORS, SYMBOL, Answers, dispose, run, trading_ready, wait
 from tests.perf.window_probe import (
+    CpuBreakdown,
     GcPauses,
     LagSampler,
     Level2Tap,
@@ -105,8 +106,10 @@ async def sample(
             frame_lags.append(clock.last_lag_ms)
             await asyncio.sleep(0.05)
 
+    breakdown = CpuBreakdown(window)
     with GcPauses() as collections:
         await asyncio.gather(lags.run(seconds), frame_lag())
+    breakdown.remove()
     elapsed = time.monotonic() - start
     app_cpu = cpu_seconds() - start_cpu
     exchange_cpu = (cpu_seconds(pid) - start_exchange_cpu) if pid else None
@@ -126,6 +129,7 @@ async def sample(
         "exchange_cpu_pct": None if exchange_cpu is None else 100 * exchange_cpu / elapsed,
         "resyncs": book.resyncs - resyncs,
         "gc": collections.summary() if gc.isenabled() else "collector off",
+        "breakdown": breakdown.summary(elapsed),
     }
 
 
@@ -160,6 +164,7 @@ def report(name: str, f: dict) -> None:
         f"    CPU: app {f['app_cpu_pct']:.1f} % of a core"
         + ("" if exchange is None else f", exchange process {exchange:.1f} %")
         + f"\n    collections: {f['gc']}"
+        + f"\n    ms per second (longest call ms): {f['breakdown']}"
     )
 
 

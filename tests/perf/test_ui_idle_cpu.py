@@ -31,13 +31,20 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
 from tests.gui.conftest import SYMBOL, dispose, run, trading_ready, wait
-from tests.perf.window_probe import PaintCounter, cpu_seconds
+from tests.perf.window_probe import (
+    CpuBreakdown,
+    GcPauses,
+    PaintCounter,
+    cpu_seconds,
+    thread_cpu_seconds,
+)
 
 pytestmark = pytest.mark.perf
 
 qloop = gui.qloop
 IDLE_S = 20.0
 SETTLE_S = 3.0
+BREAKDOWN_S = 10.0
 PRACTICE = SimConfig(port=0, seed=7)  # the defaults the app's practice profile runs
 
 
@@ -82,8 +89,10 @@ def test_idle_trader_cpu_on_the_practice_market(
             ticks = clock.frames
             app, exchange = cpu_seconds(), cpu_seconds(practice.pid)
             start = time.monotonic()
-            await asyncio.sleep(IDLE_S)
+            with GcPauses() as collections:
+                await asyncio.sleep(IDLE_S)
             elapsed = time.monotonic() - start
+            shares.append(f"collections {collections.summary()}")
             figures["app"] = 100 * (cpu_seconds() - app) / elapsed
             figures["exchange"] = 100 * (cpu_seconds(practice.pid) - exchange) / elapsed
             now_frames, now_painted = paints.snapshot()
@@ -91,7 +100,33 @@ def test_idle_trader_cpu_on_the_practice_market(
             figures["ticks"] = (clock.frames - ticks) / elapsed
             for name in paints.widgets:
                 figures[f"paint:{name}"] = (now_painted[name] - painted[name]) / elapsed
+            # Then, apart (the timing costs a little itself): where the CPU goes.
+            breakdown = CpuBreakdown(window)
+            threads = thread_cpu_seconds()
+            app = cpu_seconds()
+            start = time.monotonic()
+            await asyncio.sleep(BREAKDOWN_S)
+            elapsed = time.monotonic() - start
+            breakdown.remove()
+            busy = {
+                name: (used - threads.get(name, 0.0)) / elapsed * 1000
+                for name, used in thread_cpu_seconds().items()
+            }
+            shares.append(
+                "by thread "
+                + ", ".join(
+                    f"{n} {ms:.1f}" for n, ms in sorted(busy.items(), key=lambda i: -i[1]) if ms
+                )
+            )
+            total = (cpu_seconds() - app) / elapsed * 1000
+            timed = sum(breakdown.seconds.values()) / elapsed * 1000
+            shares.append(f"app {total:.1f} in all; in ms/s (longest call ms):")
+            shares.append(breakdown.summary(elapsed))
+            shares.append(
+                f"the rest (Qt painting and layout, the loop, other threads) {total - timed:.1f}"
+            )
 
+        shares: list[str] = []
         run(idle())
         fps = round(1000 / window.frame_clock._timer.interval())
         panels = ", ".join(
@@ -105,7 +140,8 @@ def test_idle_trader_cpu_on_the_practice_market(
             f"process {figures['exchange']:.1f} %\n"
             f"  window {figures['frames']:.1f} frames/s; frame clock {figures['ticks']:.1f} "
             f"ticks/s\n"
-            f"  paints/s: {panels}"
+            f"  paints/s: {panels}\n"
+            f"  CPU breakdown over {BREAKDOWN_S:.0f} s (ms of CPU per second): " + ", ".join(shares)
         )
         assert figures["ticks"] > 0
     finally:

@@ -13,6 +13,10 @@
   up, how long a call_soon callback waits).
 - GcPauses: how long each of Python's collections took, by generation (a full collection of
   the window's heap is a pause of the event loop like any other).
+- CpuBreakdown: time spent in each frame-clock callback and in the streams' frame handling
+  (perf_counter: a thread CPU clock is a system call here, which cost more than the callbacks;
+  on a loaded machine a preemption inside a call counts too), in all and the longest call;
+  the rest of the app's CPU is Qt's painting, layout and event dispatch, and the loop's own.
 """
 
 from __future__ import annotations
@@ -54,6 +58,21 @@ def cpu_seconds(pid: int | None = None) -> float:
     with open(f"/proc/{pid or 'self'}/stat", "rb") as stat:
         fields = stat.read().rsplit(b")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def thread_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of each thread of this process, by its name (`tid:comm`)."""
+    out: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat", "rb") as stat:
+                raw = stat.read()
+        except OSError:
+            continue
+        comm = raw[raw.index(b"(") + 1 : raw.rindex(b")")].decode(errors="replace")
+        fields = raw.rsplit(b")", 1)[1].split()
+        out[f"{tid}:{comm}"] = (int(fields[11]) + int(fields[12])) / _TICKS
+    return out
 
 
 def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
@@ -195,3 +214,64 @@ class GcPauses:
             f"gen{g} {len(p)}x max {max(p):.1f} ms" if p else f"gen{g} 0x"
             for g, p in self.pauses.items()
         )
+
+
+class CpuBreakdown:
+    """Wraps the window's frame-clock callbacks and its streams' frame routers (undone by
+    `remove`), adding up the main thread's CPU time in each."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.longest: Counter[str] = Counter()  # the longest single call, seconds
+        self._undo: list[Callable[[], None]] = []
+        clock = window.frame_clock
+        for holder, attribute in [(clock._every, i) for i in range(len(clock._every))] + [
+            (p, "callback") for p in clock._paced
+        ]:
+            if isinstance(attribute, int):
+                original = holder[attribute]
+                holder[attribute] = self._timed(_name(original), original)
+                self._undo.append(lambda h=holder, a=attribute, o=original: h.__setitem__(a, o))
+            else:
+                original = holder.callback
+                holder.callback = self._timed(_name(original), original)
+                self._undo.append(lambda h=holder, o=original: setattr(h, "callback", o))
+        for group in (window.session.public, window.session.private):
+            for stream in group.streams:
+                router = stream._router
+                router.handle_frame = self._timed(f"feed: {group.name}", router.handle_frame)
+                self._undo.append(lambda r=router: delattr(r, "handle_frame"))
+
+    def _timed(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        seconds, longest = self.seconds, self.longest
+        clock = time.perf_counter
+
+        def timed(*args: Any) -> Any:
+            start = clock()
+            try:
+                return call(*args)
+            finally:
+                spent = clock() - start
+                seconds[name] += spent
+                if spent > longest[name]:
+                    longest[name] = spent
+
+        return timed
+
+    def summary(self, elapsed: float) -> str:
+        """`name ms/s (longest ms)` for each, the costliest first."""
+        parts = sorted(self.seconds.items(), key=lambda kv: -kv[1])
+        return ", ".join(
+            f"{name} {spent / elapsed * 1000:.2f} ({self.longest[name] * 1000:.1f})"
+            for name, spent in parts
+            if spent
+        )
+
+    def remove(self) -> None:
+        for undo in self._undo:
+            undo()
+
+
+def _name(callback: Callable[..., Any]) -> str:
+    owner = getattr(callback, "__self__", None)
+    return f"{type(owner).__name__}.{callback.__name__}" if owner is not None else repr(callback)
