@@ -225,8 +225,11 @@ class CpuBreakdown:
         self.longest: Counter[str] = Counter()  # the longest single call, seconds
         self._undo: list[Callable[[], None]] = []
         clock = window.frame_clock
-        for holder, attribute in [(clock._every, i) for i in range(len(clock._every))] + [
-            (p, "callback") for p in clock._paced
+        every = getattr(clock, "_every", None)
+        if every is None:  # the clock before per-panel rates (a comparison run)
+            every = clock._callbacks  # type: ignore[attr-defined]
+        for holder, attribute in [(every, i) for i in range(len(every))] + [
+            (p, "callback") for p in getattr(clock, "_paced", [])
         ]:
             if isinstance(attribute, int):
                 original = holder[attribute]
