@@ -18,13 +18,14 @@ from PySide6.QtGui import QBrush, QColor
 
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
-from kcterm.core.ladder import Level, group_levels, levels_needed
+from kcterm.core.ladder import Level, bucket_price, levels_needed
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
 BAR_ROLE = Qt.ItemDataRole.UserRole + 2  # (fraction 0..1, "size" | "total") for the delegate
 MINE, PRICE, SIZE, TOTAL = range(4)
 FEW_ROWS = 4  # up to this many changed rows are signalled one by one, more as one span
+BUCKETS_MAX = 20_000  # prices whose group is remembered; forgotten all at once beyond it
 HEADERS = ("Mine", "Price", "Size", "Total")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
@@ -53,6 +54,8 @@ class BookModel(QAbstractTableModel):
         self.cells_signalled = 0
         self.sequence = -1  # the book's sequence drawn: the newest change the ladder shows
         self._drawn_from: tuple[object, ...] = ()  # the book's levels the rows were made from
+        self._buckets: dict[tuple[Decimal, str], Decimal] = {}  # (price, side) -> its group
+        self._bucket_step: Decimal | None = None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -108,6 +111,28 @@ class BookModel(QAbstractTableModel):
         self.prices = [None] * (2 * depth + 1)
         self.endResetModel()
 
+    def _group(self, levels: list[Level], step: Decimal, side: str, depth: int) -> list[Level]:
+        """core.ladder.group_levels, with each price's group remembered: the prices repeat
+        from frame to frame, and a Decimal division per level per frame was a third of the
+        ladder's refresh."""
+        buckets = self._buckets
+        if step != self._bucket_step or len(buckets) > BUCKETS_MAX:
+            buckets.clear()
+            self._bucket_step = step
+        out: list[Level] = []
+        for price, size in levels:
+            key = (price, side)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = bucket_price(price, step, side)
+            if out and out[-1][0] == bucket:
+                out[-1] = (bucket, out[-1][1] + size)
+            elif len(out) >= depth:
+                break
+            else:
+                out.append((bucket, size))
+        return out
+
     def row_text(self, row: int) -> tuple[str, str, str, str]:
         """(side, price, size, total) of a row, for tests and accessibility."""
         item = self._rows[row]
@@ -137,8 +162,8 @@ class BookModel(QAbstractTableModel):
         self._drawn_from = drawn_from
         if contract is not None:
             step = contract.tick_size * multiple
-            asks = group_levels(raw_asks, step, "sell", depth)
-            bids = group_levels(raw_bids, step, "buy", depth)
+            asks = self._group(raw_asks, step, "sell", depth)
+            bids = self._group(raw_bids, step, "buy", depth)
         else:
             asks, bids = raw_asks, raw_bids
         max_size = max((s for _, s in asks + bids), default=0) or 1

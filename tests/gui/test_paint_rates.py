@@ -19,6 +19,8 @@ from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from kcterm.core.book import LevelTwoBook
+from kcterm.core.contract import Contract
+from kcterm.core.ladder import group_levels, levels_needed
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.book_model import BookModel
@@ -206,3 +208,27 @@ def test_a_busy_frame_is_one_signal_a_quiet_one_a_signal_per_row(qapp) -> None:
     book.on_delta(BookDelta("X", sequence, Side.SELL, Decimal(100) + tick * 9, 18))  # the top row
     assert model.update_from(book, None) == 1
     assert spans == [(0, 0)]  # that row alone
+
+
+def test_grouped_levels_are_the_ladder_rules_groups(qapp) -> None:
+    tick = Decimal("0.1")
+    contract = Contract(
+        "X", "X", "USDT", "USDT", tick, 1, Decimal("0.001"), 1_000_000,
+        Decimal("1000000"), 125, Decimal("0.0002"), Decimal("0.0006"),
+    )  # fmt: skip
+    book = LevelTwoBook("X", tick_size=tick)
+    bids = tuple((Decimal(100) - tick * i, i) for i in range(1, 120))
+    asks = tuple((Decimal(100) + tick * i, i) for i in range(0, 120))
+    book.apply_snapshot(BookSnapshot("X", 1, bids, asks))
+    model = BookModel(8)
+    for multiple in (1, 5, 25, 5):  # and back: the remembered groups are the step's own
+        model.update_from(book, contract, multiple)
+        step = tick * multiple
+        raw = levels_needed(8, multiple)
+        expected_asks = group_levels(book.asks(raw), step, "sell", 8)
+        expected_bids = group_levels(book.bids(raw), step, "buy", 8)
+        shown = [p for p in model.prices if p is not None]
+        assert shown == [p for p, _ in reversed(expected_asks)] + [p for p, _ in expected_bids]
+        sizes = [model.row_text(r)[2] for r in range(model.rowCount()) if model.prices[r]]
+        totals = [s for _, s in reversed(expected_asks)] + [s for _, s in expected_bids]
+        assert sizes == [f"{s:,}" for s in totals]

@@ -14,7 +14,8 @@ window's own frame rate. For SECONDS we sample (tests/perf/window_probe.py):
 
 - level2 messages received per second (frames reaching the adapter) and applied (the book's
   sequence numbers),
-- the window's frames per second (backing-store flushes) and each panel's paints per second,
+- each panel's paints per second (the ladder's are the frames: it repaints when the book
+  moved, so each of its paints shows a newer book) and the window's backing-store flushes,
 - the frame clock's ticks per second and its own lag (how late each tick fired),
 - the asyncio event-loop lag: how late a 10 ms sleep wakes up on the qasync loop, and how long
   a callback waits in the ready queue (call_soon), which is what a network reply waits,
@@ -154,7 +155,7 @@ def report(name: str, f: dict) -> None:
         f"  {name}:\n"
         f"    level2 {f['received_per_s']:,.0f} msg/s received, {f['applied_per_s']:,.0f} "
         f"applied; resyncs {f['resyncs']}\n"
-        f"    window {f['frames_per_s']:.1f} frames/s; frame clock {f['ticks_per_s']:.1f} ticks/s,"
+        f"    window {f['frames_per_s']:.1f} flushes/s; frame clock {f['ticks_per_s']:.1f} ticks/s,"
         f" tick lag {spread(f['frame_lag'])} ms\n"
         f"    paints/s: {panels}\n"
         f"    event-loop lag (10 ms sleep late by) {spread(f['loop'])} ms; call_soon waits "
@@ -209,12 +210,14 @@ def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
         report("feed only (frame clock stopped)", feed_only)
         ticks = painting["tick_to_paint"]
         assert isinstance(ticks, list)
+        ladder_fps = painting["panels"]["ladder"]  # type: ignore[index]
         print(
-            f"  goals: frames/s {painting['frames_per_s']:.1f} (>= 55), loop lag p99 "
-            f"{percentile(painting['loop'], 0.99):.1f} ms (< 20), tick-to-paint p99 "
+            f"  goals: frames/s (ladder paints, each a newer book) {ladder_fps:.1f} (>= 55), "
+            f"loop lag p99 {percentile(painting['loop'], 0.99):.1f} ms (< 20), tick-to-paint p99 "
             f"{percentile(ticks, 0.99):.1f} ms (< 50), app CPU {painting['app_cpu_pct']:.1f} % "
-            f"(<= 25), level2 {painting['received_per_s']:,.0f} msg/s (>= 10,000); "
-            f"tick-to-paint p50 {statistics.median(ticks) if ticks else 0:.1f} ms"
+            f"(<= 25; the feed alone {feed_only['app_cpu_pct']:.1f} %), level2 "
+            f"{painting['received_per_s']:,.0f} msg/s (>= 10,000); tick-to-paint p50 "
+            f"{statistics.median(ticks) if ticks else 0:.1f} ms"
         )
         assert painting["applied_per_s"] > 0 and painting["frames_per_s"] > 0
         assert feed_only["ticks_per_s"] == 0  # the clock was stopped: nothing refreshed

@@ -138,7 +138,7 @@ def test_idle_trader_cpu_on_the_practice_market(
             f"{len(veils)} stale veils:\n"
             f"  CPU: app process {figures['app']:.1f} % of a core (goal <= 3), exchange "
             f"process {figures['exchange']:.1f} %\n"
-            f"  window {figures['frames']:.1f} frames/s; frame clock {figures['ticks']:.1f} "
+            f"  window {figures['frames']:.1f} flushes/s; frame clock {figures['ticks']:.1f} "
             f"ticks/s\n"
             f"  paints/s: {panels}\n"
             f"  CPU breakdown over {BREAKDOWN_S:.0f} s (ms of CPU per second): " + ", ".join(shares)
