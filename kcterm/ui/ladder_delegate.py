@@ -99,6 +99,9 @@ class LadderView(QTableView):
         self._texts: dict[str, tuple[QStaticText, int, int]] = {}
         self._cache_font: QFont | None = None
         self.paints = 0  # full passes painted (tests and benchmarks read it)
+        # The view paints all of itself, its background included: the dock under it is then
+        # not painted again with every change of the ladder (it was, on each one).
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def _static(self, text: str) -> tuple[QStaticText, int, int]:
         cached = self._texts.get(text)
@@ -113,6 +116,10 @@ class LadderView(QTableView):
         return cached
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        viewport = self.viewport()
+        background = QPainter(viewport)
+        background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+        background.end()
         model = self.model()
         if not isinstance(model, BookModel) or self.showGrid():
             super().paintEvent(event)

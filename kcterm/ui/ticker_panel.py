@@ -45,6 +45,9 @@ class TickerPanel(QWidget):
             self.mark_label,
         ):
             label.setFont(mono)
+            # Opaque (filled with the window colour the dock shows anyway): a new price then
+            # repaints the label, not the panel and the dock under it.
+            label.setAutoFillBackground(True)
         layout.addWidget(self.symbol_label, 0, 0)
         layout.addWidget(self.last_label, 0, 1, _LEFT)
         layout.addWidget(self.change_label, 0, 2, _LEFT)

@@ -98,7 +98,7 @@ def test_idle_trader_cpu_on_the_practice_market(
             now_frames, now_painted = paints.snapshot()
             figures["frames"] = (now_frames - frames) / elapsed
             figures["ticks"] = (clock.frames - ticks) / elapsed
-            for name in paints.widgets:
+            for name in [*paints.widgets, *paints.docks]:
                 figures[f"paint:{name}"] = (now_painted[name] - painted[name]) / elapsed
             # Then, apart (the timing costs a little itself): where the CPU goes.
             breakdown = CpuBreakdown(window)

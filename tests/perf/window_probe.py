@@ -95,12 +95,13 @@ class PaintCounter(QObject):
         super().__init__()
         self.window = window
         self.widgets = panel_widgets(window)
-        self._names = {id(w): name for name, w in self.widgets.items()}
+        self.docks = {f"dock {name}": dock for name, dock in window.docks.items()}
+        self._names = {id(w): name for name, w in {**self.widgets, **self.docks}.items()}
         self._ladder = self.widgets["ladder"]
         self._on_ladder_paint = on_ladder_paint
         self.paints: Counter[str] = Counter()
         self.frames = 0  # flushes of the window's backing store
-        for widget in self.widgets.values():
+        for widget in [*self.widgets.values(), *self.docks.values()]:
             widget.installEventFilter(self)
         window.installEventFilter(self)
 
@@ -117,7 +118,7 @@ class PaintCounter(QObject):
         return False
 
     def remove(self) -> None:
-        for widget in self.widgets.values():
+        for widget in [*self.widgets.values(), *self.docks.values()]:
             widget.removeEventFilter(self)
         self.window.removeEventFilter(self)
 
