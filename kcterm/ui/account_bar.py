@@ -1,5 +1,9 @@
 """Account bar: equity, available balance, margin used, unrealised PnL (coloured) and the
-cross-margin risk ratio, along the top of the window (core.account_summary)."""
+cross-margin risk ratio, along the top of the window (core.account_summary).
+
+Refreshed 4 times a second (refresh_hz): the figures move with the mark. The value labels keep
+a fixed size (ui.steady_label): a toolbar label that changes width relays out the main window.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 from kcterm.core.account_summary import summarize
 from kcterm.core.session import Session
 from kcterm.ui.formatting import DASH
+from kcterm.ui.steady_label import set_steady_text
 from kcterm.ui.theme import colors
 
 CENT = Decimal("0.01")
 
 
 class AccountBar(QToolBar):
+    refresh_hz = 4  # the frame clock calls refresh() at this rate (ui.frame_clock)
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Account", parent)
         self.setObjectName("account_bar")  # saveState/restoreState find it by this name
@@ -67,21 +74,25 @@ class AccountBar(QToolBar):
         self._set("margin", f"{summary.margin_used.quantize(step):,}")
         self._set("unrealised", f"{summary.unrealised.quantize(step):+,}")
         color = colors().signed(float(summary.unrealised)).name()
-        self.labels["unrealised"].setStyleSheet(f"color: {color}")
+        self._style("unrealised", f"color: {color}")
         risk = summary.risk_ratio
         self._set("risk", DASH if risk is None else f"{risk * 100:.2f}%")
         if risk is not None:
             level = colors().ask if risk >= Decimal("0.8") else ""
-            self.labels["risk"].setStyleSheet(f"color: {level}" if level else "")
+            self._style("risk", f"color: {level}" if level else "")
 
     def restyle(self) -> None:
         self._drawn = (-1, -1, -1, -1)
         self.refresh()
 
     def _set(self, key: str, text: str) -> None:
+        set_steady_text(self.labels[key], text)
+
+    def _style(self, key: str, css: str) -> None:
+        """A stylesheet only when it changes: setting one restyles the label."""
         label = self.labels[key]
-        if label.text() != text:
-            label.setText(text)
+        if label.styleSheet() != css:
+            label.setStyleSheet(css)
 
 
 def money_step(currency: str) -> Decimal:

@@ -1,7 +1,8 @@
 """Table model of the ladder: asks above (best at the bottom), spread row, bids below.
 
 Rows are fixed (depth asks + 1 + depth bids), so a refresh compares the new rows with the drawn
-ones and emits dataChanged only over the cells that changed. Levels are grouped by a multiple of
+ones and emits dataChanged only over the cells that changed (over their span, in one signal,
+when many rows changed: a busy book's every frame). Levels are grouped by a multiple of
 the tick; each level carries a size bar and a cumulative bar (BAR_ROLE) and the user's own
 resting lots at that price (the "Mine" column).
 """
@@ -17,12 +18,14 @@ from PySide6.QtGui import QBrush, QColor
 
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
-from kcterm.core.ladder import Level, group_levels, levels_needed
-from kcterm.ui.formatting import price_text, size_text
+from kcterm.core.ladder import Level, bucket_price, levels_needed
+from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
 BAR_ROLE = Qt.ItemDataRole.UserRole + 2  # (fraction 0..1, "size" | "total") for the delegate
 MINE, PRICE, SIZE, TOTAL = range(4)
+FEW_ROWS = 4  # up to this many changed rows are signalled one by one, more as one span
+BUCKETS_MAX = 20_000  # prices whose group is remembered; forgotten all at once beyond it
 HEADERS = ("Mine", "Price", "Size", "Total")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
@@ -49,6 +52,10 @@ class BookModel(QAbstractTableModel):
         self._rows: list[LadderRow] = [LadderRow("spread")] * (2 * depth + 1)
         self.prices: list[Decimal | None] = [None] * (2 * depth + 1)
         self.cells_signalled = 0
+        self.sequence = -1  # the book's sequence drawn: the newest change the ladder shows
+        self._drawn_from: tuple[object, ...] = ()  # the book's levels the rows were made from
+        self._buckets: dict[tuple[Decimal, str], Decimal] = {}  # (price, side) -> its group
+        self._bucket_step: Decimal | None = None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -98,10 +105,33 @@ class BookModel(QAbstractTableModel):
         if depth == self.depth or depth < 1:
             return
         self.beginResetModel()
+        self._drawn_from = ()
         self.depth = depth
         self._rows = [LadderRow("spread")] * (2 * depth + 1)
         self.prices = [None] * (2 * depth + 1)
         self.endResetModel()
+
+    def _group(self, levels: list[Level], step: Decimal, side: str, depth: int) -> list[Level]:
+        """core.ladder.group_levels, with each price's group remembered: the prices repeat
+        from frame to frame, and a Decimal division per level per frame was a third of the
+        ladder's refresh."""
+        buckets = self._buckets
+        if step != self._bucket_step or len(buckets) > BUCKETS_MAX:
+            buckets.clear()
+            self._bucket_step = step
+        out: list[Level] = []
+        for price, size in levels:
+            key = (price, side)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = bucket_price(price, step, side)
+            if out and out[-1][0] == bucket:
+                out[-1] = (bucket, out[-1][1] + size)
+            elif len(out) >= depth:
+                break
+            else:
+                out.append((bucket, size))
+        return out
 
     def row_text(self, row: int) -> tuple[str, str, str, str]:
         """(side, price, size, total) of a row, for tests and accessibility."""
@@ -121,13 +151,21 @@ class BookModel(QAbstractTableModel):
         """Recompute the ladder; returns how many rows changed (and were signalled)."""
         depth = self.depth
         own = own or {}
+        self.sequence = book.sequence
+        raw = levels_needed(depth, multiple) if contract is not None else depth
+        raw_asks, raw_bids = book.asks(raw), book.bids(raw)
+        # Most changes of a book are deeper than the ladder shows: when the levels it draws
+        # from are those of the last frame, nothing on screen can have changed.
+        drawn_from = (raw_asks, raw_bids, contract, multiple, own, book.is_live, depth)
+        if drawn_from == self._drawn_from:
+            return 0
+        self._drawn_from = drawn_from
         if contract is not None:
             step = contract.tick_size * multiple
-            raw = levels_needed(depth, multiple)
-            asks = group_levels(book.asks(raw), step, "sell", depth)
-            bids = group_levels(book.bids(raw), step, "buy", depth)
+            asks = self._group(raw_asks, step, "sell", depth)
+            bids = self._group(raw_bids, step, "buy", depth)
         else:
-            asks, bids = book.asks(depth), book.bids(depth)
+            asks, bids = raw_asks, raw_bids
         max_size = max((s for _, s in asks + bids), default=0) or 1
         ask_total = sum(s for _, s in asks)
         bid_total = sum(s for _, s in bids)
@@ -145,11 +183,10 @@ class BookModel(QAbstractTableModel):
         prices.append(None)
         rows += bid_rows + [LadderRow("bid")] * (depth - len(bid_rows))
         prices += [p for p, _ in bids] + [None] * (depth - len(bid_rows))
-        changed = 0
+        changed: list[tuple[int, int, int]] = []  # (row, first column, last column)
         for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
             if old == new:
                 continue
-            changed += 1
             old_texts, new_texts = old.texts(), new.texts()
             columns = [c for c in range(4) if old_texts[c] != new_texts[c]]
             if old.size_bar != new.size_bar:
@@ -158,11 +195,21 @@ class BookModel(QAbstractTableModel):
                 columns += [MINE, TOTAL]
             first, last = min(columns), max(columns)
             self.cells_signalled += last - first + 1
-            self._rows[i] = new
-            self.dataChanged.emit(self.index(i, first), self.index(i, last))
+            changed.append((i, first, last))
         self._rows = rows
         self.prices = prices
-        return changed
+        if len(changed) <= FEW_ROWS:
+            for i, first, last in changed:
+                self.dataChanged.emit(self.index(i, first), self.index(i, last))
+        else:
+            # A busy book changes most rows each frame: one signal over their span repaints
+            # the same cells as one per row, for a fraction of the calls.
+            first = min(c[1] for c in changed)
+            last = max(c[2] for c in changed)
+            self.dataChanged.emit(
+                self.index(changed[0][0], first), self.index(changed[-1][0], last)
+            )
+        return len(changed)
 
 
 def _side_rows(
@@ -174,6 +221,8 @@ def _side_rows(
     max_total: int,
 ) -> list[LadderRow]:
     own_side = "buy" if side == "bid" else "sell"
+    # The contract's precision once per side, not once per level (it is derived each time).
+    places = contract.price_places if contract is not None else None
     total = 0
     rows: list[LadderRow] = []
     for price, size in levels:
@@ -182,9 +231,9 @@ def _side_rows(
         rows.append(
             LadderRow(
                 side,
-                price_text(contract, price),
-                size_text(size),
-                size_text(total),
+                str(price) if places is None else f"{price:,.{places}f}",
+                f"{size:,}",
+                f"{total:,}",
                 f"{mine:,}" if mine else "",
                 round(size / max_size, 3),
                 round(total / max_total, 3),

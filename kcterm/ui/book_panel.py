@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from kcterm.core.ladder import GROUP_MULTIPLES, own_sizes
 from kcterm.core.market_data import SymbolLease
 from kcterm.core.session import Session
 from kcterm.ui.book_model import MINE, BookModel
-from kcterm.ui.ladder_delegate import LadderBarDelegate
+from kcterm.ui.ladder_delegate import LadderBarDelegate, LadderView
 from kcterm.ui.symbol_header import SymbolHeader
 from kcterm.ui.theme import monospace_font
 
@@ -44,6 +43,7 @@ class BookPanel(QWidget):
         self._symbol = symbol
         self._lease = SymbolLease(session.market_data, "book panel", symbol)
         self._drawn = (-1, -1)
+        self._own: dict[tuple[str, Decimal], int] | None = None  # own lots by (side, group)
         self._gate = Gate(False, "Waiting for market data")
         self._auto_depth = depth is None  # fit the ladder to the panel's height
         self.header = SymbolHeader(sorted(session.contracts), symbol)
@@ -58,7 +58,7 @@ class BookPanel(QWidget):
         self.header.add(self.group_box)
         self.header.add(self.one_click)
         self.model = BookModel(depth or 15)
-        self.view = QTableView()
+        self.view = LadderView()
         self.view.setObjectName("ladderView")
         self.view.setModel(self.model)
         self.view.setItemDelegate(LadderBarDelegate(self.view))
@@ -118,18 +118,22 @@ class BookPanel(QWidget):
         )
 
     def refresh(self) -> None:
+        """On every frame: redraw when the book or the user's orders moved, else nothing."""
         book = self._session.market_data.books.get(self._symbol)
         if book is None:
             return
         orders = self._session.orders
-        if (book.version, orders.version) == self._drawn:
+        drawn = (book.version, orders.version)
+        if drawn == self._drawn:
             return
-        self._drawn = (book.version, orders.version)
         contract = self._session.contracts.get(self._symbol)
-        own = {}
-        if contract is not None:
-            own = own_sizes(orders.all(), self._symbol, contract.tick_size * self.multiple)
-        self.model.update_from(book, contract, self.multiple, own)
+        if orders.version != self._drawn[1] or self._own is None:
+            self._own = {}
+            if contract is not None:
+                step = contract.tick_size * self.multiple
+                self._own = own_sizes(orders.all(), self._symbol, step)
+        self._drawn = drawn
+        self.model.update_from(book, contract, self.multiple, self._own)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:

@@ -5,6 +5,9 @@ liquidation price, stop-loss and take-profit (SL/TP lines can be dragged to edit
 History comes from REST klines (or recent trades when the venue has none) and is loaded in the
 background behind a progress bar; live trades then extend the series, and the chart appends
 closed candles and repaints the live one instead of redrawing the history on every trade.
+
+Refreshed 5 times a second (refresh_hz): a candle's wick and the last-price line are read at a
+glance, and a chart repaint (axes, grid, candles) is the window's most expensive one.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from decimal import Decimal
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGraphicsItem,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kcterm.core.candles import INTERVALS, CandleSeries
 from kcterm.core.interlock import Gate
@@ -32,6 +42,7 @@ VISIBLE_CANDLES = 120
 
 
 class ChartPanel(QWidget):
+    refresh_hz = 5  # the frame clock calls refresh() at this rate (main_window.CHART_REFRESH_HZ)
     move_requested = Signal(str, Decimal)
     level_moved = Signal(str, str, Decimal)  # TP/SL order id, "SL" | "TP", new price
 
@@ -79,6 +90,12 @@ class ChartPanel(QWidget):
             plot.hideAxis("left")
             plot.setMenuEnabled(False)
             plot.getAxis("right").setWidth(70)
+            for name in ("right", "bottom"):
+                # An axis draws the grid too, so it covers the whole plot: any change in the
+                # plot (a live candle, the last-price line, the crosshair) replayed every grid
+                # line and label. Cached as a pixmap it is redrawn only when its range moves
+                # (a third of a chart repaint's cost).
+                plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.price_plot.hideAxis("bottom")
         self.price_plot.setAutoVisible(y=True)
         self.volume_plot.setAutoVisible(y=True)

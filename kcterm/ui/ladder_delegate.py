@@ -1,20 +1,73 @@
-"""Paints a ladder cell: the own-order tint, the size or cumulative-size bar, then the number.
+"""Paints the ladder: the own-order tint, the size or cumulative-size bar, then the number.
 
-Cells are painted straight from the model's LadderRow. Qt's generic delegate path asks the
-model for a dozen roles per cell, each a Python call; in a fast market the ladder repaints
-thousands of cells a second, and that path was most of the window's painting time.
+LadderView paints the rows of a BookModel itself, one pass over the rows the paint event
+covers, straight from the model's LadderRows. Qt's item path calls a delegate per cell, each a
+Python call with its style option and index converted: in a fast market the ladder repaints
+at the frame rate (60 a second) and that path cost ~5 ms a repaint (issue 14), a third of a
+core; one pass costs a fraction of it. LadderBarDelegate (one cell) stays for any other view
+of the model and is what LadderView draws cell for cell.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText, QTransform
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
-from kcterm.ui.book_model import _CENTER, _RIGHT, MINE, PRICE, SIZE, TOTAL, BookModel
+from kcterm.ui.book_model import _CENTER, _RIGHT, MINE, PRICE, SIZE, TOTAL, BookModel, LadderRow
 from kcterm.ui.theme import colors
 
 TEXT_MARGIN = 4  # pixels between a number and the cell's edge
+_OWN_ALPHA = 40
+
+
+class _Pens:
+    """The theme's colours as QColors, made once per paint, not once per cell."""
+
+    __slots__ = ("ask", "ask_bar", "bid", "bid_bar", "cum_bar", "muted", "own", "own_fill")
+
+    def __init__(self) -> None:
+        theme = colors()
+        self.own = QColor(theme.own_order)
+        self.own_fill = QColor(theme.own_order)
+        self.own_fill.setAlpha(_OWN_ALPHA)
+        self.muted = QColor(theme.muted)
+        self.bid = theme.side("buy")
+        self.ask = theme.side("sell")
+        self.bid_bar = QColor(theme.bid_bar)
+        self.ask_bar = QColor(theme.ask_bar)
+        self.cum_bar = QColor(theme.cum_bar)
+
+
+def paint_cell(painter: QPainter, rect: QRectF, row: LadderRow, column: int, pens: _Pens) -> None:
+    if row.mine and column in (MINE, PRICE):
+        painter.fillRect(rect, pens.own_fill)
+    if row.side != "spread" and column in (SIZE, TOTAL):
+        fraction = row.size_bar if column == SIZE else row.total_bar
+        color = (
+            pens.cum_bar
+            if column == TOTAL
+            else (pens.ask_bar if row.side == "ask" else pens.bid_bar)
+        )
+        width = rect.width() * max(0.0, min(1.0, fraction))
+        if width > 0:
+            # Bars grow from the right edge, under right-aligned numbers, as on most ladders.
+            painter.fillRect(
+                QRectF(rect.right() - width, rect.top() + 1, width, rect.height() - 2), color
+            )
+    text = row.texts()[column]
+    if not text:
+        return
+    if column == MINE:
+        pen = pens.own
+    elif row.side == "spread":
+        pen = pens.muted
+    else:
+        pen = pens.bid if row.side == "bid" else pens.ask
+    painter.setPen(pen)
+    painter.drawText(
+        rect.adjusted(TEXT_MARGIN, 0, -TEXT_MARGIN, 0), _CENTER if column == MINE else _RIGHT, text
+    )
 
 
 class LadderBarDelegate(QStyledItemDelegate):
@@ -28,40 +81,105 @@ class LadderBarDelegate(QStyledItemDelegate):
         if not isinstance(model, BookModel):
             super().paint(painter, option, index)
             return
-        row = model.row_at(index.row())
-        column = index.column()
-        theme = colors()
-        rect = QRectF(option.rect)
-        if row.mine and column in (MINE, PRICE):
-            own = QColor(theme.own_order)
-            own.setAlpha(40)
-            painter.fillRect(rect, own)
-        if row.side != "spread" and column in (SIZE, TOTAL):
-            fraction = row.size_bar if column == SIZE else row.total_bar
-            color = (
-                theme.cum_bar
-                if column == TOTAL
-                else (theme.ask_bar if row.side == "ask" else theme.bid_bar)
-            )
-            width = rect.width() * max(0.0, min(1.0, fraction))
-            # Bars grow from the right edge, under right-aligned numbers, as on most ladders.
-            painter.fillRect(
-                QRectF(rect.right() - width, rect.top() + 1, width, rect.height() - 2),
-                QColor(color),
-            )
-        text = row.texts()[column]
-        if not text:
-            return
-        if column == MINE:
-            pen = QColor(theme.own_order)
-        elif row.side == "spread":
-            pen = QColor(theme.muted)
-        else:
-            pen = theme.side("buy" if row.side == "bid" else "sell")
         painter.setFont(option.font)
-        painter.setPen(pen)
-        painter.drawText(
-            rect.adjusted(TEXT_MARGIN, 0, -TEXT_MARGIN, 0),
-            _CENTER if column == MINE else _RIGHT,
-            text,
-        )
+        paint_cell(painter, QRectF(option.rect), model.row_at(index.row()), index.column(), _Pens())
+
+
+class LadderView(QTableView):
+    """A table view of a BookModel that paints the rows in one pass (see the module doc).
+
+    Numbers are drawn as cached QStaticText (laid out once per distinct text and font: a
+    price or a size repeats from frame to frame), a third of what laying a text out costs.
+    """
+
+    CACHE_MAX = 4000  # distinct texts kept; the cache starts again beyond it
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self._texts: dict[str, tuple[QStaticText, int, int]] = {}
+        self._cache_font: QFont | None = None
+        self.paints = 0  # full passes painted (tests and benchmarks read it)
+        # The view paints all of itself, its background included: the dock under it is then
+        # not painted again with every change of the ladder (it was, on each one).
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def _static(self, text: str) -> tuple[QStaticText, int, int]:
+        cached = self._texts.get(text)
+        if cached is None:
+            if len(self._texts) >= self.CACHE_MAX:
+                self._texts.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self.font())
+            size = static.size()
+            cached = self._texts[text] = (static, round(size.width()), round(size.height()))
+        return cached
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        viewport = self.viewport()
+        background = QPainter(viewport)
+        background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+        background.end()
+        model = self.model()
+        if not isinstance(model, BookModel) or self.showGrid():
+            super().paintEvent(event)
+            return
+        font = self.font()
+        if font != self._cache_font:
+            self._texts.clear()
+            self._cache_font = QFont(font)
+        exposed: QRect = event.rect()
+        rows = model.rowCount()
+        first = self.rowAt(exposed.top())
+        if first < 0:
+            if rows == 0 or exposed.top() > self.rowViewportPosition(rows - 1):
+                return
+            first = 0
+        last = self.rowAt(exposed.bottom())
+        if last < 0:
+            last = rows - 1
+        header = self.horizontalHeader()
+        columns = [
+            (c, header.sectionViewportPosition(c), header.sectionSize(c))
+            for c in range(model.columnCount())
+            if not header.isSectionHidden(c)
+        ]
+        columns = [
+            (c, x, w) for c, x, w in columns if x + w > exposed.left() and x <= exposed.right()
+        ]
+        painter = QPainter(self.viewport())
+        pens = _Pens()
+        static = self._static
+        self.paints += 1
+        for r in range(first, last + 1):
+            top = self.rowViewportPosition(r)
+            height = self.rowHeight(r)
+            row = model.row_at(r)
+            side = row.side
+            texts = row.texts()
+            row_pen = pens.muted if side == "spread" else (pens.bid if side == "bid" else pens.ask)
+            for column, x, width in columns:
+                if row.mine and column <= PRICE:
+                    painter.fillRect(x, top, width, height, pens.own_fill)
+                if column >= SIZE and side != "spread":
+                    fraction = row.size_bar if column == SIZE else row.total_bar
+                    bar = round(width * max(0.0, min(1.0, fraction)))
+                    if bar > 0:
+                        color = (
+                            pens.cum_bar
+                            if column == TOTAL
+                            else (pens.ask_bar if side == "ask" else pens.bid_bar)
+                        )
+                        # Bars grow from the right edge, under right-aligned numbers.
+                        painter.fillRect(x + width - bar, top + 1, bar, height - 2, color)
+                text = texts[column]
+                if not text:
+                    continue
+                picture, text_width, text_height = static(text)
+                painter.setPen(pens.own if column == MINE else row_pen)
+                if column == MINE:
+                    left = x + (width - text_width) // 2
+                else:
+                    left = x + width - TEXT_MARGIN - text_width
+                painter.drawStaticText(left, top + (height - text_height) // 2, picture)
+        painter.end()

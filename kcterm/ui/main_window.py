@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # the chart (pyqtgraph, a third of the window's imports) is i
 
 DEFAULT_SIZE = QSize(1600, 1000)
 CHART_AFTER_S = 2.0  # chart_later: the chart comes at the latest this long after the first tick
+CHART_REFRESH_HZ = 5  # ChartPanel.refresh_hz: a human reads candles at a few frames a second
 
 
 def default_size() -> QSize:
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         confirm: ConfirmOrder | None = None,
         confirm_move: ConfirmMove | None = None,
         confirm_action: ConfirmAction | None = None,
-        fps: int = 30,
+        fps: int = 60,
         settings: QSettings | None = None,
         theme: str | None = None,
         remember_layout: bool = True,
@@ -162,20 +163,22 @@ class MainWindow(QMainWindow):
             self.layouts.restore_last()
         self.frame_clock = FrameClock(fps, self)
         self.frame_clock.add(self.update_gates)
-        for refresh in (
-            self.watchlist.refresh,
-            self.ticker.refresh,
-            self.book.refresh,
-            self.tape.refresh,
-            self._refresh_chart,
-            self.open_orders.refresh,
-            self.positions.refresh,
-            self.account_bar.refresh,
-            self.ticket.refresh,
-            self.journal.refresh,
-            self.status.refresh,
+        for panel in (
+            self.watchlist,
+            self.ticker,
+            self.book,
+            self.tape,
+            self.open_orders,
+            self.positions,
+            self.account_bar,
+            self.journal,
+            self.status,
         ):
-            self.frame_clock.add(refresh)
+            self.frame_clock.add(panel.refresh)  # at the panel's refresh_hz, or every frame
+        # The chart at ChartPanel.refresh_hz (not imported here: with chart_later, pyqtgraph
+        # comes after the first frame with data; _refresh_chart builds it then).
+        self.frame_clock.add(self._refresh_chart, hz=CHART_REFRESH_HZ)
+        self.frame_clock.add(self.ticket.refresh, hz=30)  # its checks: every 8th call, ~4 Hz
         self.notifier = FillNotifier(session, self.prefs, self)
         self.frame_clock.add(self.notifier.refresh)
         self.frame_clock.start()

@@ -5,7 +5,9 @@ translucent layer over a dock's panel: it lets every click through (cancelling a
 stay possible; placing is refused by the interlock anyway) and hides itself as soon as data
 flows again. What "stale" means per panel is the session's (core.health Freshness):
 a symbol's market panels follow its book feed, positions the private link, the watchlist the
-public link. `veil_docks` puts one on each such dock of a window; the Desk calls it.
+public link. `veil_docks` puts one on each such dock of a window; the Desk calls it. The
+window's veils look together, 4 times a second (Veils.refresh_hz): staleness is counted in
+seconds, and panels of one feed are greyed and un-greyed on the same frame.
 """
 
 from __future__ import annotations
@@ -66,7 +68,17 @@ class StaleVeil(QWidget):
         return False
 
 
-def veil_docks(window: MainWindow) -> dict[str, StaleVeil]:
+class Veils(dict[str, StaleVeil]):
+    """A window's veils by dock name, refreshed together on its frame clock."""
+
+    refresh_hz = 4  # the frame clock calls refresh() at this rate (ui.frame_clock)
+
+    def refresh(self) -> None:
+        for veil in self.values():
+            veil.refresh()
+
+
+def veil_docks(window: MainWindow) -> Veils:
     """A veil on the book, tape, ticker, chart, positions and watchlist docks of `window`,
     repainted on its frame clock; returns them by dock name."""
     session = window.session
@@ -78,12 +90,12 @@ def veil_docks(window: MainWindow) -> dict[str, StaleVeil]:
         "positions": session.health.private_freshness,
         "watchlist": session.health.public_freshness,
     }
-    veils: dict[str, StaleVeil] = {}
+    veils = Veils()
     for name, probe in probes.items():
         dock: QDockWidget | None = window.docks.get(name)
         panel = dock.widget() if dock is not None else None
         if panel is None:
             continue
-        veil = veils[name] = StaleVeil(panel, probe)
-        window.frame_clock.add(veil.refresh)
+        veils[name] = StaleVeil(panel, probe)
+    window.frame_clock.add(veils.refresh)
     return veils

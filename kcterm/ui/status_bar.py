@@ -1,7 +1,10 @@
 """Status bar: venue badge (LIVE unmistakable), each stream's state, WebSocket round trip, clock
 offset, rate-limit budget, age of the last market message, the trading interlock and notices.
 
-Every label is rewritten only when its text changes: the bar refreshes on the frame timer.
+Refreshed 4 times a second (refresh_hz; the ages and the rate-limit countdown move in tenths
+of seconds and seconds). Every label is rewritten only when its text changes, and the labels
+whose text moves keep a fixed size (ui.steady_label): a new age repaints that label, not the
+window (a status bar label that changes width relays out the main window and all its docks).
 """
 
 from __future__ import annotations
@@ -14,16 +17,20 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 from kcterm.core.health import RateLimit, StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
+from kcterm.ui.steady_label import set_steady_text
 from kcterm.ui.theme import colors
 
 _STATE_COLOR = {"connected": "bid", "connecting": "own_order", "reconnecting": "own_order"}
 
 
 class TerminalStatusBar(QStatusBar):
+    refresh_hz = 4  # the frame clock calls refresh() at this rate (ui.frame_clock)
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._notices_version = -1
+        self._streams_tip = ""
         live = session.is_live
         self.venue_badge = QLabel("LIVE" if live else "SIM")
         self.venue_badge.setObjectName("venueBadgeLive" if live else "venueBadgeSim")
@@ -62,6 +69,9 @@ class TerminalStatusBar(QStatusBar):
     def show_gate(self, gate: Gate) -> None:
         self._set(self.gate_label, "" if gate.open else f"⏸ {gate.reason}")
         self.gate_label.setVisible(not gate.open)
+        # The interlock moved (the window checks it every frame): the streams that moved it
+        # are shown with it, not up to a refresh later.
+        self.refresh()
 
     def refresh(self) -> None:
         session = self._session
@@ -76,14 +86,17 @@ class TerminalStatusBar(QStatusBar):
             parts.append(f'<span style="color:{color}">●</span> {link.name} {state}{why}')
         self._set(self.streams_label, " &nbsp;".join(parts))
         details = [f"{name}: {detail}" for name, (_, detail) in health.stream_states.items()]
-        self.streams_label.setToolTip("\n".join(details))
+        tip = "\n".join(details)
+        if tip != self._streams_tip:
+            self._streams_tip = tip
+            self.streams_label.setToolTip(tip)
         rtt_text = " / ".join("—" if k.rtt_ms is None else f"{k.rtt_ms:.0f}" for k in links)
-        self._set(self.rtt_label, f"rtt {rtt_text} ms")
-        self._set(self.clock_label, f"clock {health.clock_offset_ms:+d} ms")
-        self._set(self.rate_label, _rate_text(health.rate_limit))
+        set_steady_text(self.rtt_label, f"rtt {rtt_text} ms")
+        set_steady_text(self.clock_label, f"clock {health.clock_offset_ms:+d} ms")
+        set_steady_text(self.rate_label, _rate_text(health.rate_limit))
         if session.market_data.last_market_monotonic:
             age = time.monotonic() - session.market_data.last_market_monotonic
-            self._set(self.feed_label, f"feed {age:4.1f} s")
+            set_steady_text(self.feed_label, f"feed {age:4.1f} s")
         if session.notices_version != self._notices_version and session.notices:
             self._notices_version = session.notices_version
             notice = session.notices[-1]

@@ -1,4 +1,9 @@
-"""Trades tape panel: the symbol's recent executions, newest on top."""
+"""Trades tape panel: the symbol's recent executions, newest on top.
+
+Refreshed 8 times a second (refresh_hz): in a fast market prints come by the hundred a second,
+and a tape scrolling faster than that cannot be read; each refresh inserts the new prints at
+the top in one go.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from kcterm.ui.theme import monospace_font
 
 
 class TapePanel(QWidget):
+    refresh_hz = 8  # the frame clock calls refresh() at this rate (ui.frame_clock)
+
     def __init__(self, session: Session, symbol: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session

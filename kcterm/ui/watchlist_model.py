@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtGui import QColor
 
 from kcterm.core.contract import Contract
@@ -59,3 +61,32 @@ def watchlist_columns(contracts: dict[str, Contract]) -> list[Column[WatchRow]]:
 class WatchlistModel(SpecTableModel[WatchRow]):
     def __init__(self, contracts: dict[str, Contract]) -> None:
         super().__init__(watchlist_columns(contracts), key=lambda r: r.symbol)
+        self._versions: list[int] = []  # each row's WatchRow.version when its cells were made
+
+    def set_rows(self, rows: Sequence[WatchRow]) -> None:
+        """As SpecTableModel's, but a row whose version has not moved is not formatted again:
+        of every contract's row a refresh finds a few changed."""
+        rows = list(rows)
+        if [r.symbol for r in rows] != self._keys:
+            super().set_rows(rows)
+            self._versions = [r.version for r in rows]
+            return
+        self._rows = rows
+        for i, item in enumerate(rows):
+            if item.version == self._versions[i]:
+                continue
+            self._versions[i] = item.version
+            new = self._cells_for(item)
+            old = self._cells[i]
+            if new == old:
+                continue
+            changed = [c for c in range(len(new)) if new[c] != old[c]]
+            self._cells[i] = new
+            self.cells_signalled += len(changed)
+            self.dataChanged.emit(self.index(i, changed[0]), self.index(i, changed[-1]))
+
+    def text_widths(self) -> tuple[int, ...]:
+        """The length of the longest text in each column (the panel refits when it moves)."""
+        cells = self._cells
+        columns = range(len(self.columns))
+        return tuple(max((len(row[c]) for row in cells), default=0) for c in columns)

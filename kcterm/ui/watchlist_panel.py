@@ -4,6 +4,10 @@ Columns are never cut: each is as wide as its widest text (and its header), and 
 is too narrow for all of them the least needed are hidden (Mark first, then Volume, Funding,
 24h %; Symbol and Last always stay). They come back when the dock is widened; spare width is
 shared out so the table still fills the dock.
+
+Refreshed 4 times a second (refresh_hz): every contract's last price streams in; the columns
+are fitted again only when the widest text of a column changed length (the font is
+monospaced), not on a count of frames.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from kcterm.ui.watchlist_model import WatchlistModel
 
 # Column titles in the order they are kept when the width runs out (the first two always are).
 KEEP_ORDER = ("Symbol", "Last", "24h %", "Funding", "Volume", "Mark")
-REFIT_EVERY = 15  # frames between refits as prices change (widths change rarely)
 
 
 class WatchlistPanel(QWidget):
+    refresh_hz = 4  # the frame clock calls refresh() at this rate (ui.frame_clock)
     symbol_chosen = Signal(str)
 
     def __init__(self, session: Session, symbol: str, parent: QWidget | None = None) -> None:
@@ -61,7 +65,8 @@ class WatchlistPanel(QWidget):
         header.setMinimumSectionSize(20)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.viewport().installEventFilter(self)
-        self._frames = 0
+        self._fitted: tuple[int, ...] = ()  # the widest text of each column when last fitted
+        self.fits = 0  # how many times the columns were fitted (tests read it)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -87,8 +92,7 @@ class WatchlistPanel(QWidget):
         self.model.set_rows([watchlist.rows[s] for s in sorted(watchlist.rows)])
         if first:
             self._select_current()
-        self._frames += 1
-        if first or self._frames % REFIT_EVERY == 0:
+        if first or self.model.text_widths() != self._fitted:
             self.fit_columns()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -98,6 +102,8 @@ class WatchlistPanel(QWidget):
 
     def fit_columns(self) -> None:
         """Show the columns that fit whole, in KEEP_ORDER, each at least its content's width."""
+        self._fitted = self.model.text_widths()
+        self.fits += 1
         header = self.view.horizontalHeader()
         titles = [
             str(self.model.headerData(c, Qt.Orientation.Horizontal))
