@@ -121,7 +121,7 @@ class BookPanel(QWidget):
         book = self._session.market_data.books.get(self._symbol)
         if book is None:
             return
-        orders = self._session.orders
+        orders = self._session.trading.orders
         if (book.version, orders.version) == self._drawn:
             return
         self._drawn = (book.version, orders.version)

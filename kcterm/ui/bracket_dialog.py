@@ -115,8 +115,8 @@ class BracketDialog(QDialog):
         trigger = str(self.trigger_box.currentData())
         sl, tp = self.sl_edit.text(), self.tp_edit.text()
         if self.request is not None:
-            return self._session.plan_for_entry(self.request, sl, tp, trigger)
-        return self._session.plan_for_position(self.symbol, sl, tp, trigger)
+            return self._session.trading.plan_for_entry(self.request, sl, tp, trigger)
+        return self._session.trading.plan_for_position(self.symbol, sl, tp, trigger)
 
     def update_figures(self) -> BracketPlan | None:
         self._mark(set())
@@ -170,11 +170,11 @@ class BracketDialog(QDialog):
         self.place_button.setEnabled(False)
         try:
             if self.request is not None:
-                order_id = await self._session.place_with_bracket(self.request, plan)
+                order_id = await self._session.trading.place_with_bracket(self.request, plan)
             elif self.existing_id is not None:
-                order_id = await self._session.replace_bracket(self.existing_id, plan)
+                order_id = await self._session.trading.replace_bracket(self.existing_id, plan)
             else:
-                order_id = await self._session.place_bracket(plan)
+                order_id = await self._session.trading.place_bracket(plan)
         except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
@@ -191,7 +191,7 @@ class BracketDialog(QDialog):
         if self._confirm is not None and not await self._confirm(question):
             return
         try:
-            await self._session.cancel_stop(self.existing_id)
+            await self._session.trading.cancel_stop(self.existing_id)
         except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
@@ -201,8 +201,8 @@ class BracketDialog(QDialog):
 
     def _existing(self) -> str | None:
         """The position's current TP/SL order, if it has one (edited, not added to)."""
-        levels = self._session.protection(self.symbol)
-        known = [lv for lv in levels if self._session.brackets.get(lv.order_id)]
+        levels = self._session.trading.protection(self.symbol)
+        known = [lv for lv in levels if self._session.trading.brackets.get(lv.order_id)]
         chosen = known or levels
         return chosen[0].order_id if chosen else None
 
@@ -215,7 +215,7 @@ class BracketDialog(QDialog):
             at = f" @ {price_text(self.contract, entry)}" if entry is not None else " at market"
             self.info_label.setText(f"Entry: {side} {request.size} lots {self.symbol}{at}")
             return
-        position = self._session.positions.get(self.symbol)
+        position = self._session.account.positions.get(self.symbol)
         if position is None:
             self.info_label.setText(f"No open position on {self.symbol}.")
             return
@@ -224,7 +224,7 @@ class BracketDialog(QDialog):
             f"{price_text(self.contract, position.avg_entry)} · mark "
             f"{price_text(self.contract, position.mark_price)}"
         )
-        for level in self._session.protection(self.symbol):
+        for level in self._session.trading.protection(self.symbol):
             if level.order_id != self.existing_id:
                 continue
             edit = self.sl_edit if level.kind == "SL" else self.tp_edit

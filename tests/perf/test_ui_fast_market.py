@@ -40,6 +40,7 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
 from tests.gui.conftest import SYMBOL, Answers, dispose, run, trading_ready, wait
+from tests.sessions import kucoin_session
 
 pytestmark = pytest.mark.perf
 
@@ -74,7 +75,7 @@ def venue(request) -> Iterator[tuple[str, str]]:
 
 
 async def sample(window: MainWindow, seconds: float) -> dict[str, float]:
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     clock = window.frame_clock
     loop = asyncio.get_running_loop()
     loop_lags: list[float] = []
@@ -112,15 +113,21 @@ async def sample(window: MainWindow, seconds: float) -> dict[str, float]:
 def trade_a_little(session: Session) -> None:
     """A position with a TP/SL and two resting orders: every panel has something to draw."""
     tick = session.contracts[SYMBOL].tick_size
-    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    mark = session.market_context(SYMBOL).mark.quantize(tick)
-    plan = session.plan_for_position(SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick))
-    run(session.place_bracket(plan))
-    bid = session.books[SYMBOL].best_bid()[0]
+    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    mark = session.trading.market_context(SYMBOL).mark.quantize(tick)
+    plan = session.trading.plan_for_position(
+        SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick)
+    )
+    run(session.trading.place_bracket(plan))
+    bid = session.market_data.books[SYMBOL].best_bid()[0]
     for offset in (100, 200):
         price = str(bid - offset * tick)
-        run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))))
+        run(
+            session.trading.place(
+                session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))
+            )
+        )
 
 
 def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
@@ -128,7 +135,7 @@ def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
 ) -> None:
     how, base_url = venue
     cfg = FAST
-    session = Session(
+    session = kucoin_session(
         RestClient(base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)), venue="sim"
     )
     qloop.run_until_complete(session.start([SYMBOL]))
