@@ -28,23 +28,23 @@ def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     passes = session.reconciler.stats.passes
     available, margin = shown(window, "available"), shown(window, "margin")
     contract = session.contracts[SYMBOL]
-    price = session.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
+    price = session.market_data.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
     order_id = result_of(
-        session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price))))
+        session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price))))
     )
-    detail = result_of(session.rest.order(order_id))
+    detail = result_of(session.adapter.rest.order(order_id))
     frozen = 3 * contract.multiplier * price / Decimal(str(detail["leverage"]))
     assert frozen > CENT  # the test means something: the order holds visible margin
-    wait(lambda: order_id in session.orders, 10, "the open event")
+    wait(lambda: order_id in session.trading.orders, 10, "the open event")
     expected = (available - frozen).quantize(CENT)
     wait(lambda: shown(window, "available") == expected, 5, "available to drop by the margin")
     assert abs(shown(window, "margin") - (margin + frozen)) <= CENT
     assert session.reconciler.stats.passes == passes  # no reconcile did it
-    exchange_says = result_of(session.rest.account_overview())
+    exchange_says = result_of(session.adapter.rest.account_overview())
     assert abs(shown(window, "available") - Decimal(str(exchange_says["availableBalance"]))) <= CENT
 
-    run(session.cancel(order_id))
-    wait(lambda: order_id not in session.orders, 10, "the cancel event")
+    run(session.trading.cancel(order_id))
+    wait(lambda: order_id not in session.trading.orders, 10, "the cancel event")
     wait(lambda: shown(window, "available") == available.quantize(CENT), 5, "available back")
     assert shown(window, "margin") == margin.quantize(CENT)
     assert session.reconciler.stats.passes == passes

@@ -22,7 +22,7 @@ def assert_desk_alive(window: MainWindow) -> None:
     """The book keeps advancing, an order placed now comes back on the private feed, and
     every task the session started is still running."""
     session = window.session
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     start = book.sequence
     wait(lambda: book.sequence > start + 3, 10, "the book to keep advancing")
     best = book.best_bid()
@@ -30,8 +30,8 @@ def assert_desk_alive(window: MainWindow) -> None:
     assert best is not None
     price = contract.format_price(best[0] - 50 * contract.tick_size)  # rests, never fills
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
-    order_id = run_result(session.place(session.prepare(draft)))
-    wait(lambda: session.orders.get(order_id) is not None, 10, "the order on the private feed")
+    order_id = run_result(session.trading.place(session.trading.prepare(draft)))
+    wait(lambda: session.trading.orders.get(order_id) is not None, 10, "the order on the private feed")
     # A one-shot task (an order's detail fetch) may be done with its done-callback still
     # queued; what must not happen is a task that failed or was killed.
     dead = [t for t in session._tasks if t.done() and (t.cancelled() or t.exception())]
@@ -54,7 +54,7 @@ def test_a_confirmed_flatten_keeps_the_streams_running(desk: MainWindow, answers
     desk.desk_actions.flatten_all()
     wait(lambda: answers.clicked == 1, 5, "the real Flatten all question, clicked")
     assert answers.asked[0][0] == "Flatten all"
-    wait(lambda: desk.session.positions.get(SYMBOL) is None, 10, "the position closed")
+    wait(lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "the position closed")
     assert_desk_alive(desk)
 
 
@@ -63,7 +63,7 @@ def test_a_declined_close_keeps_the_streams_running(desk: MainWindow, answers: A
     answers.reply = False
     desk.desk_actions.close_position_hotkey()
     wait(lambda: answers.clicked == 1, 5, "the real Close position question, clicked")
-    assert desk.session.positions.get(SYMBOL) is not None
+    assert desk.session.account.positions.get(SYMBOL) is not None
     assert_desk_alive(desk)
 
 

@@ -39,7 +39,7 @@ def test_live_window_is_marked_and_asks_before_each_order(
         assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
-        wait(lambda: len(session.orders) == 1, 10, "the confirmed order")
+        wait(lambda: len(session.trading.orders) == 1, 10, "the confirmed order")
     finally:
         qloop.run_until_complete(session.stop())
         dispose(window)

@@ -18,7 +18,7 @@ def run(window: MainWindow, coro) -> None:
 
 
 def book_ready(window: MainWindow) -> bool:
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     return book.is_live and book.best_bid() is not None
 
 
@@ -44,7 +44,7 @@ def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
 def test_type_into_ticket_click_buy_row_appears_then_cancel(window: MainWindow, qtbot) -> None:
     run(window, wait_for(lambda: book_ready(window), 15, "a live book"))
     trading_ready(window)
-    bid = window.session.books[SYMBOL].best_bid()[0]
+    bid = window.session.market_data.books[SYMBOL].best_bid()[0]
     price = bid - 200 * window.session.contracts[SYMBOL].tick_size
     ticket = window.ticket
     ticket.price_edit.clear()
@@ -72,7 +72,7 @@ def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(window: MainWin
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)
     assert "tick grid" in ticket.error_label.text()
     assert ticket.price_edit.property("invalid") is True
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
 
 def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:

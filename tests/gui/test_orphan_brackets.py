@@ -17,7 +17,7 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     trading_ready(window)
     session = window.session
     contract = session.contracts[SYMBOL]
-    mark = session.market_context(SYMBOL).mark
+    mark = session.trading.market_context(SYMBOL).mark
     assert mark is not None
     tick = contract.tick_size
     mark = mark.quantize(tick)
@@ -34,7 +34,7 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
         "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
         "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
     }
-    reply = result_of(session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True))
+    reply = result_of(session.adapter.rest.request("POST", "/api/v1/st-orders", body=body, signed=True))
     stop_id = str(reply["orderId"])
     button = window.positions.orphans_button
     assert not button.isVisible()
@@ -50,10 +50,10 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     assert dialog.checked_ids() == [stop_id]
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     wait(lambda: not dialog.isVisible(), 10, "the dialog closing once they are cancelled")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    assert result_of(session.adapter.rest.stop_orders(SYMBOL)) == []
     wait(lambda: not button.isVisible(), 5, "the button hidden again")
     # The streams lived through it: the book keeps moving after the click.
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     seq = book.sequence
     wait(lambda: book.sequence > seq, 10, "the book advancing")
 
@@ -63,25 +63,25 @@ def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindo
     before the reversing order and the trader is told to set new ones."""
     trading_ready(desk)
     session = desk.session
-    result_of(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
-    wait(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    result_of(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
+    wait(lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
     wait(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
-    mark = session.market_context(SYMBOL).mark
+    mark = session.trading.market_context(SYMBOL).mark
     assert mark is not None
     tick = contract.tick_size
     mark = mark.quantize(tick)
-    plan = session.plan_for_position(
+    plan = session.trading.plan_for_position(
         SYMBOL,
         contract.format_price(mark - 600 * tick),
         contract.format_price(mark + 900 * tick),
     )
-    stop_id = result_of(session.place_bracket(plan))
-    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    stop_id = result_of(session.trading.place_bracket(plan))
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "the st-order on the feed")
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == -4, 10, "reversed")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
-    wait(lambda: len(session.stop_orders) == 0, 5, "the old st-order gone on the feed")
+    wait(lambda: session.account.positions.get(SYMBOL).qty == -4, 10, "reversed")
+    assert result_of(session.adapter.rest.stop_orders(SYMBOL)) == []
+    wait(lambda: len(session.trading.stop_orders) == 0, 5, "the old st-order gone on the feed")
     assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
     grid = desk.positions.model
     wait(lambda: not grid.cell(0, grid.column_index("TP/SL")).startswith("SL"), 5, "no TP/SL")
@@ -96,7 +96,7 @@ def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_
     trading_ready(window)
     session = window.session
     tick = session.contracts[SYMBOL].tick_size
-    price = session.books[SYMBOL].best_bid()[0] - 150 * tick
+    price = session.market_data.books[SYMBOL].best_bid()[0] - 150 * tick
     ticket = window.ticket
     ticket.set_kind("limit")
     ticket.price_edit.setText(str(price))
@@ -105,10 +105,10 @@ def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_
     ticket.tp_edit.setText(str(price + 900 * tick))
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "entry + TP/SL")
-    [stop_id] = [s.order_id for s in session.stop_orders.all()]
+    wait(lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "entry + TP/SL")
+    [stop_id] = [s.order_id for s in session.trading.stop_orders.all()]
     qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(session.orders) == 0, 10, "the entry cancelled")
-    wait(lambda: len(session.stop_orders) == 0, 10, "its TP/SL cancelled with it")
-    assert result_of(session.rest.stop_orders(SYMBOL)) == []
+    wait(lambda: len(session.trading.orders) == 0, 10, "the entry cancelled")
+    wait(lambda: len(session.trading.stop_orders) == 0, 10, "its TP/SL cancelled with it")
+    assert result_of(session.adapter.rest.stop_orders(SYMBOL)) == []
     assert any(stop_id in n.text and "cancelled" in n.text for n in session.notices)

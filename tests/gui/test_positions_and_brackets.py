@@ -17,26 +17,26 @@ from tests.gui.conftest import SYMBOL, Answers, result_of, run, trading_ready, w
 def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
     trading_ready(window)
     session = window.session
-    session_qty = lambda: p.qty if (p := session.positions.get(SYMBOL)) else 0  # noqa: E731
+    session_qty = lambda: p.qty if (p := session.account.positions.get(SYMBOL)) else 0  # noqa: E731
     before = session_qty()
-    run(session.place(session.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))))
+    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))))
     signed = lots if side == "buy" else -lots
     wait(lambda: session_qty() == before + signed, 10, "the position")
     wait(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
 
 
 def exchange_qty(window: MainWindow) -> int:
-    items = result_of(window.session.rest.positions())
+    items = result_of(window.session.adapter.rest.positions())
     return sum(int(i["currentQty"]) for i in items if i["symbol"] == SYMBOL)
 
 
 def exchange_stops(window: MainWindow) -> list[dict]:
-    return result_of(window.session.rest.stop_orders(SYMBOL))
+    return result_of(window.session.adapter.rest.stop_orders(SYMBOL))
 
 
 def levels_around_mark(window: MainWindow, below: int, above: int) -> tuple[str, str]:
     contract = window.session.contracts[SYMBOL]
-    mark = window.session.market_context(SYMBOL).mark
+    mark = window.session.trading.market_context(SYMBOL).mark
     assert mark is not None
     mark = mark.quantize(contract.tick_size)
     tick = contract.tick_size
@@ -59,8 +59,8 @@ def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
     assert " R " in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = desk.session
-    wait(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
-    order_id = session.stop_orders.all()[0].order_id
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "the st-order on the feed")
+    order_id = session.trading.stop_orders.all()[0].order_id
     [item] = exchange_stops(desk)
     assert item["id"] == order_id and item["side"] == "sell" and item["closeOrder"] is True
     assert item["stopPriceType"] == "MP"
@@ -69,7 +69,7 @@ def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_lines(
     assert lines.value(f"{order_id}:SL") == Decimal(sl)
     assert lines.value(f"{order_id}:TP") == Decimal(tp)
     assert lines.lines[f"{order_id}:SL"].value() == float(Decimal(sl))
-    position = session.positions.get(SYMBOL)
+    position = session.account.positions.get(SYMBOL)
     assert position is not None and lines.value("entry") == position.avg_entry
     assert lines.value("liq") == position.liquidation_price.quantize(Decimal("0.1"))
     grid = desk.positions.model
@@ -84,8 +84,8 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     session = desk.session
     sl, tp = levels_around_mark(desk, 800, 400)  # a short: the stop-loss above
     tp, sl = sl, tp
-    first = result_of(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
-    wait(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
+    first = result_of(session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp)))
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "the first st-order")
     desk.positions.request("bracket")
     dialog = desk.desk_actions.bracket_dialog
     assert dialog is not None and dialog.existing_id == first
@@ -94,21 +94,21 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     new_sl, _ = levels_around_mark(desk, -600, 0)
     dialog.sl_edit.setText(new_sl)
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
-    wait(lambda: {s.order_id for s in session.stop_orders.all()} - {first}, 10, "the new one")
-    wait(lambda: len(session.stop_orders) == 1, 10, "the old one gone")
-    second = session.stop_orders.all()[0].order_id
+    wait(lambda: {s.order_id for s in session.trading.stop_orders.all()} - {first}, 10, "the new one")
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "the old one gone")
+    second = session.trading.stop_orders.all()[0].order_id
     assert [i["id"] for i in exchange_stops(desk)] == [second]
-    assert session.gateway.links[second].old_id == first
+    assert session.trading.gateway.links[second].old_id == first
     # drag the take-profit line further down: replaced again, the stop-loss kept
     lines = desk.chart.position_lines
     wait(lambda: f"{second}:TP" in lines.lines, 5, "the TP line")
     lines.set_movable(True)
     lowered = Decimal(tp) - 50
     lines.drop(f"{second}:TP", float(lowered))
-    wait(lambda: second not in {s.order_id for s in session.stop_orders.all()}, 10, "replaced")
-    wait(lambda: len(session.stop_orders) == 1, 10, "one st-order")
-    third = session.stop_orders.all()[0].order_id
-    plan = session.brackets.get(third)
+    wait(lambda: second not in {s.order_id for s in session.trading.stop_orders.all()}, 10, "replaced")
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "one st-order")
+    third = session.trading.stop_orders.all()[0].order_id
+    plan = session.trading.brackets.get(third)
     assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
 
 
@@ -127,10 +127,10 @@ def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
     open_position(desk, "buy", 10)
     session = desk.session
     qtbot.mouseClick(desk.positions.buttons["half"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == 5, 10, "half closed")
+    wait(lambda: session.account.positions.get(SYMBOL).qty == 5, 10, "half closed")
     assert exchange_qty(desk) == 5
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL).qty == -5, 10, "reversed")
+    wait(lambda: session.account.positions.get(SYMBOL).qty == -5, 10, "reversed")
     assert exchange_qty(desk) == -5
     grid = desk.positions.model
     wait(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
@@ -139,11 +139,11 @@ def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) -> None:
 def limit_close(desk: MainWindow, qtbot) -> dict:
     """Click the grid's limit close; the closing order as the exchange has it."""
     session = desk.session
-    sent = set(session.gateway.placed.values())
+    sent = set(session.trading.gateway.placed.values())
     qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
-    wait(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
-    [order_id] = set(session.gateway.placed.values()) - sent
-    return result_of(session.rest.order(order_id))
+    wait(lambda: set(session.trading.gateway.placed.values()) - sent, 10, "the closing order")
+    [order_id] = set(session.trading.gateway.placed.values()) - sent
+    return result_of(session.adapter.rest.order(order_id))
 
 
 def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
@@ -158,22 +158,22 @@ def test_flatten_all_by_hotkey_asks_then_clears_everything(
 ) -> None:
     open_position(desk, "buy", 5)
     session = desk.session
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     resting = book.best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
-    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))))
+    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))))
     sl, tp = levels_around_mark(desk, 500, 500)
-    run(session.place_bracket(session.plan_for_position(SYMBOL, sl, tp)))
-    wait(lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop")
+    run(session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp)))
+    wait(lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "order, stop")
     answers.reply = False
     desk.hotkeys.actions["flatten_all"].trigger()
     wait(lambda: len(answers.asked) == 1, 5, "the question")
     assert answers.asked[0][0] == "Flatten all" and exchange_qty(desk) == 5
     answers.reply = True
     desk.hotkeys.actions["flatten_all"].trigger()
-    wait(lambda: session.positions.get(SYMBOL) is None, 10, "flat")
-    wait(lambda: len(session.orders) == 0 and len(session.stop_orders) == 0, 10, "nothing left")
+    wait(lambda: session.account.positions.get(SYMBOL) is None, 10, "flat")
+    wait(lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0, 10, "nothing left")
     assert exchange_qty(desk) == 0 and exchange_stops(desk) == []
-    assert result_of(session.rest.active_orders()) == []
+    assert result_of(session.adapter.rest.active_orders()) == []
 
 
 def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
@@ -181,7 +181,7 @@ def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
 ) -> None:
     open_position(desk, "sell", 3)
     desk.hotkeys.actions["close_position"].trigger()
-    wait(lambda: desk.session.positions.get(SYMBOL) is None, 10, "closed")
+    wait(lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "closed")
     assert len(answers.asked) == 1 and "short of 3 lots" in answers.asked[0][1]
     desk.hotkeys.actions["close_position"].trigger()  # nothing open: said, not asked
     wait(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
@@ -194,8 +194,8 @@ def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_colou
     open_position(desk, "buy", 4)
     session = desk.session
     run(session.watch("ETHUSDTM"))
-    wait(lambda: session.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    run(session.place(session.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))))
+    wait(lambda: session.market_data.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    run(session.trading.place(session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))))
     grid = desk.positions.model
     wait(lambda: grid.rowCount() == 2, 10, "two rows")
     assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen
@@ -208,8 +208,8 @@ def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_colou
         brush = grid.index(row, upnl).data(Qt.ItemDataRole.ForegroundRole)
         assert brush.color() == colors().signed(float(pnl))
     qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
-    assert session.positions.get(SYMBOL).qty == 4 and exchange_qty(desk) == 4
+    wait(lambda: session.account.positions.get("ETHUSDTM") is None, 10, "ETH closed")
+    assert session.account.positions.get(SYMBOL).qty == 4 and exchange_qty(desk) == 4
 
 
 def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_touch(

@@ -43,8 +43,8 @@ def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_flows(
     window.show()
     try:
         assert set(veils) == {*MARKET, "positions", "watchlist"}
-        wait(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
-        wait(lambda: session.private.state is StreamState.CONNECTED, 10, "the order feed")
+        wait(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
+        wait(lambda: session.adapter.private.state is StreamState.CONNECTED, 10, "the order feed")
         step(quiet_exchange)
         wait(lambda: not veils["order_book"].greyed, 5, "fresh data to clear the book's veil")
         assert not any(veils[name].greyed for name in MARKET)

@@ -33,7 +33,7 @@ def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
         assert re.fullmatch(r"clock [+-]\d+ ms", status.clock_label.text())
         wait(lambda: re.fullmatch(r"rtt \d+ / \d+ ms", status.rtt_label.text()), 5, "both rtts")
         wait(lambda: re.fullmatch(r"feed +\d+\.\d s", status.feed_label.text()), 5, "feed age")
-        limit = session.rest.last_rate_limit
+        limit = session.adapter.rest.last_rate_limit
         assert limit is not None, "the exchange sends gw-ratelimit-* headers"
         wait(lambda: re.fullmatch(r"rate \d+/\d+ \(\d+ s\)", status.rate_label.text()), 5, "rate")
         assert status.rate_label.text().split()[1].endswith(f"/{limit.limit}")
@@ -66,7 +66,7 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
     window.show()
     ticket = window.ticket
     try:
-        wait(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
+        wait(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
         step(quiet_exchange)
         trading_ready(window)
         assert ticket.buy_button.isEnabled() and ticket.sell_button.isEnabled()
@@ -79,7 +79,7 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
         assert window.open_orders.cancel_all_button.isEnabled()  # cancelling stays possible
         assert not window.trade_at_best("buy") and "stale" in ticket.error_label.text()
         qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-        assert len(session.orders) == 0
+        assert len(session.trading.orders) == 0
         step(quiet_exchange)  # the market speaks again
         wait(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
@@ -90,7 +90,7 @@ def test_the_interlock_disables_trading_when_the_feed_stops(
 
 def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
     trading_ready(window)
-    run(window.session.public.close())
+    run(window.session.adapter.public.close())
     wait(lambda: not window.ticket.buy_button.isEnabled(), 5, "trading to be disabled")
     assert "Market feed closed" in window.ticket.gate_label.text()
     assert "public closed" in window.status.streams_label.text()

@@ -12,7 +12,7 @@ WATCHLIST_TOPIC = "/contractMarket/ticker:"  # the watchlist's batch topic is no
 
 
 def leased_topics(window: MainWindow) -> set[str]:
-    public = window.session.public
+    public = window.session.adapter.public
     return {t for s in public.streams for t in s.topics if not t.startswith(WATCHLIST_TOPIC)}
 
 
@@ -35,8 +35,8 @@ def test_ten_symbol_switches_leave_only_the_current_symbol_subscribed(
     current = chosen[-1]
     assert {t.rsplit(":", 1)[1] for t in leased_topics(window)} == {current}
     assert len(leased_topics(window)) == 5
-    assert list(window.session.books) == [current]
-    wait(lambda: window.session.books[current].is_live, 10, "the current book live")
+    assert list(window.session.market_data.books) == [current]
+    wait(lambda: window.session.market_data.books[current].is_live, 10, "the current book live")
     wait(lambda: window.book.model.prices[window.book.model.depth + 1] is not None, 5, "rows")
 
 
@@ -51,7 +51,7 @@ def test_within_the_grace_period_the_last_symbols_stay_then_go(window: MainWindo
     wait(lambda: market.leased() == [others[-1]], 5, "the grace periods to end")
     assert {t.rsplit(":", 1)[1] for t in leased_topics(window)} == {others[-1]}
     switch(window, SYMBOL)  # back to the first: leased afresh, its book live again
-    wait(lambda: window.session.books[SYMBOL].is_live, 10, "the first book live again")
+    wait(lambda: window.session.market_data.books[SYMBOL].is_live, 10, "the first book live again")
 
 
 def test_an_open_tp_sl_dialog_holds_its_symbol_until_it_closes(window: MainWindow) -> None:
@@ -62,7 +62,7 @@ def test_an_open_tp_sl_dialog_holds_its_symbol_until_it_closes(window: MainWindo
     dialog = BracketDialog(window.session, other, parent=window)
     dialog.open()
     assert market.holders(other) == ["TP/SL dialog"]
-    wait(lambda: window.session.books[other].is_live, 10, "the dialog's symbol live")
+    wait(lambda: window.session.market_data.books[other].is_live, 10, "the dialog's symbol live")
     dialog.reject()
     assert other not in market.leased() and market.holders(other) == []
     dialog.deleteLater()

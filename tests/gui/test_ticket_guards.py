@@ -17,12 +17,12 @@ from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
 
 def nothing_sent(window: MainWindow) -> bool:
     placed = [e for e in window.session.journal.entries if e.text.startswith("Place ")]
-    return not placed and result_of(window.session.rest.active_orders(SYMBOL)) == []
+    return not placed and result_of(window.session.adapter.rest.active_orders(SYMBOL)) == []
 
 
 def touch(window: MainWindow) -> tuple[Decimal, Decimal]:
     trading_ready(window)
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     return book.best_bid()[0], book.best_ask()[0]
 
 
@@ -47,8 +47,8 @@ def test_a_post_only_order_that_would_cross_is_refused_before_sending(
     assert "Post-only sell" in ticket.error_label.text() and "best bid" in ticket.error_label.text()
     assert nothing_sent(window)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)  # rests: it goes
-    wait(lambda: len(window.session.orders) == 1, 10, "the resting post-only buy")
-    assert window.session.orders.all()[0].side == "buy"
+    wait(lambda: len(window.session.trading.orders) == 1, 10, "the resting post-only buy")
+    assert window.session.trading.orders.all()[0].side == "buy"
 
 
 def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
@@ -65,15 +65,15 @@ def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
     assert nothing_sent(window)
     ticket.options.reduce_only.setChecked(False)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the long")
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the long")
     ticket.options.reduce_only.setChecked(True)
     ticket.checks.run()
     assert "✕ Reduce-only: a buy would increase your long of 3 lots" in ticket.buy_preview.text()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     assert "would increase your long" in ticket.error_label.text()
-    assert session.positions.get(SYMBOL).qty == 3
+    assert session.account.positions.get(SYMBOL).qty == 3
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)  # reduces: it goes
-    wait(lambda: session.positions.get(SYMBOL) is None, 10, "the long closed")
+    wait(lambda: session.account.positions.get(SYMBOL) is None, 10, "the long closed")
     assert ticket.error_label.text() == ""
 
 
@@ -129,7 +129,7 @@ def test_a_first_start_greets_with_a_hint_not_an_error_until_the_first_order(
     assert "✕" in ticket.buy_preview.text() and ticket.buy_preview.property("refused") is True
     ticket.price_edit.setText(str(bid - 100 * window.session.contracts[SYMBOL].tick_size))
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the first order")
+    wait(lambda: len(window.session.trading.orders) == 1, 10, "the first order")
     assert not ticket.first_hint.isVisible()
 
 
@@ -143,7 +143,7 @@ def test_the_first_order_hint_goes_with_its_button_and_not_on_a_desk_that_traded
     bid, _ask = touch(window)
     window.ticket.price_edit.setText(str(bid - 100 * window.session.contracts[SYMBOL].tick_size))
     qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "an order")
+    wait(lambda: len(window.session.trading.orders) == 1, 10, "an order")
     after = OrderTicket(window.session, SYMBOL)  # a desk that has traded, as after a restart
     assert after.first_hint.dismissed and after.first_hint.isHidden()
     after.deleteLater()

@@ -18,13 +18,13 @@ from tests.gui.conftest import SYMBOL, result_of, trading_ready, wait
 def resting_price(window: MainWindow, ticks: int = 150) -> Decimal:
     """A buy price far enough under the bid to rest."""
     trading_ready(window)
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     return book.best_bid()[0] - ticks * window.session.contracts[SYMBOL].tick_size
 
 
 def mark_on_tick(window: MainWindow) -> Decimal:
-    wait(lambda: window.session.market_context(SYMBOL).mark is not None, 10, "a mark price")
-    mark = window.session.market_context(SYMBOL).mark
+    wait(lambda: window.session.trading.market_context(SYMBOL).mark is not None, 10, "a mark price")
+    mark = window.session.trading.market_context(SYMBOL).mark
     return mark.quantize(window.session.contracts[SYMBOL].tick_size)
 
 
@@ -53,15 +53,15 @@ def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_reason(
     ticket.risk.stop_edit.setText("123.45")
     assert not ticket.risk.apply()
     assert "tick grid" in ticket.risk.result_label.text()
-    assert ticket.size_edit.text() == "5" and len(window.session.orders) == 0
-    assert len(window.session.stop_orders) == 0
+    assert ticket.size_edit.text() == "5" and len(window.session.trading.orders) == 0
+    assert len(window.session.trading.stop_orders) == 0
 
 
 def test_risk_sizing_sizes_the_ticket_and_sets_its_stop_loss(window: MainWindow) -> None:
     ticket = window.ticket
     price = resting_price(window)
-    wait(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
-    equity = window.session.account.get("USDT").equity
+    wait(lambda: window.session.account.balances.get("USDT") is not None, 10, "the balance")
+    equity = window.session.account.balances.get("USDT").equity
     ticket.price_edit.setText(str(price))
     ticket.risk.setChecked(True)
     ticket.risk.risk_edit.setText("0.5")
@@ -91,7 +91,7 @@ def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     assert tab.cell(0, tab.column_index("Watches")) == "mark"
     assert tab.cell(0, tab.column_index("Type")) == "stop limit"
     assert tab.cell(0, tab.column_index("Trigger")).startswith("≥ ")
-    [item] = result_of(window.session.rest.stop_orders(SYMBOL))
+    [item] = result_of(window.session.adapter.rest.stop_orders(SYMBOL))
     assert item["stop"] == "up" and item["stopPriceType"] == "MP" and item["size"] == 2
     assert Decimal(item["price"]) == mark + 300
     view = window.open_orders.stop_view
@@ -99,7 +99,7 @@ def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     cell = view.visualRect(tab.index(0, STOP_CANCEL_COLUMN)).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     wait(lambda: tab.rowCount() == 0, 10, "the stop cancelled")
-    assert result_of(window.session.rest.stop_orders(SYMBOL)) == []
+    assert result_of(window.session.adapter.rest.stop_orders(SYMBOL)) == []
 
 
 def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(window: MainWindow, qtbot) -> None:
@@ -112,8 +112,8 @@ def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(window: MainWindo
     lots = int((Decimal(1000) / (price * Decimal("0.001"))).to_integral(ROUND_FLOOR))
     assert ticket.conversion_label.text().startswith(f"= {lots} lots = ")
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the order")
-    assert window.session.orders.all()[0].size == lots
+    wait(lambda: len(window.session.trading.orders) == 1, 10, "the order")
+    assert window.session.trading.orders.all()[0].size == lots
 
 
 def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(window: MainWindow) -> None:
@@ -143,9 +143,9 @@ def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
     assert " R" in ticket.buy_preview.text() and "✕" in ticket.sell_preview.text()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     session = window.session
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    wait(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
-    plan = session.brackets.get(session.stop_orders.all()[0].order_id)
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "its TP/SL")
+    plan = session.trading.brackets.get(session.trading.stop_orders.all()[0].order_id)
     assert plan is not None and plan.size == 3 and not plan.close_whole
     assert (plan.stop_loss, plan.take_profit) == (mark - 400, mark + 600)
 
@@ -165,7 +165,7 @@ def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
     ticket.size_edit.setText("5")  # about 450 USDT
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     assert "above your maximum of 200.00" in ticket.error_label.text()
-    assert ticket.size_edit.property("invalid") is True and len(window.session.orders) == 0
+    assert ticket.size_edit.property("invalid") is True and len(window.session.trading.orders) == 0
     assert window.prefs.limits().max_mark_distance_pct is None
 
 
@@ -173,24 +173,24 @@ def test_margin_mode_and_cross_leverage_are_set_on_the_exchange(window: MainWind
     trading_ready(window)
     margin = window.ticket.margin
     session = window.session
-    wait(lambda: SYMBOL in session.margin_modes, 10, "the symbol's margin mode")
+    wait(lambda: SYMBOL in session.account.margin_modes, 10, "the symbol's margin mode")
     margin.mode_box.setCurrentIndex(margin.mode_box.findData("CROSS"))
     margin.mode_box.activated.emit(margin.mode_box.currentIndex())
-    wait(lambda: session.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
+    wait(lambda: session.account.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
     mode = result_of(
-        session.rest.request(
+        session.adapter.rest.request(
             "GET", "/api/v2/position/getMarginMode", params={"symbol": SYMBOL}, signed=True
         )
     )
     assert mode["marginMode"] == "CROSS" and margin.apply_button.isVisible()
     margin.leverage_box.setValue(8)
     margin.apply_button.click()
-    wait(lambda: session.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
+    wait(lambda: session.account.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
     window.ticket.set_kind("market")
     window.ticket.size_edit.setText("2")
     window.ticket.buy_button.click()
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    assert session.positions.get(SYMBOL).margin_mode == "CROSS"
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    assert session.account.positions.get(SYMBOL).margin_mode == "CROSS"
 
 
 def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbot) -> None:
@@ -217,10 +217,10 @@ def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbo
     assert f"{expected_r:.2f} R" in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = window.session
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the short")
-    wait(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
-    assert session.positions.get(SYMBOL).qty == -4
-    [item] = result_of(session.rest.stop_orders(SYMBOL))
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the short")
+    wait(lambda: len(session.trading.stop_orders) == 1, 10, "its TP/SL")
+    assert session.account.positions.get(SYMBOL).qty == -4
+    [item] = result_of(session.adapter.rest.stop_orders(SYMBOL))
     assert item["side"] == "buy" and item["reduceOnly"] is True and item["size"] == 4
 
 
@@ -249,8 +249,8 @@ def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
     assert Decimal(ticket.size_edit.text()) == lots * Decimal("0.001") * price
     assert ticket.error_label.text() == ""
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(window.session.orders) == 1, 10, "the order")
-    assert window.session.orders.all()[0].size == lots
+    wait(lambda: len(window.session.trading.orders) == 1, 10, "the order")
+    assert window.session.trading.orders.all()[0].size == lots
 
 
 def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
@@ -272,4 +272,4 @@ def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
         ticket.error_label.text()
     )
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
