@@ -22,6 +22,7 @@ from kcterm.ui import modal_guard
 from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.venue import KucoinVenue
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -139,7 +140,7 @@ def exchange(spare_exchanges: SpareExchanges) -> Iterator[EmbeddedExchange]:
 def open_session(qloop, exchange: EmbeddedExchange, venue: str = "sim") -> Session:
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
-    session = Session(rest, venue=venue)
+    session = Session(KucoinVenue.open(rest), venue=venue)
     qloop.run_until_complete(session.start([SYMBOL]))
     return session
 
