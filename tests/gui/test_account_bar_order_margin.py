@@ -30,7 +30,9 @@ def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     contract = session.contracts[SYMBOL]
     price = session.market_data.books[SYMBOL].best_bid()[0] - 80 * contract.tick_size
     order_id = result_of(
-        session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price))))
+        session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price)))
+        )
     )
     detail = result_of(session.adapter.rest.order(order_id))
     frozen = 3 * contract.multiplier * price / Decimal(str(detail["leverage"]))

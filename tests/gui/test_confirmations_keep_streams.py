@@ -31,7 +31,11 @@ def assert_desk_alive(window: MainWindow) -> None:
     price = contract.format_price(best[0] - 50 * contract.tick_size)  # rests, never fills
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
     order_id = run_result(session.trading.place(session.trading.prepare(draft)))
-    wait(lambda: session.trading.orders.get(order_id) is not None, 10, "the order on the private feed")
+    wait(
+        lambda: session.trading.orders.get(order_id) is not None,
+        10,
+        "the order on the private feed",
+    )
     # A one-shot task (an order's detail fetch) may be done with its done-callback still
     # queued; what must not happen is a task that failed or was killed.
     dead = [t for t in session._tasks if t.done() and (t.cancelled() or t.exception())]

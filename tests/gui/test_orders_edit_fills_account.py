@@ -28,9 +28,14 @@ EDIT = Qt.ItemDataRole.EditRole
 def rest_order(window: MainWindow, lots: int = 3, ticks: int = 80) -> str:
     trading_ready(window)
     session = window.session
-    price = session.market_data.books[SYMBOL].best_bid()[0] - ticks * session.contracts[SYMBOL].tick_size
+    price = (
+        session.market_data.books[SYMBOL].best_bid()[0]
+        - ticks * session.contracts[SYMBOL].tick_size
+    )
     order_id = result_of(
-        session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price))))
+        session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price)))
+        )
     )
     wait(lambda: window.open_orders.model.rowCount() == 1, 10, "the order row")
     return order_id
@@ -47,7 +52,11 @@ def test_editing_price_then_size_in_place_replaces_the_order(
     assert model.data(model.index(0, 5), EDIT) == "3"
     new_price = price - 10
     model.setData(model.index(0, 4), f"{new_price:,}", EDIT)
-    wait(lambda: old not in session.trading.orders and len(session.trading.orders) == 1, 10, "the new order")
+    wait(
+        lambda: old not in session.trading.orders and len(session.trading.orders) == 1,
+        10,
+        "the new order",
+    )
     moved = session.trading.orders.all()[0]
     assert moved.price == new_price and moved.size == 3
     assert answers.asked and answers.asked[0][0] == "Edit order"
@@ -55,7 +64,11 @@ def test_editing_price_then_size_in_place_replaces_the_order(
     assert session.trading.gateway.links[moved.order_id].old_id == old
     wait(lambda: model.rowCount() == 1 and model.order_at(0).order_id == moved.order_id, 5, "row")
     model.setData(model.index(0, 5), "7", EDIT)
-    wait(lambda: moved.order_id not in session.trading.orders and len(session.trading.orders) == 1, 10, "size")
+    wait(
+        lambda: moved.order_id not in session.trading.orders and len(session.trading.orders) == 1,
+        10,
+        "size",
+    )
     resized = session.trading.orders.all()[0]
     assert resized.size == 7 and resized.price == new_price
     assert "replaced by" in desk.open_orders.message_label.text()
@@ -102,7 +115,11 @@ def test_account_bar_shows_the_exchange_balance_and_margin(window: MainWindow) -
     shown = Decimal(bar.labels["equity"].text().split()[0].replace(",", ""))
     assert abs(shown - Decimal(str(overview["accountEquity"]))) < 1
     assert bar.labels["risk"].text() == "0.00%"
-    run(window.session.trading.place(window.session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "4"))))
+    run(
+        window.session.trading.place(
+            window.session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "4"))
+        )
+    )
     wait(lambda: bar.labels["margin"].text() not in ("0.00", "—"), 10, "margin used")
     assert bar.labels["unrealised"].text()[0] in "+-"
 
@@ -117,7 +134,9 @@ def test_live_venue_asks_before_each_position_action_until_turned_off(
     )
     try:
         trading_ready(window)
-        run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
+        run(
+            session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+        )
         wait(lambda: window.positions.model.rowCount() == 1, 10, "the position")
         answers.reply = False
         window.positions.request("half")

@@ -34,7 +34,9 @@ def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
         "triggerStopUpPrice": contract.format_price(mark + 900 * tick),
         "triggerStopDownPrice": contract.format_price(mark - 900 * tick),
     }
-    reply = result_of(session.adapter.rest.request("POST", "/api/v1/st-orders", body=body, signed=True))
+    reply = result_of(
+        session.adapter.rest.request("POST", "/api/v1/st-orders", body=body, signed=True)
+    )
     stop_id = str(reply["orderId"])
     button = window.positions.orphans_button
     assert not button.isVisible()
@@ -63,8 +65,12 @@ def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(desk: MainWindo
     before the reversing order and the trader is told to set new ones."""
     trading_ready(desk)
     session = desk.session
-    result_of(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))))
-    wait(lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    result_of(
+        session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+    )
+    wait(
+        lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long"
+    )
     wait(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
     mark = session.trading.market_context(SYMBOL).mark
@@ -105,7 +111,11 @@ def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_its_tp_
     ticket.tp_edit.setText(str(price + 900 * tick))
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    wait(lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "entry + TP/SL")
+    wait(
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1,
+        10,
+        "entry + TP/SL",
+    )
     [stop_id] = [s.order_id for s in session.trading.stop_orders.all()]
     qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)
     wait(lambda: len(session.trading.orders) == 0, 10, "the entry cancelled")

@@ -19,7 +19,11 @@ def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None
     session = window.session
     session_qty = lambda: p.qty if (p := session.account.positions.get(SYMBOL)) else 0  # noqa: E731
     before = session_qty()
-    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))))
+    run(
+        session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))
+        )
+    )
     signed = lots if side == "buy" else -lots
     wait(lambda: session_qty() == before + signed, 10, "the position")
     wait(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
@@ -84,7 +88,9 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     session = desk.session
     sl, tp = levels_around_mark(desk, 800, 400)  # a short: the stop-loss above
     tp, sl = sl, tp
-    first = result_of(session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp)))
+    first = result_of(
+        session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp))
+    )
     wait(lambda: len(session.trading.stop_orders) == 1, 10, "the first st-order")
     desk.positions.request("bracket")
     dialog = desk.desk_actions.bracket_dialog
@@ -94,7 +100,9 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     new_sl, _ = levels_around_mark(desk, -600, 0)
     dialog.sl_edit.setText(new_sl)
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
-    wait(lambda: {s.order_id for s in session.trading.stop_orders.all()} - {first}, 10, "the new one")
+    wait(
+        lambda: {s.order_id for s in session.trading.stop_orders.all()} - {first}, 10, "the new one"
+    )
     wait(lambda: len(session.trading.stop_orders) == 1, 10, "the old one gone")
     second = session.trading.stop_orders.all()[0].order_id
     assert [i["id"] for i in exchange_stops(desk)] == [second]
@@ -105,7 +113,11 @@ def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_dragging(
     lines.set_movable(True)
     lowered = Decimal(tp) - 50
     lines.drop(f"{second}:TP", float(lowered))
-    wait(lambda: second not in {s.order_id for s in session.trading.stop_orders.all()}, 10, "replaced")
+    wait(
+        lambda: second not in {s.order_id for s in session.trading.stop_orders.all()},
+        10,
+        "replaced",
+    )
     wait(lambda: len(session.trading.stop_orders) == 1, 10, "one st-order")
     third = session.trading.stop_orders.all()[0].order_id
     plan = session.trading.brackets.get(third)
@@ -160,10 +172,18 @@ def test_flatten_all_by_hotkey_asks_then_clears_everything(
     session = desk.session
     book = session.market_data.books[SYMBOL]
     resting = book.best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
-    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))))
+    run(
+        session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))
+        )
+    )
     sl, tp = levels_around_mark(desk, 500, 500)
     run(session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp)))
-    wait(lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "order, stop")
+    wait(
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1,
+        10,
+        "order, stop",
+    )
     answers.reply = False
     desk.hotkeys.actions["flatten_all"].trigger()
     wait(lambda: len(answers.asked) == 1, 5, "the question")
@@ -171,7 +191,11 @@ def test_flatten_all_by_hotkey_asks_then_clears_everything(
     answers.reply = True
     desk.hotkeys.actions["flatten_all"].trigger()
     wait(lambda: session.account.positions.get(SYMBOL) is None, 10, "flat")
-    wait(lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0, 10, "nothing left")
+    wait(
+        lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0,
+        10,
+        "nothing left",
+    )
     assert exchange_qty(desk) == 0 and exchange_stops(desk) == []
     assert result_of(session.adapter.rest.active_orders()) == []
 
@@ -195,7 +219,11 @@ def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is_colou
     session = desk.session
     run(session.watch("ETHUSDTM"))
     wait(lambda: session.market_data.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    run(session.trading.place(session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))))
+    run(
+        session.trading.place(
+            session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))
+        )
+    )
     grid = desk.positions.model
     wait(lambda: grid.rowCount() == 2, 10, "two rows")
     assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen

@@ -18,9 +18,13 @@ def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_bar(
     # The private feed is closed on purpose: the order below is placed but never reported,
     # exactly what a feed outage leaves behind.
     run(session.adapter.private.close())
-    price = session.market_data.books[SYMBOL].best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
+    price = (
+        session.market_data.books[SYMBOL].best_bid()[0] - 80 * session.contracts[SYMBOL].tick_size
+    )
     order_id = result_of(
-        session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price))))
+        session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+        )
     )
     assert order_id not in session.trading.orders
     changes = result_of(session.reconciler.run_once("manual"))
