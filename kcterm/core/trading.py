@@ -71,6 +71,7 @@ from kcterm.venue.events import (
     StopEventKind,
     StopOrder,
     StopOrderUpdate,
+    Trigger,
 )
 
 log = logging.getLogger("kcterm.core.trading")
@@ -406,7 +407,7 @@ class OrderManagement:
     # -- brackets ----------------------------------------------------------------------------
 
     def plan_for_position(
-        self, symbol: str, stop_loss: str, take_profit: str, trigger: str = "MP"
+        self, symbol: str, stop_loss: str, take_profit: str, trigger: Trigger = Trigger.MARK
     ) -> BracketPlan:
         """A bracket for the open position: closes the whole position when it fires."""
         position = self._account.positions.get(symbol)
@@ -426,7 +427,11 @@ class OrderManagement:
         )
 
     def plan_for_entry(
-        self, request: OrderRequest, stop_loss: str, take_profit: str, trigger: str = "MP"
+        self,
+        request: OrderRequest,
+        stop_loss: str,
+        take_profit: str,
+        trigger: Trigger = Trigger.MARK,
     ) -> BracketPlan:
         """A bracket for an entry about to be sent: reduce-only, the entry's size."""
         market = self.market_context(request.symbol)

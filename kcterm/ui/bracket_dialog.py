@@ -32,8 +32,9 @@ from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
-TRIGGERS = (("Mark", "MP"), ("Last", "TP"), ("Index", "IP"))
+TRIGGERS = (("Mark", Trigger.MARK), ("Last", Trigger.LAST), ("Index", Trigger.INDEX))
 
 
 class BracketDialog(QDialog):
@@ -62,7 +63,7 @@ class BracketDialog(QDialog):
         self.info_label = QLabel()
         self.trigger_box = QComboBox()
         for label, code in TRIGGERS:
-            self.trigger_box.addItem(label, code)
+            self.trigger_box.addItem(label, code.value)
         self.sl_edit = QLineEdit()
         self.sl_edit.setPlaceholderText("stop-loss price")
         self.tp_edit = QLineEdit()
@@ -112,7 +113,7 @@ class BracketDialog(QDialog):
     # -- figures -----------------------------------------------------------------------------
 
     def plan(self) -> BracketPlan:
-        trigger = str(self.trigger_box.currentData())
+        trigger = Trigger(str(self.trigger_box.currentData()))
         sl, tp = self.sl_edit.text(), self.tp_edit.text()
         if self.request is not None:
             return self._session.trading.plan_for_entry(self.request, sl, tp, trigger)
@@ -229,6 +230,6 @@ class BracketDialog(QDialog):
                 continue
             edit = self.sl_edit if level.kind == "SL" else self.tp_edit
             edit.setText(fmt(level.price))
-            index = self.trigger_box.findData(level.trigger)
+            index = self.trigger_box.findData(level.trigger.value if level.trigger else "")
             if index >= 0:
                 self.trigger_box.setCurrentIndex(index)

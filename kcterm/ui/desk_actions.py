@@ -23,6 +23,7 @@ from kcterm.ui.ask import ask
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -199,7 +200,7 @@ class DeskActions:
         }
         if kind not in levels:
             return
-        trigger = levels[kind].trigger or "MP"
+        trigger = levels[kind].trigger or Trigger.MARK
         fmt = contract.format_price
         sl = fmt(price) if kind == "SL" else (fmt(levels["SL"].price) if "SL" in levels else "")
         tp = fmt(price) if kind == "TP" else (fmt(levels["TP"].price) if "TP" in levels else "")

@@ -43,6 +43,7 @@ from kcterm.ui.ticket_margin import MarginControls
 from kcterm.ui.ticket_options import TicketOptions
 from kcterm.ui.ticket_risk import RiskSizer
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
 log = logging.getLogger("kcterm.ui.order_ticket")
 
@@ -55,7 +56,7 @@ KINDS = (
     ("Stop limit", "stop_limit"),
     ("Stop market", "stop_market"),
 )
-TRIGGER_ITEMS = (("Last", "TP"), ("Mark", "MP"), ("Index", "IP"))
+TRIGGER_ITEMS = (("Last", Trigger.LAST), ("Mark", Trigger.MARK), ("Index", Trigger.INDEX))
 
 
 class OrderTicket(QWidget):
@@ -85,7 +86,7 @@ class OrderTicket(QWidget):
         self.stop_edit.setPlaceholderText("stop price")
         self.trigger_box = QComboBox()
         for label, code in TRIGGER_ITEMS:
-            self.trigger_box.addItem(label, code)
+            self.trigger_box.addItem(label, code.value)
         self.trigger_box.setToolTip("The price the stop watches: last trade, mark or index")
         self.size_edit = QLineEdit("1")
         self.size_edit.setPlaceholderText("size")
@@ -244,7 +245,7 @@ class OrderTicket(QWidget):
             margin_mode=self.margin.mode,
             size_unit=self.size_unit,
             stop_price="" if plain else self.stop_edit.text(),
-            trigger=str(self.trigger_box.currentData()),
+            trigger=Trigger(str(self.trigger_box.currentData())),
             **flags,
         )
 

@@ -23,6 +23,7 @@ from kcterm.venue.events import (
     OrderDetail,
     PositionUpdate,
     StopOrder,
+    Trigger,
 )
 from kcterm.venue.market import MarketSource
 from kcterm.venue.priority import Priority
@@ -65,7 +66,7 @@ class OrderTerms(Protocol):
     @property
     def stop_price_text(self) -> str | None: ...
     @property
-    def trigger(self) -> str: ...  # TP last trade | MP mark | IP index
+    def trigger(self) -> Trigger: ...  # the price a stop watches
     @property
     def time_in_force(self) -> str: ...  # GTC | IOC
     @property
@@ -96,7 +97,7 @@ class BracketTerms(Protocol):
     @property
     def margin_mode(self) -> str: ...
     @property
-    def trigger(self) -> str: ...
+    def trigger(self) -> Trigger: ...
     @property
     def close_order(self) -> bool: ...  # the position's whole size when it fires
     @property
