@@ -81,7 +81,7 @@ def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     trading_ready(window)
     mark = mark_on_tick(window)
     ticket.set_kind("stop_limit")
-    ticket.trigger_box.setCurrentIndex(ticket.trigger_box.findData("MP"))
+    ticket.trigger_box.setCurrentIndex(ticket.trigger_box.findData("mark"))
     ticket.price_edit.setText(str(mark + 300))
     ticket.stop_edit.setText(str(mark + 290))
     ticket.size_edit.setText("2")
