@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.venue import KucoinVenue
 
 # The session, the journal and the REST client (aiohttp) are imported when a profile opens:
 # kcterm.app launches the practice exchange through this module first (prelaunch_practice),
@@ -143,18 +144,17 @@ async def open_profile(
         cfg = exchange.config
         credentials = Credentials(cfg.key, cfg.secret, cfg.passphrase, cfg.key_version)
         REDACTOR.add(cfg.key, cfg.secret, cfg.passphrase)
-    session = Session(
-        RestClient(base_url, credentials), venue=profile.venue, profile_name=profile.slug
-    )
+    venue = KucoinVenue.open(RestClient(base_url, credentials))  # the one adapter today
+    session = Session(venue, venue=profile.venue, profile_name=profile.slug)
     # Which SL/TP protects which entry survives a restart: known before the first order event,
     # and what changed while the app was down is settled right after the start.
-    session.keep_bracket_links(bracket_links_path(profile.slug, profile.venue, journal_dir))
+    session.trading.keep_bracket_links(bracket_links_path(profile.slug, profile.venue, journal_dir))
     opened = OpenedProfile(profile, session, credentials, exchange)
     try:
         if journal:
             _attach_journal(opened, journal_path(profile.slug, journal_dir))
         await session.start(symbols)
-        await session.check_bracket_links()
+        await session.trading.check_bracket_links()
     except BaseException:
         await opened.close()
         raise

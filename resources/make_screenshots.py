@@ -36,6 +36,7 @@ async def shoot(out: Path, seed: int) -> None:
 
     from kcterm.venue.kucoin.rest import RestClient
     from kcterm.venue.kucoin.signer import Credentials
+    from kcterm.venue.kucoin.venue import KucoinVenue
     from kcterm.core.session import Session
     from kcterm.core.validation import OrderDraft
     from kcterm.embedded import EmbeddedExchange
@@ -46,10 +47,8 @@ async def shoot(out: Path, seed: int) -> None:
     exchange = EmbeddedExchange(SimConfig(seed=seed, ping_interval_ms=3000))
     exchange.start()
     cfg = exchange.config
-    session = Session(
-        RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
-        venue="sim",
-    )
+    rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
+    session = Session(KucoinVenue.open(rest), venue="sim")
     settings_file = Path(tempfile.mkdtemp()) / "kcterm.ini"
     try:
         await session.start([SYMBOL])
@@ -65,7 +64,7 @@ async def shoot(out: Path, seed: int) -> None:
         await asyncio.sleep(8.0)  # the tape, the live candles and a ping fill in
         contract = session.contracts[SYMBOL]
         tick = contract.tick_size
-        book = session.books[SYMBOL]
+        book = session.market_data.books[SYMBOL]
         bid, ask = book.best_bid()[0], book.best_ask()[0]
         orders = [
             OrderDraft(SYMBOL, "buy", "market", "20"),
@@ -73,15 +72,15 @@ async def shoot(out: Path, seed: int) -> None:
             OrderDraft(SYMBOL, "buy", "limit", "25", str(bid - 400 * tick)),
             OrderDraft(SYMBOL, "sell", "limit", "15", str(ask + 900 * tick)),
         ]
-        ids = [await session.place(session.prepare(draft)) for draft in orders]
-        await settle(lambda: ids[1] in session.orders, 10, "the order to cancel")
-        await session.cancel(ids[1])
-        await settle(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-        entry = session.positions.get(SYMBOL).avg_entry.quantize(tick)
-        plan = session.plan_for_position(
+        ids = [await session.trading.place(session.trading.prepare(draft)) for draft in orders]
+        await settle(lambda: ids[1] in session.trading.orders, 10, "the order to cancel")
+        await session.trading.cancel(ids[1])
+        await settle(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+        entry = session.account.positions.get(SYMBOL).avg_entry.quantize(tick)
+        plan = session.trading.plan_for_position(
             SYMBOL, str(entry - 1500 * tick), str(entry + 2500 * tick), "MP"
         )
-        await session.place_bracket(plan)
+        await session.trading.place_bracket(plan)
         window.book.set_group(2)
         window.ticket.price_edit.setText(contract.format_price(bid - 100 * tick))
         window.ticket.sl_edit.setText(contract.format_price(bid - 1100 * tick))

@@ -1,14 +1,23 @@
-"""The futures account's balances per currency: the wallet feed live, account-overview to
-reconcile, both as the venue's BalanceUpdate values (kcterm.venue.events). A clean core API for
-the account panel."""
+"""The futures account, the session's account part (`session.account`): its positions, its
+balances per currency (the wallet feed live, account-overview to reconcile, both as the venue's
+BalanceUpdate values of kcterm.venue.events), and each contract's margin mode and cross leverage.
+A clean core API for the positions panel, the account bar and the ticket."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
+from kcterm.core.bus import EventBus
+from kcterm.core.journal import Journal
 from kcterm.core.marks import event_mark
 from kcterm.core.order_margin import OrderMargin
-from kcterm.venue.events import BalanceUpdate
+from kcterm.core.positions import Positions
+from kcterm.venue.base import MarginVenue
+from kcterm.venue.errors import VenueError
+from kcterm.venue.events import BalanceUpdate, PositionUpdate
+
+Notify = Callable[[str, str], None]  # (level "info" | "error", text): a line for the trader
 
 # Overview numbers are rounded JSON floats, wallet numbers exact strings: closer than this
 # is the same amount.
@@ -33,6 +42,63 @@ def balance_differences(local: Balance, remote: Balance) -> list[str]:
 
 
 class Account:
+    """The account part: positions and balances, kept from the private feed (the bus) and
+    merged by the reconciler; margin mode and cross leverage per contract, asked of the
+    venue's MarginVenue."""
+
+    def __init__(
+        self, margin: MarginVenue, bus: EventBus, journal: Journal, *, notify: Notify
+    ) -> None:
+        self._margin = margin
+        self._journal = journal
+        self._notify = notify
+        self.positions = Positions()
+        self.balances = Balances()
+        # symbol -> ISOLATED | CROSS, as the exchange last said (load_margin_settings)
+        self.margin_modes: dict[str, str] = {}
+        self.cross_leverage: dict[str, int] = {}
+        bus.subscribe(PositionUpdate, self._on_position_update)
+        bus.subscribe(BalanceUpdate, self._on_balance_update)
+
+    def _on_position_update(self, update: PositionUpdate) -> None:
+        self.positions.apply(update)
+
+    def _on_balance_update(self, update: BalanceUpdate) -> None:
+        self.balances.apply(update)
+
+    async def load_margin_settings(self, symbol: str) -> tuple[str, int | None]:
+        """The symbol's margin mode and cross leverage from the exchange."""
+        self.margin_modes[symbol] = await self._margin.margin_mode(symbol)
+        try:
+            self.cross_leverage[symbol] = await self._margin.cross_leverage(symbol)
+        except VenueError as exc:
+            self._journal.error(f"Cross leverage of {symbol} unavailable", exc, symbol)
+        return self.margin_modes[symbol], self.cross_leverage.get(symbol)
+
+    async def set_margin_mode(self, symbol: str, mode: str) -> None:
+        """Switch ISOLATED/CROSS (the exchange refuses while orders or a position exist)."""
+        self._journal.action(f"Switch {symbol} to {mode.lower()} margin", symbol)
+        await self._ask("Margin mode change", symbol, self._margin.set_margin_mode(symbol, mode))
+        self.margin_modes[symbol] = mode
+        self._notify("info", f"{symbol} now uses {mode.lower()} margin")
+
+    async def set_cross_leverage(self, symbol: str, leverage: int) -> None:
+        self._journal.action(f"Set {symbol} cross leverage to {leverage}x", symbol)
+        change = self._margin.set_cross_leverage(symbol, leverage)
+        await self._ask("Cross leverage change", symbol, change)
+        self.cross_leverage[symbol] = leverage
+
+    async def _ask(self, what: str, symbol: str, call: Awaitable[None]) -> None:
+        try:
+            await call
+        except VenueError as exc:
+            self._notify("error", f"{what} refused: {exc.msg} (KuCoin {exc.code})")
+            self._journal.error(f"{what} refused", exc, symbol)
+            raise
+        self._journal.reply(f"{what} accepted", symbol)
+
+
+class Balances:
     """currency -> Balance; `version` moves on every change."""
 
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from kcterm.core.contract import Contract
 from kcterm.core.validation import TRIGGERS, OrderRejected, new_client_oid, parse_tick_price
+from kcterm.venue.events import Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class BracketOrder:
     side: str  # the closing side
     size: int  # 0 with close_order (the position's size when it fires)
     margin_mode: str
-    trigger: str  # TP last trade | MP mark | IP index
+    trigger: Trigger  # the price it watches
     close_order: bool
     reduce_only: bool
     up_price: Decimal | None
@@ -49,7 +50,7 @@ class BracketPlan:
     entry: Decimal
     stop_loss: Decimal | None
     take_profit: Decimal | None
-    trigger: str  # TP last trade | MP mark | IP index
+    trigger: Trigger  # the price it watches
     close_whole: bool  # closeOrder: the position's size when it fires
     margin_mode: str = "ISOLATED"
 
@@ -126,7 +127,7 @@ def plan_bracket(
     entry: Decimal,
     stop_loss: str,
     take_profit: str,
-    trigger: str = "MP",
+    trigger: Trigger = Trigger.MARK,
     watched: Decimal | None = None,
     close_whole: bool = False,
     margin_mode: str = "ISOLATED",

@@ -1,7 +1,7 @@
 """Which SL/TP st-order belongs to which entry, so a bracket lives and dies with what it
 protects (issue 10; ARCHITECTURE.md "Rules worth keeping").
 
-An entry's bracket is placed right after the entry (session_positions.place_with_bracket). From
+An entry's bracket is placed right after the entry (core.trading place_with_bracket). From
 then on, the entry's end decides the bracket's fate:
 
 - ended with nothing filled (cancelled from the panel, cancel all, cancel everywhere, the cancel
@@ -11,7 +11,7 @@ then on, the entry's end decides the bracket's fate:
   the filled size (an st-order has no amend, spec/REFERENCE.md 7.10), again at each fill;
 - filled whole: the bracket stays; it protects the position now;
 - modified (price and/or size; KuCoin has no amend, so the entry is cancelled and its rest
-  placed again, session_trading.modify_order): the bracket is carried over to the replacement,
+  placed again, core.trading modify_order): the bracket is carried over to the replacement,
   not cancelled. `begin_move` keeps the old entry's cancel from cancelling it, `end_move`
   links it to the new order (resized when the entry's size changed), `abandon_move` puts it
   back under the rules above when the replacement never came.
@@ -26,7 +26,7 @@ know: with a position already open on the same side, a bracket that triggers bef
 fills closes up to the entry's size of THAT position.
 
 The links survive a restart when the session keeps them (`BracketGuard(store=...)`,
-core/bracket_links.py, session_trading.keep_bracket_links): every change is written, and the
+core/bracket_links.py, core.trading keep_bracket_links): every change is written, and the
 next session's guard starts from them.
 
 The entry's fills and end may arrive before the bracket's reply does, so recent ends are kept and

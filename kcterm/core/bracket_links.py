@@ -18,6 +18,7 @@ from typing import Any
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.bracket_guard import Link
 from kcterm.private_files import open_private
+from kcterm.venue.events import Trigger
 
 log = logging.getLogger("kcterm.core.bracket_links")
 FORMAT = 1
@@ -51,11 +52,20 @@ def _link_to_json(link: Link) -> dict[str, Any]:
             "entry": _price(plan.entry),
             "stop_loss": _price(plan.stop_loss),
             "take_profit": _price(plan.take_profit),
-            "trigger": plan.trigger,
+            "trigger": plan.trigger.value,
             "close_whole": plan.close_whole,
             "margin_mode": plan.margin_mode,
         },
     }
+
+
+# Files written before the trigger was core's own word hold KuCoin's letters for it.
+_OLD_TRIGGERS = {"TP": Trigger.LAST, "MP": Trigger.MARK, "IP": Trigger.INDEX}
+
+
+def _trigger(text: str) -> Trigger:
+    """A plan's trigger as written: last | mark | index, or an older file's TP | MP | IP."""
+    return _OLD_TRIGGERS.get(text) or Trigger(text)  # ValueError: the link is skipped
 
 
 def _link_from_json(item: dict[str, Any]) -> Link:
@@ -74,7 +84,7 @@ def _link_from_json(item: dict[str, Any]) -> Link:
         entry,
         dec("stop_loss"),
         dec("take_profit"),
-        str(p["trigger"]),
+        _trigger(str(p["trigger"])),
         bool(p["close_whole"]),
         str(p.get("margin_mode") or "ISOLATED"),
     )

@@ -1,7 +1,7 @@
 """Order actions made of several requests: wait for a cancel to take effect, cancel
 everywhere.
 
-KuCoin Futures has no amend for ordinary orders, so a modify (session_trading.modify_order)
+KuCoin Futures has no amend for ordinary orders, so a modify (core.trading modify_order)
 is cancel, wait for the order's end, then the part that did not fill placed again with a new
 clientOid. The end is the private feed's word (the `done` OrderUpdate on the bus): no polling
 while the feed is up. Only when the feed says nothing for FEED_GRACE_S (it is down, or the

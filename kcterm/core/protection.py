@@ -15,6 +15,7 @@ from typing import Protocol
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.stop_orders import StopOrder
+from kcterm.venue.events import Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ class Level:
     order_id: str
     kind: str  # "SL" | "TP"
     price: Decimal
-    trigger: str
+    trigger: Trigger | None  # None: the venue did not say
 
 
 class BracketBook:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kcterm.core.account import Account
+from kcterm.core.account import Balances
 from kcterm.core.fills import Fills
 from kcterm.core.journal import EntryKind, Journal
 from kcterm.core.marks import event_mark
@@ -39,6 +39,7 @@ from kcterm.venue.events import (
     Fill,
     FundingPayment,
     OrderDetail,
+    OrderUpdate,
     PositionUpdate,
     StopOrder,
 )
@@ -89,7 +90,7 @@ class Reconciler:
         orders: OpenOrders,
         stops: StopOrders,
         positions: Positions,
-        account: Account,
+        account: Balances,
         fills: Fills,
         *,
         history: OrderHistory | None = None,
@@ -131,6 +132,14 @@ class Reconciler:
 
     def note_order_event(self, order_id: str) -> None:
         self._order_marks[order_id] = event_mark()
+
+    def on_order_update(self, update: OrderUpdate) -> None:
+        """Every order event (a subscriber of the bus): REST older than it does not overwrite
+        it, and a done order means one debounced reload of the recent done orders (their
+        average fill prices)."""
+        self.note_order_event(update.order_id)
+        if update.done:
+            self.done_orders_changed()
 
     def request(self, reason: str) -> None:
         """Ask for a pass as soon as possible (e.g. the private feed reconnected)."""

@@ -19,7 +19,7 @@ def stop_from_update(update: StopOrderUpdate) -> StopOrder:
         update.stop_direction,
         update.stop_price,
         update.order_price,
-        update.trigger_price_type,
+        update.trigger,
         reduce_only=update.reduce_only,
         close_order=update.close_order,
     )

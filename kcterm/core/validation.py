@@ -4,8 +4,8 @@ Everything a user types arrives here as text. It leaves as an `OrderRequest` who
 exact multiples of the tick and whose size is a whole number of lots, or as `OrderRejected`
 naming the field and the reason in words a trader reads in the ticket.
 
-Order kinds: limit, market, stop-limit and stop-market. A stop watches the last trade price
-(TP — not "take profit"), the mark (MP) or the index (IP); its `stop` direction
+Order kinds: limit, market, stop-limit and stop-market. A stop watches the last trade price,
+the mark or the index (venue.events Trigger); its `stop` direction
 is not typed but derived: a stop price above the watched price fires on the way up, below on
 the way down. The fat-finger limits (maximum order value, maximum distance from the mark) are
 the user's own and apply to every order that can open risk.
@@ -19,9 +19,10 @@ from decimal import Decimal, InvalidOperation
 
 from kcterm.core.contract import Contract
 from kcterm.core.size_units import SizeError, to_lots
+from kcterm.venue.events import Trigger
 
 ORDER_KINDS = ("limit", "market", "stop_limit", "stop_market")
-TRIGGERS = {"TP": "last", "MP": "mark", "IP": "index"}  # trigger -> the price it watches
+TRIGGERS = {trigger: trigger.value for trigger in Trigger}  # trigger -> the price, in words
 
 
 class OrderRejected(ValueError):
@@ -46,7 +47,7 @@ class OrderDraft:
     margin_mode: str = "ISOLATED"
     size_unit: str = "lots"  # lots | coins | usdt (size_units.py)
     stop_price: str = ""
-    trigger: str = "TP"  # TP last trade | MP mark | IP index
+    trigger: Trigger = Trigger.LAST  # the price a stop watches
     time_in_force: str = "GTC"  # GTC | IOC
     post_only: bool = False
     reduce_only: bool = False
@@ -66,8 +67,10 @@ class MarketContext:
     best_bid: Decimal | None = None
     best_ask: Decimal | None = None
 
-    def watched(self, trigger: str) -> Decimal | None:
-        return {"TP": self.last, "MP": self.mark, "IP": self.index}.get(trigger)
+    def watched(self, trigger: Trigger) -> Decimal | None:
+        return {Trigger.LAST: self.last, Trigger.MARK: self.mark, Trigger.INDEX: self.index}.get(
+            trigger
+        )
 
     def reference(self, side: str) -> Decimal | None:
         """The price a market order is expected to trade at: the touch, else mark or last."""
@@ -101,7 +104,7 @@ class OrderRequest:
     stop: str | None = None  # up | down
     stop_price: Decimal | None = None
     stop_price_text: str | None = None
-    trigger: str = "TP"
+    trigger: Trigger = Trigger.LAST
     time_in_force: str = "GTC"
     post_only: bool = False
     reduce_only: bool = False

@@ -51,19 +51,21 @@ class AccountBar(QToolBar):
         # Orders move the figures too: a resting order freezes margin before the exchange's
         # next balance report says so (core.order_margin).
         drawn = (
-            session.account.version,
-            session.positions.version,
-            session.orders.version,
-            session.order_margin.version,
+            session.account.balances.version,
+            session.account.positions.version,
+            session.trading.orders.version,
+            session.trading.order_margin.version,
         )
         if drawn == self._drawn:
             return
         self._drawn = drawn
-        balances = session.account.all()
-        balance = session.account.get("USDT") or (balances[0] if balances else None)
-        unconfirmed = session.account.unconfirmed_order_margin(balance.currency) if balance else 0
+        balances = session.account.balances.all()
+        balance = session.account.balances.get("USDT") or (balances[0] if balances else None)
+        unconfirmed = (
+            session.account.balances.unconfirmed_order_margin(balance.currency) if balance else 0
+        )
         summary = summarize(
-            balance, session.positions.all(), session.contracts, Decimal(unconfirmed)
+            balance, session.account.positions.all(), session.contracts, Decimal(unconfirmed)
         )
         if summary is None:
             return

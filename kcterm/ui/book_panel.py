@@ -122,7 +122,7 @@ class BookPanel(QWidget):
         book = self._session.market_data.books.get(self._symbol)
         if book is None:
             return
-        orders = self._session.orders
+        orders = self._session.trading.orders
         drawn = (book.version, orders.version)
         if drawn == self._drawn:
             return

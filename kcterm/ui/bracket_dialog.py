@@ -32,8 +32,9 @@ from kcterm.core.validation import OrderRejected, OrderRequest
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
-TRIGGERS = (("Mark", "MP"), ("Last", "TP"), ("Index", "IP"))
+TRIGGERS = (("Mark", Trigger.MARK), ("Last", Trigger.LAST), ("Index", Trigger.INDEX))
 
 
 class BracketDialog(QDialog):
@@ -62,7 +63,7 @@ class BracketDialog(QDialog):
         self.info_label = QLabel()
         self.trigger_box = QComboBox()
         for label, code in TRIGGERS:
-            self.trigger_box.addItem(label, code)
+            self.trigger_box.addItem(label, code.value)
         self.sl_edit = QLineEdit()
         self.sl_edit.setPlaceholderText("stop-loss price")
         self.tp_edit = QLineEdit()
@@ -112,11 +113,11 @@ class BracketDialog(QDialog):
     # -- figures -----------------------------------------------------------------------------
 
     def plan(self) -> BracketPlan:
-        trigger = str(self.trigger_box.currentData())
+        trigger = Trigger(str(self.trigger_box.currentData()))
         sl, tp = self.sl_edit.text(), self.tp_edit.text()
         if self.request is not None:
-            return self._session.plan_for_entry(self.request, sl, tp, trigger)
-        return self._session.plan_for_position(self.symbol, sl, tp, trigger)
+            return self._session.trading.plan_for_entry(self.request, sl, tp, trigger)
+        return self._session.trading.plan_for_position(self.symbol, sl, tp, trigger)
 
     def update_figures(self) -> BracketPlan | None:
         self._mark(set())
@@ -170,11 +171,11 @@ class BracketDialog(QDialog):
         self.place_button.setEnabled(False)
         try:
             if self.request is not None:
-                order_id = await self._session.place_with_bracket(self.request, plan)
+                order_id = await self._session.trading.place_with_bracket(self.request, plan)
             elif self.existing_id is not None:
-                order_id = await self._session.replace_bracket(self.existing_id, plan)
+                order_id = await self._session.trading.replace_bracket(self.existing_id, plan)
             else:
-                order_id = await self._session.place_bracket(plan)
+                order_id = await self._session.trading.place_bracket(plan)
         except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
@@ -191,7 +192,7 @@ class BracketDialog(QDialog):
         if self._confirm is not None and not await self._confirm(question):
             return
         try:
-            await self._session.cancel_stop(self.existing_id)
+            await self._session.trading.cancel_stop(self.existing_id)
         except VenueError as exc:
             self.error_label.setText(f"Refused: {refusal_text(exc)}")
             return
@@ -201,8 +202,8 @@ class BracketDialog(QDialog):
 
     def _existing(self) -> str | None:
         """The position's current TP/SL order, if it has one (edited, not added to)."""
-        levels = self._session.protection(self.symbol)
-        known = [lv for lv in levels if self._session.brackets.get(lv.order_id)]
+        levels = self._session.trading.protection(self.symbol)
+        known = [lv for lv in levels if self._session.trading.brackets.get(lv.order_id)]
         chosen = known or levels
         return chosen[0].order_id if chosen else None
 
@@ -215,7 +216,7 @@ class BracketDialog(QDialog):
             at = f" @ {price_text(self.contract, entry)}" if entry is not None else " at market"
             self.info_label.setText(f"Entry: {side} {request.size} lots {self.symbol}{at}")
             return
-        position = self._session.positions.get(self.symbol)
+        position = self._session.account.positions.get(self.symbol)
         if position is None:
             self.info_label.setText(f"No open position on {self.symbol}.")
             return
@@ -224,11 +225,11 @@ class BracketDialog(QDialog):
             f"{price_text(self.contract, position.avg_entry)} · mark "
             f"{price_text(self.contract, position.mark_price)}"
         )
-        for level in self._session.protection(self.symbol):
+        for level in self._session.trading.protection(self.symbol):
             if level.order_id != self.existing_id:
                 continue
             edit = self.sl_edit if level.kind == "SL" else self.tp_edit
             edit.setText(fmt(level.price))
-            index = self.trigger_box.findData(level.trigger)
+            index = self.trigger_box.findData(level.trigger.value if level.trigger else "")
             if index >= 0:
                 self.trigger_box.setCurrentIndex(index)

@@ -231,7 +231,7 @@ class ChartPanel(QWidget):
             self.price_plot.setXRange(left + shift, right + shift, padding=0)
 
     def _refresh_orders(self) -> None:
-        orders = self._session.orders
+        orders = self._session.trading.orders
         if orders.version == self._orders_drawn:
             return
         self._orders_drawn = orders.version
@@ -240,13 +240,17 @@ class ChartPanel(QWidget):
 
     def _refresh_position(self) -> None:
         session = self._session
-        drawn = (session.positions.version, session.stop_orders.version, session.brackets.version)
+        drawn = (
+            session.account.positions.version,
+            session.trading.stop_orders.version,
+            session.trading.brackets.version,
+        )
         if drawn == self._position_drawn:
             return
         self._position_drawn = drawn
         self.position_lines.sync(
-            session.positions.get(self._symbol),
-            session.protection(self._symbol),
+            session.account.positions.get(self._symbol),
+            session.trading.protection(self._symbol),
             session.contracts.get(self._symbol),
         )
 

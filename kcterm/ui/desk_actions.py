@@ -23,6 +23,7 @@ from kcterm.ui.ask import ask
 from kcterm.ui.bracket_dialog import BracketDialog
 from kcterm.ui.formatting import price_text
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -102,7 +103,7 @@ class DeskActions:
 
     @asyncSlot(str, str)
     async def _position_order(self, action: str, symbol: str) -> None:
-        position = self.session.positions.get(symbol)
+        position = self.session.account.positions.get(symbol)
         if position is None:
             return
         if action == "reverse" and not self.window.gate(symbol).open:
@@ -136,10 +137,10 @@ class DeskActions:
     async def _close(self, symbol: str, action: str) -> None:
         try:
             if action == "reverse":
-                await self.session.reverse_position(symbol)
+                await self.session.trading.reverse_position(symbol)
             else:
                 how = "market" if action == "close" else action
-                await self.session.close_position(symbol, how)
+                await self.session.trading.close_position(symbol, how)
         except OrderRejected as rejected:
             self.fail(f"Not sent: {rejected.reason}")
         except VenueError as exc:
@@ -148,7 +149,7 @@ class DeskActions:
     @asyncSlot()
     async def close_position_hotkey(self) -> None:
         symbol = self.window.ticket.symbol
-        position = self.session.positions.get(symbol)
+        position = self.session.account.positions.get(symbol)
         if position is None:
             self.fail(f"No open position on {symbol} to close.")
             return
@@ -160,7 +161,7 @@ class DeskActions:
 
     @asyncSlot()
     async def flatten_all(self) -> None:
-        count = len(self.session.positions)
+        count = len(self.session.account.positions)
         text = (
             f"Cancel every open order and stop order and close all {count} position(s) at "
             "market, on every contract?"
@@ -168,7 +169,7 @@ class DeskActions:
         if not await self.confirm("flatten", "Flatten all", text):
             return
         try:
-            await self.session.flatten_all()
+            await self.session.trading.flatten_all()
         except (VenueError, OrderRejected) as exc:
             self.fail(f"Flatten all incomplete: {exc}")
 
@@ -189,20 +190,22 @@ class DeskActions:
     async def level_moved(self, order_id: str, kind: str, price: Decimal) -> None:
         """An SL/TP line dropped at `price`: replace that TP/SL with the level moved."""
         symbol = next(
-            (s.symbol for s in self.session.stop_orders.all() if s.order_id == order_id), ""
+            (s.symbol for s in self.session.trading.stop_orders.all() if s.order_id == order_id), ""
         )
         contract = self.session.contracts.get(symbol)
         if contract is None:
             return
-        levels = {lv.kind: lv for lv in self.session.protection(symbol) if lv.order_id == order_id}
+        levels = {
+            lv.kind: lv for lv in self.session.trading.protection(symbol) if lv.order_id == order_id
+        }
         if kind not in levels:
             return
-        trigger = levels[kind].trigger or "MP"
+        trigger = levels[kind].trigger or Trigger.MARK
         fmt = contract.format_price
         sl = fmt(price) if kind == "SL" else (fmt(levels["SL"].price) if "SL" in levels else "")
         tp = fmt(price) if kind == "TP" else (fmt(levels["TP"].price) if "TP" in levels else "")
         try:
-            plan = self.session.plan_for_position(symbol, sl, tp, trigger)
+            plan = self.session.trading.plan_for_position(symbol, sl, tp, trigger)
         except OrderRejected as rejected:
             self.fail(f"TP/SL not moved: {rejected.reason}")
             return
@@ -211,7 +214,7 @@ class DeskActions:
         if not await self.confirm("bracket", "Move TP/SL", text):
             return
         try:
-            await self.session.replace_bracket(order_id, plan)
+            await self.session.trading.replace_bracket(order_id, plan)
         except VenueError as exc:
             self.last_error = refusal_text(exc)
 
@@ -220,7 +223,7 @@ class DeskActions:
     @asyncSlot(str, object, object)
     async def modify_order(self, order_id: str, price: Decimal | None, size: int | None) -> None:
         orders = self.window.open_orders
-        order = self.session.orders.get(order_id)
+        order = self.session.trading.orders.get(order_id)
         if order is None:
             return
         contract = self.session.contracts.get(order.symbol)
@@ -236,7 +239,7 @@ class DeskActions:
             return
         orders.show_message(f"Replacing order {order_id}…")
         try:
-            new_id = await self.session.modify_order(order_id, price=price, size=size)
+            new_id = await self.session.trading.modify_order(order_id, price=price, size=size)
         except OrderRejected as rejected:
             orders.show_message(f"Not changed: {rejected.reason}", True)
             return

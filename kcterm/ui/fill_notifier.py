@@ -26,8 +26,8 @@ class FillNotifier:
         self._session = session
         self._prefs = prefs
         self._window = window
-        self._seen = {fill.trade_id for fill in session.fills.all()}
-        self._drawn = session.fills.version
+        self._seen = {fill.trade_id for fill in session.trading.fills.all()}
+        self._drawn = session.trading.fills.version
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(_icon(window), window)
@@ -37,7 +37,7 @@ class FillNotifier:
         self.sounds = 0
 
     def refresh(self) -> None:
-        fills = self._session.fills
+        fills = self._session.trading.fills
         if fills.version == self._drawn:
             return
         self._drawn = fills.version

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"kcterm · {venue}")
         self.resize(default_size())
         self.prefs = TradingPrefs(self.settings, session.is_live, session.profile_name)
-        session.safety_limits = self.prefs.limits()
+        session.trading.safety_limits = self.prefs.limits()
         self._confirm_order = confirm
         self._confirm_move = confirm_move
         self.desk_actions = DeskActions(self, confirm_action)
@@ -489,18 +489,18 @@ class MainWindow(QMainWindow):
 
     @asyncSlot(str, object)
     async def move_order(self, order_id: str, price: Decimal) -> None:
-        order = self.session.orders.get(order_id)
+        order = self.session.trading.orders.get(order_id)
         if order is None or not self.gate(order.symbol).open:
             self.chart.order_lines.reset(order_id)
             return
         try:
-            await self.session.move_order(order_id, price)
+            await self.session.trading.move_order(order_id, price)
         except (VenueError, OrderRejected, KeyError):
             self.chart.order_lines.reset(order_id)  # the journal says why
 
     def apply_prefs(self) -> None:
         """After the safety dialog: the new fat-finger limits take effect at once."""
-        self.session.safety_limits = self.prefs.limits()
+        self.session.trading.safety_limits = self.prefs.limits()
         self.ticket.checks.run()
 
     def confirm_order(self, request: OrderRequest) -> bool | Awaitable[bool]:
@@ -517,7 +517,7 @@ class MainWindow(QMainWindow):
 
     async def _ask_confirmation(self, request: OrderRequest) -> bool:
         contract = self.session.contracts.get(request.symbol)
-        preview = self.session.preview(request)
+        preview = self.session.trading.preview(request)
         figures = f"\n{preview.describe(contract)}" if preview and contract else ""
         live = self.session.is_live
         real = "a REAL order to KuCoin" if live else "a practice order"

@@ -43,6 +43,7 @@ from kcterm.ui.ticket_margin import MarginControls
 from kcterm.ui.ticket_options import TicketOptions
 from kcterm.ui.ticket_risk import RiskSizer
 from kcterm.venue.errors import VenueError
+from kcterm.venue.events import Trigger
 
 log = logging.getLogger("kcterm.ui.order_ticket")
 
@@ -55,7 +56,7 @@ KINDS = (
     ("Stop limit", "stop_limit"),
     ("Stop market", "stop_market"),
 )
-TRIGGER_ITEMS = (("Last", "TP"), ("Mark", "MP"), ("Index", "IP"))
+TRIGGER_ITEMS = (("Last", Trigger.LAST), ("Mark", Trigger.MARK), ("Index", Trigger.INDEX))
 
 
 class OrderTicket(QWidget):
@@ -85,7 +86,7 @@ class OrderTicket(QWidget):
         self.stop_edit.setPlaceholderText("stop price")
         self.trigger_box = QComboBox()
         for label, code in TRIGGER_ITEMS:
-            self.trigger_box.addItem(label, code)
+            self.trigger_box.addItem(label, code.value)
         self.trigger_box.setToolTip("The price the stop watches: last trade, mark or index")
         self.size_edit = QLineEdit("1")
         self.size_edit.setPlaceholderText("size")
@@ -206,10 +207,10 @@ class OrderTicket(QWidget):
     def _has_traded(self) -> bool:
         session = self._session
         return bool(
-            len(session.orders)
-            or len(session.stop_orders)
-            or len(session.fills)
-            or session.positions.all()
+            len(session.trading.orders)
+            or len(session.trading.stop_orders)
+            or len(session.trading.fills)
+            or session.account.positions.all()
         )
 
     def draft(
@@ -244,7 +245,7 @@ class OrderTicket(QWidget):
             margin_mode=self.margin.mode,
             size_unit=self.size_unit,
             stop_price="" if plain else self.stop_edit.text(),
-            trigger=str(self.trigger_box.currentData()),
+            trigger=Trigger(str(self.trigger_box.currentData())),
             **flags,
         )
 
@@ -262,7 +263,9 @@ class OrderTicket(QWidget):
             return None
         if request.close_order or request.reduce_only:
             raise OrderRejected("sl", "A stop-loss or take-profit protects an opening order.")
-        return self._session.plan_for_entry(request, self.sl_edit.text(), self.tp_edit.text())
+        return self._session.trading.plan_for_entry(
+            request, self.sl_edit.text(), self.tp_edit.text()
+        )
 
     def _submit(self, side: str, draft: OrderDraft | None = None, gate_checked=False) -> bool:
         self._clear_error()
@@ -270,7 +273,7 @@ class OrderTicket(QWidget):
             self._show_error(f"Not sent: {self._gate.reason}.")
             return False
         try:
-            request = self._session.prepare(draft or self.draft(side))
+            request = self._session.trading.prepare(draft or self.draft(side))
             plan = None if draft is not None else self.bracket_plan(request)
             self.checks.forecast(request)  # what the exchange would refuse from book/position
         except OrderRejected as rejected:
@@ -301,9 +304,9 @@ class OrderTicket(QWidget):
         self.set_gate(self._gate)
         try:
             if plan is None:
-                order_id = await self._session.place(request)
+                order_id = await self._session.trading.place(request)
             else:
-                order_id = await self._session.place_with_bracket(request, plan)
+                order_id = await self._session.trading.place_with_bracket(request, plan)
         except VenueError as exc:
             self._show_error(order_refusal(exc))  # KuCoin's code and words, then ours
         else:
@@ -315,7 +318,7 @@ class OrderTicket(QWidget):
     def _open_bracket(self) -> None:
         side = "sell" if self._sl_above_price() else "buy"
         try:
-            request = self._session.prepare(self.draft(side))
+            request = self._session.trading.prepare(self.draft(side))
         except OrderRejected as rejected:
             self._show_error(rejected.reason, rejected.field)
             return
@@ -414,7 +417,9 @@ class OrderTicket(QWidget):
 
     def _sizing_context(self) -> tuple[Contract | None, Decimal | None, Decimal | None]:
         contract = self.contract
-        balance = self._session.account.get(contract.settle_currency if contract else "USDT")
+        balance = self._session.account.balances.get(
+            contract.settle_currency if contract else "USDT"
+        )
         return contract, self.checks.entry_price(), balance.equity if balance else None
 
     def _on_kind_changed(self) -> None:

@@ -72,7 +72,7 @@ class OrdersPanel(QWidget):
         self._drawn_stops = (-1, -1)
         self._drawn_fills = -1
         self._drawn_pending: tuple[int, int] = (-1, -1)
-        self._drawn_outcome = session.gateway.outcomes_version
+        self._drawn_outcome = session.trading.gateway.outcomes_version
         self.model = OpenOrdersModel(session.contracts)
         self.view = _table(self.model)
         self.view.setEditTriggers(
@@ -81,7 +81,7 @@ class OrdersPanel(QWidget):
         )
         self.view.clicked.connect(self._on_clicked)
         self.model.edit_requested.connect(self._on_edit)
-        self.stop_model = StopOrdersModel(session.contracts, session.brackets)
+        self.stop_model = StopOrdersModel(session.contracts, session.trading.brackets)
         self.stop_view = _table(self.stop_model)
         self.stop_view.clicked.connect(self._on_stop_clicked)
         self.history_model = HistoryModel(session.contracts)
@@ -133,8 +133,8 @@ class OrdersPanel(QWidget):
         self.cancel_all_button.setText(f"Cancel all {symbol}")
 
     def refresh(self) -> None:
-        orders = self._session.orders
-        pending = self._session.gateway.pending
+        orders = self._session.trading.orders
+        pending = self._session.trading.gateway.pending
         # Ages and countdowns change with time alone: redraw a few times a second meanwhile.
         tick = int(time.monotonic() / PENDING_REDRAW_S) if len(pending) else 0
         if orders.version != self._drawn_open or (pending.version, tick) != self._drawn_pending:
@@ -154,22 +154,22 @@ class OrdersPanel(QWidget):
             # not pending, even while its REST reply is still on its way (issue 10: the bar said
             # "1 pending" beside no pending row).
             self._show_pending([p for p in pending.all() if p.client_oid not in confirmed])
-        gateway = self._session.gateway
+        gateway = self._session.trading.gateway
         if gateway.outcomes_version != self._drawn_outcome:
             self._drawn_outcome = gateway.outcomes_version
             level, text = gateway.outcomes[-1]
             self.show_message(text, level == "error")
-        stops = self._session.stop_orders
-        if (stops.version, self._session.brackets.version) != self._drawn_stops:
-            self._drawn_stops = (stops.version, self._session.brackets.version)
+        stops = self._session.trading.stop_orders
+        if (stops.version, self._session.trading.brackets.version) != self._drawn_stops:
+            self._drawn_stops = (stops.version, self._session.trading.brackets.version)
             self.stop_model.set_rows(stops.all())
             self.tabs.setTabText(1, f"Stop orders ({len(stops)})")
-        history = self._session.history
+        history = self._session.trading.history
         if history.version != self._drawn_history:
             self._drawn_history = history.version
             self.history_model.set_rows(history.all())
             self.tabs.setTabText(2, f"Order history ({len(history)})")
-        fills = self._session.fills
+        fills = self._session.trading.fills
         if fills.version != self._drawn_fills:
             self._drawn_fills = fills.version
             self.fills_model.set_rows(fills.all()[:FILLS_SHOWN])
@@ -192,13 +192,13 @@ class OrdersPanel(QWidget):
 
     def abandon(self, client_oid: str) -> bool:
         """Stop trying one pending order; its outcome shows in the bar once it is known."""
-        if not self._session.gateway.abandon(client_oid):
+        if not self._session.trading.gateway.abandon(client_oid):
             return False
         self.show_message(f"Abandoning order {client_oid}: checking the exchange…")
         return True
 
     def abandon_all(self) -> int:
-        count = sum(self.abandon(p.client_oid) for p in self._session.gateway.pending.all())
+        count = sum(self.abandon(p.client_oid) for p in self._session.trading.gateway.pending.all())
         return count
 
     def show_message(self, text: str, error: bool = False) -> None:
@@ -207,7 +207,7 @@ class OrdersPanel(QWidget):
         self.message_label.style().polish(self.message_label)
 
     def _on_edit(self, order_id: str, field: str, text: str) -> None:
-        order = self._session.orders.get(order_id)  # a pending row is never in here
+        order = self._session.trading.orders.get(order_id)  # a pending row is never in here
         if order is None:
             return
         cleaned = text.strip().replace(",", "")
@@ -235,7 +235,7 @@ class OrdersPanel(QWidget):
     async def cancel_stop_row(self, row: int) -> None:
         order = self.stop_model.row_at(row)
         try:
-            await self._session.cancel_stop(order.order_id)
+            await self._session.trading.cancel_stop(order.order_id)
         except VenueError:
             pass  # the session journals why; the row stays until the feed says otherwise
 
@@ -250,14 +250,14 @@ class OrdersPanel(QWidget):
             self.abandon(order.client_oid)
             return
         try:
-            await self._session.cancel(order.order_id)
+            await self._session.trading.cancel(order.order_id)
         except VenueError:
             pass  # the session journals why; the row stays until the feed says otherwise
 
     @asyncSlot()
     async def _cancel_all(self) -> None:
         try:
-            await self._session.cancel_all(self._symbol)
+            await self._session.trading.cancel_all(self._symbol)
         except VenueError:
             pass  # journaled by the session
 
@@ -265,7 +265,7 @@ class OrdersPanel(QWidget):
     async def _cancel_everywhere(self) -> None:
         self.cancel_everywhere_button.setEnabled(False)
         try:
-            await self._session.cancel_all_everywhere()
+            await self._session.trading.cancel_all_everywhere()
         except VenueError:
             pass  # journaled by the session
         finally:

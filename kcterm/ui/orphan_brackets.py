@@ -51,7 +51,7 @@ class OrphanBracketsDialog(QDialog):
 
     def fill(self) -> None:
         self.list.clear()
-        for orphan in self._session.orphan_brackets:
+        for orphan in self._session.trading.orphan_brackets:
             item = QListWidgetItem(orphan.describe())
             item.setData(Qt.ItemDataRole.UserRole, orphan.order_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -71,7 +71,7 @@ class OrphanBracketsDialog(QDialog):
         if not ids or self.task is not None:
             return
         self.cancel_button.setEnabled(False)
-        self.task = asyncio.ensure_future(self._session.cancel_orphan_brackets(ids))
+        self.task = asyncio.ensure_future(self._session.trading.cancel_orphan_brackets(ids))
         self.task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Future[list[str]]) -> None:

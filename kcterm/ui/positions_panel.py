@@ -97,21 +97,25 @@ class PositionsPanel(QWidget):
 
     def refresh(self) -> None:
         session = self._session
-        if session.orphans_version != self._drawn_orphans:
-            self._drawn_orphans = session.orphans_version
-            count = len(session.orphan_brackets)
+        if session.trading.orphans_version != self._drawn_orphans:
+            self._drawn_orphans = session.trading.orphans_version
+            count = len(session.trading.orphan_brackets)
             self.orphans_button.setText(f"Orphaned TP/SL ({count})")
             self.orphans_button.setVisible(count > 0)
             if self.orphans_dialog is not None and self.orphans_dialog.task is None:
                 self.orphans_dialog.fill()
-        drawn = (session.positions.version, session.stop_orders.version, session.brackets.version)
+        drawn = (
+            session.account.positions.version,
+            session.trading.stop_orders.version,
+            session.trading.brackets.version,
+        )
         if drawn == self._drawn:
             return
         self._drawn = drawn
         rows = []
-        for position in session.positions.all():
+        for position in session.account.positions.all():
             contract = session.contracts.get(position.symbol)
-            levels = session.protection(position.symbol)
+            levels = session.trading.protection(position.symbol)
             text = describe_levels(levels, lambda p, c=contract: price_text(c, p))
             rows.append(PositionRow(position, contract, text))
         selected = self.selected_symbol()

@@ -37,7 +37,7 @@ def stop_order_columns(
         Column("Symbol", lambda o: o.symbol, "left"),
         Column("Side", lambda o: o.side.upper(), "left", color=lambda o: colors().side(o.side)),
         Column("Type", kind, "left"),
-        Column("Watches", lambda o: TRIGGERS.get(o.trigger, o.trigger or DASH), "left"),
+        Column("Watches", lambda o: TRIGGERS[o.trigger] if o.trigger else DASH, "left"),
         Column("Trigger", trigger),
         Column(
             "Price",

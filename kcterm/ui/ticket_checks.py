@@ -67,8 +67,8 @@ class TicketChecks:
         refusal = forecast_refusal(
             self._session.contracts[request.symbol],
             request,
-            self._session.market_context(request.symbol),
-            self._session.positions.get(request.symbol),
+            self._session.trading.market_context(request.symbol),
+            self._session.account.positions.get(request.symbol),
         )
         if refusal is not None:
             raise refusal
@@ -85,7 +85,7 @@ class TicketChecks:
                 return price
         except ArithmeticError:
             pass
-        market = self._session.market_context(ticket.symbol)
+        market = self._session.trading.market_context(ticket.symbol)
         return market.mark or market.last
 
     def run(self) -> None:
@@ -111,7 +111,7 @@ class TicketChecks:
         assert contract is not None
         name = "Buy" if side == "buy" else "Sell"
         try:
-            request = self._session.prepare(ticket.draft(side))
+            request = self._session.trading.prepare(ticket.draft(side))
             plan = ticket.bracket_plan(request)
             self.forecast(request)
         except OrderRejected as rejected:
@@ -120,7 +120,7 @@ class TicketChecks:
                 return f"{name}: {rejected.reason}"
             self.refused[side] = rejected
             return f"{name}: ✕ {rejected.reason}"
-        preview = self._session.preview(request)
+        preview = self._session.trading.preview(request)
         text = f"{name}: " + (preview.describe(contract) if preview else "no price yet")
         r_multiple = plan.reward_over_risk(contract) if plan is not None else None
         if r_multiple is not None:

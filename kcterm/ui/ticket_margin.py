@@ -70,7 +70,7 @@ class MarginControls(QObject):
         self.leverage_box.setToolTip(f"1x to {contract.max_leverage}x on {contract.symbol}")
         self.leverage_box.setValue(min(5, contract.max_leverage))
         self.leverage_note.setVisible(False)
-        known = self._session.margin_modes.get(contract.symbol)
+        known = self._session.account.margin_modes.get(contract.symbol)
         self._show_mode(known or "ISOLATED")
         if known is None:
             load = asyncio.ensure_future(self._load_settings(contract.symbol))
@@ -86,7 +86,7 @@ class MarginControls(QObject):
 
     async def _load_settings(self, symbol: str) -> None:
         try:
-            mode, leverage = await self._session.load_margin_settings(symbol)
+            mode, leverage = await self._session.account.load_margin_settings(symbol)
         except VenueError as exc:
             log.info("margin settings of %s unavailable: %s", symbol, exc)
             return
@@ -117,7 +117,7 @@ class MarginControls(QObject):
     @asyncSlot(int)
     async def _mode_chosen(self, _index: int) -> None:
         wanted, symbol = self.mode, self._symbol
-        before = self._session.margin_modes.get(symbol, "ISOLATED")
+        before = self._session.account.margin_modes.get(symbol, "ISOLATED")
         if wanted == before:
             return
         text = f"Switch {symbol} to {wanted.lower()} margin?"
@@ -125,14 +125,14 @@ class MarginControls(QObject):
             self._show_mode(before)
             return
         try:
-            await self._session.set_margin_mode(symbol, wanted)
+            await self._session.account.set_margin_mode(symbol, wanted)
         except VenueError as exc:
             self._show_mode(before)
             self.failed.emit(f"Margin mode not changed: {refusal_text(exc)}")
             return
         self._show_mode(wanted)
-        if wanted == "CROSS" and symbol in self._session.cross_leverage:
-            self.leverage_box.setValue(self._session.cross_leverage[symbol])
+        if wanted == "CROSS" and symbol in self._session.account.cross_leverage:
+            self.leverage_box.setValue(self._session.account.cross_leverage[symbol])
         self.changed.emit()
 
     @asyncSlot()
@@ -143,7 +143,7 @@ class MarginControls(QObject):
         ):
             return
         try:
-            await self._session.set_cross_leverage(symbol, leverage)
+            await self._session.account.set_cross_leverage(symbol, leverage)
         except VenueError as exc:
             self.failed.emit(f"Cross leverage not changed: {refusal_text(exc)}")
             return

@@ -2,15 +2,16 @@
 and an exchange adapter (today venue.kucoin, the only one).
 
 Written from what core actually calls, nothing more. Core holds these types and never an
-adapter's class; core.session is the one place that builds an adapter (KucoinVenue) and hands
-its parts down. Every value crossing this boundary is typed (venue.events), every failure a
-VenueError with a stable `kind` (venue.errors): no field name, path or code of a venue is seen
-above it. A second venue is a second package beside venue/kucoin/ implementing `Venue`.
+adapter's class: the profile layer (kcterm.profile_runner) builds an adapter (KucoinVenue) and
+gives it to the Session, which hands its parts down. Every value crossing this boundary is
+typed (venue.events), every failure a VenueError with a stable `kind` (venue.errors): no field
+name, path or code of a venue is seen above it. A second venue is a second package beside
+venue/kucoin/ implementing `Venue`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any, Protocol
 
 from kcterm.venue.errors import VenueError
@@ -22,6 +23,7 @@ from kcterm.venue.events import (
     OrderDetail,
     PositionUpdate,
     StopOrder,
+    Trigger,
 )
 from kcterm.venue.market import MarketSource
 from kcterm.venue.priority import Priority
@@ -31,6 +33,10 @@ from kcterm.venue.stream_status import StreamState, StreamStatus
 OnWait = Callable[[float | None], None]
 # Spawns a coroutine as one of the session's supervised tasks.
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
+# Told of one stream connection's state: (connection name, state, detail in words).
+OnStreamState = Callable[[str, StreamState, str], None]
+# Told that a stream connection (re)connected, with the topics it carries.
+OnConnected = Callable[[list[str]], Awaitable[None]]
 
 
 # -- the typed orders core hands down (core.validation.OrderRequest, core.bracket.BracketOrder)
@@ -60,7 +66,7 @@ class OrderTerms(Protocol):
     @property
     def stop_price_text(self) -> str | None: ...
     @property
-    def trigger(self) -> str: ...  # TP last trade | MP mark | IP index
+    def trigger(self) -> Trigger: ...  # the price a stop watches
     @property
     def time_in_force(self) -> str: ...  # GTC | IOC
     @property
@@ -91,7 +97,7 @@ class BracketTerms(Protocol):
     @property
     def margin_mode(self) -> str: ...
     @property
-    def trigger(self) -> str: ...
+    def trigger(self) -> Trigger: ...
     @property
     def close_order(self) -> bool: ...  # the position's whole size when it fires
     @property
@@ -308,6 +314,19 @@ class Venue(Protocol):
     def private(self) -> StreamLink: ...
     @property
     def requests(self) -> RequestLink: ...
+    @property
+    def address(self) -> str: ...  # where it is, in words (a URL), for the journal
+
+    def on_link(
+        self,
+        *,
+        state: OnStreamState,
+        public_connected: OnConnected,
+        private_connected: OnConnected,
+    ) -> None:
+        """Who hears of the link from now on: every connection's state change, and every
+        (re)connection of a public or a private stream. Set before start()."""
+        ...
 
     async def connect(self) -> None:
         """What must hold before anything is asked (the clock measured)."""

@@ -19,6 +19,15 @@ from enum import StrEnum
 from typing import NamedTuple
 
 
+class Trigger(StrEnum):
+    """The price a stop order or a TP/SL watches. Each adapter maps its venue's words onto
+    these (KuCoin's stopPriceType TP / MP / IP: venue.kucoin.order_events)."""
+
+    LAST = "last"  # the last trade price
+    MARK = "mark"
+    INDEX = "index"
+
+
 class Side(StrEnum):
     BUY = "buy"
     SELL = "sell"
@@ -147,7 +156,7 @@ class StopOrder:
     stop: str  # "up" | "down"
     stop_price: Decimal
     price: Decimal  # 0 for a market stop
-    trigger: str = ""  # "TP" last trade, "MP" mark, "IP" index (see StopOrderUpdate)
+    trigger: Trigger | None = None  # the price it watches; None: the venue did not say
     reduce_only: bool = False
     close_order: bool = False  # closes the whole position (size 0)
 
@@ -222,9 +231,7 @@ class StopOrderUpdate:
     size: int
     stop_price: Decimal
     stop_direction: str  # "up" | "down"
-    # The price it watches, in the letters core uses for it today: "TP" last trade, "MP" mark,
-    # "IP" index (KuCoin's own codes; a second venue maps its words onto these three).
-    trigger_price_type: str
+    trigger: Trigger | None  # the price it watches; None: the venue did not say
     ts_ns: int
     order_price: Decimal = Decimal(0)  # the limit price once triggered; 0 for a market stop
     error: str = ""  # why a triggered stop was refused, when it was

@@ -16,6 +16,7 @@ import pytest
 
 from kcterm.core.bracket import plan_bracket
 from kcterm.core.validation import validate_order
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.order_body import bracket_body, order_body
 from tests.unit.test_core_order_kinds import MARKET, XBT, draft
 
@@ -54,10 +55,10 @@ ORDERS = {
     "limit": draft(),
     "market": draft(order_type="market", price=""),
     "stop limit on mark": draft(
-        order_type="stop_limit", price="50120", stop_price="50110", trigger="MP"
+        order_type="stop_limit", price="50120", stop_price="50110", trigger=Trigger.MARK
     ),
     "stop market on index": draft(
-        side="sell", order_type="stop_market", price="", stop_price="49000", trigger="IP"
+        side="sell", order_type="stop_market", price="", stop_price="49000", trigger=Trigger.INDEX
     ),
     "post-only": draft(post_only=True),
     "reduce-only": draft(reduce_only=True),

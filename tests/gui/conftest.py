@@ -36,6 +36,7 @@ from kcterm.ui import modal_guard
 from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
+from kcterm.venue.kucoin.venue import KucoinVenue
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -189,7 +190,7 @@ async def open_session(exchange: EmbeddedExchange, venue: str = "sim") -> Sessio
     """A session on `exchange`, started (clock, contracts, tickers, streams) on SYMBOL."""
     cfg = exchange.config
     rest = RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
-    session = Session(rest, venue=venue)
+    session = Session(KucoinVenue.open(rest), venue=venue)
     await session.start([SYMBOL])
     return session
 

@@ -26,7 +26,7 @@ def on_tick(price: Decimal, tick: Decimal, rounding: str = ROUND_FLOOR) -> Decim
 
 def resting_bid(session: Session, symbol: str, share: Decimal = RESTING_SHARE) -> Decimal:
     """A buy price `share` under the best bid, on the tick: the order rests all test long."""
-    book = session.books[symbol]
+    book = session.market_data.books[symbol]
     best = book.best_bid()
     assert best is not None, f"{symbol} has no bid yet"
     return on_tick(best[0] * (1 - share), session.contracts[symbol].tick_size)
@@ -34,7 +34,7 @@ def resting_bid(session: Session, symbol: str, share: Decimal = RESTING_SHARE) -
 
 def from_mark(session: Session, symbol: str, percent: Decimal | int | str) -> Decimal:
     """The mark moved by `percent` (negative: under it), on the tick away from the mark."""
-    mark = session.market_context(symbol).mark
+    mark = session.trading.market_context(symbol).mark
     assert mark is not None, f"{symbol} has no mark price yet"
     shift = Decimal(percent) / 100
     rounding = ROUND_CEILING if shift > 0 else ROUND_FLOOR

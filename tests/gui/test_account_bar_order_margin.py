@@ -30,24 +30,24 @@ async def test_a_resting_order_moves_available_and_margin_before_any_reconcile(
     available, margin = shown(window, "available"), shown(window, "margin")
     contract = session.contracts[SYMBOL]
     price = resting_bid(session, SYMBOL)
-    order_id = await session.place(
-        session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price)))
+    order_id = await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", str(price)))
     )
-    detail = await session.rest.order(order_id)
+    detail = await session.adapter.rest.order(order_id)
     frozen = 3 * contract.multiplier * price / Decimal(str(detail["leverage"]))
     assert frozen > CENT  # the test means something: the order holds visible margin
-    await until(lambda: order_id in session.orders, 10, "the open event")
+    await until(lambda: order_id in session.trading.orders, 10, "the open event")
     expected = (available - frozen).quantize(CENT)
     await until(
         lambda: shown(window, "available") == expected, 5, "available to drop by the margin"
     )
     assert abs(shown(window, "margin") - (margin + frozen)) <= CENT
     assert session.reconciler.stats.passes == passes  # no reconcile did it
-    exchange_says = await session.rest.account_overview()
+    exchange_says = await session.adapter.rest.account_overview()
     assert abs(shown(window, "available") - Decimal(str(exchange_says["availableBalance"]))) <= CENT
 
-    await session.cancel(order_id)
-    await until(lambda: order_id not in session.orders, 10, "the cancel event")
+    await session.trading.cancel(order_id)
+    await until(lambda: order_id not in session.trading.orders, 10, "the cancel event")
     await until(lambda: shown(window, "available") == available.quantize(CENT), 5, "available back")
     assert shown(window, "margin") == margin.quantize(CENT)
     assert session.reconciler.stats.passes == passes

@@ -23,7 +23,7 @@ async def assert_desk_alive(window: MainWindow) -> None:
     """The book keeps advancing, an order placed now comes back on the private feed, and
     every task the session started is still running."""
     session = window.session
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     start = book.sequence
     await until(lambda: book.sequence > start + 3, 10, "the book to keep advancing")
     best = book.best_bid()
@@ -31,9 +31,9 @@ async def assert_desk_alive(window: MainWindow) -> None:
     assert best is not None
     price = contract.format_price(resting_bid(session, SYMBOL))  # rests, never fills
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
-    order_id = await session.place(session.prepare(draft))
+    order_id = await session.trading.place(session.trading.prepare(draft))
     await until(
-        lambda: session.orders.get(order_id) is not None, 10, "the order on the private feed"
+        lambda: session.trading.orders.get(order_id) is not None, 10, "the order on the private feed"
     )
     # A one-shot task (an order's detail fetch) may be done with its done-callback still
     # queued; what must not happen is a task that failed or was killed.
@@ -49,7 +49,7 @@ async def test_a_confirmed_flatten_keeps_the_streams_running(
     desk.desk_actions.flatten_all()
     await until(lambda: answers.clicked == 1, 5, "the real Flatten all question, clicked")
     assert answers.asked[0][0] == "Flatten all"
-    await until(lambda: desk.session.positions.get(SYMBOL) is None, 10, "the position closed")
+    await until(lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "the position closed")
     await assert_desk_alive(desk)
 
 
@@ -60,7 +60,7 @@ async def test_a_declined_close_keeps_the_streams_running(
     answers.reply = False
     desk.desk_actions.close_position_hotkey()
     await until(lambda: answers.clicked == 1, 5, "the real Close position question, clicked")
-    assert desk.session.positions.get(SYMBOL) is not None
+    assert desk.session.account.positions.get(SYMBOL) is not None
     await assert_desk_alive(desk)
 
 

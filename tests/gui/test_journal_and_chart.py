@@ -34,7 +34,7 @@ async def test_a_refused_cancel_shows_code_and_a_sentence(window: MainWindow) ->
 
 async def _cancel_unknown(window: MainWindow) -> None:
     try:
-        await window.session.cancel("999999999")
+        await window.session.trading.cancel("999999999")
     except Exception:
         pass
 
@@ -42,9 +42,9 @@ async def _cancel_unknown(window: MainWindow) -> None:
 async def test_order_actions_replies_and_feed_events_are_journaled(window: MainWindow) -> None:
     await trading_ready(window)
     session = window.session
-    bid = session.books[SYMBOL].best_bid()[0]
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(bid - 50)))
-    await session.place(request)
+    bid = session.market_data.books[SYMBOL].best_bid()[0]
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(bid - 50)))
+    await session.trading.place(request)
     model = window.journal.model
 
     def kinds() -> list[str]:
@@ -109,21 +109,21 @@ async def test_dragging_an_order_line_moves_the_order_after_confirmation(
     window.show()
     try:
         await trading_ready(window)
-        bid = session.books[SYMBOL].best_bid()[0]
-        request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(bid - 60)))
-        await session.place(request)
+        bid = session.market_data.books[SYMBOL].best_bid()[0]
+        request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(bid - 60)))
+        await session.trading.place(request)
         lines = window.chart.order_lines
         await until(lambda: len(lines.lines) == 1, 10, "the order line")
         order_id, line = next(iter(lines.lines.items()))
         assert line.value() == float(bid - 60) and line.movable
         lines.drop(order_id, float(bid - 70) + 0.02)  # released a little off the tick grid
         assert asked == [(order_id, bid - 70)]  # snapped to the tick; declined
-        assert line.value() == float(bid - 60) and session.orders.get(order_id).price == bid - 60
+        assert line.value() == float(bid - 60) and session.trading.orders.get(order_id).price == bid - 60
         lines.drop(order_id, float(bid - 70))
         await until(
-            lambda: order_id not in session.orders and len(session.orders) == 1, 10, "moved"
+            lambda: order_id not in session.trading.orders and len(session.trading.orders) == 1, 10, "moved"
         )
-        moved = session.orders.all()[0]
+        moved = session.trading.orders.all()[0]
         assert (moved.price, moved.size, moved.side) == (bid - 70, 2, "buy")
         await until(lambda: list(lines.lines) == [moved.order_id], 5, "the line of the new order")
     finally:

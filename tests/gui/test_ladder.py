@@ -52,7 +52,7 @@ async def test_levels_group_by_a_multiple_of_the_tick(window: MainWindow) -> Non
     assert bids and asks
     assert all(p % 1 == 0 for p in bids + asks)
     assert bids == sorted(bids, reverse=True) and len(set(bids)) == len(bids)
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     best = book.best_bid()[0]
     in_group = sum(size for price, size in book.bids(50) if price >= bids[0])
     assert int(model.row_text(model.depth + 1)[2].replace(",", "")) == in_group
@@ -76,15 +76,15 @@ async def test_own_orders_are_marked_at_their_price(still_window: MainWindow) ->
     window = still_window
     session = window.session
     await until(
-        lambda: session.private.state is StreamState.CONNECTED,
+        lambda: session.adapter.private.state is StreamState.CONNECTED,
         15,
         "the order feed to connect (a fill or open event must reach the ladder)",
     )
     await painted(window)
-    bid = session.books[SYMBOL].best_bid()[0]
+    bid = session.market_data.books[SYMBOL].best_bid()[0]
     price = bid - 10 * session.contracts[SYMBOL].tick_size
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "7", str(price)))
-    await session.place(request)
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "7", str(price)))
+    await session.trading.place(request)
     model = window.book.model
     found: list[str] = []
 
@@ -117,7 +117,7 @@ async def wait_no_orders(window: MainWindow) -> None:
     import asyncio
 
     await asyncio.sleep(0.3)
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
 
 async def test_one_click_on_places_at_the_clicked_level(window: MainWindow, qtbot) -> None:
@@ -131,8 +131,8 @@ async def test_one_click_on_places_at_the_clicked_level(window: MainWindow, qtbo
     await until(lambda: model.prices[row] is not None, 5, "a deep bid")
     price = model.prices[row]
     click_row(window, qtbot, row)
-    await until(lambda: len(window.session.orders) == 1, 10, "the one-click order")
-    order = window.session.orders.all()[0]
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "the one-click order")
+    order = window.session.trading.orders.all()[0]
     assert (order.side, order.price, order.size) == ("buy", price, 3)
 
 

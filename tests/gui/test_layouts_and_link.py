@@ -79,7 +79,7 @@ async def test_a_symbol_chosen_in_the_watchlist_follows_in_linked_panels(
     assert window.chart.symbol == window.tape.symbol == window.ticket.symbol == "ETHUSDTM"
     assert window.ticker.symbol_label.text() == "ETHUSDTM"
     assert window.open_orders.cancel_all_button.text() == "Cancel all ETHUSDTM"
-    await until(lambda: window.session.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    await until(lambda: window.session.market_data.books["ETHUSDTM"].is_live, 10, "the ETH book")
     await until(
         lambda: window.book.model.prices[window.book.model.depth + 1] is not None, 5, "ETH rows"
     )

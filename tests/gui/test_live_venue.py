@@ -37,7 +37,7 @@ async def test_live_window_is_marked_and_asks_before_each_order(
         assert len(asked) == 1 and "not confirmed" in window.ticket.error_label.text()
         qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
         assert len(asked) == 2 and asked[1].price_text == "60000.0"
-        await until(lambda: len(session.orders) == 1, 10, "the confirmed order")
+        await until(lambda: len(session.trading.orders) == 1, 10, "the confirmed order")
     finally:
         await session.stop()
         dispose(window)

@@ -13,7 +13,7 @@ from tests.gui.far_prices import resting_bid
 
 
 def book_ready(window: MainWindow) -> bool:
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     return book.is_live and book.best_bid() is not None
 
 
@@ -67,7 +67,7 @@ async def test_off_tick_price_is_refused_in_the_ticket_with_the_reason(
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)
     assert "tick grid" in ticket.error_label.text()
     assert ticket.price_edit.property("invalid") is True
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
 
 async def test_clicking_a_book_level_fills_the_ticket_price(window: MainWindow, qtbot) -> None:

@@ -39,7 +39,7 @@ async def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     knows, with its resting orders and fees."""
     await trading_ready(window)
     ticket = window.ticket
-    bid = window.session.books[SYMBOL].best_bid()[0]
+    bid = window.session.market_data.books[SYMBOL].best_bid()[0]
     contract = window.session.contracts[SYMBOL]
     ticket.set_kind("limit")
     ticket.price_edit.setText(contract.format_price(bid - 50 * contract.tick_size))  # rests
@@ -52,7 +52,7 @@ async def test_a_refused_order_shows_kucoins_code_and_words_beside_ours(
     assert explain("300003") in text and "(code 300003)" not in text
     notice = window.session.notices[-1]  # the status bar's line says the same
     assert notice.level == "error" and "300003 · Balance insufficient" in notice.text
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
 
 def on_exchange(exchange: EmbeddedExchange, drill) -> None:
@@ -67,7 +67,7 @@ def on_exchange(exchange: EmbeddedExchange, drill) -> None:
 async def resting_buy(window: MainWindow, qtbot) -> None:
     await trading_ready(window)
     ticket = window.ticket
-    bid = window.session.books[SYMBOL].best_bid()[0]
+    bid = window.session.market_data.books[SYMBOL].best_bid()[0]
     contract = window.session.contracts[SYMBOL]
     ticket.set_kind("limit")
     # 1 % under the bid: it rests while the practice market moves
@@ -107,7 +107,7 @@ async def test_an_order_behind_503s_shows_as_pending_with_its_age_until_it_is_pl
     await until(
         lambda: (
             not pending_rows(window)
-            and len(window.session.orders) == 1
+            and len(window.session.trading.orders) == 1
             and panel.model.rowCount() == 1
         ),
         10,
@@ -152,7 +152,7 @@ async def test_a_wait_for_budget_counts_down_and_abandoning_it_places_nothing(
     assert "429000" in panel.message_label.text()  # the exchange's words, verbatim
     await until(lambda: "NOT placed" in window.ticket.error_label.text(), 5, "the ticket told")
     assert not pending_rows(window) and not panel.pending_label.isVisible()
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
     seen: list[int] = []
 

@@ -21,8 +21,8 @@ async def rest_order(window: MainWindow, lots: int = 3) -> str:
     await trading_ready(window)
     session = window.session
     price = resting_bid(session, SYMBOL)
-    order_id = await session.place(
-        session.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price)))
+    order_id = await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price)))
     )
     await until(lambda: window.open_orders.model.rowCount() == 1, 10, "the order row")
     return order_id
@@ -34,25 +34,25 @@ async def test_editing_price_then_size_in_place_replaces_the_order(
     old = await rest_order(desk)
     model = desk.open_orders.model
     session = desk.session
-    price = session.orders.get(old).price
+    price = session.trading.orders.get(old).price
     assert model.index(0, 4).flags() & Qt.ItemFlag.ItemIsEditable
     assert model.data(model.index(0, 5), EDIT) == "3"
     new_price = price - 10
     model.setData(model.index(0, 4), f"{new_price:,}", EDIT)
-    await until(lambda: old not in session.orders and len(session.orders) == 1, 10, "the new order")
-    moved = session.orders.all()[0]
+    await until(lambda: old not in session.trading.orders and len(session.trading.orders) == 1, 10, "the new order")
+    moved = session.trading.orders.all()[0]
     assert moved.price == new_price and moved.size == 3
     assert answers.asked and answers.asked[0][0] == "Edit order"
-    assert (await session.rest.order(old))["isActive"] is False
-    assert session.gateway.links[moved.order_id].old_id == old
+    assert (await session.adapter.rest.order(old))["isActive"] is False
+    assert session.trading.gateway.links[moved.order_id].old_id == old
     await until(
         lambda: model.rowCount() == 1 and model.order_at(0).order_id == moved.order_id, 5, "row"
     )
     model.setData(model.index(0, 5), "7", EDIT)
     await until(
-        lambda: moved.order_id not in session.orders and len(session.orders) == 1, 10, "size"
+        lambda: moved.order_id not in session.trading.orders and len(session.trading.orders) == 1, 10, "size"
     )
-    resized = session.orders.all()[0]
+    resized = session.trading.orders.all()[0]
     assert resized.size == 7 and resized.price == new_price
     assert "replaced by" in desk.open_orders.message_label.text()
 
@@ -70,7 +70,7 @@ async def test_a_refused_edit_says_why_and_leaves_the_order(
     answers.reply = False
     model.setData(model.index(0, 5), "4", EDIT)
     await until(lambda: "not confirmed" in desk.open_orders.message_label.text(), 5, "declined")
-    assert [o.order_id for o in desk.session.orders.all()] == [old]
+    assert [o.order_id for o in desk.session.trading.orders.all()] == [old]
 
 
 async def test_fills_tab_sound_and_tray(window: MainWindow) -> None:
@@ -78,7 +78,7 @@ async def test_fills_tab_sound_and_tray(window: MainWindow) -> None:
     session = window.session
     notifier = window.notifier
     assert notifier.tray is None or QSystemTrayIcon.isSystemTrayAvailable()
-    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "2")))
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "2")))
     fills = window.open_orders.fills_model
     await until(lambda: fills.rowCount() >= 1, 10, "the fill row")
     assert fills.cell(0, 1) == SYMBOL and fills.cell(0, 2) == "BUY"
@@ -87,7 +87,7 @@ async def test_fills_tab_sound_and_tray(window: MainWindow) -> None:
     await until(lambda: notifier.notified, 5, "the fill notice")
     assert notifier.sounds == 1 and "BUY" in notifier.notified[-1]
     window.prefs.set_fill_sound(False)
-    await session.place(session.prepare(OrderDraft(SYMBOL, "sell", "market", "2")))
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "2")))
     await until(lambda: len(notifier.notified) == 2, 10, "the second notice")
     assert notifier.sounds == 1  # turned off: no sound, the notice is still kept
 
@@ -96,11 +96,11 @@ async def test_account_bar_shows_the_exchange_balance_and_margin(window: MainWin
     await trading_ready(window)
     bar = window.account_bar
     await until(lambda: bar.labels["equity"].text() != "—", 10, "the equity")
-    overview = await window.session.rest.account_overview()
+    overview = await window.session.adapter.rest.account_overview()
     shown = Decimal(bar.labels["equity"].text().split()[0].replace(",", ""))
     assert abs(shown - Decimal(str(overview["accountEquity"]))) < 1
     assert bar.labels["risk"].text() == "0.00%"
-    await window.session.place(window.session.prepare(OrderDraft(SYMBOL, "sell", "market", "4")))
+    await window.session.trading.place(window.session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "4")))
     await until(lambda: bar.labels["margin"].text() not in ("0.00", "—"), 10, "margin used")
     assert bar.labels["unrealised"].text()[0] in "+-"
 
@@ -115,15 +115,15 @@ async def test_live_venue_asks_before_each_position_action_until_turned_off(
     )
     try:
         await trading_ready(window)
-        await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+        await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
         await until(lambda: window.positions.model.rowCount() == 1, 10, "the position")
         answers.reply = False
         window.positions.request("half")
         await until(lambda: len(answers.asked) == 1, 5, "asked")
-        assert session.positions.get(SYMBOL).qty == 4
+        assert session.account.positions.get(SYMBOL).qty == 4
         window.prefs.set_asks("close", False)
         window.positions.request("half")
-        await until(lambda: session.positions.get(SYMBOL).qty == 2, 10, "halved without asking")
+        await until(lambda: session.account.positions.get(SYMBOL).qty == 2, 10, "halved without asking")
         assert len(answers.asked) == 1 and window.prefs.asks("flatten")
     finally:
         await session.stop()

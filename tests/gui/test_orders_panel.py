@@ -15,7 +15,7 @@ async def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
     session = window.session
     await session.watch(symbol)
     await trading_ready(window, SYMBOL)
-    book = session.books[symbol]
+    book = session.market_data.books[symbol]
     await until(lambda: book.is_live and book.best_bid() is not None, 10, f"{symbol} book")
     tick = session.contracts[symbol].tick_size
     # A tenth under the bid, so the order rests until it is cancelled. 60 ticks was too near:
@@ -26,13 +26,13 @@ async def rest_orders(window: MainWindow, symbol: str, count: int) -> list[str]:
     ids = []
     for i in range(count):
         price = far - i * tick
-        request = session.prepare(OrderDraft(symbol, "buy", "limit", "1", str(price)))
+        request = session.trading.prepare(OrderDraft(symbol, "buy", "limit", "1", str(price)))
         ids.append(await _place(window, request))
     return ids
 
 
 async def _place(window: MainWindow, request) -> str:
-    return await window.session.place(request)
+    return await window.session.trading.place(request)
 
 
 async def test_cancel_all_for_the_symbol_leaves_other_contracts(window: MainWindow, qtbot) -> None:
@@ -67,13 +67,13 @@ async def test_cancel_all_everywhere_empties_the_open_orders_tab(window: MainWin
 
 
 async def _no_active_orders(window: MainWindow) -> None:
-    assert await window.session.rest.active_orders() == []
+    assert await window.session.adapter.rest.active_orders() == []
 
 
 async def test_history_shows_fills_with_the_average_price(window: MainWindow) -> None:
     await trading_ready(window)
     session = window.session
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "market", "2"))
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "2"))
     order_id = await _place(window, request)
     history = window.open_orders.history_model
 

@@ -33,7 +33,7 @@ async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
         "triggerStopUpPrice": contract.format_price(from_mark(session, SYMBOL, 2)),
         "triggerStopDownPrice": contract.format_price(from_mark(session, SYMBOL, -2)),
     }
-    reply = await session.rest.request("POST", "/api/v1/st-orders", body=body, signed=True)
+    reply = await session.adapter.rest.request("POST", "/api/v1/st-orders", body=body, signed=True)
     stop_id = str(reply["orderId"])
     button = window.positions.orphans_button
     assert not button.isVisible()
@@ -49,10 +49,10 @@ async def test_an_orphaned_tp_sl_is_offered_for_cancel_and_cancelled_on_click(
     assert dialog.checked_ids() == [stop_id]
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     await until(lambda: not dialog.isVisible(), 10, "the dialog closing once they are cancelled")
-    assert await session.rest.stop_orders(SYMBOL) == []
+    assert await session.adapter.rest.stop_orders(SYMBOL) == []
     await until(lambda: not button.isVisible(), 5, "the button hidden again")
     # The streams lived through it: the book keeps moving after the click.
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     seq = book.sequence
     await until(lambda: book.sequence > seq, 10, "the book advancing")
 
@@ -64,21 +64,21 @@ async def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(
     before the reversing order and the trader is told to set new ones."""
     await trading_ready(desk)
     session = desk.session
-    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
-    await until(lambda: (p := session.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+    await until(lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
     await until(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
-    plan = session.plan_for_position(
+    plan = session.trading.plan_for_position(
         SYMBOL,
         contract.format_price(from_mark(session, SYMBOL, "-1.5")),
         contract.format_price(from_mark(session, SYMBOL, 2)),
     )
-    stop_id = await session.place_bracket(plan)
-    await until(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
+    stop_id = await session.trading.place_bracket(plan)
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "the st-order on the feed")
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    await until(lambda: session.positions.get(SYMBOL).qty == -4, 10, "reversed")
-    assert await session.rest.stop_orders(SYMBOL) == []
-    await until(lambda: len(session.stop_orders) == 0, 5, "the old st-order gone on the feed")
+    await until(lambda: session.account.positions.get(SYMBOL).qty == -4, 10, "reversed")
+    assert await session.adapter.rest.stop_orders(SYMBOL) == []
+    await until(lambda: len(session.trading.stop_orders) == 0, 5, "the old st-order gone on the feed")
     assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
     grid = desk.positions.model
     await until(
@@ -105,11 +105,11 @@ async def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_i
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     await until(
-        lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "entry + TP/SL"
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "entry + TP/SL"
     )
-    [stop_id] = [s.order_id for s in session.stop_orders.all()]
+    [stop_id] = [s.order_id for s in session.trading.stop_orders.all()]
     qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(session.orders) == 0, 10, "the entry cancelled")
-    await until(lambda: len(session.stop_orders) == 0, 10, "its TP/SL cancelled with it")
-    assert await session.rest.stop_orders(SYMBOL) == []
+    await until(lambda: len(session.trading.orders) == 0, 10, "the entry cancelled")
+    await until(lambda: len(session.trading.stop_orders) == 0, 10, "its TP/SL cancelled with it")
+    assert await session.adapter.rest.stop_orders(SYMBOL) == []
     assert any(stop_id in n.text and "cancelled" in n.text for n in session.notices)

@@ -115,7 +115,7 @@ class Painted(QObject):
 
 def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None:
     window = still_window
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     wait(lambda: book.is_live and window.book.model.prices[window.book.model.depth + 1], 10)
     wait(lambda: window.tape.model.rowCount() > 0 or window.frame_clock.frames > 120, 10)
     run(asyncio.sleep(0.5))  # whatever was on its way is drawn

@@ -18,21 +18,21 @@ from tests.gui.far_prices import from_mark, resting_bid
 async def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -> None:
     await trading_ready(window)
     session = window.session
-    session_qty = lambda: p.qty if (p := session.positions.get(SYMBOL)) else 0  # noqa: E731
+    session_qty = lambda: p.qty if (p := session.account.positions.get(SYMBOL)) else 0  # noqa: E731
     before = session_qty()
-    await session.place(session.prepare(OrderDraft(SYMBOL, side, "market", str(lots))))
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots))))
     signed = lots if side == "buy" else -lots
     await until(lambda: session_qty() == before + signed, 10, "the position")
     await until(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
 
 
 async def exchange_qty(window: MainWindow) -> int:
-    items = await window.session.rest.positions()
+    items = await window.session.adapter.rest.positions()
     return sum(int(i["currentQty"]) for i in items if i["symbol"] == SYMBOL)
 
 
 async def exchange_stops(window: MainWindow) -> list[dict]:
-    return await window.session.rest.stop_orders(SYMBOL)
+    return await window.session.adapter.rest.stop_orders(SYMBOL)
 
 
 def levels_around_mark(window: MainWindow, below: str, above: str) -> tuple[str, str]:
@@ -61,8 +61,8 @@ async def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_line
     assert " R " in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = desk.session
-    await until(lambda: len(session.stop_orders) == 1, 10, "the st-order on the feed")
-    order_id = session.stop_orders.all()[0].order_id
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "the st-order on the feed")
+    order_id = session.trading.stop_orders.all()[0].order_id
     [item] = await exchange_stops(desk)
     assert item["id"] == order_id and item["side"] == "sell" and item["closeOrder"] is True
     assert item["stopPriceType"] == "MP"
@@ -71,7 +71,7 @@ async def test_a_bracket_from_the_dialog_creates_the_st_order_and_its_chart_line
     assert lines.value(f"{order_id}:SL") == Decimal(sl)
     assert lines.value(f"{order_id}:TP") == Decimal(tp)
     assert lines.lines[f"{order_id}:SL"].value() == float(Decimal(sl))
-    position = session.positions.get(SYMBOL)
+    position = session.account.positions.get(SYMBOL)
     assert position is not None and lines.value("entry") == position.avg_entry
     assert lines.value("liq") == position.liquidation_price.quantize(Decimal("0.1"))
     grid = desk.positions.model
@@ -86,8 +86,8 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     session = desk.session
     sl, tp = levels_around_mark(desk, "2", "1")  # a short: the stop-loss above
     tp, sl = sl, tp
-    first = await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
-    await until(lambda: len(session.stop_orders) == 1, 10, "the first st-order")
+    first = await session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp))
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "the first st-order")
     desk.positions.request("bracket")
     dialog = desk.desk_actions.bracket_dialog
     assert dialog is not None and dialog.existing_id == first
@@ -97,12 +97,12 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     dialog.sl_edit.setText(new_sl)
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     await until(
-        lambda: {s.order_id for s in session.stop_orders.all()} - {first}, 10, "the new one"
+        lambda: {s.order_id for s in session.trading.stop_orders.all()} - {first}, 10, "the new one"
     )
-    await until(lambda: len(session.stop_orders) == 1, 10, "the old one gone")
-    second = session.stop_orders.all()[0].order_id
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "the old one gone")
+    second = session.trading.stop_orders.all()[0].order_id
     assert [i["id"] for i in await exchange_stops(desk)] == [second]
-    assert session.gateway.links[second].old_id == first
+    assert session.trading.gateway.links[second].old_id == first
     # drag the take-profit line further down: replaced again, the stop-loss kept
     lines = desk.chart.position_lines
     await until(lambda: f"{second}:TP" in lines.lines, 5, "the TP line")
@@ -110,13 +110,13 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     lowered = Decimal(tp) - 50
     lines.drop(f"{second}:TP", float(lowered))
     await until(
-        lambda: second not in {s.order_id for s in session.stop_orders.all()}, 10, "replaced"
+        lambda: second not in {s.order_id for s in session.trading.stop_orders.all()}, 10, "replaced"
     )
-    await until(lambda: len(session.stop_orders) == 1, 10, "one st-order")
-    third = session.stop_orders.all()[0].order_id
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "one st-order")
+    third = session.trading.stop_orders.all()[0].order_id
     # The feed may show the new st-order before the reply that records its plan is read.
-    await until(lambda: session.brackets.get(third) is not None, 5, "the new st-order's plan")
-    plan = session.brackets.get(third)
+    await until(lambda: session.trading.brackets.get(third) is not None, 5, "the new st-order's plan")
+    plan = session.trading.brackets.get(third)
     assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
 
 
@@ -135,10 +135,10 @@ async def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) ->
     await open_position(desk, "buy", 10)
     session = desk.session
     qtbot.mouseClick(desk.positions.buttons["half"], Qt.MouseButton.LeftButton)
-    await until(lambda: session.positions.get(SYMBOL).qty == 5, 10, "half closed")
+    await until(lambda: session.account.positions.get(SYMBOL).qty == 5, 10, "half closed")
     assert await exchange_qty(desk) == 5
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
-    await until(lambda: session.positions.get(SYMBOL).qty == -5, 10, "reversed")
+    await until(lambda: session.account.positions.get(SYMBOL).qty == -5, 10, "reversed")
     assert await exchange_qty(desk) == -5
     grid = desk.positions.model
     await until(lambda: grid.cell(0, grid.column_index("Side")) == "SHORT", 5, "the grid")
@@ -147,11 +147,11 @@ async def test_close_half_then_reverse_from_the_grid(desk: MainWindow, qtbot) ->
 async def limit_close(desk: MainWindow, qtbot) -> dict:
     """Click the grid's limit close; the closing order as the exchange has it."""
     session = desk.session
-    sent = set(session.gateway.placed.values())
+    sent = set(session.trading.gateway.placed.values())
     qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
-    await until(lambda: set(session.gateway.placed.values()) - sent, 10, "the closing order")
-    [order_id] = set(session.gateway.placed.values()) - sent
-    return await session.rest.order(order_id)
+    await until(lambda: set(session.trading.gateway.placed.values()) - sent, 10, "the closing order")
+    [order_id] = set(session.trading.gateway.placed.values()) - sent
+    return await session.adapter.rest.order(order_id)
 
 
 async def test_limit_close_sends_a_reduce_only_limit_at_the_touch(desk: MainWindow, qtbot) -> None:
@@ -167,11 +167,11 @@ async def test_flatten_all_by_hotkey_asks_then_clears_everything(
     await open_position(desk, "buy", 5)
     session = desk.session
     resting = resting_bid(session, SYMBOL)
-    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting))))
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting))))
     sl, tp = levels_around_mark(desk, "1.5", "1.5")
-    await session.place_bracket(session.plan_for_position(SYMBOL, sl, tp))
+    await session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp))
     await until(
-        lambda: len(session.orders) == 1 and len(session.stop_orders) == 1, 10, "order, stop"
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "order, stop"
     )
     answers.reply = False
     desk.hotkeys.actions["flatten_all"].trigger()
@@ -179,12 +179,12 @@ async def test_flatten_all_by_hotkey_asks_then_clears_everything(
     assert answers.asked[0][0] == "Flatten all" and await exchange_qty(desk) == 5
     answers.reply = True
     desk.hotkeys.actions["flatten_all"].trigger()
-    await until(lambda: session.positions.get(SYMBOL) is None, 10, "flat")
+    await until(lambda: session.account.positions.get(SYMBOL) is None, 10, "flat")
     await until(
-        lambda: len(session.orders) == 0 and len(session.stop_orders) == 0, 10, "nothing left"
+        lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0, 10, "nothing left"
     )
     assert await exchange_qty(desk) == 0 and await exchange_stops(desk) == []
-    assert await session.rest.active_orders() == []
+    assert await session.adapter.rest.active_orders() == []
 
 
 async def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
@@ -192,7 +192,7 @@ async def test_close_position_hotkey_asks_and_closes_the_ticket_symbol(
 ) -> None:
     await open_position(desk, "sell", 3)
     desk.hotkeys.actions["close_position"].trigger()
-    await until(lambda: desk.session.positions.get(SYMBOL) is None, 10, "closed")
+    await until(lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "closed")
     assert len(answers.asked) == 1 and "short of 3 lots" in answers.asked[0][1]
     desk.hotkeys.actions["close_position"].trigger()  # nothing open: said, not asked
     await until(lambda: "No open position" in desk.desk_actions.last_error, 5, "the reason")
@@ -205,8 +205,8 @@ async def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is
     await open_position(desk, "buy", 4)
     session = desk.session
     await session.watch("ETHUSDTM")
-    await until(lambda: session.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    await session.place(session.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2")))
+    await until(lambda: session.market_data.books["ETHUSDTM"].is_live, 10, "the ETH book")
+    await session.trading.place(session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2")))
     grid = desk.positions.model
     await until(lambda: grid.rowCount() == 2, 10, "two rows")
     assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen
@@ -219,8 +219,8 @@ async def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is
         brush = grid.index(row, upnl).data(Qt.ItemDataRole.ForegroundRole)
         assert brush.color() == colors().signed(float(pnl))
     qtbot.mouseClick(desk.positions.buttons["close"], Qt.MouseButton.LeftButton)
-    await until(lambda: session.positions.get("ETHUSDTM") is None, 10, "ETH closed")
-    assert session.positions.get(SYMBOL).qty == 4 and await exchange_qty(desk) == 4
+    await until(lambda: session.account.positions.get("ETHUSDTM") is None, 10, "ETH closed")
+    assert session.account.positions.get(SYMBOL).qty == 4 and await exchange_qty(desk) == 4
 
 
 async def test_a_limit_close_of_a_position_on_a_symbol_nobody_shows_is_priced_at_its_touch(

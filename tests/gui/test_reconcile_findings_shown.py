@@ -18,15 +18,15 @@ async def test_an_order_the_feed_missed_is_shown_in_the_journal_and_the_status_b
     await until(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
     # The private feed is closed on purpose: the order below is placed but never reported,
     # exactly what a feed outage leaves behind.
-    await session.private.close()
+    await session.adapter.private.close()
     price = resting_bid(session, SYMBOL)
-    order_id = await session.place(
-        session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+    order_id = await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
     )
-    assert order_id not in session.orders
+    assert order_id not in session.trading.orders
     changes = await session.reconciler.run_once("manual")
     assert any(order_id in change for change in changes)
-    assert order_id in session.orders  # fixed from the exchange's list
+    assert order_id in session.trading.orders  # fixed from the exchange's list
 
     # The wallet message was missed as well: the balance is one more finding.
     await until(

@@ -41,7 +41,7 @@ async def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
         await until(
             lambda: re.fullmatch(r"feed +\d+\.\d s", status.feed_label.text()), 5, "feed age"
         )
-        limit = session.rest.last_rate_limit
+        limit = session.adapter.rest.last_rate_limit
         assert limit is not None, "the exchange sends gw-ratelimit-* headers"
         await until(
             lambda: re.fullmatch(r"rate \d+/\d+ \(\d+ s\)", status.rate_label.text()), 5, "rate"
@@ -76,7 +76,7 @@ async def test_the_interlock_disables_trading_when_the_feed_stops(
     window.show()
     ticket = window.ticket
     try:
-        await until(lambda: session.books[SYMBOL].is_live, 10, "the book snapshot")
+        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
         step(quiet_exchange)
         await trading_ready(window)
         assert ticket.buy_button.isEnabled() and ticket.sell_button.isEnabled()
@@ -89,7 +89,7 @@ async def test_the_interlock_disables_trading_when_the_feed_stops(
         assert window.open_orders.cancel_all_button.isEnabled()  # cancelling stays possible
         assert not window.trade_at_best("buy") and "stale" in ticket.error_label.text()
         qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-        assert len(session.orders) == 0
+        assert len(session.trading.orders) == 0
         step(quiet_exchange)  # the market speaks again
         await until(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
@@ -100,7 +100,7 @@ async def test_the_interlock_disables_trading_when_the_feed_stops(
 
 async def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
     await trading_ready(window)
-    await window.session.public.close()
+    await window.session.adapter.public.close()
     await until(lambda: not window.ticket.buy_button.isEnabled(), 5, "trading to be disabled")
     assert "Market feed closed" in window.ticket.gate_label.text()
     assert "public closed" in window.status.streams_label.text()

@@ -52,19 +52,19 @@ async def test_dark_by_default_light_on_request_and_remembered(
 async def test_buy_and_sell_at_best_hotkeys_place_at_the_touch(window: MainWindow, qtbot) -> None:
     await trading_ready(window)
     window.ticket.size_edit.setText("2")
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     window.activateWindow()
     window.setFocus()
     bid = book.best_bid()[0]
     window.hotkeys.actions["buy_best"].trigger()
-    placed = window.session.gateway.placed
+    placed = window.session.trading.gateway.placed
     await until(lambda: placed, 10, "the hotkey order")
     # Read back from the exchange: in a moving market the bid may be gone by the time the
     # order arrives, and it then fills at once instead of resting; it was sent at the bid.
-    order = await window.session.rest.order(next(iter(placed.values())))
+    order = await window.session.adapter.rest.order(next(iter(placed.values())))
     assert order["side"] == "buy" and order["size"] == 2 and Decimal(order["price"]) == bid
     window.hotkeys.actions["cancel_all"].trigger()
-    await until(lambda: len(window.session.orders) == 0, 10, "cancel all by hotkey")
+    await until(lambda: len(window.session.trading.orders) == 0, 10, "cancel all by hotkey")
 
 
 async def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
@@ -73,7 +73,7 @@ async def test_hotkeys_respect_the_interlock(window: MainWindow) -> None:
     window.gates = {SYMBOL: Gate(False, "Market feed reconnecting: trading paused")}
     assert not window.trade_at_best("sell")
     assert "reconnecting" in window.ticket.error_label.text()
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0
 
 
 async def test_toggle_one_click_hotkey(window: MainWindow) -> None:

@@ -18,12 +18,12 @@ from tests.gui.far_prices import resting_bid
 
 async def nothing_sent(window: MainWindow) -> bool:
     placed = [e for e in window.session.journal.entries if e.text.startswith("Place ")]
-    return not placed and await window.session.rest.active_orders(SYMBOL) == []
+    return not placed and await window.session.adapter.rest.active_orders(SYMBOL) == []
 
 
 async def touch(window: MainWindow) -> tuple[Decimal, Decimal]:
     await trading_ready(window)
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     return book.best_bid()[0], book.best_ask()[0]
 
 
@@ -49,8 +49,8 @@ async def test_a_post_only_order_that_would_cross_is_refused_before_sending(
     assert await nothing_sent(window)
     ticket.price_edit.setText(str(resting_bid(window.session, SYMBOL)))  # far under: rests
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(window.session.orders) == 1, 10, "the resting post-only buy")
-    assert window.session.orders.all()[0].side == "buy"
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "the resting post-only buy")
+    assert window.session.trading.orders.all()[0].side == "buy"
 
 
 async def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused(
@@ -67,15 +67,15 @@ async def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused
     assert await nothing_sent(window)
     ticket.options.reduce_only.setChecked(False)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the long")
+    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the long")
     ticket.options.reduce_only.setChecked(True)
     ticket.checks.run()
     assert "✕ Reduce-only: a buy would increase your long of 3 lots" in ticket.buy_preview.text()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     assert "would increase your long" in ticket.error_label.text()
-    assert session.positions.get(SYMBOL).qty == 3
+    assert session.account.positions.get(SYMBOL).qty == 3
     qtbot.mouseClick(ticket.sell_button, Qt.MouseButton.LeftButton)  # reduces: it goes
-    await until(lambda: session.positions.get(SYMBOL) is None, 10, "the long closed")
+    await until(lambda: session.account.positions.get(SYMBOL) is None, 10, "the long closed")
     assert ticket.error_label.text() == ""
 
 
@@ -131,7 +131,7 @@ async def test_a_first_start_greets_with_a_hint_not_an_error_until_the_first_ord
     assert "✕" in ticket.buy_preview.text() and ticket.buy_preview.property("refused") is True
     ticket.price_edit.setText(str(resting_bid(window.session, SYMBOL)))
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(window.session.orders) == 1, 10, "the first order")
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "the first order")
     # The feed may show the order before its REST reply, which is what dismisses the hint.
     await until(lambda: not ticket.first_hint.isVisible(), 5, "the hint gone with the order")
 
@@ -146,7 +146,7 @@ async def test_the_first_order_hint_goes_with_its_button_and_not_on_a_desk_that_
     await touch(window)
     window.ticket.price_edit.setText(str(resting_bid(window.session, SYMBOL)))
     qtbot.mouseClick(window.ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(window.session.orders) == 1, 10, "an order")
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "an order")
     after = OrderTicket(window.session, SYMBOL)  # a desk that has traded, as after a restart
     assert after.first_hint.dismissed and after.first_hint.isHidden()
     after.deleteLater()

@@ -62,7 +62,7 @@ async def test_an_inverse_entrys_tp_sl_dialog_shows_xbt_and_the_pnl_ratio(
     await trading_ready(window)
     session = window.session
     await until(lambda: "XBTUSDM" in session.contracts, 10, "the inverse contract listed")
-    request = session.prepare(OrderDraft("XBTUSDM", "buy", "limit", "1000", "50000"))
+    request = session.trading.prepare(OrderDraft("XBTUSDM", "buy", "limit", "1000", "50000"))
     dialog = window.desk_actions.open_bracket("XBTUSDM", request)
     try:
         dialog.sl_edit.setText("45000")

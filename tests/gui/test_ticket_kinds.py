@@ -23,8 +23,8 @@ async def resting_price(window: MainWindow) -> Decimal:
 
 
 async def mark_on_tick(window: MainWindow) -> Decimal:
-    await until(lambda: window.session.market_context(SYMBOL).mark is not None, 10, "a mark price")
-    mark = window.session.market_context(SYMBOL).mark
+    await until(lambda: window.session.trading.market_context(SYMBOL).mark is not None, 10, "a mark price")
+    mark = window.session.trading.market_context(SYMBOL).mark
     return mark.quantize(window.session.contracts[SYMBOL].tick_size)
 
 
@@ -50,20 +50,20 @@ async def test_off_grid_stop_visible_size_and_risk_stop_are_refused_with_the_rea
     assert ticket.options.visible_edit.property("invalid") is True
 
     # Risk sizing needs the equity first: before the balance is read it says only that.
-    await until(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
+    await until(lambda: window.session.account.balances.get("USDT") is not None, 10, "the balance")
     ticket.risk.setChecked(True)
     ticket.risk.stop_edit.setText("123.45")
     assert not ticket.risk.apply()
     assert "tick grid" in ticket.risk.result_label.text()
-    assert ticket.size_edit.text() == "5" and len(window.session.orders) == 0
-    assert len(window.session.stop_orders) == 0
+    assert ticket.size_edit.text() == "5" and len(window.session.trading.orders) == 0
+    assert len(window.session.trading.stop_orders) == 0
 
 
 async def test_risk_sizing_sizes_the_ticket_and_sets_its_stop_loss(window: MainWindow) -> None:
     ticket = window.ticket
     price = await resting_price(window)
-    await until(lambda: window.session.account.get("USDT") is not None, 10, "the balance")
-    equity = window.session.account.get("USDT").equity
+    await until(lambda: window.session.account.balances.get("USDT") is not None, 10, "the balance")
+    equity = window.session.account.balances.get("USDT").equity
     ticket.price_edit.setText(str(price))
     ticket.risk.setChecked(True)
     ticket.risk.risk_edit.setText("0.5")
@@ -83,7 +83,7 @@ async def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     await trading_ready(window)
     mark = await mark_on_tick(window)
     ticket.set_kind("stop_limit")
-    ticket.trigger_box.setCurrentIndex(ticket.trigger_box.findData("MP"))
+    ticket.trigger_box.setCurrentIndex(ticket.trigger_box.findData("mark"))
     ticket.price_edit.setText(str(mark + 300))
     ticket.stop_edit.setText(str(mark + 290))
     ticket.size_edit.setText("2")
@@ -93,7 +93,7 @@ async def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     assert tab.cell(0, tab.column_index("Watches")) == "mark"
     assert tab.cell(0, tab.column_index("Type")) == "stop limit"
     assert tab.cell(0, tab.column_index("Trigger")).startswith("≥ ")
-    [item] = await window.session.rest.stop_orders(SYMBOL)
+    [item] = await window.session.adapter.rest.stop_orders(SYMBOL)
     assert item["stop"] == "up" and item["stopPriceType"] == "MP" and item["size"] == 2
     assert Decimal(item["price"]) == mark + 300
     view = window.open_orders.stop_view
@@ -101,7 +101,7 @@ async def test_a_stop_limit_goes_to_the_stop_orders_tab_and_is_cancelled_there(
     cell = view.visualRect(tab.index(0, STOP_CANCEL_COLUMN)).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     await until(lambda: tab.rowCount() == 0, 10, "the stop cancelled")
-    assert await window.session.rest.stop_orders(SYMBOL) == []
+    assert await window.session.adapter.rest.stop_orders(SYMBOL) == []
 
 
 async def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(
@@ -116,8 +116,8 @@ async def test_a_size_in_usdt_is_converted_as_typed_and_sent_in_lots(
     lots = int((Decimal(1000) / (price * Decimal("0.001"))).to_integral(ROUND_FLOOR))
     assert ticket.conversion_label.text().startswith(f"= {lots} lots = ")
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(window.session.orders) == 1, 10, "the order")
-    assert window.session.orders.all()[0].size == lots
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "the order")
+    assert window.session.trading.orders.all()[0].size == lots
 
 
 async def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(
@@ -127,7 +127,7 @@ async def test_the_preview_shows_cost_fee_and_liquidation_for_both_sides(
     await trading_ready(window)
     # Near the bid, inside the exchange's band for a sell: only previewed, never placed.
     price = (
-        window.session.books[SYMBOL].best_bid()[0]
+        window.session.market_data.books[SYMBOL].best_bid()[0]
         - 150 * window.session.contracts[SYMBOL].tick_size
     )
     ticket.price_edit.setText(str(price))
@@ -155,9 +155,9 @@ async def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
     assert " R" in ticket.buy_preview.text() and "✕" in ticket.sell_preview.text()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     session = window.session
-    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    await until(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
-    plan = session.brackets.get(session.stop_orders.all()[0].order_id)
+    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "its TP/SL")
+    plan = session.trading.brackets.get(session.trading.stop_orders.all()[0].order_id)
     assert plan is not None and plan.size == 3 and not plan.close_whole
     assert (plan.stop_loss, plan.take_profit) == (mark - 400, mark + 600)
 
@@ -177,7 +177,7 @@ async def test_a_fat_finger_limit_set_in_the_safety_dialog_holds_back_an_order(
     ticket.size_edit.setText("5")  # about 450 USDT
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     assert "above your maximum of 200.00" in ticket.error_label.text()
-    assert ticket.size_edit.property("invalid") is True and len(window.session.orders) == 0
+    assert ticket.size_edit.property("invalid") is True and len(window.session.trading.orders) == 0
     assert window.prefs.limits().max_mark_distance_pct is None
 
 
@@ -185,22 +185,22 @@ async def test_margin_mode_and_cross_leverage_are_set_on_the_exchange(window: Ma
     await trading_ready(window)
     margin = window.ticket.margin
     session = window.session
-    await until(lambda: SYMBOL in session.margin_modes, 10, "the symbol's margin mode")
+    await until(lambda: SYMBOL in session.account.margin_modes, 10, "the symbol's margin mode")
     margin.mode_box.setCurrentIndex(margin.mode_box.findData("CROSS"))
     margin.mode_box.activated.emit(margin.mode_box.currentIndex())
-    await until(lambda: session.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
-    mode = await session.rest.request(
+    await until(lambda: session.account.margin_modes.get(SYMBOL) == "CROSS", 10, "cross margin")
+    mode = await session.adapter.rest.request(
         "GET", "/api/v2/position/getMarginMode", params={"symbol": SYMBOL}, signed=True
     )
     assert mode["marginMode"] == "CROSS" and margin.apply_button.isVisible()
     margin.leverage_box.setValue(8)
     margin.apply_button.click()
-    await until(lambda: session.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
+    await until(lambda: session.account.cross_leverage.get(SYMBOL) == 8, 10, "cross leverage")
     window.ticket.set_kind("market")
     window.ticket.size_edit.setText("2")
     window.ticket.buy_button.click()
-    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    assert session.positions.get(SYMBOL).margin_mode == "CROSS"
+    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    assert session.account.positions.get(SYMBOL).margin_mode == "CROSS"
 
 
 async def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow, qtbot) -> None:
@@ -227,10 +227,10 @@ async def test_the_tp_sl_dialog_plans_an_entry_and_sends_both(window: MainWindow
     assert f"{expected_r:.2f} R" in dialog.r_label.text()
     qtbot.mouseClick(dialog.place_button, Qt.MouseButton.LeftButton)
     session = window.session
-    await until(lambda: session.positions.get(SYMBOL) is not None, 10, "the short")
-    await until(lambda: len(session.stop_orders) == 1, 10, "its TP/SL")
-    assert session.positions.get(SYMBOL).qty == -4
-    [item] = await session.rest.stop_orders(SYMBOL)
+    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the short")
+    await until(lambda: len(session.trading.stop_orders) == 1, 10, "its TP/SL")
+    assert session.account.positions.get(SYMBOL).qty == -4
+    [item] = await session.adapter.rest.stop_orders(SYMBOL)
     assert item["side"] == "buy" and item["reduceOnly"] is True and item["size"] == 4
 
 
@@ -259,8 +259,8 @@ async def test_changing_the_size_unit_converts_the_number_at_the_ticket_price(
     assert Decimal(ticket.size_edit.text()) == lots * Decimal("0.001") * price
     assert ticket.error_label.text() == ""
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(window.session.orders) == 1, 10, "the order")
-    assert window.session.orders.all()[0].size == lots
+    await until(lambda: len(window.session.trading.orders) == 1, 10, "the order")
+    assert window.session.trading.orders.all()[0].size == lots
 
 
 async def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
@@ -282,4 +282,4 @@ async def test_a_size_that_cannot_be_converted_is_cleared_with_the_reason(
         ticket.error_label.text()
     )
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    assert len(window.session.orders) == 0
+    assert len(window.session.trading.orders) == 0

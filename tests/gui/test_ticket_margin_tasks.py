@@ -21,7 +21,7 @@ def margin_reads(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task]:
 async def test_a_closed_ticket_leaves_no_margin_read_of_its_own_pending(
     window: MainWindow, qloop
 ) -> None:
-    assert OTHER not in window.session.margin_modes
+    assert OTHER not in window.session.account.margin_modes
     window.ticket.set_symbol(OTHER)  # the ticket asks the exchange for the symbol's margin mode
     reads = [task for task in margin_reads(qloop) if not task.done()]
     assert reads, "the ticket started no margin read: nothing here is tested"

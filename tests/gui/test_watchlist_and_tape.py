@@ -59,7 +59,7 @@ async def test_tape_shows_trades_newest_first_coloured_by_side(window: MainWindo
     assert model.cell(0, 1).replace(",", "") == window.session.contracts[SYMBOL].format_price(
         first.price
     )
-    assert first.trade_id in {t.trade_id for t in window.session.tapes[SYMBOL].trades}
+    assert first.trade_id in {t.trade_id for t in window.session.market_data.tapes[SYMBOL].trades}
     for row in range(model.rowCount()):
         trade = model.row_at(row)
         brush = model.index(row, 1).data(Qt.ItemDataRole.ForegroundRole)

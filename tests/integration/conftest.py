@@ -10,6 +10,7 @@ from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
+from tests.sessions import kucoin_session
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ async def rest(sim: SimExchange) -> AsyncIterator[RestClient]:
 
 @pytest.fixture
 async def session(sim: SimExchange) -> AsyncIterator[Session]:
-    live = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    live = kucoin_session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
     await live.start(["XBTUSDTM"])
     yield live
     await live.stop()

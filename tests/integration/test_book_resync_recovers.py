@@ -19,10 +19,10 @@ import orjson
 import pytest
 from aiohttp import web
 
-from kcterm.core.session import Session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -111,10 +111,10 @@ async def test_bad_snapshots_are_refused_shown_and_the_book_recovers(sim: SimExc
     asyncio.get_running_loop().set_exception_handler(lambda _l, ctx: escaped.append(ctx))
     relay = SpoilingRelay(sim.base_url, spoilers())
     await relay.start()
-    session = Session(RestClient(relay.url, credentials_for(sim)), venue="sim")
+    session = kucoin_session(RestClient(relay.url, credentials_for(sim)), venue="sim")
     try:
         await session.start([SYMBOL])
-        book = session.books[SYMBOL]
+        book = session.market_data.books[SYMBOL]
         await wait_for(lambda: book.is_live, 30, "a live book after four spoiled snapshots")
         assert relay.spoiled == 4 and relay.snapshots_served >= 5
         assert not book.is_crossed() and book.best_bid() is not None
@@ -143,10 +143,10 @@ async def test_a_syncing_book_without_a_resync_gets_one_from_the_next_message(
 ) -> None:
     """Whatever ended a resync task (here: the book was reset and no task started, as when a
     task died), the next level2 message starts one: the book never waits for 50,000 more."""
-    session = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    session = kucoin_session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
     try:
         await session.start([SYMBOL])
-        book = session.books[SYMBOL]
+        book = session.market_data.books[SYMBOL]
         await wait_for(lambda: book.is_live, 15, "the first snapshot")
         assert SYMBOL not in session.market_data.resyncing
         book.reset()  # syncing, and nobody fetching a snapshot

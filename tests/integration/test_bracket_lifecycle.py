@@ -24,6 +24,7 @@ from kcterm.venue.kucoin.order_body import bracket_body
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -32,9 +33,9 @@ SYMBOL = "XBTUSDTM"
 async def connected(session: Session) -> None:
     await wait_for(
         lambda: (
-            session.public.state is StreamState.CONNECTED
-            and session.private.state is StreamState.CONNECTED
-            and session.books[SYMBOL].is_live
+            session.adapter.public.state is StreamState.CONNECTED
+            and session.adapter.private.state is StreamState.CONNECTED
+            and session.market_data.books[SYMBOL].is_live
             and session.reconciler.stats.passes >= 1
         ),
         what="both streams connected, the book live and the first reconcile done",
@@ -43,10 +44,10 @@ async def connected(session: Session) -> None:
 
 def new_session(sim: SimExchange, kept: list[Session], links: Path | None = None) -> Session:
     """Another session on the same exchange (a restart); `kept` stops it after the test."""
-    session = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    session = kucoin_session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
     kept.append(session)
     if links is not None:
-        session.keep_bracket_links(links)
+        session.trading.keep_bracket_links(links)
     return session
 
 
@@ -56,32 +57,34 @@ async def started(session: Session) -> None:
 
 
 def qty(session: Session) -> int:
-    position = session.positions.get(SYMBOL)
+    position = session.account.positions.get(SYMBOL)
     return position.qty if position is not None else 0
 
 
 async def open_long(session: Session, lots: int) -> None:
     before = qty(session)
-    await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", str(lots))))
+    await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", str(lots)))
+    )
     await wait_for(lambda: qty(session) == before + lots, what="the long on the feed")
 
 
 async def exchange_stops(session: Session) -> list[dict]:
-    return await session.rest.stop_orders(SYMBOL)
+    return await session.adapter.rest.stop_orders(SYMBOL)
 
 
 async def bracketed_entry(
     session: Session, *, lots: int = 2, ticks_below: int = 40, tif: str = "GTC"
 ) -> tuple[str, str]:
     """A resting buy limit below the bid with its SL/TP; returns (entry id, stop id)."""
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     tick = session.contracts[SYMBOL].tick_size
     price = book.best_bid()[0] - ticks_below * tick
-    request = session.prepare(
+    request = session.trading.prepare(
         OrderDraft(SYMBOL, "buy", "limit", str(lots), str(price), time_in_force=tif)
     )
-    plan = session.plan_for_entry(request, str(price - 500 * tick), str(price + 800 * tick))
-    entry_id = await session.place_with_bracket(request, plan)
+    plan = session.trading.plan_for_entry(request, str(price - 500 * tick), str(price + 800 * tick))
+    entry_id = await session.trading.place_with_bracket(request, plan)
     # The journal names the st-order the exchange accepted (it may be gone already).
     accepted = [e.text for e in session.journal.entries if e.text.startswith("Accepted: TP/SL")]
     return entry_id, accepted[-1].rsplit(" ", 1)[1]
@@ -89,7 +92,7 @@ async def bracketed_entry(
 
 async def stop_gone(session: Session, stop_id: str) -> None:
     await wait_for(
-        lambda: all(s.order_id != stop_id for s in session.stop_orders.all()),
+        lambda: all(s.order_id != stop_id for s in session.trading.stop_orders.all()),
         what=f"stop {stop_id} cancelled on the feed",
     )
     assert stop_id not in {s["id"] for s in await exchange_stops(session)}
@@ -102,13 +105,13 @@ async def test_cancelling_a_bracketed_entry_cancels_its_tp_sl(session: Session, 
     await connected(session)
     await open_long(session, 3)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
     if how == "panel":
-        await session.cancel(entry_id)
+        await session.trading.cancel(entry_id)
     elif how == "cancel_all":
-        await session.cancel_all(SYMBOL)
+        await session.trading.cancel_all(SYMBOL)
     else:
-        await session.cancel_all_everywhere()
+        await session.trading.cancel_all_everywhere()
     await stop_gone(session, stop_id)
     assert qty(session) == 3  # the position itself is untouched
     assert any(stop_id in n.text and "TP/SL" in n.text for n in session.notices)
@@ -123,18 +126,20 @@ async def test_an_entry_the_exchange_ends_unfilled_takes_its_bracket_with_it(
     await open_long(session, 1)
     entry_id, stop_id = await bracketed_entry(session, tif="IOC")
     await stop_gone(session, stop_id)
-    assert entry_id not in session.orders
+    assert entry_id not in session.trading.orders
 
 
 async def test_a_refused_entry_places_no_bracket(session: Session) -> None:
     await connected(session)
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     tick = session.contracts[SYMBOL].tick_size
     price = book.best_ask()[0] + 5 * tick  # post-only would take: refused before anything rests
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price), post_only=True))
-    plan = session.plan_for_entry(request, str(price - 500 * tick), str(price + 800 * tick))
+    request = session.trading.prepare(
+        OrderDraft(SYMBOL, "buy", "limit", "2", str(price), post_only=True)
+    )
+    plan = session.trading.plan_for_entry(request, str(price - 500 * tick), str(price + 800 * tick))
     with pytest.raises(Exception):  # noqa: B017 - the venue's refusal, whatever its code
-        await session.place_with_bracket(request, plan)
+        await session.trading.place_with_bracket(request, plan)
     assert await exchange_stops(session) == []
 
 
@@ -142,29 +147,29 @@ async def test_a_partial_fill_then_cancel_leaves_a_bracket_of_the_filled_size(
     session: Session,
 ) -> None:
     await connected(session)
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     ask, at_ask = book.best_ask()
     lots = int(at_ask) + 5  # takes the whole best ask and rests the rest at that price
     tick = session.contracts[SYMBOL].tick_size
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
-    plan = session.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
-    entry_id = await session.place_with_bracket(request, plan)
-    await wait_for(lambda: entry_id in session.orders, what="the rest of the entry resting")
-    filled = session.orders.get(entry_id).filled_size
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
+    plan = session.trading.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
+    entry_id = await session.trading.place_with_bracket(request, plan)
+    await wait_for(lambda: entry_id in session.trading.orders, what="the rest of the entry resting")
+    filled = session.trading.orders.get(entry_id).filled_size
     assert 0 < filled < lots
     # While the rest still rests, the bracket already covers only what filled.
     await wait_for(
-        lambda: [s.size for s in session.stop_orders.all()] == [filled],
+        lambda: [s.size for s in session.trading.stop_orders.all()] == [filled],
         what="the bracket following the filled size",
     )
-    await session.cancel(entry_id)
+    await session.trading.cancel(entry_id)
     await wait_for(lambda: qty(session) == filled, what="the filled part as the position")
 
     async def sizes() -> list[int]:
         return [int(s["size"]) for s in await exchange_stops(session)]
 
     await wait_for(
-        lambda: [s.size for s in session.stop_orders.all()] == [filled],
+        lambda: [s.size for s in session.trading.stop_orders.all()] == [filled],
         what="the bracket resized to the filled part",
     )
     assert await sizes() == [filled]
@@ -201,22 +206,22 @@ async def test_reverse_and_close_cancel_the_old_tp_sl_first(session: Session, ac
     """Reverse kept the old TP/SL in the review, their meaning inverted on the new side."""
     await connected(session)
     await open_long(session, 2)
-    mark = session.market_context(SYMBOL).mark
+    mark = session.trading.market_context(SYMBOL).mark
     contract = session.contracts[SYMBOL]
     tick = contract.tick_size
     mark = mark.quantize(tick)
-    plan = session.plan_for_position(
+    plan = session.trading.plan_for_position(
         SYMBOL,
         contract.format_price(mark - 400 * tick),
         contract.format_price(mark + 800 * tick),
     )
-    stop_id = await session.place_bracket(plan)
-    await wait_for(lambda: len(session.stop_orders) == 1, what="the st-order on the feed")
+    stop_id = await session.trading.place_bracket(plan)
+    await wait_for(lambda: len(session.trading.stop_orders) == 1, what="the st-order on the feed")
     if action == "reverse":
-        await session.reverse_position(SYMBOL)
+        await session.trading.reverse_position(SYMBOL)
         await wait_for(lambda: qty(session) == -2, what="the reversed position")
     else:
-        await session.close_position(SYMBOL)
+        await session.trading.close_position(SYMBOL)
         await wait_for(lambda: qty(session) == 0, what="the closed position")
     await stop_gone(session, stop_id)
     texts = [e.text for e in session.journal.entries]
@@ -245,17 +250,17 @@ async def test_a_bracket_left_across_a_restart_is_listed_and_cancelled_on_click(
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
     await session.stop()
-    await session.rest.cancel_order(entry_id)  # while the app is down
+    await session.adapter.rest.cancel_order(entry_id)  # while the app is down
     restarted = new_session(sim, second_session)
     await started(restarted)
-    await wait_for(lambda: restarted.orphan_brackets, what="the orphan listed")
-    assert [s.order_id for s in restarted.orphan_brackets] == [stop_id]
+    await wait_for(lambda: restarted.trading.orphan_brackets, what="the orphan listed")
+    assert [s.order_id for s in restarted.trading.orphan_brackets] == [stop_id]
     assert any(stop_id in e.text and "orphan" in e.text.lower() for e in restarted.journal.entries)
     assert any(stop_id in n.text for n in restarted.notices)
-    cancelled = await restarted.cancel_orphan_brackets([stop_id])
+    cancelled = await restarted.trading.cancel_orphan_brackets([stop_id])
     assert cancelled == [stop_id]
     assert await exchange_stops(restarted) == []
-    assert restarted.orphan_brackets == []
+    assert restarted.trading.orphan_brackets == []
 
 
 async def test_an_entry_placed_before_a_restart_and_cancelled_after_it_lists_its_tp_sl(
@@ -268,11 +273,11 @@ async def test_an_entry_placed_before_a_restart_and_cancelled_after_it_lists_its
     await session.stop()
     restarted = new_session(sim, second_session)
     await started(restarted)
-    await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
-    assert restarted.orphan_brackets == []  # its entry still rests: not an orphan
-    await restarted.cancel(entry_id)
-    await wait_for(lambda: restarted.orphan_brackets, timeout=5, what="the orphan listed")
-    assert [o.order_id for o in restarted.orphan_brackets] == [stop_id]
+    await wait_for(lambda: entry_id in restarted.trading.orders, what="the entry loaded")
+    assert restarted.trading.orphan_brackets == []  # its entry still rests: not an orphan
+    await restarted.trading.cancel(entry_id)
+    await wait_for(lambda: restarted.trading.orphan_brackets, timeout=5, what="the orphan listed")
+    assert [o.order_id for o in restarted.trading.orphan_brackets] == [stop_id]
     assert any(stop_id in n.text for n in restarted.notices)
 
 
@@ -285,7 +290,7 @@ async def test_a_closing_stop_with_nothing_to_protect_is_listed_after_a_reconnec
     await connected(session)
     contract = session.contracts[SYMBOL]
     tick = contract.tick_size
-    mark = session.market_context(SYMBOL).mark.quantize(tick)
+    mark = session.trading.market_context(SYMBOL).mark.quantize(tick)
 
     def st_order(**extra: object) -> dict:
         return {
@@ -303,27 +308,29 @@ async def test_a_closing_stop_with_nothing_to_protect_is_listed_after_a_reconnec
         }
 
     path = "/api/v1/st-orders"
-    orphan = await session.rest.request("POST", path, body=st_order(reduceOnly=True), signed=True)
-    mine = await session.rest.request("POST", path, body=st_order(), signed=True)
+    orphan = await session.adapter.rest.request(
+        "POST", path, body=st_order(reduceOnly=True), signed=True
+    )
+    mine = await session.adapter.rest.request("POST", path, body=st_order(), signed=True)
     passes = session.reconciler.stats.passes
     session.reconciler.request("reconnect")
     await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
-    assert [o.order_id for o in session.orphan_brackets] == [orphan["orderId"]]
+    assert [o.order_id for o in session.trading.orphan_brackets] == [orphan["orderId"]]
     line = next(e.text for e in session.journal.entries if "Orphaned TP/SL" in e.text)
     assert orphan["orderId"] in line and "(reconnect)" in line
-    assert await session.cancel_orphan_brackets([orphan["orderId"]]) == [orphan["orderId"]]
+    assert await session.trading.cancel_orphan_brackets([orphan["orderId"]]) == [orphan["orderId"]]
     assert [s["id"] for s in await exchange_stops(session)] == [mine["orderId"]]
-    assert session.orphan_brackets == []
+    assert session.trading.orphan_brackets == []
 
 
 async def test_a_bracket_with_its_entry_resting_is_not_an_orphan(session: Session) -> None:
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry on the feed")
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry on the feed")
     passes = session.reconciler.stats.passes
     session.reconciler.request("reconnect")
     await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
-    assert session.orphan_brackets == []
+    assert session.trading.orphan_brackets == []
     assert stop_id in {s["id"] for s in await exchange_stops(session)}
 
 
@@ -335,19 +342,21 @@ async def test_modifying_the_price_of_a_bracketed_entry_keeps_its_tp_sl(session:
     it; the same st-order now protects the replacement and goes when the replacement goes."""
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
     tick = session.contracts[SYMBOL].tick_size
-    new_id = await session.modify_order(entry_id, price=session.orders.get(entry_id).price - tick)
+    new_id = await session.trading.modify_order(
+        entry_id, price=session.trading.orders.get(entry_id).price - tick
+    )
     assert new_id is not None and new_id != entry_id
-    await wait_for(lambda: entry_id not in session.orders, what="the old entry gone")
+    await wait_for(lambda: entry_id not in session.trading.orders, what="the old entry gone")
     [stop] = await exchange_stops(session)
     assert (stop["id"], int(stop["size"]), stop["reduceOnly"]) == (stop_id, 2, True)
-    assert session.bracket_guard.stop_of(new_id) == stop_id
+    assert session.trading.bracket_guard.stop_of(new_id) == stop_id
     passes = session.reconciler.stats.passes
     session.reconciler.request("reconnect")
     await wait_for(lambda: session.reconciler.stats.passes > passes, what="a reconnect pass")
-    assert session.orphan_brackets == []  # linked to the resting replacement
-    await session.cancel(new_id)  # and the replacement's end still decides its fate
+    assert session.trading.orphan_brackets == []  # linked to the resting replacement
+    await session.trading.cancel(new_id)  # and the replacement's end still decides its fate
     await stop_gone(session, stop_id)
 
 
@@ -356,21 +365,21 @@ async def test_modifying_the_size_of_a_bracketed_entry_resizes_its_tp_sl(
 ) -> None:
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session, lots=2)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
-    new_id = await session.modify_order(entry_id, size=5)
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
+    new_id = await session.trading.modify_order(entry_id, size=5)
     assert new_id is not None
 
     async def stops() -> list[tuple[int, bool]]:
         return [(int(s["size"]), s["reduceOnly"]) for s in await exchange_stops(session)]
 
     await wait_for(
-        lambda: [s.size for s in session.stop_orders.all()] == [5],
+        lambda: [s.size for s in session.trading.stop_orders.all()] == [5],
         what="the bracket resized to the new entry size",
     )
     assert await stops() == [(5, True)]
-    new_stop = session.bracket_guard.stop_of(new_id)
+    new_stop = session.trading.bracket_guard.stop_of(new_id)
     assert new_stop is not None and new_stop != stop_id
-    await session.cancel(new_id)
+    await session.trading.cancel(new_id)
     await stop_gone(session, new_stop)
 
 
@@ -380,25 +389,25 @@ async def test_a_modify_of_a_part_filled_entry_carries_its_tp_sl_to_the_replacem
     """Part filled, then modified: the bracket keeps covering what filled (the position), and
     the replacement's own fills add to it, as the first order's did."""
     await connected(session)
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     ask, at_ask = book.best_ask()
     lots = int(at_ask) + 5
     tick = session.contracts[SYMBOL].tick_size
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
-    plan = session.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
-    entry_id = await session.place_with_bracket(request, plan)
-    await wait_for(lambda: entry_id in session.orders, what="the rest of the entry resting")
-    filled = session.orders.get(entry_id).filled_size
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
+    plan = session.trading.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
+    entry_id = await session.trading.place_with_bracket(request, plan)
+    await wait_for(lambda: entry_id in session.trading.orders, what="the rest of the entry resting")
+    filled = session.trading.orders.get(entry_id).filled_size
     await wait_for(
-        lambda: [s.size for s in session.stop_orders.all()] == [filled],
+        lambda: [s.size for s in session.trading.stop_orders.all()] == [filled],
         what="the bracket following the filled size",
     )
     # Moved up to the next ask: the replacement takes from the book at once.
-    new_id = await session.modify_order(entry_id, price=book.best_ask()[0])
+    new_id = await session.trading.modify_order(entry_id, price=book.best_ask()[0])
     assert new_id is not None
     await wait_for(lambda: qty(session) > filled, what="the replacement filling")
     await wait_for(
-        lambda: [s.size for s in session.stop_orders.all()] == [qty(session)],
+        lambda: [s.size for s in session.trading.stop_orders.all()] == [qty(session)],
         what="the bracket following the replacement's fills too",
     )
     [stop] = await exchange_stops(session)
@@ -412,16 +421,16 @@ async def test_a_bracketed_entry_cannot_be_moved_past_its_own_stop_loss(
     and then fill with no protection: refused before the entry is touched."""
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
-    plan = session.brackets.get(stop_id)
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
+    plan = session.trading.brackets.get(stop_id)
     assert plan is not None and plan.stop_loss is not None and plan.take_profit is not None
     tick = session.contracts[SYMBOL].tick_size
     with pytest.raises(OrderRejected, match="stop-loss"):
-        await session.modify_order(entry_id, price=plan.stop_loss - tick)
+        await session.trading.modify_order(entry_id, price=plan.stop_loss - tick)
     with pytest.raises(OrderRejected, match="take-profit"):
-        await session.modify_order(entry_id, price=plan.take_profit)
+        await session.trading.modify_order(entry_id, price=plan.take_profit)
     assert any(entry_id in n.text and "stop-loss" in n.text for n in session.notices)
-    assert (await session.rest.order(entry_id))["isActive"] is True
+    assert (await session.adapter.rest.order(entry_id))["isActive"] is True
     assert [s["id"] for s in await exchange_stops(session)] == [stop_id]
 
 
@@ -438,17 +447,17 @@ async def test_an_entry_placed_before_a_restart_cancelled_after_it_cancels_its_t
     await first.stop()
     assert oct(links.stat().st_mode & 0o777) == "0o600"
     restarted = new_session(sim, second_session, links)
-    assert restarted.bracket_guard.stop_of(entry_id) == stop_id
+    assert restarted.trading.bracket_guard.stop_of(entry_id) == stop_id
     await started(restarted)
-    await restarted.check_bracket_links()
-    await wait_for(lambda: entry_id in restarted.orders, what="the entry loaded")
-    assert stop_id in {s["id"] for s in await restarted.rest.stop_orders()}
-    await restarted.cancel(entry_id)
+    await restarted.trading.check_bracket_links()
+    await wait_for(lambda: entry_id in restarted.trading.orders, what="the entry loaded")
+    assert stop_id in {s["id"] for s in await restarted.adapter.rest.stop_orders()}
+    await restarted.trading.cancel(entry_id)
     await stop_gone(restarted, stop_id)
-    assert await restarted.rest.stop_orders() == []
-    assert restarted.orphan_brackets == []
+    assert await restarted.adapter.rest.stop_orders() == []
+    assert restarted.trading.orphan_brackets == []
     assert any(stop_id in n.text and "cancelled" in n.text for n in restarted.notices)
-    assert restarted.bracket_guard.links() == []
+    assert restarted.trading.bracket_guard.links() == []
 
 
 async def test_an_entry_cancelled_while_the_app_was_down_has_its_tp_sl_cancelled_at_start(
@@ -464,9 +473,9 @@ async def test_an_entry_cancelled_while_the_app_was_down_has_its_tp_sl_cancelled
     await other.close()
     restarted = new_session(sim, second_session, links)
     await started(restarted)
-    await restarted.check_bracket_links()
-    assert await restarted.rest.stop_orders() == []
-    assert restarted.bracket_guard.links() == []
+    await restarted.trading.check_bracket_links()
+    assert await restarted.adapter.rest.stop_orders() == []
+    assert restarted.trading.bracket_guard.links() == []
     assert any(stop_id in n.text and "cancelled" in n.text for n in restarted.notices)
 
 
@@ -485,21 +494,21 @@ async def test_a_bracket_triggered_before_its_entry_fills_opens_nothing(
     assert (int(stop["size"]), stop["reduceOnly"], stop.get("closeOrder")) == (2, True, False)
     assert qty(session) == 0
     market = sim.engine.markets[SYMBOL]
-    plan = session.brackets.get(stop_id)
+    plan = session.trading.brackets.get(stop_id)
     assert plan is not None and plan.stop_loss is not None
     market.mark_price = plan.stop_loss - 1  # the long's stop-loss is reached on the mark
     sim.engine.after_step()
     await wait_for(
-        lambda: all(s.order_id != stop_id for s in session.stop_orders.all()),
+        lambda: all(s.order_id != stop_id for s in session.trading.stop_orders.all()),
         what="the stop gone on the feed",
     )
     assert await exchange_stops(session) == []
-    fired = await session.rest.order(stop_id)
+    fired = await session.adapter.rest.order(stop_id)
     assert fired["stopTriggered"] is True and fired["isActive"] is False  # it did trigger
     assert int(fired["filledSize"]) == 0  # and traded nothing
-    assert all(int(p.get("currentQty") or 0) == 0 for p in await session.rest.positions())
+    assert all(int(p.get("currentQty") or 0) == 0 for p in await session.adapter.rest.positions())
     assert qty(session) == 0
-    assert (await session.rest.order(entry_id))["isActive"] is True
+    assert (await session.adapter.rest.order(entry_id))["isActive"] is True
 
 
 async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_resized_at_start(
@@ -510,16 +519,16 @@ async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_res
     links = bracket_links_path("practice", "sim", tmp_path)
     first = new_session(sim, second_session, links)
     await started(first)
-    ask, at_ask = first.books[SYMBOL].best_ask()
+    ask, at_ask = first.market_data.books[SYMBOL].best_ask()
     lots = int(at_ask) + 5
     tick = first.contracts[SYMBOL].tick_size
-    request = first.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
-    plan = first.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
-    entry_id = await first.place_with_bracket(request, plan)
-    await wait_for(lambda: entry_id in first.orders, what="the rest of the entry resting")
-    filled = first.orders.get(entry_id).filled_size
+    request = first.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", str(lots), str(ask)))
+    plan = first.trading.plan_for_entry(request, str(ask - 500 * tick), str(ask + 800 * tick))
+    entry_id = await first.trading.place_with_bracket(request, plan)
+    await wait_for(lambda: entry_id in first.trading.orders, what="the rest of the entry resting")
+    filled = first.trading.orders.get(entry_id).filled_size
     await wait_for(
-        lambda: [s.size for s in first.stop_orders.all()] == [filled],
+        lambda: [s.size for s in first.trading.stop_orders.all()] == [filled],
         what="the bracket following the filled size",
     )
     await first.stop()
@@ -533,11 +542,13 @@ async def test_an_entry_part_filled_then_cancelled_while_the_app_was_down_is_res
     await other.close()
     restarted = new_session(sim, second_session, links)
     await started(restarted)
-    await restarted.check_bracket_links()
-    [stop] = await restarted.rest.stop_orders()
+    await restarted.trading.check_bracket_links()
+    [stop] = await restarted.adapter.rest.stop_orders()
     assert (int(stop["size"]), stop["reduceOnly"]) == (filled + 2, True)
     assert qty(restarted) == filled + 2
-    assert restarted.bracket_guard.links() == []  # the entry is done: the bracket is the position's
+    assert (
+        restarted.trading.bracket_guard.links() == []
+    )  # the entry is done: the bracket is the position's
 
 
 async def test_an_edited_tp_sl_of_a_resting_entry_goes_when_the_entry_is_cancelled(
@@ -549,20 +560,22 @@ async def test_an_edited_tp_sl_of_a_resting_entry_goes_when_the_entry_is_cancell
     await connected(session)
     await open_long(session, 3)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
     tick = session.contracts[SYMBOL].tick_size
-    entry = session.orders.get(entry_id)
+    entry = session.trading.orders.get(entry_id)
     assert entry is not None
     price = entry.price
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
-    new_plan = session.plan_for_entry(request, str(price - 300 * tick), str(price + 900 * tick))
-    new_id = await session.replace_bracket(stop_id, new_plan)
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+    new_plan = session.trading.plan_for_entry(
+        request, str(price - 300 * tick), str(price + 900 * tick)
+    )
+    new_id = await session.trading.replace_bracket(stop_id, new_plan)
     assert new_id != stop_id
     await wait_for(
-        lambda: any(s.order_id == new_id for s in session.stop_orders.all()),
+        lambda: any(s.order_id == new_id for s in session.trading.stop_orders.all()),
         what="the edited TP/SL on the feed",
     )
-    await session.cancel(entry_id)
+    await session.trading.cancel(entry_id)
     await stop_gone(session, new_id)
     assert await exchange_stops(session) == []  # neither the old nor the edited one is left
     assert qty(session) == 3
@@ -577,18 +590,20 @@ async def test_a_tp_sl_cancelled_elsewhere_while_its_entry_rests_is_announced(
     that is gone (a later resize would fail). The session's own edit says nothing of the kind."""
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
-    await wait_for(lambda: entry_id in session.orders, what="the entry open on the feed")
+    await wait_for(lambda: entry_id in session.trading.orders, what="the entry open on the feed")
     await wait_for(
-        lambda: any(s.order_id == stop_id for s in session.stop_orders.all()),
+        lambda: any(s.order_id == stop_id for s in session.trading.stop_orders.all()),
         what="the TP/SL on the feed",
     )
-    assert session.bracket_guard.link_of_stop(stop_id) is not None
+    assert session.trading.bracket_guard.link_of_stop(stop_id) is not None
     unprotected = "no longer protected"
     assert not any(unprotected in n.text for n in session.notices)  # the edit test's rule too
-    await session.rest.cancel_order(stop_id)  # straight to the exchange, not via the session
+    await session.adapter.rest.cancel_order(
+        stop_id
+    )  # straight to the exchange, not via the session
     await wait_for(
         lambda: any(stop_id in n.text and unprotected in n.text for n in session.notices),
         what="the trader told",
     )
-    assert session.bracket_guard.link_of_stop(stop_id) is None
-    assert entry_id in session.orders  # the entry itself is untouched
+    assert session.trading.bracket_guard.link_of_stop(stop_id) is None
+    assert entry_id in session.trading.orders  # the entry itself is untouched

@@ -18,7 +18,7 @@ async def opened_practice() -> OpenedProfile:
         Profile(PRACTICE_NAME, EMBEDDED), SecretStore(environ={}), [SYMBOL], journal=False
     )
     session = opened.session
-    await wait_for(lambda: session.books[SYMBOL].is_live, 15, "a live book")
+    await wait_for(lambda: session.market_data.books[SYMBOL].is_live, 15, "a live book")
     await wait_for(lambda: session.reconciler.stats.passes >= 1, 15, "the first reconcile")
     return opened
 
@@ -28,23 +28,29 @@ async def test_an_entry_placed_before_a_restart_and_cancelled_after_it_takes_its
     try:
         session = first.session
         tick = session.contracts[SYMBOL].tick_size
-        price = session.books[SYMBOL].best_bid()[0] - 60 * tick  # rests
-        request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
-        plan = session.plan_for_entry(request, str(price - 500 * tick), str(price + 800 * tick))
-        entry_id = await session.place_with_bracket(request, plan)
-        await wait_for(lambda: len(session.stop_orders.all()) == 1, 10, "the TP/SL on the feed")
-        stop_id = session.stop_orders.all()[0].order_id
+        price = session.market_data.books[SYMBOL].best_bid()[0] - 60 * tick  # rests
+        request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+        plan = session.trading.plan_for_entry(
+            request, str(price - 500 * tick), str(price + 800 * tick)
+        )
+        entry_id = await session.trading.place_with_bracket(request, plan)
+        await wait_for(
+            lambda: len(session.trading.stop_orders.all()) == 1, 10, "the TP/SL on the feed"
+        )
+        stop_id = session.trading.stop_orders.all()[0].order_id
     finally:
         await first.close()
 
     second = await opened_practice()  # the practice account is kept between runs
     try:
         session = second.session
-        assert entry_id in session.orders and not session.orphan_brackets
-        await session.cancel(entry_id)
+        assert entry_id in session.trading.orders and not session.trading.orphan_brackets
+        await session.trading.cancel(entry_id)
         await wait_for(
-            lambda: not session.stop_orders.all(), 10, f"TP/SL {stop_id} cancelled with its entry"
+            lambda: not session.trading.stop_orders.all(),
+            10,
+            f"TP/SL {stop_id} cancelled with its entry",
         )
-        assert await session.rest.stop_orders(SYMBOL) == []
+        assert await session.adapter.rest.stop_orders(SYMBOL) == []
     finally:
         await second.close()

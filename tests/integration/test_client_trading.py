@@ -23,9 +23,9 @@ SYMBOL = "XBTUSDTM"
 async def connected(session: Session) -> None:
     await wait_for(
         lambda: (
-            session.public.state is StreamState.CONNECTED
-            and session.private.state is StreamState.CONNECTED
-            and session.books[SYMBOL].is_live
+            session.adapter.public.state is StreamState.CONNECTED
+            and session.adapter.private.state is StreamState.CONNECTED
+            and session.market_data.books[SYMBOL].is_live
         ),
         what="both streams connected and the book live",
     )
@@ -33,36 +33,36 @@ async def connected(session: Session) -> None:
 
 async def test_limit_order_appears_on_the_private_feed_and_cancels(session: Session) -> None:
     await connected(session)
-    best_bid = session.books[SYMBOL].best_bid()
+    best_bid = session.market_data.books[SYMBOL].best_bid()
     assert best_bid is not None
     price = best_bid[0] - 50 * session.contracts[SYMBOL].tick_size  # rests, never fills
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
-    order_id = await session.place(request)
-    await wait_for(lambda: order_id in session.orders, what="the open event on tradeOrders")
-    order = session.orders.get(order_id)
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "2", str(price)))
+    order_id = await session.trading.place(request)
+    await wait_for(lambda: order_id in session.trading.orders, what="the open event on tradeOrders")
+    order = session.trading.orders.get(order_id)
     assert order.price == price and order.size == 2 and order.client_oid == request.client_oid
 
-    active = await session.rest.active_orders(SYMBOL)
+    active = await session.adapter.rest.active_orders(SYMBOL)
     assert [o["id"] for o in active] == [order_id]
     assert active[0]["price"] == request.price_text and active[0]["size"] == 2
 
-    await session.cancel(order_id)
-    await wait_for(lambda: order_id not in session.orders, what="the canceled event")
-    assert await session.rest.active_orders(SYMBOL) == []
+    await session.trading.cancel(order_id)
+    await wait_for(lambda: order_id not in session.trading.orders, what="the canceled event")
+    assert await session.adapter.rest.active_orders(SYMBOL) == []
 
 
 async def test_market_order_fills_against_the_book(session: Session, sim: SimExchange) -> None:
     await connected(session)
     best_ask_before = sim.book(SYMBOL)["asks"][0]
-    request = session.prepare(OrderDraft(SYMBOL, "buy", "market", "3"))
-    order_id = await session.place(request)
+    request = session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "3"))
+    order_id = await session.trading.place(request)
     await wait_for(
         lambda: any("Fill: buy" in n.text for n in session.notices), what="a fill notice"
     )
-    done = await session.rest.request("GET", f"/api/v1/orders/{order_id}", signed=True)
+    done = await session.adapter.rest.request("GET", f"/api/v1/orders/{order_id}", signed=True)
     assert done["status"] == "done" and done["filledSize"] == 3
     assert Decimal(done["avgDealPrice"]) >= Decimal(str(best_ask_before[0]))
-    assert order_id not in session.orders  # a market order never rests
+    assert order_id not in session.trading.orders  # a market order never rests
 
 
 async def test_local_book_equals_the_exchange_book_after_the_market_moves(
@@ -71,7 +71,7 @@ async def test_local_book_equals_the_exchange_book_after_the_market_moves(
     await connected(session)
     await sim.step_market(40)
     expected = sim.book(SYMBOL)
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     await wait_for(lambda: book.sequence == expected["sequence"], what="the last level2 message")
     assert book.bids() == [(Decimal(str(p)), s) for p, s in expected["bids"]]
     assert book.asks() == [(Decimal(str(p)), s) for p, s in expected["asks"]]
@@ -79,7 +79,7 @@ async def test_local_book_equals_the_exchange_book_after_the_market_moves(
 
 async def test_off_tick_price_never_reaches_the_exchange(session: Session) -> None:
     with pytest.raises(OrderRejected) as info:
-        session.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", "50000.05"))
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", "50000.05"))
     assert info.value.field == "price"
 
 

@@ -79,7 +79,7 @@ async def test_the_practice_profile_runs_its_exchange_in_a_child_process(tmp_pat
         assert isinstance(exchange, EmbeddedExchange) and not exchange.in_process
         assert pid is not None and pid != os.getpid() and alive(pid)
         assert exchange.config.state_path == practice_state_path(reset=False)
-        book = opened.session.books[SYMBOL]
+        book = opened.session.market_data.books[SYMBOL]
         await wait_for(lambda: book.is_live and book.best_bid(), 10, "its book over loopback")
         with pytest.raises(RuntimeError, match="child process"):
             exchange.exchange  # noqa: B018  (nothing of it lives in this process)

@@ -25,6 +25,7 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
 from tests.order_terms import limit_order, market_order
+from tests.sessions import kucoin_session
 from tests.unit.kucoin_values import as_overview
 from tests.waiting import wait_for
 
@@ -73,34 +74,34 @@ class Trader:
 
     async def act(self) -> None:
         roll = self.rng.random()
-        mine = [o for o in self.session.orders.all() if o.symbol == SYMBOL]
+        mine = [o for o in self.session.trading.orders.all() if o.symbol == SYMBOL]
         if roll < 0.32 or (not mine and roll < 0.6):
-            await self.session.gateway.place(self.limit_order())
+            await self.session.trading.gateway.place(self.limit_order())
             self._count("place")
         elif roll < 0.5 and mine:
-            await self.session.cancel(self.rng.choice(mine).order_id)
+            await self.session.trading.cancel(self.rng.choice(mine).order_id)
             self._count("cancel")
         elif roll < 0.64 and mine:
             order = self.rng.choice(mine)
             tick = self.session.contracts[SYMBOL].tick_size
             step = tick * self.rng.randint(1, 5) * (-1 if order.side == "buy" else 1)
-            await self.session.move_order(order.order_id, order.price + step)
+            await self.session.trading.move_order(order.order_id, order.price + step)
             self._count("modify")
         elif roll < 0.8:
             side = self.rng.choice(("buy", "sell"))
-            await self.session.gateway.place(
+            await self.session.trading.gateway.place(
                 market_order(self.oid(), SYMBOL, side, self.rng.randint(1, 2))
             )
             self._count("open position")
         elif roll < 0.92:
-            position = self.session.positions.get(SYMBOL)
+            position = self.session.account.positions.get(SYMBOL)
             if position is not None:
                 side = "sell" if position.qty > 0 else "buy"
                 closing = market_order(self.oid(), SYMBOL, side, 0, close_order=True)
-                await self.session.gateway.place(closing)
+                await self.session.trading.gateway.place(closing)
                 self._count("close position")
         else:
-            await self.session.gateway.place_batch([self.limit_order() for _ in range(3)])
+            await self.session.trading.gateway.place_batch([self.limit_order() for _ in range(3)])
             self._count("batch")
 
     def _count(self, what: str) -> None:
@@ -108,7 +109,7 @@ class Trader:
 
 
 def local_book(session: Session) -> tuple[list, list]:
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     return book.bids(), book.asks()
 
 
@@ -136,9 +137,9 @@ async def exchange_view(raw: RestClient) -> dict[str, Any]:
 
 def local_view(session: Session) -> dict[str, Any]:
     return {
-        "orders": {o.order_id: (o.size, o.filled_size) for o in session.orders.all()},
-        "positions": {p.symbol: (p.qty, p.avg_entry) for p in session.positions.all()},
-        "balance": session.account.get("USDT"),
+        "orders": {o.order_id: (o.size, o.filled_size) for o in session.trading.orders.all()},
+        "positions": {p.symbol: (p.qty, p.avg_entry) for p in session.account.positions.all()},
+        "balance": session.account.balances.get("USDT"),
     }
 
 
@@ -164,7 +165,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
                   ping_interval_ms=1500, ping_timeout_ms=1500)
     )  # fmt: skip
     await sim.start()
-    session = Session(
+    session = kucoin_session(
         RestClient(sim.base_url, credentials_for(sim), timeout=1.5),
         venue="sim",
         stream_options={"backoff_base": 0.05, "backoff_cap": 0.5, "welcome_timeout": 2.0},
@@ -173,7 +174,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
     raw = RestClient(sim.base_url, credentials_for(sim))  # the exchange's view, no retries
     try:
         await session.start([SYMBOL])
-        await wait_for(lambda: session.books[SYMBOL].is_live, 10, "the first snapshot")
+        await wait_for(lambda: session.market_data.books[SYMBOL].is_live, 10, "the first snapshot")
         await wait_for(lambda: session.reconciler.stats.passes >= 1, 10, "the first load")
         trader = Trader(sim, session)
         drills = sim.drills
@@ -194,7 +195,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
             if step == DELAY_AT:  # replies later than the client waits: outcomes unknown
                 drills.delay_replies(2_000)
                 loop.call_later(3.0, drills.delay_replies, 0)
-                await session.gateway.place(trader.limit_order())  # placed, reply lost
+                await session.trading.gateway.place(trader.limit_order())  # placed, reply lost
             await trader.act()
             await asyncio.sleep(STEP_S)
         await sim.step_market(3)  # the book moves once more after the last fault
@@ -203,8 +204,8 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
         drills.fail_next(0)
         drills.delay_replies(0)
         await wait_for(
-            lambda: session.public.state is StreamState.CONNECTED
-            and session.private.state is StreamState.CONNECTED,
+            lambda: session.adapter.public.state is StreamState.CONNECTED
+            and session.adapter.private.state is StreamState.CONNECTED,
             15, "both feeds connected",
         )  # fmt: skip
         await wait_for(lambda: local_book(session) == sim_book(sim), 15, "the same book")
@@ -221,9 +222,13 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
 
         # -- the verdict ---------------------------------------------------------------------
         counters = drills.state()["counters"]
-        rest, gateway, recon = session.rest.stats, session.gateway.stats, session.reconciler.stats
-        resyncs = session.books[SYMBOL].resyncs
-        reconnects = session.public.connections + session.private.connections - 2
+        rest, gateway, recon = (
+            session.adapter.rest.stats,
+            session.trading.gateway.stats,
+            session.reconciler.stats,
+        )
+        resyncs = session.market_data.books[SYMBOL].resyncs
+        reconnects = session.adapter.public.connections + session.adapter.private.connections - 2
         print(
             f"\nfault drill (seed {SEED}): trader actions {trader.actions}\n"
             f"  disconnects: {counters['connectionsDropped']} connections dropped by the sim, "
@@ -232,7 +237,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
             f"  503s: {counters['http503Sent']} sent, {rest.http_5xx} seen; "
             f"429s: {counters['http429Sent']} sent, {rest.http_429} seen; "
             f"timeouts/transport: {rest.transport_errors}; clock resyncs: {rest.clock_resyncs} "
-            f"(offset {session.rest.clock_offset_ms} ms)\n"
+            f"(offset {session.adapter.rest.clock_offset_ms} ms)\n"
             f"  retries: {rest.retries} by the REST client; orders: {gateway.sent} sent, "
             f"{gateway.placed} placed, {gateway.ambiguous} unknown outcomes, {gateway.lookups} "
             f"lookups, {gateway.found_by_lookup} found by lookup, {gateway.resent} resent, "
@@ -244,7 +249,7 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
         assert counters["connectionsDropped"] >= 10 and reconnects >= 10
         assert counters["sequencesSkipped"] == len(SKIPS) and resyncs >= len(SKIPS)
         assert counters["http503Sent"] >= 8 and counters["http429Sent"] >= 1
-        assert rest.clock_resyncs >= 1 and 9_000 < session.rest.clock_offset_ms < 11_000
+        assert rest.clock_resyncs >= 1 and 9_000 < session.adapter.rest.clock_offset_ms < 11_000
         assert local_book(session) == sim_book(sim)
         assert local["orders"] == remote["orders"]
         assert local["positions"] == remote["positions"]
@@ -254,8 +259,8 @@ async def test_fault_drill(caplog: pytest.LogCaptureFixture) -> None:
         # the exchange never had to refuse a duplicate.
         ours = [o.client_oid for o in sim.engine.orders.values() if o.user_id == DEMO_USER]
         assert len(ours) == len(set(ours)) and gateway.duplicates == 0
-        assert sorted(session.gateway.placed) == sorted(ours)
-        for client_oid, order_id in session.gateway.placed.items():
+        assert sorted(session.trading.gateway.placed) == sorted(ours)
+        for client_oid, order_id in session.trading.gateway.placed.items():
             found = sim.engine.by_client_oid(DEMO_USER, client_oid)
             assert found is not None and found.order_id == order_id
         assert set(trader.made) <= set(ours)  # every order the trader made exists, once

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.core.account import Account
+from kcterm.core.account import Balances
 from kcterm.core.fills import Fills
 from kcterm.core.journal import Journal
 from kcterm.core.orders import OpenOrders
 from kcterm.core.positions import Positions
 from kcterm.core.reconcile import Reconciler
-from kcterm.core.session import Session
 from kcterm.core.stop_orders import StopOrders
 from kcterm.journal_store import (
     FillSync,
@@ -32,6 +31,7 @@ from kcterm.venue.kucoin.account_calls import KucoinAccount
 from kcterm.venue.kucoin.order_events import order_update
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -70,7 +70,7 @@ async def market(rest: RestClient, side: str, size: int) -> None:
 
 async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_path: Path) -> None:
     rest = RestClient(funded_sim.base_url, credentials_for(funded_sim))
-    session = Session(rest, venue="sim", reconcile_interval=0.2)
+    session = kucoin_session(rest, venue="sim", reconcile_interval=0.2)
     writer = JournalWriter(tmp_path / "practice.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
@@ -82,8 +82,8 @@ async def test_session_fills_funding_and_export(funded_sim: SimExchange, tmp_pat
             return session.health.stream_states.get("private", ("",))[0] == "connected"
 
         await wait_for(private_feed_up, 10, "the private order feed")
-        await market(session.rest, "buy", 5)
-        await market(session.rest, "sell", 2)
+        await market(session.adapter.rest, "buy", 5)
+        await market(session.adapter.rest, "sell", 2)
 
         def fills_with_fees() -> bool:
             writer.flush()
@@ -122,7 +122,7 @@ async def test_fill_discrepancies_are_journaled_once(
     writer.start()
     recorder = JournalRecorder(writer, lambda s: None)
     journal = Journal()
-    state = (OpenOrders(), StopOrders(), Positions(), Account(), Fills())
+    state = (OpenOrders(), StopOrders(), Positions(), Balances(), Fills())
     reconciler = Reconciler(KucoinAccount(rest), journal, *state)  # its passes, run here by hand
     FillSync(recorder, reconciler, grace=0.0)
     try:

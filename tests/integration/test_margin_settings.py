@@ -15,21 +15,21 @@ SYMBOL = "XBTUSDTM"
 
 
 async def test_margin_mode_and_cross_leverage_are_changed_and_read_back(session: Session) -> None:
-    assert await session.load_margin_settings(SYMBOL) == (
+    assert await session.account.load_margin_settings(SYMBOL) == (
         "ISOLATED",
-        session.cross_leverage[SYMBOL],
+        session.account.cross_leverage[SYMBOL],
     )
-    await session.set_margin_mode(SYMBOL, "CROSS")
-    await session.set_cross_leverage(SYMBOL, 7)
-    session.margin_modes.clear()
-    session.cross_leverage.clear()
-    assert await session.load_margin_settings(SYMBOL) == ("CROSS", 7)
+    await session.account.set_margin_mode(SYMBOL, "CROSS")
+    await session.account.set_cross_leverage(SYMBOL, 7)
+    session.account.margin_modes.clear()
+    session.account.cross_leverage.clear()
+    assert await session.account.load_margin_settings(SYMBOL) == ("CROSS", 7)
     assert any("Cross leverage change accepted" in e.text for e in session.journal.entries)
 
 
 async def test_a_refused_margin_mode_change_is_journaled_and_raised(session: Session) -> None:
-    await session.gateway.place(market_order("open-it", SYMBOL, "buy", 1))
+    await session.trading.gateway.place(market_order("open-it", SYMBOL, "buy", 1))
     with pytest.raises(VenueError):
-        await session.set_margin_mode(SYMBOL, "CROSS")
-    assert session.margin_modes.get(SYMBOL) != "CROSS"
+        await session.account.set_margin_mode(SYMBOL, "CROSS")
+    assert session.account.margin_modes.get(SYMBOL) != "CROSS"
     assert any("Margin mode change refused" in e.text for e in session.journal.entries)

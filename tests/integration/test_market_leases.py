@@ -17,6 +17,7 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from kcterm.venue.kucoin.stream_group import StreamGroup
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -34,12 +35,15 @@ async def market_sim() -> AsyncIterator[SimExchange]:
 
 @pytest.fixture
 async def session(market_sim: SimExchange) -> AsyncIterator[Session]:
-    live = Session(
+    live = kucoin_session(
         RestClient(market_sim.base_url, credentials_for(market_sim)), venue="sim", lease_grace_s=0
     )
     await live.start([SYMBOL])
     await wait_for(
-        lambda: live.public.state is StreamState.CONNECTED and live.books[SYMBOL].is_live,
+        lambda: (
+            live.adapter.public.state is StreamState.CONNECTED
+            and live.market_data.books[SYMBOL].is_live
+        ),
         what="the public stream and the first book",
     )
     yield live
@@ -63,7 +67,7 @@ def exchange_topics(sim: SimExchange, symbol: str) -> set[str]:
 def client_topics(session: Session, symbol: str) -> list[str]:
     return [
         t
-        for s in session.public.streams
+        for s in session.adapter.public.streams
         for t in s.topics
         if t.rsplit(":", 1)[-1] == symbol and not t.startswith(WATCHLIST_TOPIC)
     ]
@@ -71,7 +75,7 @@ def client_topics(session: Session, symbol: str) -> list[str]:
 
 async def live_book_of(session: Session, symbol: str) -> None:
     await wait_for(
-        lambda: symbol in session.books and session.books[symbol].is_live,
+        lambda: symbol in session.market_data.books and session.market_data.books[symbol].is_live,
         what=f"a live {symbol} book",
     )
 
@@ -80,7 +84,7 @@ async def test_a_lease_subscribes_and_the_last_release_unsubscribes_on_the_wire(
     session: Session, market_sim: SimExchange, caplog: pytest.LogCaptureFixture
 ) -> None:
     market = session.market_data
-    assert OTHER not in session.books and client_topics(session, OTHER) == []
+    assert OTHER not in session.market_data.books and client_topics(session, OTHER) == []
     lease = market.lease(OTHER, "test")
     await live_book_of(session, OTHER)
     assert len(client_topics(session, OTHER)) == TOPICS_PER_SYMBOL
@@ -91,15 +95,16 @@ async def test_a_lease_subscribes_and_the_last_release_unsubscribes_on_the_wire(
     lease.release()
     lease.release()  # twice is harmless
     assert client_topics(session, OTHER) == [] and market.topics(OTHER) == []
-    assert OTHER not in session.books and OTHER not in session.tapes
-    assert OTHER not in session.tickers and OTHER not in session.feeds
+    assert OTHER not in session.market_data.books and OTHER not in session.market_data.tapes
+    assert OTHER not in session.market_data.tickers and OTHER not in session.market_data.feeds
     await wait_for(lambda: not exchange_topics(market_sim, OTHER), what="the unsubscribe")
     # From now on the exchange sends no frame of that symbol, while the other keeps moving.
     with caplog.at_level(logging.DEBUG, "kcterm.venue.kucoin.stream"):
         caplog.clear()
-        version = session.books[SYMBOL].version
+        version = session.market_data.books[SYMBOL].version
         await wait_for(
-            lambda: session.books[SYMBOL].version > version + 20, what="the XBT book moving"
+            lambda: session.market_data.books[SYMBOL].version > version + 20,
+            what="the XBT book moving",
         )
     assert not [r for r in caplog.records if OTHER in r.getMessage()]
     assert exchange_topics(market_sim, SYMBOL)  # the session's own symbol is untouched
@@ -112,13 +117,13 @@ async def test_two_holders_keep_a_symbol_until_both_release(
     first = market.lease(OTHER, "window")
     with market.lease(OTHER, "chart"):
         await live_book_of(session, OTHER)
-        book = session.books[OTHER]
+        book = session.market_data.books[OTHER]
         first.release()
         assert market.holders(OTHER) == ["chart"]
-        assert session.books[OTHER] is book and len(client_topics(session, OTHER)) == 5
+        assert session.market_data.books[OTHER] is book and len(client_topics(session, OTHER)) == 5
         version = book.version
         await wait_for(lambda: book.version > version, what="the book still moving")
-    assert market.holders(OTHER) == [] and OTHER not in session.books
+    assert market.holders(OTHER) == [] and OTHER not in session.market_data.books
     await wait_for(lambda: not exchange_topics(market_sim, OTHER), what="the unsubscribe")
     assert market.subscribes - market.unsubscribes == 1  # only the session's own symbol
 
@@ -130,13 +135,13 @@ async def test_the_grace_period_spares_a_quick_flick_back(
     market.grace_s = 0.5
     lease = market.lease(OTHER, "window")
     await live_book_of(session, OTHER)
-    book, subscribes = session.books[OTHER], market.subscribes
+    book, subscribes = session.market_data.books[OTHER], market.subscribes
     lease.release()
-    assert session.books.get(OTHER) is book  # held through the grace period ...
+    assert session.market_data.books.get(OTHER) is book  # held through the grace period ...
     again = market.lease(OTHER, "window")  # ... so coming back costs nothing
-    assert session.books[OTHER] is book and market.subscribes == subscribes
+    assert session.market_data.books[OTHER] is book and market.subscribes == subscribes
     again.release()
-    await wait_for(lambda: OTHER not in session.books, 5, "the grace period to end")
+    await wait_for(lambda: OTHER not in session.market_data.books, 5, "the grace period to end")
     assert client_topics(session, OTHER) == []
     await wait_for(lambda: not exchange_topics(market_sim, OTHER), what="the unsubscribe")
 
@@ -147,14 +152,14 @@ async def test_a_lease_after_the_release_gets_a_fresh_live_book_and_candles_go_w
     market = session.market_data
     lease = market.lease(OTHER, "chart")
     await live_book_of(session, OTHER)
-    old = session.books[OTHER]
+    old = session.market_data.books[OTHER]
     series = await market.load_candles(OTHER, 1)
-    assert (OTHER, 1) in session.candles and series.source
+    assert (OTHER, 1) in session.market_data.candles and series.source
     lease.release()
-    assert (OTHER, 1) not in session.candles  # the series went with the last lease
+    assert (OTHER, 1) not in session.market_data.candles  # the series went with the last lease
     with market.lease(OTHER, "chart"):
         await live_book_of(session, OTHER)
-        fresh = session.books[OTHER]
+        fresh = session.market_data.books[OTHER]
         assert fresh is not old and fresh.best_bid() is not None
         sequence = fresh.sequence
         await wait_for(lambda: fresh.sequence > sequence, what="the fresh book moving")

@@ -100,12 +100,12 @@ async def test_modify_is_cancel_and_replace_with_the_link_kept(
     sim: SimExchange, session: Session
 ) -> None:
     order = resting(sim, "to-modify")
-    old_id = await session.gateway.place(order)
-    await wait_for(lambda: session.orders.get(old_id) is not None, 5, "the open event")
+    old_id = await session.trading.gateway.place(order)
+    await wait_for(lambda: session.trading.orders.get(old_id) is not None, 5, "the open event")
     assert order.price is not None
-    new_id = await session.move_order(old_id, order.price - 10)
+    new_id = await session.trading.move_order(old_id, order.price - 10)
     assert new_id is not None and new_id != old_id
-    link = session.gateway.links[new_id]
+    link = session.trading.gateway.links[new_id]
     assert (link.old_id, link.symbol) == (old_id, "XBTUSDTM")
-    assert session.gateway.replaced_by[old_id] == new_id
+    assert session.trading.gateway.replaced_by[old_id] == new_id
     assert any(f"{new_id} replaces order {old_id}" in e.text for e in session.journal.entries)

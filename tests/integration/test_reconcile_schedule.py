@@ -20,6 +20,7 @@ from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +44,7 @@ PASS_LISTS = (
 async def quiet(sim: SimExchange) -> AsyncIterator[Session]:
     """A session whose reconciler never passes on its own timer (only when asked or on a
     (re)connect), with a private feed that comes back quickly after a drop."""
-    session = Session(
+    session = kucoin_session(
         RestClient(sim.base_url, credentials_for(sim)),
         venue="sim",
         reconcile_interval=3600,
@@ -60,7 +61,7 @@ async def quiet(sim: SimExchange) -> AsyncIterator[Session]:
 
 
 def calls(session: Session) -> Counter[str]:
-    return Counter(session.rest.stats.by_path)
+    return Counter(session.adapter.rest.stats.by_path)
 
 
 def since(before: Counter[str], session: Session) -> Counter[str]:
@@ -91,14 +92,14 @@ async def test_one_pass_reads_each_list_once_and_no_funding_without_a_position(
 async def test_funding_is_read_for_the_contract_held_and_only_while_it_is(
     quiet: Session,
 ) -> None:
-    await quiet.rest.place_order(market("buy"))
-    await wait_for(lambda: quiet.positions.get(SYMBOL) is not None, 10, "the position")
+    await quiet.adapter.rest.place_order(market("buy"))
+    await wait_for(lambda: quiet.account.positions.get(SYMBOL) is not None, 10, "the position")
     before = calls(quiet)
     await quiet.reconciler.run_once("manual")
     assert since(before, quiet)[FUNDING] == 1
     assert quiet.reconciler.stats.funding_symbols == [SYMBOL]  # not OTHER, watched too
-    await quiet.rest.place_order(market("sell"))
-    await wait_for(lambda: quiet.positions.get(SYMBOL) is None, 10, "the position closed")
+    await quiet.adapter.rest.place_order(market("sell"))
+    await wait_for(lambda: quiet.account.positions.get(SYMBOL) is None, 10, "the position closed")
     await quiet.reconciler.run_once("manual")
     # Held at the last pass: the funding it may have paid until it closed is still read ...
     assert quiet.reconciler.stats.funding_symbols == [SYMBOL]
@@ -121,9 +122,9 @@ async def test_a_burst_of_order_events_costs_one_done_reload_and_no_fill_fetch(
     before = calls(quiet)
     # 20 market orders in one batch: 20 fills and 20 done events on the order feed at once.
     orders = [market("buy" if i % 2 == 0 else "sell") for i in range(20)]
-    replies = await quiet.rest.place_orders(orders)
+    replies = await quiet.adapter.rest.place_orders(orders)
     assert len(replies) == 20
-    await wait_for(lambda: len(quiet.fills) >= 20, 10, "20 fills on the feed")
+    await wait_for(lambda: len(quiet.trading.fills) >= 20, 10, "20 fills on the feed")
     await wait_for(
         lambda: quiet.reconciler.stats.done_reloads > reloads and quiet.reconciler.idle,
         10,
@@ -133,7 +134,7 @@ async def test_a_burst_of_order_events_costs_one_done_reload_and_no_fill_fetch(
     assert got[DONE] == 1 and quiet.reconciler.stats.done_reloads == reloads + 1
     assert got[FILLS] == 0 and got[FUNDING] == 0  # the fees wait for the next pass
     assert quiet.reconciler.stats.passes == passes
-    done = {order.order_id for order in quiet.history.all()}
+    done = {order.order_id for order in quiet.trading.history.all()}
     assert {reply["orderId"] for reply in replies} <= done  # the reload listed them
     await wait_for(lambda: len(recorder.feed_trade_ids) >= 20, 10, "the journal's 20 fills")
     writer.close()
@@ -154,7 +155,7 @@ async def test_the_fees_of_a_pass_reach_the_journal_file(quiet: Session, tmp_pat
             conn.close()
 
     try:
-        await quiet.rest.place_order(market("buy", 3))
+        await quiet.adapter.rest.place_order(market("buy", 3))
         await wait_for(lambda: len(fills()) == 1, 10, "the feed's fill in the file")
         ((trade_id, fee, _, source),) = fills()
         assert fee is None and source == "feed"  # the order feed carries no fee
@@ -169,10 +170,12 @@ async def test_the_fees_of_a_pass_reach_the_journal_file(quiet: Session, tmp_pat
 async def test_a_reconnect_costs_exactly_one_pass(quiet: Session, sim: SimExchange) -> None:
     reconciler = quiet.reconciler
     passes = reconciler.stats.passes
-    connections = quiet.private.connections
+    connections = quiet.adapter.private.connections
     before = calls(quiet)
     assert sim.drills.drop_connections("private") >= 1
-    await wait_for(lambda: quiet.private.connections > connections, 10, "the private reconnect")
+    await wait_for(
+        lambda: quiet.adapter.private.connections > connections, 10, "the private reconnect"
+    )
     await wait_for(
         lambda: reconciler.stats.passes > passes and reconciler.idle, 10, "the reconnect pass"
     )

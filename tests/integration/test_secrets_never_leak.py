@@ -139,13 +139,13 @@ def test_no_secret_anywhere_after_a_session(
                 window, profile, open_settings=lambda: None, export=None, log_dir=None
             )
             session = opened.session
-            await wait_for(lambda: session.books[SYMBOL].is_live, 15, "a live book")
-            await session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "3")))
+            await wait_for(lambda: session.market_data.books[SYMBOL].is_live, 15, "a live book")
+            await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "3")))
             # 182,500 USDT at 1x: inside the fat-finger limit (250,000) but beyond the
             # 100,000 balance, so the exchange refuses it with KuCoin 300003.
             big = OrderDraft(SYMBOL, "buy", "market", "2000", leverage=1)
             with pytest.raises(KucoinError) as refused:
-                await session.place(session.prepare(big))
+                await session.trading.place(session.trading.prepare(big))
             assert refused.value.code == "300003"
             await wait_for(lambda: len(session.journal) > 4, 10, "order events")
             await asyncio.sleep(0.3)  # a frame or two, so the panels show the journal

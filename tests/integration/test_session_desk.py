@@ -23,26 +23,26 @@ SYMBOL = "XBTUSDTM"
 async def connected(session: Session) -> None:
     await wait_for(
         lambda: (
-            session.public.state is StreamState.CONNECTED
-            and session.private.state is StreamState.CONNECTED
-            and session.books[SYMBOL].is_live
+            session.adapter.public.state is StreamState.CONNECTED
+            and session.adapter.private.state is StreamState.CONNECTED
+            and session.market_data.books[SYMBOL].is_live
         ),
         what="both streams connected and the book live",
     )
 
 
 async def rest_order(session: Session, symbol: str, side: str, ticks_away: int) -> str:
-    book = session.books[symbol]
+    book = session.market_data.books[symbol]
     tick = session.contracts[symbol].tick_size
     await wait_for(lambda: book.is_live and book.best_bid(), what=f"{symbol} book")
     if side == "buy":
         price = book.best_bid()[0] - ticks_away * tick
     else:
         price = book.best_ask()[0] + ticks_away * tick
-    order_id = await session.place(
-        session.prepare(OrderDraft(symbol, side, "limit", "2", str(price)))
+    order_id = await session.trading.place(
+        session.trading.prepare(OrderDraft(symbol, side, "limit", "2", str(price)))
     )
-    await wait_for(lambda: order_id in session.orders, what="the open event")
+    await wait_for(lambda: order_id in session.trading.orders, what="the open event")
     return order_id
 
 
@@ -51,12 +51,15 @@ async def test_cancel_everywhere_clears_every_contract_and_fills_history(session
     await session.watch("ETHUSDTM")
     first = await rest_order(session, SYMBOL, "buy", 40)
     second = await rest_order(session, "ETHUSDTM", "sell", 40)
-    cancelled = await session.cancel_all_everywhere()
+    cancelled = await session.trading.cancel_all_everywhere()
     assert cancelled == 2
-    await wait_for(lambda: len(session.orders) == 0, what="both cancels on the feed")
-    assert await session.rest.active_orders() == []
-    await wait_for(lambda: first in session.history and second in session.history, what="history")
-    assert session.history.get(first).result == "canceled"
+    await wait_for(lambda: len(session.trading.orders) == 0, what="both cancels on the feed")
+    assert await session.adapter.rest.active_orders() == []
+    await wait_for(
+        lambda: first in session.trading.history and second in session.trading.history,
+        what="history",
+    )
+    assert session.trading.history.get(first).result == "canceled"
     kinds = [e.kind for e in session.journal.entries]
     assert EntryKind.ACTION in kinds and EntryKind.REPLY in kinds and EntryKind.EVENT in kinds
 
@@ -64,7 +67,7 @@ async def test_cancel_everywhere_clears_every_contract_and_fills_history(session
 async def test_refused_cancel_is_journaled_with_code_and_sentence(session: Session) -> None:
     await connected(session)
     with pytest.raises(KucoinError) as refused:
-        await session.cancel("123456789")
+        await session.trading.cancel("123456789")
     entry = session.journal.errors()[-1]
     assert entry.code == refused.value.code != ""
     assert entry.text.startswith("Cancel of order 123456789 refused: ")
@@ -77,14 +80,15 @@ async def test_refused_cancel_is_journaled_with_code_and_sentence(session: Sessi
 async def test_moving_an_order_cancels_it_and_places_the_rest(session: Session) -> None:
     await connected(session)
     order_id = await rest_order(session, SYMBOL, "buy", 40)
-    old_price = session.orders.get(order_id).price
+    old_price = session.trading.orders.get(order_id).price
     new_price = old_price - Decimal("1.0")
-    new_id = await session.move_order(order_id, new_price)
+    new_id = await session.trading.move_order(order_id, new_price)
     assert new_id and new_id != order_id
     await wait_for(
-        lambda: new_id in session.orders and order_id not in session.orders, what="moved"
+        lambda: new_id in session.trading.orders and order_id not in session.trading.orders,
+        what="moved",
     )
-    moved = session.orders.get(new_id)
+    moved = session.trading.orders.get(new_id)
     assert moved.price == new_price and moved.size == 2 and moved.side == "buy"
 
 

@@ -22,6 +22,7 @@ from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from kcterm.venue.kucoin.stream import WsStream
 from kcterm.venue.stream_status import StreamState
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 SYMBOL = "XBTUSDTM"
@@ -36,7 +37,7 @@ async def live() -> AsyncIterator[Session]:
     sim.start()
     cfg = sim.config
     rest = RestClient(sim.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase))
-    session = Session(rest, venue="sim")
+    session = kucoin_session(rest, venue="sim")
     await session.start([SYMBOL])
     yield session
     started = time.monotonic()
@@ -47,14 +48,17 @@ async def live() -> AsyncIterator[Session]:
 
 async def streaming(session: Session) -> None:
     await wait_for(
-        lambda: session.public.state is StreamState.CONNECTED and session.books[SYMBOL].is_live,
+        lambda: (
+            session.adapter.public.state is StreamState.CONNECTED
+            and session.market_data.books[SYMBOL].is_live
+        ),
         10,
         "the public stream and a live book",
     )
 
 
 async def book_advances(session: Session, what: str) -> None:
-    book = session.books[SYMBOL]
+    book = session.market_data.books[SYMBOL]
     start = book.sequence
     await wait_for(lambda: book.is_live and book.sequence > start + 5, 10, what)
 
@@ -83,7 +87,7 @@ class StateLog:
 
     def start(self) -> None:
         # A loop callback, like the status bar's timer: it runs even inside a nested loop.
-        self.seen.append(self.session.public.state)
+        self.seen.append(self.session.adapter.public.state)
         self.details.append(self.session.health.stream_states.get("public", (None, ""))[1])
         self._handle = asyncio.get_running_loop().call_later(0.01, self.start)
 
@@ -99,9 +103,11 @@ async def test_a_read_loop_cancelled_from_outside_is_reconnected(live: Session) 
     await streaming(live)
     states = StateLog(live)
     states.start()
-    read_loop_of(live.public.streams[0]).cancel()
+    read_loop_of(live.adapter.public.streams[0]).cancel()
     await wait_for(lambda: StreamState.RECONNECTING in states.seen, 5, "a reconnecting state")
-    await wait_for(lambda: live.public.state is StreamState.CONNECTED, 10, "connected again")
+    await wait_for(
+        lambda: live.adapter.public.state is StreamState.CONNECTED, 10, "connected again"
+    )
     states.stop()
     assert states.said("read loop ended (cancelled)")
     await book_advances(live, "the book to advance after the reconnect")
@@ -109,7 +115,7 @@ async def test_a_read_loop_cancelled_from_outside_is_reconnected(live: Session) 
 
 async def test_a_read_loop_killed_by_a_nested_event_loop_is_restarted(live: Session) -> None:
     await streaming(live)
-    connections = live.public.connections
+    connections = live.adapter.public.connections
     states = StateLog(live)
     states.start()
     loop = asyncio.get_running_loop()
@@ -126,13 +132,14 @@ async def test_a_read_loop_killed_by_a_nested_event_loop_is_restarted(live: Sess
     assert states.said("read loop stopped running")
     await wait_for(
         lambda: (
-            live.public.state is StreamState.CONNECTED and live.public.connections > connections
+            live.adapter.public.state is StreamState.CONNECTED
+            and live.adapter.public.connections > connections
         ),
         10,
         "a fresh connection",
     )
     states.stop()
-    assert live.public.restarts >= 1
+    assert live.adapter.public.restarts >= 1
     await book_advances(live, "the book to advance on the fresh connection")
     # The tasks it killed were errors that escaped: trading was locked until reconciled.
     assert "a nested event loop could not run" in live.faults.last_reason
@@ -143,12 +150,14 @@ async def test_a_stream_task_cancelled_from_outside_is_restarted(live: Session) 
     await streaming(live)
     states = StateLog(live)
     states.start()
-    stream = live.public.streams[0]
+    stream = live.adapter.public.streams[0]
     assert stream.run_task is not None
     stream.run_task.cancel()
     await wait_for(lambda: StreamState.DEAD in states.seen, 5, "the stream shown as dead")
-    await wait_for(lambda: live.public.state is StreamState.CONNECTED, 10, "connected again")
+    await wait_for(
+        lambda: live.adapter.public.state is StreamState.CONNECTED, 10, "connected again"
+    )
     states.stop()
-    assert live.public.streams[0] is not stream  # a fresh one in its place
+    assert live.adapter.public.streams[0] is not stream  # a fresh one in its place
     assert states.said("stream task ended (cancelled)")
     await book_advances(live, "the book to advance after the restart")

@@ -17,6 +17,7 @@ from kcterm.core.order_gateway import OrderGateway
 from kcterm.core.validation import OrderRequest
 from kcterm.sim import SimExchange
 from kcterm.venue.errors import ErrorKind, VenueError
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.orders import KucoinOrders
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
@@ -86,7 +87,7 @@ async def test_the_waiting_stops_are_listed_and_the_closing_ones_told_apart(
     )
     closing = await gateway.place(plan.order(XBT))
     breakout = market_order(
-        "breakout", SYMBOL, "buy", 1, stop="up", trigger="TP",
+        "breakout", SYMBOL, "buy", 1, stop="up", trigger=Trigger.LAST,
         stop_price=mark + 900, stop_price_text=f"{mark + 900:f}",
     )  # fmt: skip
     opening = await gateway.place(breakout)

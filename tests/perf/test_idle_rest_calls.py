@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from kcterm.core.session import Session
 from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 SECONDS = float(os.environ.get("KCTERM_IDLE_SECONDS", "120"))
@@ -32,7 +32,7 @@ SYMBOLS = ("XBTUSDTM", "ETHUSDTM", "SOLUSDTM")
 async def test_rest_calls_per_minute_at_idle(tmp_path: Path) -> None:
     sim = SimExchange(SimConfig(port=0, seed=11))  # its market runs: idle is the trader only
     await sim.start()
-    session = Session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
+    session = kucoin_session(RestClient(sim.base_url, credentials_for(sim)), venue="sim")
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
     recorder = JournalRecorder(writer, lambda s: (session.contracts[s].multiplier, False))
@@ -46,9 +46,9 @@ async def test_rest_calls_per_minute_at_idle(tmp_path: Path) -> None:
             15,
             "the first reconcile pass",
         )
-        before = Counter(session.rest.stats.by_path)
+        before = Counter(session.adapter.rest.stats.by_path)
         await asyncio.sleep(SECONDS)  # the measuring window itself, not a wait for an event
-        got = Counter(session.rest.stats.by_path) - before
+        got = Counter(session.adapter.rest.stats.by_path) - before
     finally:
         await session.stop()
         writer.close()

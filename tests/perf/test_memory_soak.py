@@ -40,6 +40,7 @@ from kcterm.sim import SimConfig
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from kcterm.venue.stream_status import StreamState
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.perf
@@ -68,7 +69,7 @@ async def soak_session(tmp_path: Path) -> AsyncIterator[Session]:
     exchange.launch()
     await asyncio.to_thread(exchange.wait_ready)
     rest = RestClient(exchange.base_url, Credentials(config.key, config.secret, config.passphrase))
-    session = Session(rest, venue="sim", lease_grace_s=GRACE_S)
+    session = kucoin_session(rest, venue="sim", lease_grace_s=GRACE_S)
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
 
@@ -80,7 +81,7 @@ async def soak_session(tmp_path: Path) -> AsyncIterator[Session]:
     await session.start([FIRST])
     await wait_for(
         lambda: (
-            session.public.state is StreamState.CONNECTED
+            session.adapter.public.state is StreamState.CONNECTED
             and session.market_data.books[FIRST].is_live
         ),
         30,
@@ -101,7 +102,7 @@ def kept(session: Session) -> dict[str, int]:
         "tapes": len(market.tapes),
         "candles": len(market.candles),
         "feeds": len(market.feeds),
-        "topics": sum(s.topic_count() for s in session.public.streams),
+        "topics": sum(s.topic_count() for s in session.adapter.public.streams),
     }
 
 

@@ -29,6 +29,7 @@ from kcterm.sim import SimConfig, SimExchange
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream import StreamState
 from tests.integration.conftest import credentials_for
+from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.perf
@@ -61,7 +62,7 @@ async def sim() -> AsyncIterator[SimExchange]:
 @pytest.fixture
 async def desk(sim: SimExchange, tmp_path: Path) -> AsyncIterator[tuple[Session, FillSync]]:
     rest = CountingRestClient(sim.base_url, credentials_for(sim))
-    session = Session(rest, venue="sim")
+    session = kucoin_session(rest, venue="sim")
     writer = JournalWriter(tmp_path / "journal.sqlite")
     writer.start()
 
@@ -73,7 +74,10 @@ async def desk(sim: SimExchange, tmp_path: Path) -> AsyncIterator[tuple[Session,
     sync = follow_session(recorder, session)  # as the app attaches the journal file
     await session.start([FIRST])
     await wait_for(
-        lambda: session.public.state is StreamState.CONNECTED and session.books[FIRST].is_live,
+        lambda: (
+            session.adapter.public.state is StreamState.CONNECTED
+            and session.market_data.books[FIRST].is_live
+        ),
         15,
         "the session connected",
     )
@@ -90,25 +94,31 @@ async def open_and_close(session: Session, symbols: list[str]) -> None:
         else:
             await session.watch(symbol)
         await wait_for(
-            lambda s=symbol: s in session.books and session.books[s].is_live, 15, f"{symbol} live"
+            lambda s=symbol: (
+                s in session.market_data.books and session.market_data.books[s].is_live
+            ),
+            15,
+            f"{symbol} live",
         )
         if market is not None:
             lease.release()
     if market is not None:  # the grace period of the last ones
-        await wait_for(lambda: list(session.books) == [FIRST], 30, "the grace periods to end")
+        await wait_for(
+            lambda: list(session.market_data.books) == [FIRST], 30, "the grace periods to end"
+        )
 
 
 def subscription_counts(session: Session, sim: SimExchange) -> dict[str, int]:
-    topics = [t for s in session.public.streams for t in s.topics]
+    topics = [t for s in session.adapter.public.streams for t in s.topics]
     public = [c for c in sim.hub.connections if c.user_id is None]
     return {
         "client public topics (as subscribed)": len(topics),
         "client public topics (single-symbol)": sum(
-            s.topic_count() for s in session.public.streams
+            s.topic_count() for s in session.adapter.public.streams
         ),
         "client per-symbol topics": sum(1 for t in topics if not t.startswith(WATCHLIST_TOPIC)),
-        "client public connections": len(session.public.streams),
-        "books kept": len(session.books),
+        "client public connections": len(session.adapter.public.streams),
+        "books kept": len(session.market_data.books),
         "sim public connections": len(public),
         "sim public topics (single-symbol)": sum(len(c.topics) for c in public),
     }
@@ -140,7 +150,7 @@ async def test_rest_calls_per_minute_at_idle_with_three_symbols_opened_and_close
     desk: tuple[Session, FillSync],
 ) -> None:
     session, _ = desk
-    rest = session.rest
+    rest = session.adapter.rest
     assert isinstance(rest, CountingRestClient)
     symbols = [s for s in sorted(session.contracts) if s != FIRST][:3]
     await open_and_close(session, symbols)

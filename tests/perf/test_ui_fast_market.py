@@ -89,7 +89,7 @@ async def sample(
     tap: Level2Tap,
     latency: TickToPaint,
 ) -> dict[str, object]:
-    book = window.session.books[SYMBOL]
+    book = window.session.market_data.books[SYMBOL]
     clock = window.frame_clock
     lags = LagSampler()
     frame_lags: list[float] = []
@@ -137,15 +137,15 @@ async def sample(
 def trade_a_little(session: Session) -> None:
     """A position with a TP/SL and two resting orders: every panel has something to draw."""
     tick = session.contracts[SYMBOL].tick_size
-    run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
-    wait(lambda: session.positions.get(SYMBOL) is not None, 10, "the position")
-    mark = session.market_context(SYMBOL).mark.quantize(tick)
-    plan = session.plan_for_position(SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick))
-    run(session.place_bracket(plan))
-    bid = session.books[SYMBOL].best_bid()[0]
+    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
+    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    mark = session.trading.market_context(SYMBOL).mark.quantize(tick)
+    plan = session.trading.plan_for_position(SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick))
+    run(session.trading.place_bracket(plan))
+    bid = session.market_data.books[SYMBOL].best_bid()[0]
     for offset in (100, 200):
         price = str(bid - offset * tick)
-        run(session.place(session.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))))
+        run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))))
 
 
 def report(name: str, f: dict) -> None:

@@ -134,7 +134,7 @@ class Level2Tap:
         self.received = 0
         self.symbol = symbol
         topic = "/contractMarket/level2:" + symbol
-        stream = next(s for s in window.session.public.streams if topic in s.topics)
+        stream = next(s for s in window.session.adapter.public.streams if topic in s.topics)
         router = stream._router
         original = router.handlers[topic]
         stamps = self.stamps
@@ -240,7 +240,7 @@ class CpuBreakdown:
                 original = holder.callback
                 holder.callback = self._timed(_name(original), original)
                 self._undo.append(lambda h=holder, o=original: setattr(h, "callback", o))
-        for group in (window.session.public, window.session.private):
+        for group in (window.session.adapter.public, window.session.adapter.private):
             for stream in group.streams:
                 router = stream._router
                 router.handle_frame = self._timed(f"feed: {group.name}", router.handle_frame)

@@ -9,12 +9,20 @@ from decimal import Decimal
 
 from kcterm.core.bracket import BracketPlan
 from kcterm.core.bracket_guard import BracketGuard, Link, find_orphans
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.account_events import positions_from_rest
 from kcterm.venue.kucoin.order_events import open_orders, stop_orders
 from kcterm.venue.kucoin.order_events import order_update as update
 
 PLAN = BracketPlan(
-    "XBTUSDTM", "long", 10, Decimal("90000"), Decimal("85000"), Decimal("95000"), "MP", False
+    "XBTUSDTM",
+    "long",
+    10,
+    Decimal("90000"),
+    Decimal("85000"),
+    Decimal("95000"),
+    Trigger.MARK,
+    False,
 )
 
 

@@ -12,6 +12,7 @@ from kcterm.core.protection import BracketBook, describe_levels, levels_for
 from kcterm.core.risk_sizing import risk_amount, size_for_risk
 from kcterm.core.stop_orders import StopOrder
 from kcterm.core.validation import OrderRejected
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.order_body import bracket_body
 from tests.unit.test_core_order_kinds import XBT
 
@@ -25,7 +26,7 @@ def long_plan(sl: str = "49000", tp: str = "53000", **kw: object):
         "entry": D(50000),
         "stop_loss": sl,
         "take_profit": tp,
-        "trigger": "MP",
+        "trigger": Trigger.MARK,
         "watched": D(50100),
     }
     base.update(kw)
@@ -49,7 +50,7 @@ def test_a_short_is_the_other_way_round_and_close_whole_sends_close_order() -> N
         entry=D(50000),
         stop_loss="51000",
         take_profit="47000",
-        trigger="TP",
+        trigger=Trigger.LAST,
         watched=D(49950),
         close_whole=True,
     )
@@ -100,7 +101,9 @@ def test_without_a_watched_price_the_entry_decides() -> None:
     assert "below the entry price" in info.value.reason
 
 
-def stop(order_id: str, side: str, direction: str, price: str, trigger: str = "MP") -> StopOrder:
+def stop(
+    order_id: str, side: str, direction: str, price: str, trigger: Trigger = Trigger.MARK
+) -> StopOrder:
     return StopOrder(order_id, "XBTUSDTM", side, 0, direction, D(price), D(0), trigger)
 
 
@@ -109,7 +112,7 @@ def test_known_brackets_show_both_levels_and_other_stops_are_read_by_direction()
     book.add("st1", long_plan())
     stops = [
         stop("st1", "sell", "down", "49000"),  # the exchange shows the st-order's SL only
-        stop("s2", "sell", "up", "55000", "TP"),  # a sell above a long: take-profit
+        stop("s2", "sell", "up", "55000", Trigger.LAST),  # a sell above a long: take-profit
         stop("s3", "sell", "down", "48000"),  # a sell below a long: stop-loss
         stop("s4", "buy", "up", "56000"),  # a buy stop adds to a long: not protection
     ]

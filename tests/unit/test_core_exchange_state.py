@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kcterm.core.account import Account
+from kcterm.core.account import Balances
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.core.fills import Fills
 from kcterm.core.marks import event_mark
@@ -65,7 +65,7 @@ def overview(available: float) -> dict:
 
 
 def test_balances_first_load_then_discrepancies_within_rounding() -> None:
-    account = Account()
+    account = Balances()
     assert (
         account.merge(as_overview(overview(985.0)), event_mark()) == []
     )  # the first one is a load

@@ -13,6 +13,7 @@ from kcterm.core.validation import (
     SafetyLimits,
     validate_order,
 )
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.order_body import order_body
 from tests.unit.contracts import xbt
 
@@ -45,17 +46,23 @@ def refused(d: OrderDraft, limits: SafetyLimits | None = None) -> OrderRejected:
 
 
 @pytest.mark.parametrize(
-    ("side", "stop", "trigger", "direction"),
+    ("side", "stop", "trigger", "code", "direction"),
     [
-        ("buy", "50100.0", "TP", "up"),  # a breakout buy above the last price
-        ("sell", "49900.0", "TP", "down"),  # a stop-loss sell below it
-        ("sell", "50100.0", "MP", "up"),  # a take-profit sell above the mark
-        ("buy", "50000.0", "MP", "down"),  # below the mark 50010 although equal to last
-        ("buy", "49995.0", "IP", "up"),  # above the index 49990
+        ("buy", "50100.0", Trigger.LAST, "TP", "up"),  # a breakout buy above the last price
+        ("sell", "49900.0", Trigger.LAST, "TP", "down"),  # a stop-loss sell below it
+        ("sell", "50100.0", Trigger.MARK, "MP", "up"),  # a take-profit sell above the mark
+        (
+            "buy",
+            "50000.0",
+            Trigger.MARK,
+            "MP",
+            "down",
+        ),  # below the mark 50010 although equal to last
+        ("buy", "49995.0", Trigger.INDEX, "IP", "up"),  # above the index 49990
     ],
 )
 def test_stop_direction_comes_from_the_watched_price(
-    side: str, stop: str, trigger: str, direction: str
+    side: str, stop: str, trigger: Trigger, code: str, direction: str
 ) -> None:
     request = validate_order(
         XBT,
@@ -63,7 +70,7 @@ def test_stop_direction_comes_from_the_watched_price(
         MARKET,
     )
     body = order_body(request)
-    assert body["stop"] == direction and body["stopPriceType"] == trigger
+    assert body["stop"] == direction and body["stopPriceType"] == code  # KuCoin's letters
     assert body["stopPrice"] == stop and body["type"] == "market" and "price" not in body
 
 
@@ -96,7 +103,7 @@ def test_a_stop_needs_the_price_it_watches() -> None:
     with pytest.raises(OrderRejected) as info:
         validate_order(
             XBT,
-            draft(order_type="stop_market", stop_price="50100", trigger="IP"),
+            draft(order_type="stop_market", stop_price="50100", trigger=Trigger.INDEX),
             MarketContext(last=Decimal(50000)),
         )
     assert info.value.field == "stop" and "No index price" in info.value.reason

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kcterm.core.account import Account
+from kcterm.core.account import Balances
 from kcterm.core.account_summary import summarize
 from kcterm.core.order_margin import OrderMargin, OrderTerms
 from kcterm.core.orders import OpenOrders
@@ -39,11 +39,11 @@ def event(kind: str, order_id: str, side: str = "buy", price: str = "50000", siz
 
 
 class Desk:
-    """Account, open orders and the estimator wired as the Session wires them."""
+    """Balances, open orders and the estimator wired as the Session wires them."""
 
     def __init__(self, positions: dict[str, Position] | None = None, cross: int | None = None):
         self.orders = OpenOrders()
-        self.account = Account()
+        self.account = Balances()
         self.positions = positions or {}
         self.margin = OrderMargin(
             self.orders.all, self.positions.get, {"XBTUSDTM": XBT}, lambda _s: cross

@@ -320,22 +320,17 @@ def test_the_window_imports_nothing_of_the_kucoin_adapter_or_the_exchange() -> N
     )
 
 
-WIRING_POINT = "kcterm.core.session"
-
-
-def test_core_reaches_the_kucoin_adapter_only_through_its_wiring_point() -> None:
+def test_core_imports_no_venue_adapter() -> None:
     """core talks to a venue through the Protocols of kcterm.venue.base (and its neutral
-    pieces: events, errors, priority, stream_status ...); only core.session, the wiring point,
-    builds the KuCoin adapter (KucoinVenue) and hands its parts down."""
-    assert WIRING_POINT in modules_of(PACKAGE_ROOT), f"{WIRING_POINT} not found"
+    pieces: events, errors, priority, stream_status ...), never through an adapter: the
+    profile layer (kcterm.profile_runner) builds the KuCoin adapter (KucoinVenue) and gives it
+    to the Session, which hands its parts down."""
     bad = [
         imp
         for imp in all_imports(PACKAGE_ROOT)
-        if in_package(imp.importer, "kcterm.core")
-        and imp.importer != WIRING_POINT
-        and in_package(imp.target, "kcterm.venue.kucoin")
+        if in_package(imp.importer, "kcterm.core") and in_package(imp.target, "kcterm.venue.kucoin")
     ]
     assert not bad, (
-        f"in kcterm.core only {WIRING_POINT} (the wiring point) may import kcterm.venue.kucoin; "
-        "the others take the venue's parts typed by kcterm.venue.base:\n" + listing(bad)
+        "kcterm.core imports the KuCoin adapter; take the venue's parts typed by "
+        "kcterm.venue.base instead:\n" + listing(bad)
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kcterm.core.account import Account
+from kcterm.core.account import Balances
 from kcterm.core.account_summary import summarize
 from kcterm.core.contract import Contract
 from kcterm.core.order_margin import OrderMargin, OrderTerms
@@ -89,7 +89,7 @@ def test_liquidation_prices() -> None:
 
 def test_order_margin_of_an_inverse_order_is_in_xbt() -> None:
     orders = OpenOrders()
-    account = Account()
+    account = Balances()
     margin = OrderMargin(orders.all, {}.get, {"XBTUSDM": INV}, lambda _s: None)
     account.order_margin = margin
     wallet = {
@@ -119,7 +119,7 @@ def test_order_margin_of_an_inverse_order_is_in_xbt() -> None:
 
 
 def test_cross_risk_of_an_inverse_position_is_its_coin_value_times_mmr() -> None:
-    account = Account()
+    account = Balances()
     account.apply(
         as_wallet(
             {

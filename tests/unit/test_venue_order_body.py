@@ -13,6 +13,7 @@ import pytest
 from kcterm.core.bracket import plan_bracket
 from kcterm.core.validation import validate_order
 from kcterm.venue.errors import ErrorKind, VenueError
+from kcterm.venue.events import Trigger
 from kcterm.venue.kucoin.order_body import bracket_body, order_body
 from kcterm.venue.kucoin.orders import batch_results, placed_id
 from tests.order_terms import limit_order, market_order
@@ -37,7 +38,9 @@ def test_a_market_order_has_no_price_and_no_time_in_force() -> None:
 
 def test_a_stop_limit_carries_its_direction_price_and_trigger() -> None:
     request = validate_order(
-        XBT, draft(order_type="stop_limit", price="50120", stop_price="50110", trigger="MP"), MARKET
+        XBT,
+        draft(order_type="stop_limit", price="50120", stop_price="50110", trigger=Trigger.MARK),
+        MARKET,
     )
     assert order_body(request) == {
         "clientOid": request.client_oid, "symbol": "XBTUSDTM", "side": "buy", "leverage": 5,
@@ -89,7 +92,7 @@ def test_closing_the_position_sends_close_order_without_side_size_or_reduce_only
 def test_a_bracket_for_an_entry_is_reduce_only_with_its_size_and_both_triggers() -> None:
     plan = plan_bracket(
         XBT, direction="long", size=10, entry=Decimal(50000), stop_loss="49000",
-        take_profit="53000", trigger="MP", watched=Decimal(50100),
+        take_profit="53000", trigger=Trigger.MARK, watched=Decimal(50100),
     )  # fmt: skip
     assert bracket_body(plan.order(XBT, "b1")) == {
         "clientOid": "b1", "symbol": "XBTUSDTM", "side": "sell", "type": "market",
@@ -101,7 +104,7 @@ def test_a_bracket_for_an_entry_is_reduce_only_with_its_size_and_both_triggers()
 def test_a_bracket_for_a_whole_short_closes_it_with_one_trigger() -> None:
     plan = plan_bracket(
         XBT, direction="short", size=4, entry=Decimal(50000), stop_loss="51000",
-        take_profit="", trigger="TP", close_whole=True, margin_mode="CROSS",
+        take_profit="", trigger=Trigger.LAST, close_whole=True, margin_mode="CROSS",
     )  # fmt: skip
     assert bracket_body(plan.order(XBT, "b2")) == {
         "clientOid": "b2", "symbol": "XBTUSDTM", "side": "buy", "type": "market",

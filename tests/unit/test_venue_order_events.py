@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kcterm.venue.events import OrderEventKind, Side, StopEventKind
+from kcterm.venue.events import OrderEventKind, Side, StopEventKind, Trigger
 from kcterm.venue.kucoin.order_events import (
     Unreadable,
     open_orders,
@@ -72,7 +72,7 @@ def test_the_specs_stop_event_and_its_echoes() -> None:
     update = stop_order_update(STOP)
     assert update.kind is StopEventKind.OPEN and update.stop_direction == "down"
     assert update.stop_price == Decimal("1000") and update.order_price == Decimal("0.1")
-    assert update.trigger_price_type == "TP" and update.size == 1  # TP: last trade price
+    assert update.trigger is Trigger.LAST and update.size == 1  # TP: last trade price
     gone = stop_order_update({"orderId": "s1", "type": "cancel"})  # an echo with its id alone
     assert gone.kind is StopEventKind.CANCELED and gone.side is Side.UNKNOWN
     assert stop_order_update({"orderId": "s1", "type": "triggered"}).kind is StopEventKind.TRIGGERED

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kcterm.venue.base import BracketTerms, OrderTerms
+from kcterm.venue.kucoin.order_events import TRIGGER_CODES
 
 
 def order_body(order: OrderTerms) -> dict[str, Any]:
@@ -37,7 +38,11 @@ def order_body(order: OrderTerms) -> dict[str, Any]:
         body["price"] = order.price_text
         body["timeInForce"] = order.time_in_force
     if order.stop is not None:
-        body.update(stop=order.stop, stopPrice=order.stop_price_text, stopPriceType=order.trigger)
+        body.update(
+            stop=order.stop,
+            stopPrice=order.stop_price_text,
+            stopPriceType=TRIGGER_CODES[order.trigger],
+        )
     for key, on in (
         ("postOnly", order.post_only),
         # closeOrder already reduces only; both together are refused by the exchange
@@ -65,7 +70,7 @@ def bracket_body(order: BracketTerms) -> dict[str, Any]:
         "type": "market",
         "leverage": 1,  # a closing order takes no margin; the field is still expected
         "marginMode": order.margin_mode,
-        "stopPriceType": order.trigger,
+        "stopPriceType": TRIGGER_CODES[order.trigger],
     }
     if order.close_order:
         body["closeOrder"] = True

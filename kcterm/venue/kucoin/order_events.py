@@ -22,9 +22,20 @@ from kcterm.venue.events import (
     StopEventKind,
     StopOrder,
     StopOrderUpdate,
+    Trigger,
 )
 
 log = logging.getLogger("kcterm.venue.kucoin.orders")
+
+# stopPriceType (spec/REFERENCE.md 7.9): the price a stop watches, in KuCoin's letters.
+KUCOIN_TRIGGERS: dict[str, Trigger] = {"TP": Trigger.LAST, "MP": Trigger.MARK, "IP": Trigger.INDEX}
+TRIGGER_CODES: dict[Trigger, str] = {trigger: code for code, trigger in KUCOIN_TRIGGERS.items()}
+
+
+def trigger_of(code: object) -> Trigger | None:
+    """KuCoin's stopPriceType as core's Trigger; None when absent or unknown."""
+    return KUCOIN_TRIGGERS.get(str(code or ""))
+
 
 _KINDS = {kind.value: kind for kind in OrderEventKind}
 _STOP_KINDS = {
@@ -125,7 +136,7 @@ def stop_order_update(data: Mapping[str, Any]) -> StopOrderUpdate:
         size=_int(data.get("size")) or 0,
         stop_price=_decimal(data.get("stopPrice")) or Decimal(0),
         stop_direction=str(data.get("stop") or ""),
-        trigger_price_type=str(data.get("stopPriceType") or ""),
+        trigger=trigger_of(data.get("stopPriceType")),
         ts_ns=_int(data.get("ts")) or 0,
         order_price=_decimal(data.get("orderPrice")) or Decimal(0),
         error=str(data.get("error") or ""),
@@ -227,7 +238,7 @@ def stop_orders(items: Iterable[Mapping[str, Any]]) -> list[StopOrder]:
                     stop=str(item.get("stop") or ""),
                     stop_price=_decimal(item.get("stopPrice")) or Decimal(0),
                     price=_decimal(item.get("price")) or Decimal(0),
-                    trigger=str(item.get("stopPriceType") or ""),
+                    trigger=trigger_of(item.get("stopPriceType")),
                     reduce_only=item.get("reduceOnly") is True,
                     close_order=item.get("closeOrder") is True,
                 )
