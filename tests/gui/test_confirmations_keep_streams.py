@@ -33,7 +33,9 @@ async def assert_desk_alive(window: MainWindow) -> None:
     draft = OrderDraft(SYMBOL, "buy", "limit", "1", price=price)
     order_id = await session.trading.place(session.trading.prepare(draft))
     await until(
-        lambda: session.trading.orders.get(order_id) is not None, 10, "the order on the private feed"
+        lambda: session.trading.orders.get(order_id) is not None,
+        10,
+        "the order on the private feed",
     )
     # A one-shot task (an order's detail fetch) may be done with its done-callback still
     # queued; what must not happen is a task that failed or was killed.
@@ -49,7 +51,9 @@ async def test_a_confirmed_flatten_keeps_the_streams_running(
     desk.desk_actions.flatten_all()
     await until(lambda: answers.clicked == 1, 5, "the real Flatten all question, clicked")
     assert answers.asked[0][0] == "Flatten all"
-    await until(lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "the position closed")
+    await until(
+        lambda: desk.session.account.positions.get(SYMBOL) is None, 10, "the position closed"
+    )
     await assert_desk_alive(desk)
 
 

@@ -118,10 +118,15 @@ async def test_dragging_an_order_line_moves_the_order_after_confirmation(
         assert line.value() == float(bid - 60) and line.movable
         lines.drop(order_id, float(bid - 70) + 0.02)  # released a little off the tick grid
         assert asked == [(order_id, bid - 70)]  # snapped to the tick; declined
-        assert line.value() == float(bid - 60) and session.trading.orders.get(order_id).price == bid - 60
+        assert (
+            line.value() == float(bid - 60)
+            and session.trading.orders.get(order_id).price == bid - 60
+        )
         lines.drop(order_id, float(bid - 70))
         await until(
-            lambda: order_id not in session.trading.orders and len(session.trading.orders) == 1, 10, "moved"
+            lambda: order_id not in session.trading.orders and len(session.trading.orders) == 1,
+            10,
+            "moved",
         )
         moved = session.trading.orders.all()[0]
         assert (moved.price, moved.size, moved.side) == (bid - 70, 2, "buy")

@@ -39,7 +39,11 @@ async def test_editing_price_then_size_in_place_replaces_the_order(
     assert model.data(model.index(0, 5), EDIT) == "3"
     new_price = price - 10
     model.setData(model.index(0, 4), f"{new_price:,}", EDIT)
-    await until(lambda: old not in session.trading.orders and len(session.trading.orders) == 1, 10, "the new order")
+    await until(
+        lambda: old not in session.trading.orders and len(session.trading.orders) == 1,
+        10,
+        "the new order",
+    )
     moved = session.trading.orders.all()[0]
     assert moved.price == new_price and moved.size == 3
     assert answers.asked and answers.asked[0][0] == "Edit order"
@@ -50,7 +54,9 @@ async def test_editing_price_then_size_in_place_replaces_the_order(
     )
     model.setData(model.index(0, 5), "7", EDIT)
     await until(
-        lambda: moved.order_id not in session.trading.orders and len(session.trading.orders) == 1, 10, "size"
+        lambda: moved.order_id not in session.trading.orders and len(session.trading.orders) == 1,
+        10,
+        "size",
     )
     resized = session.trading.orders.all()[0]
     assert resized.size == 7 and resized.price == new_price
@@ -100,7 +106,9 @@ async def test_account_bar_shows_the_exchange_balance_and_margin(window: MainWin
     shown = Decimal(bar.labels["equity"].text().split()[0].replace(",", ""))
     assert abs(shown - Decimal(str(overview["accountEquity"]))) < 1
     assert bar.labels["risk"].text() == "0.00%"
-    await window.session.trading.place(window.session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "4")))
+    await window.session.trading.place(
+        window.session.trading.prepare(OrderDraft(SYMBOL, "sell", "market", "4"))
+    )
     await until(lambda: bar.labels["margin"].text() not in ("0.00", "—"), 10, "margin used")
     assert bar.labels["unrealised"].text()[0] in "+-"
 
@@ -115,7 +123,9 @@ async def test_live_venue_asks_before_each_position_action_until_turned_off(
     )
     try:
         await trading_ready(window)
-        await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
+        await session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4"))
+        )
         await until(lambda: window.positions.model.rowCount() == 1, 10, "the position")
         answers.reply = False
         window.positions.request("half")
@@ -123,7 +133,9 @@ async def test_live_venue_asks_before_each_position_action_until_turned_off(
         assert session.account.positions.get(SYMBOL).qty == 4
         window.prefs.set_asks("close", False)
         window.positions.request("half")
-        await until(lambda: session.account.positions.get(SYMBOL).qty == 2, 10, "halved without asking")
+        await until(
+            lambda: session.account.positions.get(SYMBOL).qty == 2, 10, "halved without asking"
+        )
         assert len(answers.asked) == 1 and window.prefs.asks("flatten")
     finally:
         await session.stop()

@@ -65,7 +65,9 @@ async def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(
     await trading_ready(desk)
     session = desk.session
     await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "4")))
-    await until(lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long")
+    await until(
+        lambda: (p := session.account.positions.get(SYMBOL)) is not None and p.qty == 4, 10, "long"
+    )
     await until(lambda: desk.positions.model.rowCount() == 1, 5, "the position row")
     contract = session.contracts[SYMBOL]
     plan = session.trading.plan_for_position(
@@ -78,7 +80,9 @@ async def test_reverse_from_the_grid_cancels_the_old_tp_sl_and_says_so(
     qtbot.mouseClick(desk.positions.buttons["reverse"], Qt.MouseButton.LeftButton)
     await until(lambda: session.account.positions.get(SYMBOL).qty == -4, 10, "reversed")
     assert await session.adapter.rest.stop_orders(SYMBOL) == []
-    await until(lambda: len(session.trading.stop_orders) == 0, 5, "the old st-order gone on the feed")
+    await until(
+        lambda: len(session.trading.stop_orders) == 0, 5, "the old st-order gone on the feed"
+    )
     assert any(stop_id in n.text and "old TP/SL" in n.text for n in session.notices)
     grid = desk.positions.model
     await until(
@@ -105,7 +109,9 @@ async def test_a_ticket_entry_with_sl_tp_cancelled_from_the_orders_panel_takes_i
     ticket.checks.run()
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
     await until(
-        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "entry + TP/SL"
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1,
+        10,
+        "entry + TP/SL",
     )
     [stop_id] = [s.order_id for s in session.trading.stop_orders.all()]
     qtbot.mouseClick(window.open_orders.cancel_all_button, Qt.MouseButton.LeftButton)

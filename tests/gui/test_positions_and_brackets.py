@@ -20,7 +20,9 @@ async def open_position(window: MainWindow, side: str = "buy", lots: int = 10) -
     session = window.session
     session_qty = lambda: p.qty if (p := session.account.positions.get(SYMBOL)) else 0  # noqa: E731
     before = session_qty()
-    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots))))
+    await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, side, "market", str(lots)))
+    )
     signed = lots if side == "buy" else -lots
     await until(lambda: session_qty() == before + signed, 10, "the position")
     await until(lambda: window.positions.model.rowCount() == 1, 5, "the position row")
@@ -110,12 +112,16 @@ async def test_editing_a_tp_sl_is_cancel_and_replace_from_the_dialog_and_by_drag
     lowered = Decimal(tp) - 50
     lines.drop(f"{second}:TP", float(lowered))
     await until(
-        lambda: second not in {s.order_id for s in session.trading.stop_orders.all()}, 10, "replaced"
+        lambda: second not in {s.order_id for s in session.trading.stop_orders.all()},
+        10,
+        "replaced",
     )
     await until(lambda: len(session.trading.stop_orders) == 1, 10, "one st-order")
     third = session.trading.stop_orders.all()[0].order_id
     # The feed may show the new st-order before the reply that records its plan is read.
-    await until(lambda: session.trading.brackets.get(third) is not None, 5, "the new st-order's plan")
+    await until(
+        lambda: session.trading.brackets.get(third) is not None, 5, "the new st-order's plan"
+    )
     plan = session.trading.brackets.get(third)
     assert plan is not None and plan.take_profit == lowered and plan.stop_loss == Decimal(new_sl)
 
@@ -149,7 +155,9 @@ async def limit_close(desk: MainWindow, qtbot) -> dict:
     session = desk.session
     sent = set(session.trading.gateway.placed.values())
     qtbot.mouseClick(desk.positions.buttons["limit_best"], Qt.MouseButton.LeftButton)
-    await until(lambda: set(session.trading.gateway.placed.values()) - sent, 10, "the closing order")
+    await until(
+        lambda: set(session.trading.gateway.placed.values()) - sent, 10, "the closing order"
+    )
     [order_id] = set(session.trading.gateway.placed.values()) - sent
     return await session.adapter.rest.order(order_id)
 
@@ -167,11 +175,15 @@ async def test_flatten_all_by_hotkey_asks_then_clears_everything(
     await open_position(desk, "buy", 5)
     session = desk.session
     resting = resting_bid(session, SYMBOL)
-    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting))))
+    await session.trading.place(
+        session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "1", str(resting)))
+    )
     sl, tp = levels_around_mark(desk, "1.5", "1.5")
     await session.trading.place_bracket(session.trading.plan_for_position(SYMBOL, sl, tp))
     await until(
-        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1, 10, "order, stop"
+        lambda: len(session.trading.orders) == 1 and len(session.trading.stop_orders) == 1,
+        10,
+        "order, stop",
     )
     answers.reply = False
     desk.hotkeys.actions["flatten_all"].trigger()
@@ -181,7 +193,9 @@ async def test_flatten_all_by_hotkey_asks_then_clears_everything(
     desk.hotkeys.actions["flatten_all"].trigger()
     await until(lambda: session.account.positions.get(SYMBOL) is None, 10, "flat")
     await until(
-        lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0, 10, "nothing left"
+        lambda: len(session.trading.orders) == 0 and len(session.trading.stop_orders) == 0,
+        10,
+        "nothing left",
     )
     assert await exchange_qty(desk) == 0 and await exchange_stops(desk) == []
     assert await session.adapter.rest.active_orders() == []
@@ -206,7 +220,9 @@ async def test_with_two_positions_the_buttons_act_on_the_selected_row_and_pnl_is
     session = desk.session
     await session.watch("ETHUSDTM")
     await until(lambda: session.market_data.books["ETHUSDTM"].is_live, 10, "the ETH book")
-    await session.trading.place(session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2")))
+    await session.trading.place(
+        session.trading.prepare(OrderDraft("ETHUSDTM", "sell", "market", "2"))
+    )
     grid = desk.positions.model
     await until(lambda: grid.rowCount() == 2, 10, "two rows")
     assert not desk.positions.buttons["close"].isEnabled()  # which one? nothing is chosen

@@ -44,7 +44,9 @@ async def test_a_silent_feed_greys_the_market_panels_with_their_age_until_data_f
     try:
         assert set(veils) == {*MARKET, "positions", "watchlist"}
         await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
-        await until(lambda: session.adapter.private.state is StreamState.CONNECTED, 10, "the order feed")
+        await until(
+            lambda: session.adapter.private.state is StreamState.CONNECTED, 10, "the order feed"
+        )
         step(quiet_exchange)
         await until(
             lambda: not veils["order_book"].greyed, 5, "fresh data to clear the book's veil"

@@ -36,7 +36,9 @@ async def test_ten_symbol_switches_leave_only_the_current_symbol_subscribed(
     assert {t.rsplit(":", 1)[1] for t in leased_topics(window)} == {current}
     assert len(leased_topics(window)) == 5
     assert list(window.session.market_data.books) == [current]
-    await until(lambda: window.session.market_data.books[current].is_live, 10, "the current book live")
+    await until(
+        lambda: window.session.market_data.books[current].is_live, 10, "the current book live"
+    )
     await until(
         lambda: window.book.model.prices[window.book.model.depth + 1] is not None, 5, "rows"
     )
@@ -53,7 +55,9 @@ async def test_within_the_grace_period_the_last_symbols_stay_then_go(window: Mai
     await until(lambda: market.leased() == [others[-1]], 5, "the grace periods to end")
     assert {t.rsplit(":", 1)[1] for t in leased_topics(window)} == {others[-1]}
     await switch(window, SYMBOL)  # back to the first: leased afresh, its book live again
-    await until(lambda: window.session.market_data.books[SYMBOL].is_live, 10, "the first book live again")
+    await until(
+        lambda: window.session.market_data.books[SYMBOL].is_live, 10, "the first book live again"
+    )
 
 
 async def test_an_open_tp_sl_dialog_holds_its_symbol_until_it_closes(window: MainWindow) -> None:
@@ -64,7 +68,9 @@ async def test_an_open_tp_sl_dialog_holds_its_symbol_until_it_closes(window: Mai
     dialog = BracketDialog(window.session, other, parent=window)
     dialog.open()
     assert market.holders(other) == ["TP/SL dialog"]
-    await until(lambda: window.session.market_data.books[other].is_live, 10, "the dialog's symbol live")
+    await until(
+        lambda: window.session.market_data.books[other].is_live, 10, "the dialog's symbol live"
+    )
     dialog.reject()
     assert other not in market.leased() and market.holders(other) == []
     dialog.deleteLater()

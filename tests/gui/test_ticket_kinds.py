@@ -23,7 +23,9 @@ async def resting_price(window: MainWindow) -> Decimal:
 
 
 async def mark_on_tick(window: MainWindow) -> Decimal:
-    await until(lambda: window.session.trading.market_context(SYMBOL).mark is not None, 10, "a mark price")
+    await until(
+        lambda: window.session.trading.market_context(SYMBOL).mark is not None, 10, "a mark price"
+    )
     mark = window.session.trading.market_context(SYMBOL).mark
     return mark.quantize(window.session.contracts[SYMBOL].tick_size)
 

@@ -140,7 +140,9 @@ def test_no_secret_anywhere_after_a_session(
             )
             session = opened.session
             await wait_for(lambda: session.market_data.books[SYMBOL].is_live, 15, "a live book")
-            await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "3")))
+            await session.trading.place(
+                session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "3"))
+            )
             # 182,500 USDT at 1x: inside the fat-finger limit (250,000) but beyond the
             # 100,000 balance, so the exchange refuses it with KuCoin 300003.
             big = OrderDraft(SYMBOL, "buy", "market", "2000", leverage=1)

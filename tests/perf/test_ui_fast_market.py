@@ -140,12 +140,18 @@ def trade_a_little(session: Session) -> None:
     run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
     wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
     mark = session.trading.market_context(SYMBOL).mark.quantize(tick)
-    plan = session.trading.plan_for_position(SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick))
+    plan = session.trading.plan_for_position(
+        SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick)
+    )
     run(session.trading.place_bracket(plan))
     bid = session.market_data.books[SYMBOL].best_bid()[0]
     for offset in (100, 200):
         price = str(bid - offset * tick)
-        run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))))
+        run(
+            session.trading.place(
+                session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))
+            )
+        )
 
 
 def report(name: str, f: dict) -> None:
