@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.venue.kucoin.signer import Credentials
-from kcterm.venue.kucoin.venue import KucoinVenue
 
 # The session, the journal and the REST client (aiohttp) are imported when a profile opens:
 # kcterm.app launches the practice exchange through this module first (prelaunch_practice),
@@ -126,6 +125,7 @@ async def open_profile(
     from kcterm.core.session import Session
     from kcterm.journal_store import journal_path
     from kcterm.venue.kucoin.rest import RestClient
+    from kcterm.venue.kucoin.venue import KucoinVenue
 
     exchange = None
     if profile.needs_keys:
