@@ -30,17 +30,17 @@ from kcterm.ui.main_window import MainWindow
 from kcterm.ui.stale_veil import veil_docks
 from kcterm.ui.steady_label import set_steady_text
 from kcterm.venue.events import BookDelta, BookSnapshot, LastPrice, Side
-from tests.gui.conftest import MAJORS, SYMBOL, dispose, open_session, run, wait
+from tests.gui.conftest import MAJORS, SYMBOL, InLoop, open_window, until
 
 STILL = SimConfig(port=0, seed=5, market=False, contracts=MAJORS)  # nothing moves by itself
 
 
-def test_every_panel_declares_its_refresh_rate(window: MainWindow) -> None:
+async def test_every_panel_declares_its_refresh_rate(window: MainWindow) -> None:
     clock = window.frame_clock
     assert clock.fps >= 55
     assert clock.rate_of(window.book.refresh) == clock.fps  # the ladder: every frame
     slower = {
-        "chart": window.chart.refresh,
+        "chart": window._refresh_chart,  # the chart's refresh, or its build (chart_later)
         "tape": window.tape.refresh,
         "watchlist": window.watchlist.refresh,
         "ticker": window.ticker.refresh,
@@ -84,19 +84,21 @@ def test_a_broken_panel_does_not_stop_the_others(qapp) -> None:
 
 
 @pytest.fixture
-def still_window(qloop, qtbot, settings: QSettings) -> Iterator[MainWindow]:
+def still_exchange() -> Iterator[EmbeddedExchange]:
     exchange = EmbeddedExchange(STILL)
     exchange.start()
-    session = open_session(qloop, exchange)
-    main = MainWindow(session, SYMBOL, settings=settings, theme="dark")
-    main.show()
     try:
-        yield main
+        yield exchange
     finally:
-        main.frame_clock.stop()
-        qloop.run_until_complete(session.stop())
-        dispose(main)
         exchange.stop()
+
+
+@pytest.fixture
+def still_window(
+    qloop, qtbot, still_exchange: EmbeddedExchange, settings: QSettings
+) -> InLoop[MainWindow]:
+    """A window on the still exchange, opened in the test's loop run (see open_window)."""
+    return InLoop(lambda: open_window(still_exchange, settings))
 
 
 class Painted(QObject):
@@ -113,12 +115,20 @@ class Painted(QObject):
         return False
 
 
-def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None:
+async def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None:
     window = still_window
     book = window.session.market_data.books[SYMBOL]
-    wait(lambda: book.is_live and window.book.model.prices[window.book.model.depth + 1], 10)
-    wait(lambda: window.tape.model.rowCount() > 0 or window.frame_clock.frames > 120, 10)
-    run(asyncio.sleep(0.5))  # whatever was on its way is drawn
+    await until(
+        lambda: book.is_live and window.book.model.prices[window.book.model.depth + 1],
+        10,
+        "a live book on the ladder",
+    )
+    await until(
+        lambda: window.tape.model.rowCount() > 0 or window.frame_clock.frames > 120,
+        10,
+        "the tape's rows or two seconds of frames",
+    )
+    await asyncio.sleep(0.5)  # whatever was on its way is drawn
     ladder = window.book.view
     assert isinstance(ladder, LadderView)
     painted = {
@@ -130,13 +140,13 @@ def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None:
     }
     signalled = window.book.model.cells_signalled
     frames_before = window.frame_clock.frames
-    run(asyncio.sleep(1.0))
+    await asyncio.sleep(1.0)
     assert window.frame_clock.frames > frames_before + 10  # the clock kept ticking
     assert window.book.model.cells_signalled == signalled
     assert {name: p.count for name, p in painted.items()} == dict.fromkeys(painted, 0)
 
 
-def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> None:
+async def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> None:
     parent = QWidget()
     layout = QHBoxLayout(parent)
     label = QLabel()
@@ -145,7 +155,7 @@ def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> N
     qtbot.addWidget(parent)
     parent.show()
     set_steady_text(label, "feed  0.1 s")
-    qtbot.wait(10)  # the first text fixes the label's size: one layout pass
+    await asyncio.sleep(0.01)  # the first text fixes the label's size: one layout pass
     requests = []
 
     class Layouts(QObject):
@@ -159,19 +169,21 @@ def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> N
     width = label.width()
     for text in ("feed  0.2 s", "feed  0.3 s", "feed  0.3 s"):
         set_steady_text(label, text)
-    qtbot.wait(10)
+    await asyncio.sleep(0.01)
     assert label.text() == "feed  0.3 s" and requests == []
     set_steady_text(label, "feed 120.3 s")  # wider: the label grows once
-    qtbot.wait(10)
+    await asyncio.sleep(0.01)
     assert label.width() > width and label.minimumSize() == label.maximumSize()
 
 
-def test_the_watchlist_refits_its_columns_only_when_a_width_moves(window: MainWindow) -> None:
+async def test_the_watchlist_refits_its_columns_only_when_a_width_moves(
+    window: MainWindow,
+) -> None:
     watchlist = window.watchlist
     market = window.session.market_data
-    wait(lambda: watchlist.model.rowCount() == len(window.session.contracts), 5, "rows")
+    await until(lambda: watchlist.model.rowCount() == len(window.session.contracts), 5, "rows")
     row = market.watchlist.rows[SYMBOL]
-    wait(lambda: row.last is not None, 5, "a last price")
+    await until(lambda: row.last is not None, 5, "a last price")
     assert row.last is not None
     watchlist.refresh()
     fits = watchlist.fits

@@ -45,7 +45,7 @@ from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
-from tests.gui.conftest import MAJORS, SYMBOL, Answers, dispose, run, trading_ready, wait
+from tests.gui.conftest import MAJORS, SYMBOL, Answers, dispose, trading_ready, until
 from tests.perf.window_probe import (
     CpuBreakdown,
     GcPauses,
@@ -57,10 +57,11 @@ from tests.perf.window_probe import (
     percentile,
     spread,
 )
+from tests.sessions import kucoin_session
 
 pytestmark = pytest.mark.perf
 
-qloop = gui.qloop  # the GUI tests' qasync loop, marked running between slices as the app's
+qloop = gui.qloop  # the GUI tests' qasync loop, run once below as the app runs its loop
 SECONDS = 8.0
 FAST = SimConfig(port=0, seed=5, tick_interval=0.001, churn=12, contracts=MAJORS)
 
@@ -134,23 +135,21 @@ async def sample(
     }
 
 
-def trade_a_little(session: Session) -> None:
+async def trade_a_little(session: Session) -> None:
     """A position with a TP/SL and two resting orders: every panel has something to draw."""
     tick = session.contracts[SYMBOL].tick_size
-    run(session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "20"))))
-    wait(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
+    await session.trading.place(session.trading.prepare(OrderDraft(SYMBOL, "buy", "market", "20")))
+    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
     mark = session.trading.market_context(SYMBOL).mark.quantize(tick)
     plan = session.trading.plan_for_position(
         SYMBOL, str(mark - 3000 * tick), str(mark + 3000 * tick)
     )
-    run(session.trading.place_bracket(plan))
+    await session.trading.place_bracket(plan)
     bid = session.market_data.books[SYMBOL].best_bid()[0]
     for offset in (100, 200):
         price = str(bid - offset * tick)
-        run(
-            session.trading.place(
-                session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))
-            )
+        await session.trading.place(
+            session.trading.prepare(OrderDraft(SYMBOL, "buy", "limit", "3", price))
         )
 
 
@@ -180,55 +179,57 @@ def test_event_loop_lag_and_repaint_rate_in_the_fast_market(
 ) -> None:
     how, exchange = venue
     cfg = FAST
-    session = Session(
-        RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
-        venue="sim",
-    )
-    qloop.run_until_complete(session.start([SYMBOL]))
     settings = QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, SYMBOL, settings=settings, confirm_action=Answers())
-    window.show()
-    tap = Level2Tap(window, SYMBOL)
-    latency = TickToPaint(window, tap)
-    paints = PaintCounter(window, latency.on_paint)
-    try:
-        trading_ready(window)
-        trade_a_little(session)
-        window.book.set_group(2)
-        painting: dict[str, object] = {}
-        feed_only: dict[str, object] = {}
+    painting: dict[str, object] = {}
+    feed_only: dict[str, object] = {}
 
-        async def measure() -> None:
+    async def measure() -> int:
+        # One run of the loop from the session's start to its stop, as the app runs it.
+        session = kucoin_session(
+            RestClient(exchange.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
+            venue="sim",
+        )
+        await session.start([SYMBOL])
+        window = MainWindow(session, SYMBOL, settings=settings, confirm_action=Answers())
+        window.show()
+        tap = Level2Tap(window, SYMBOL)
+        latency = TickToPaint(window, tap)
+        paints = PaintCounter(window, latency.on_paint)
+        try:
+            await trading_ready(window)
+            await trade_a_little(session)
+            window.book.set_group(2)
             await asyncio.sleep(1.0)  # the orders' rows and lines drawn, the chart loaded
             print("\nmeasuring: window painting", flush=True)  # a profiler may attach now
             painting.update(await sample(window, exchange, SECONDS, paints, tap, latency))
+            fps = round(1000 / window.frame_clock._timer.interval())
             window.frame_clock.stop()
             print("measuring: feed only", flush=True)
             feed_only.update(await sample(window, exchange, SECONDS, paints, tap, latency))
+            return fps
+        finally:
+            paints.remove()
+            window.frame_clock.stop()
+            await session.stop()
+            dispose(window)
 
-        run(measure())
-        fps = round(1000 / window.frame_clock._timer.interval())
-        print(
-            f"\nfast market (tick 1 ms, churn 12, {len(MAJORS)} contracts), exchange as a {how};"
-            f" {SECONDS:.0f} s each:"
-        )
-        report(f"window painting (frame clock at {fps} fps)", painting)
-        report("feed only (frame clock stopped)", feed_only)
-        ticks = painting["tick_to_paint"]
-        assert isinstance(ticks, list)
-        ladder_fps = painting["panels"]["ladder"]  # type: ignore[index]
-        print(
-            f"  goals: frames/s (ladder paints, each a newer book) {ladder_fps:.1f} (>= 55), "
-            f"loop lag p99 {percentile(painting['loop'], 0.99):.1f} ms (< 20), tick-to-paint p99 "
-            f"{percentile(ticks, 0.99):.1f} ms (< 50), app CPU {painting['app_cpu_pct']:.1f} % "
-            f"(<= 25; the feed alone {feed_only['app_cpu_pct']:.1f} %), level2 "
-            f"{painting['received_per_s']:,.0f} msg/s (>= 10,000); tick-to-paint p50 "
-            f"{statistics.median(ticks) if ticks else 0:.1f} ms"
-        )
-        assert painting["applied_per_s"] > 0 and painting["frames_per_s"] > 0
-        assert feed_only["ticks_per_s"] == 0  # the clock was stopped: nothing refreshed
-    finally:
-        paints.remove()
-        window.frame_clock.stop()
-        qloop.run_until_complete(session.stop())
-        dispose(window)
+    fps = qloop.run_until_complete(measure())
+    print(
+        f"\nfast market (tick 1 ms, churn 12, {len(MAJORS)} contracts), exchange as a {how};"
+        f" {SECONDS:.0f} s each:"
+    )
+    report(f"window painting (frame clock at {fps} fps)", painting)
+    report("feed only (frame clock stopped)", feed_only)
+    ticks = painting["tick_to_paint"]
+    assert isinstance(ticks, list)
+    ladder_fps = painting["panels"]["ladder"]  # type: ignore[index]
+    print(
+        f"  goals: frames/s (ladder paints, each a newer book) {ladder_fps:.1f} (>= 55), "
+        f"loop lag p99 {percentile(painting['loop'], 0.99):.1f} ms (< 20), tick-to-paint p99 "
+        f"{percentile(ticks, 0.99):.1f} ms (< 50), app CPU {painting['app_cpu_pct']:.1f} % "
+        f"(<= 25; the feed alone {feed_only['app_cpu_pct']:.1f} %), level2 "
+        f"{painting['received_per_s']:,.0f} msg/s (>= 10,000); tick-to-paint p50 "
+        f"{statistics.median(ticks) if ticks else 0:.1f} ms"
+    )
+    assert painting["applied_per_s"] > 0 and painting["frames_per_s"] > 0
+    assert feed_only["ticks_per_s"] == 0  # the clock was stopped: nothing refreshed

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
@@ -30,7 +29,7 @@ from kcterm.ui.stale_veil import veil_docks
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from tests.gui import conftest as gui
-from tests.gui.conftest import SYMBOL, dispose, run, trading_ready, wait
+from tests.gui.conftest import SYMBOL, dispose, trading_ready, until
 from tests.perf.window_probe import (
     CpuBreakdown,
     GcPauses,
@@ -38,10 +37,11 @@ from tests.perf.window_probe import (
     cpu_seconds,
     thread_cpu_seconds,
 )
+from tests.sessions import kucoin_session
 
 pytestmark = pytest.mark.perf
 
-qloop = gui.qloop
+qloop = gui.qloop  # the GUI tests' qasync loop, run once below as the app runs its loop
 IDLE_S = 20.0
 SETTLE_S = 3.0
 BREAKDOWN_S = 10.0
@@ -66,22 +66,24 @@ def test_idle_trader_cpu_on_the_practice_market(
     qloop, qtbot, tmp_path: Path, practice: EmbeddedExchange
 ) -> None:
     cfg = practice.config
-    session = Session(
-        RestClient(practice.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
-        venue="sim",
-    )
-    qloop.run_until_complete(session.start([SYMBOL]))
     settings = QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, SYMBOL, settings=settings)
-    veils = veil_docks(window)
-    window.show()
-    paints = PaintCounter(window)
     figures: dict[str, float] = {}
-    try:
-        trading_ready(window)
-        wait(lambda: window.chart.series is not None, 15, "the chart's history")
+    shares: list[str] = []
 
-        async def idle() -> None:
+    async def idle_trader() -> tuple[int, int, int]:
+        # One run of the loop from the session's start to its stop, as the app runs it.
+        session = kucoin_session(
+            RestClient(practice.base_url, Credentials(cfg.key, cfg.secret, cfg.passphrase)),
+            venue="sim",
+        )
+        await session.start([SYMBOL])
+        window = MainWindow(session, SYMBOL, settings=settings)
+        veils = veil_docks(window)
+        window.show()
+        paints = PaintCounter(window)
+        try:
+            await trading_ready(window)
+            await until(lambda: window.chart.series is not None, 15, "the chart's history")
             await asyncio.sleep(SETTLE_S)
             print("\nmeasuring: idle", flush=True)  # a profiler may attach now
             clock = window.frame_clock
@@ -125,27 +127,27 @@ def test_idle_trader_cpu_on_the_practice_market(
             shares.append(
                 f"the rest (Qt painting and layout, the loop, other threads) {total - timed:.1f}"
             )
+            fps = round(1000 / window.frame_clock._timer.interval())
+            return fps, len(session.contracts), len(veils)
+        finally:
+            paints.remove()
+            window.frame_clock.stop()
+            await session.stop()
+            dispose(window)
 
-        shares: list[str] = []
-        run(idle())
-        fps = round(1000 / window.frame_clock._timer.interval())
-        panels = ", ".join(
-            f"{k.split(':', 1)[1]} {v:.1f}" for k, v in figures.items() if k.startswith("paint:")
-        )
-        print(
-            f"\nidle trader, default practice market ({len(session.contracts)} contracts, "
-            f"step {cfg.tick_interval} s), {IDLE_S:.0f} s, frame clock at {fps} fps, "
-            f"{len(veils)} stale veils:\n"
-            f"  CPU: app process {figures['app']:.1f} % of a core (goal <= 3), exchange "
-            f"process {figures['exchange']:.1f} %\n"
-            f"  window {figures['frames']:.1f} flushes/s; frame clock {figures['ticks']:.1f} "
-            f"ticks/s\n"
-            f"  paints/s: {panels}\n"
-            f"  CPU breakdown over {BREAKDOWN_S:.0f} s (ms of CPU per second): " + ", ".join(shares)
-        )
-        assert figures["ticks"] > 0
-    finally:
-        paints.remove()
-        window.frame_clock.stop()
-        qloop.run_until_complete(session.stop())
-        dispose(window)
+    fps, contracts, veils = qloop.run_until_complete(idle_trader())
+    panels = ", ".join(
+        f"{k.split(':', 1)[1]} {v:.1f}" for k, v in figures.items() if k.startswith("paint:")
+    )
+    print(
+        f"\nidle trader, default practice market ({contracts} contracts, "
+        f"step {cfg.tick_interval} s), {IDLE_S:.0f} s, frame clock at {fps} fps, "
+        f"{veils} stale veils:\n"
+        f"  CPU: app process {figures['app']:.1f} % of a core (goal <= 3), exchange "
+        f"process {figures['exchange']:.1f} %\n"
+        f"  window {figures['frames']:.1f} flushes/s; frame clock {figures['ticks']:.1f} "
+        f"ticks/s\n"
+        f"  paints/s: {panels}\n"
+        f"  CPU breakdown over {BREAKDOWN_S:.0f} s (ms of CPU per second): " + ", ".join(shares)
+    )
+    assert figures["ticks"] > 0
