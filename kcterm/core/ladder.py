@@ -24,11 +24,26 @@ def bucket_price(price: Decimal, step: Decimal, side: str) -> Decimal:
     return whole * step
 
 
-def group_levels(levels: Iterable[Level], step: Decimal, side: str, depth: int) -> list[Level]:
-    """Merge best-first `levels` into at most `depth` groups of `step`, best first."""
+def group_levels(
+    levels: Iterable[Level],
+    step: Decimal,
+    side: str,
+    depth: int,
+    buckets: dict[tuple[Decimal, str], Decimal] | None = None,
+) -> list[Level]:
+    """Merge best-first `levels` into at most `depth` groups of `step`, best first.
+
+    `buckets` (price, side) -> group, kept by a caller that groups the same prices frame
+    after frame with one step (the ladder model): a Decimal division per level is skipped."""
     out: list[Level] = []
     for price, size in levels:
-        bucket = bucket_price(price, step, side)
+        known = None if buckets is None else buckets.get((price, side))
+        if known is not None:
+            bucket = known
+        else:
+            bucket = bucket_price(price, step, side)
+            if buckets is not None:
+                buckets[price, side] = bucket
         if out and out[-1][0] == bucket:
             out[-1] = (bucket, out[-1][1] + size)
         elif len(out) >= depth:

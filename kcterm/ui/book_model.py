@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from kcterm.core.book import LevelTwoBook
 from kcterm.core.contract import Contract
-from kcterm.core.ladder import Level, bucket_price, levels_needed
+from kcterm.core.ladder import Level, group_levels, levels_needed
 from kcterm.ui.formatting import price_text
 from kcterm.ui.theme import colors
 
@@ -119,19 +119,7 @@ class BookModel(QAbstractTableModel):
         if step != self._bucket_step or len(buckets) > BUCKETS_MAX:
             buckets.clear()
             self._bucket_step = step
-        out: list[Level] = []
-        for price, size in levels:
-            key = (price, side)
-            bucket = buckets.get(key)
-            if bucket is None:
-                bucket = buckets[key] = bucket_price(price, step, side)
-            if out and out[-1][0] == bucket:
-                out[-1] = (bucket, out[-1][1] + size)
-            elif len(out) >= depth:
-                break
-            else:
-                out.append((bucket, size))
-        return out
+        return group_levels(levels, step, side, depth, buckets)
 
     def row_text(self, row: int) -> tuple[str, str, str, str]:
         """(side, price, size, total) of a row, for tests and accessibility."""
