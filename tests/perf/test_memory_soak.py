@@ -32,18 +32,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.journal_store import JournalRecorder, JournalWriter, follow_session
 from kcterm.sim import SimConfig
+from kcterm.ui.main_window import MainWindow
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.signer import Credentials
 from kcterm.venue.stream_status import StreamState
+from tests.gui import conftest as gui
+from tests.gui.conftest import dispose, until
 from tests.sessions import kucoin_session
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.perf
+
+qloop = gui.qloop  # the GUI tests' qasync loop, run once by the windowed soak as the app runs it
 
 FIRST = "XBTUSDTM"
 PRACTICE_TICK_S = 0.2  # SimConfig's default step: the practice market's pace
@@ -157,3 +163,92 @@ async def test_memory_is_flat_over_a_long_session_visiting_every_contract(
     )
     # What is asserted is behaviour, not a figure: every visited symbol was let go.
     assert kept(session) == baseline
+
+
+@pytest.mark.timeout(SOAK_S + 300)
+def test_memory_is_flat_with_the_window_clicking_down_the_watchlist(
+    qloop, qtbot, tmp_path: Path
+) -> None:
+    """The same soak with the whole window on screen: every panel follows each symbol chosen
+    (ladder, chart with its history, tape, ticker, ticket), as a trader clicking down the
+    watchlist. One run of the qasync loop from the session's start to its stop, as the app."""
+    config = SimConfig(port=0, seed=5, tick_interval=SOAK_TICK_S)
+    exchange = EmbeddedExchange(config)
+    exchange.start()
+    settings = QSettings(str(tmp_path / "kcterm.ini"), QSettings.Format.IniFormat)
+    collecting = gc.isenabled()
+    gc.enable()  # as the app runs
+
+    async def soak() -> tuple[list[tuple[float, int, float, int, dict[str, int]]], int, int]:
+        rest = RestClient(
+            exchange.base_url, Credentials(config.key, config.secret, config.passphrase)
+        )
+        session = kucoin_session(rest, venue="sim", lease_grace_s=GRACE_S)
+        await session.start([FIRST])
+        window = MainWindow(session, FIRST, settings=settings)
+        window.show()
+        market = session.market_data
+        samples: list[tuple[float, int, float, int, dict[str, int]]] = []
+        try:
+            await until(lambda: window.gate(FIRST).open, 30, "the interlock to open")
+            symbols = [s for s in sorted(session.contracts) if s != FIRST]
+            visits = 0
+            start = time.monotonic()
+            next_sample = start
+            while (now := time.monotonic()) - start < SOAK_S:
+                if now >= next_sample:
+                    gc.collect()
+                    samples.append(
+                        (now - start, visits, rss_mb(), len(gc.get_objects()), kept(session))
+                    )
+                    next_sample += SAMPLE_EVERY_S
+                symbol = symbols[visits % len(symbols)]
+                window.link.select(symbol)  # what a click on the watchlist's row does
+                await until(
+                    lambda s=symbol: s in market.books and market.books[s].is_live,
+                    30,
+                    f"{symbol} live in the window",
+                )
+                await asyncio.sleep(HOLD_S)
+                visits += 1
+            window.link.select(FIRST)
+            await until(lambda: list(market.books) == [FIRST], 30, "the grace periods to end")
+            gc.collect()
+            elapsed = time.monotonic() - start
+            samples.append((elapsed, visits, rss_mb(), len(gc.get_objects()), kept(session)))
+            return samples, visits, len(symbols)
+        finally:
+            window.frame_clock.stop()
+            await session.stop()
+            dispose(window)
+
+    try:
+        samples, visits, others = qloop.run_until_complete(soak())
+    finally:
+        if not collecting:
+            gc.disable()
+        exchange.stop()
+    elapsed = samples[-1][0]
+    speed = PRACTICE_TICK_S / SOAK_TICK_S
+    print(
+        f"\nmemory soak with the window: {elapsed:.0f} s at up to {speed:.0f}x the practice "
+        f"market (<= {elapsed * speed / 3600:.1f} market hours), {others + 1} contracts, "
+        f"{visits} visits ({visits / others:.1f} cycles through the listing)"
+    )
+    print("| s | visits | RSS MB | objects | books | tapes | candles | feeds | topics |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for at, seen, rss, objects, state in samples:
+        print(
+            f"| {at:.0f} | {seen} | {rss:.1f} | {objects:,} | {state['books']} | "
+            f"{state['tapes']} | {state['candles']} | {state['feeds']} | {state['topics']} |"
+        )
+    half = samples[len(samples) // 2]
+    last = samples[-1]
+    cycles = max(1e-9, (last[1] - half[1]) / others)
+    print(
+        f"second half: RSS {last[2] - half[2]:+.1f} MB, objects {last[3] - half[3]:+,} over "
+        f"{cycles:.1f} cycles ({(last[2] - half[2]) / cycles:+.2f} MB and "
+        f"{(last[3] - half[3]) / cycles:+,.0f} objects per cycle through every contract)"
+    )
+    # Behaviour, not a figure: back on the first symbol, every other one was let go.
+    assert last[4] == samples[0][4]
