@@ -24,12 +24,16 @@ Without a tick (tests) the keys are the Decimals themselves, by the same code.
 from __future__ import annotations
 
 import logging
+import time
 from bisect import bisect_left, insort
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
+from kcterm.core.feed_watch import SMOOTHING as _SMOOTHING
+from kcterm.core.feed_watch import FeedWatch
 from kcterm.venue.events import BookDelta, BookSnapshot, Side
 
 log = logging.getLogger("kcterm.core.book")
@@ -37,6 +41,7 @@ log = logging.getLogger("kcterm.core.book")
 Level = tuple[Decimal, int]
 _BY_SEQUENCE = attrgetter("sequence")
 _BUY = Side.BUY
+_monotonic = time.monotonic
 # Prices remembered per book (price -> ticks); forgotten all at once beyond this many, which
 # only costs the next changes a check each (a book rarely visits this many prices).
 _MAX_REMEMBERED = 1 << 14
@@ -57,17 +62,38 @@ _BEYOND_TICKS = float("-inf")
 _BEYOND_PRICES = Decimal("-Infinity")
 
 
-class LevelTwoBook:
-    """Bids and asks as price -> size maps with their prices kept in order."""
+def _nothing() -> None:
+    pass
+
+
+class LevelTwoBook(FeedWatch):
+    """Bids and asks as price -> size maps with their prices kept in order; also the watch
+    of the feed that changes it (core.feed_watch: its cadence and staleness).
+
+    Fed by the venue (venue.market.BookChanges: `change`, `lost`), each message stamps the
+    watch and `seen[symbol]` (the market's last-message times; the book's own dict without
+    one), and a book left needing a snapshot calls `wants_snapshot` (core.market_data starts
+    a resync). `on_delta`/`apply` take a change without either (tests, the buffer's replay).
+    """
 
     def __init__(
-        self, symbol: str, *, tick_size: Decimal | None = None, max_buffer: int = 50_000
+        self,
+        symbol: str,
+        *,
+        tick_size: Decimal | None = None,
+        max_buffer: int = 50_000,
+        seen: dict[str, float] | None = None,
+        wants_snapshot: Callable[[], object] = _nothing,
     ) -> None:
+        super().__init__()
         self.symbol = symbol
+        self._seen: dict[str, float] = {} if seen is None else seen
+        self._wants_snapshot = wants_snapshot
         # The contract's tick: prices off its grid are refused (None: not checked).
         self.tick_size = tick_size if tick_size is not None and tick_size > 0 else None
         self.last_problem = ""  # why the last message or snapshot was refused, in words
         self.sequence = 0
+        self.ts_ns = 0  # the venue's time of the newest change applied (0: not given)
         self.state = BookState.SYNCING
         self.version = 0  # bumped on every visible change; the UI repaints when it moves
         self.resyncs = 0
@@ -88,10 +114,34 @@ class LevelTwoBook:
     # -- feed ------------------------------------------------------------------------------
 
     def on_delta(self, delta: BookDelta) -> bool:
-        """Take one change. Returns True when the book needs a fresh snapshot."""
-        _, sequence, side, price, size, _ = delta
+        """Take one change as a value. Returns True when the book needs a fresh snapshot."""
+        _, sequence, side, price, size, ts_ns = delta
+        return self.change(sequence, side, price, size, ts_ns, False)
+
+    def apply(self, sequence: int, side: Side, price: Decimal, size: int, ts_ns: int = 0) -> bool:
+        """on_delta with the change's fields as arguments (no feed stamp, no resync asked)."""
+        return self.change(sequence, side, price, size, ts_ns, False)
+
+    def change(
+        self, sequence: int, side: Side, price: Decimal, size: int, ts_ns: int, fed: bool = True
+    ) -> bool:
+        """venue.market.BookChanges.change: one change straight from the feed, the hot path.
+        `fed` (the feed's call): the message is stamped first (this feed watch's clock and
+        cadence, and `seen`), and a book left not live asks for a snapshot (`wants_snapshot`).
+        Returns True when the book needs a fresh snapshot."""
+        if fed:
+            now = _monotonic()
+            self._seen[self.symbol] = now
+            try:
+                # FeedWatch.on_message inlined (this clock never goes back: no gap below 0).
+                self.cadence_s += _SMOOTHING * (now - self.last_monotonic - self.cadence_s)  # type: ignore[operator]
+                self.last_monotonic = now
+                self.messages += 1
+            except TypeError:  # the first two messages: no gap, or no cadence, yet
+                self.on_message(now)
         if sequence != self.sequence + 1 or self.state is not _LIVE:
-            return self._out_of_line(delta)
+            delta = BookDelta(self.symbol, sequence, side, price, size, ts_ns)
+            return self._settle(self._out_of_line(delta), fed)
         key = self._ticks.get(price)
         if key is None:
             key = self._key_of(price)
@@ -103,7 +153,7 @@ class LevelTwoBook:
                     f"{self.tick_size}"
                 )
                 self._start_resync()
-                return True
+                return self._settle(True, fed)
         if side is _BUY:
             sizes = self._bid_sizes
             if size:
@@ -112,7 +162,7 @@ class LevelTwoBook:
                     # by reaching the ask (a size change of a resting bid cannot). The lists
                     # start with a sentinel beyond every price, so neither is ever empty.
                     if key >= -self._ask_keys[-1]:
-                        return self._crossed(sequence)
+                        return self._settle(self._crossed(sequence), fed)
                     insort(self._bid_keys, key)
                 sizes[key] = size
             elif sizes.pop(key, None) is not None:
@@ -124,15 +174,23 @@ class LevelTwoBook:
             if size:
                 if key not in sizes:
                     if -key <= self._bid_keys[-1]:
-                        return self._crossed(sequence)
+                        return self._settle(self._crossed(sequence), fed)
                     insort(self._ask_keys, key)
                 sizes[key] = size
             elif sizes.pop(key, None) is not None:
                 keys = self._ask_keys
                 del keys[bisect_left(keys, key)]
         self.sequence = sequence
+        self.ts_ns = ts_ns
         self.version += 1
         return False
+
+    def _settle(self, needs_snapshot: bool, fed: bool) -> bool:
+        """A change off the hot path: a fed book not live now asks for its snapshot (a
+        syncing book always has one on the way, not only after a 50,000-change buffer)."""
+        if fed and (needs_snapshot or self.state is not _LIVE):
+            self._wants_snapshot()
+        return needs_snapshot
 
     def _out_of_line(self, delta: BookDelta) -> bool:
         """A delta the hot path does not apply: buffered while syncing, a duplicate, a gap."""
@@ -182,11 +240,14 @@ class LevelTwoBook:
         return price
 
     def lost(self, problem: str) -> bool:
-        """A message of this book could not be read: what it changed is unknown, so the book
-        must be fetched again. Returns True (a snapshot is needed)."""
+        """A message of this book could not be read (venue.market.BookChanges.lost): what it
+        changed is unknown, so the book must be fetched again (`wants_snapshot` is told).
+        Returns True (a snapshot is needed)."""
+        self._seen[self.symbol] = _monotonic()
         self._refuse(problem)
         if self.state is BookState.LIVE:
             self._start_resync()
+        self._wants_snapshot()
         return True
 
     def refuse_snapshot(self, problem: str) -> bool:

@@ -30,7 +30,6 @@ from kcterm.core.market import TickerState, TradeTape
 from kcterm.core.watchlist import Watchlist
 from kcterm.venue.errors import VenueError
 from kcterm.venue.events import (
-    BookDelta,
     DayStats,
     FundingRate,
     LastPrice,
@@ -111,10 +110,11 @@ class MarketData:
         self.books: dict[str, LevelTwoBook] = {}
         self.tickers: dict[str, TickerState] = {}
         self.tapes: dict[str, TradeTape] = {}
-        self.feeds: dict[str, FeedWatch] = {}  # book feed cadence and staleness
+        self.feeds: dict[str, FeedWatch] = {}  # book feed cadence and staleness (the book)
         self.candles: dict[tuple[str, int], CandleSeries] = {}
-        self.market_seen: dict[str, float] = {}  # symbol -> monotonic time of its last message
-        self.last_market_monotonic = 0.0
+        # symbol -> monotonic time of its last message (its book stamps it on every change)
+        self.market_seen: dict[str, float] = {}
+        self._last_dropped = 0.0  # the last message of symbols dropped since
         self.watchlist = Watchlist()  # every contract; its batch feed is not leased
         self._leases: dict[str, list[MarketLease]] = {}
         self._expiries: dict[str, asyncio.TimerHandle] = {}
@@ -206,11 +206,21 @@ class MarketData:
             self._close(symbol)
 
     def _open(self, symbol: str) -> None:
-        self.books[symbol] = LevelTwoBook(symbol, tick_size=self.contracts[symbol].tick_size)
-        self.feeds[symbol] = FeedWatch()
+        def wants_snapshot() -> None:
+            if self.books.get(symbol) is book:  # not a symbol dropped (or leased again) since
+                self._schedule_resync(symbol)
+
+        book = LevelTwoBook(
+            symbol,
+            tick_size=self.contracts[symbol].tick_size,
+            seen=self.market_seen,
+            wants_snapshot=wants_snapshot,
+        )
+        self.books[symbol] = self.feeds[symbol] = book
         self.tickers[symbol] = TickerState(symbol)
         self.tapes[symbol] = TradeTape()
-        self.source.subscribe_symbol(symbol, self)
+        # The book takes its changes from the venue itself (venue.market.BookChanges).
+        self.source.subscribe_symbol(symbol, self, book)
         self.subscribes += 1
         self._opening[symbol] = self._spawn(self._first_ticker(symbol))
         self._spawn(self._backfill_tape(symbol))
@@ -228,7 +238,7 @@ class MarketData:
         self.tickers.pop(symbol, None)
         self.tapes.pop(symbol, None)
         self.feeds.pop(symbol, None)
-        self.market_seen.pop(symbol, None)
+        self._last_dropped = max(self._last_dropped, self.market_seen.pop(symbol, 0.0))
         for key in [key for key in self.candles if key[0] == symbol]:
             del self.candles[key]
             load = self._candle_loads.pop(key, None)
@@ -238,6 +248,11 @@ class MarketData:
             task = tasks.pop(symbol, None)
             if task is not None:
                 task.cancel()
+
+    @property
+    def last_market_monotonic(self) -> float:
+        """When any market message last arrived (monotonic; 0: none yet)."""
+        return max(self._last_dropped, max(self.market_seen.values(), default=0.0))
 
     # -- what the panels call --------------------------------------------------------------
 
@@ -262,32 +277,14 @@ class MarketData:
         if self._candle_loads.get(key) is task:
             del self._candle_loads[key]
 
-    # -- the venue's feeds (MarketSink: no I/O here, update state and bump versions) --------
-
-    def on_book_delta(self, delta: BookDelta) -> None:
-        symbol = delta.symbol
-        book = self.books.get(symbol)
-        if book is None:
-            return  # a frame in flight after the unsubscribe
-        now = self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
-        self.feeds[symbol].on_message(now)
-        if book.on_delta(delta) or not book.is_live:
-            # A syncing book always has a snapshot on the way: a resync that ended without
-            # one (or never started) is started again here, not after a 50,000-delta buffer.
-            self._schedule_resync(symbol)
-
-    def on_book_lost(self, symbol: str, problem: str) -> None:
-        book = self.books.get(symbol)
-        if book is not None:
-            self.market_seen[symbol] = time.monotonic()
-            book.lost(problem)
-            self._schedule_resync(symbol)
+    # -- the venue's feeds (MarketSink; each book takes its own changes): no I/O here, update
+    # state and bump versions ---------------------------------------------------------------
 
     def on_top(self, top: TopOfBook) -> None:
         ticker = self.tickers.get(top.symbol)
         if ticker is not None:
             ticker.on_top(top)
-            self.last_market_monotonic = self.market_seen[top.symbol] = time.monotonic()
+            self.market_seen[top.symbol] = time.monotonic()
 
     def on_trade(self, trade: Trade) -> None:
         symbol = trade.symbol
@@ -296,7 +293,7 @@ class MarketData:
             return
         tape.on_trade(trade)
         self.tickers[symbol].on_trade(trade)
-        self.last_market_monotonic = self.market_seen[symbol] = time.monotonic()
+        self.market_seen[symbol] = time.monotonic()
         for (series_symbol, _), series in self.candles.items():
             if series_symbol == symbol:
                 series.on_trade(trade.price, trade.size, trade.ts_ns)

@@ -1,16 +1,17 @@
 """What the market-data part of the session (core.market_data) needs from a venue: the
 subscriptions of one symbol's public feeds, delivered as typed values (venue.events), and the
 REST reads of market data. An adapter (venue.kucoin.market_source) implements MarketSource;
-core implements MarketSink. Neither side sees the other's names: no topic, path or field.
+core implements MarketSink and, for each symbol's book, BookChanges. Neither side sees the
+other's names: no topic, path or field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Protocol
 
 from kcterm.venue.events import (
-    BookDelta,
     BookSnapshot,
     ContractSpec,
     DayStats,
@@ -18,19 +19,30 @@ from kcterm.venue.events import (
     Kline,
     LastPrice,
     MarkIndex,
+    Side,
     TickerSnapshot,
     TopOfBook,
     Trade,
 )
 
 
+class BookChanges(Protocol):
+    """One symbol's level-2 book as its feed changes it (the hottest path of the app:
+    thousands of calls a second). The adapter calls `change` straight from each message it
+    read, the fields of a venue.events.BookDelta as arguments (no value is built for it), and
+    `lost` for a message it could not read. Called on the event loop; no I/O inside."""
+
+    def change(self, sequence: int, side: Side, price: Decimal, size: int, ts_ns: int) -> object:
+        """The size now resting at `price` on `side` (0 removes the level); `sequence`
+        orders the changes (the snapshot shares it); `ts_ns`: the venue's time, 0 if none.
+        What it returns is the book's own business (the adapter ignores it)."""
+
+    def lost(self, problem: str) -> object:
+        """A book message could not be read: the book must be fetched again."""
+
+
 class MarketSink(Protocol):
     """Where a symbol's live market data goes. Called on the event loop; no I/O inside."""
-
-    def on_book_delta(self, delta: BookDelta) -> None: ...
-
-    def on_book_lost(self, symbol: str, problem: str) -> None:
-        """A book message could not be read: the book must be fetched again."""
 
     def on_top(self, top: TopOfBook) -> None: ...
 
@@ -46,11 +58,13 @@ class MarketSink(Protocol):
 
 
 class MarketSource(Protocol):
-    def subscribe_symbol(self, symbol: str, sink: MarketSink) -> None:
-        """Book, touch, trades, mark/funding and day statistics of `symbol`, live."""
+    def subscribe_symbol(self, symbol: str, sink: MarketSink, book: BookChanges) -> None:
+        """Book (its changes to `book`), touch, trades, mark/funding and day statistics of
+        `symbol` (to `sink`), live."""
 
     def unsubscribe_symbol(self, symbol: str) -> None:
-        """Stop every feed subscribe_symbol started (on the wire, not only locally)."""
+        """Stop every feed subscribe_symbol started (on the wire, not only locally): from
+        here on neither the sink nor the book is called for `symbol`."""
 
     def subscribe_last_prices(self, symbols: Iterable[str], sink: MarketSink) -> None:
         """The last trade price of many symbols at once (the watchlist)."""

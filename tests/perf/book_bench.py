@@ -25,20 +25,23 @@ process, in interleaved rounds (A B C D, A B C D, ...), medians with min..max:
   money exact must have them (the reference of the older test_book_throughput, and by its
   ratio to the floor, 0.32x, the one issue 14's table quotes: 594k vs 1.83M). Top-10 by
   heapq on the Decimals.
-- kcterm, full path: the adapter's real frame router (venue.kucoin.frames.FrameRouter:
-  orjson.loads, dispatch by type and topic) -> the real level2 handler of
-  venue.kucoin.market_source (market_events parses the frame into a BookDelta) -> a sink
-  that hands it to core.book.LevelTwoBook.on_delta (sequence, tick and crossing checked),
-  top-10 read as the reference reads it. The book has the contract's tick (0.1).
-- kcterm, parse only: the same router and handler, the delta dropped (where the time goes).
+- kcterm, full path, built as the app builds it (`app_market`): KucoinVenue.open, core's
+  MarketData on its market source, the symbol leased; each frame goes to the public
+  stream's own frame router (venue.kucoin.frames.FrameRouter: orjson.loads, dispatch by
+  type and topic) -> the level2 handler market_source subscribed (market_events reads the
+  frame) -> the book MarketData made, through venue.market.BookChanges.change (the feed's
+  freshness stamped: the symbol's last message, the feed watch's cadence; then sequence,
+  tick and crossing checked and applied), top-10 read as the reference reads it. The book
+  has the contract's tick (0.1). Left out: WsStream.handle_frame's one-line forwarding to
+  the router and the websocket read itself (the transport).
+- kcterm, parse only: the same router and handler, the change dropped (where the time goes).
 
 Depth table: a synthetic book of N levels a side (50, 500, 5,000) in the same frame format,
 changes spread over the whole depth; time per frame of the text-key reference and of our full
 path, and our book's apply alone (deltas parsed beforehand).
 
 Times are CPU time of the measuring thread (time.thread_time): the machine is shared, and a
-wall clock would count other processes' turns as ours. The app's MarketData.on_book_delta
-(feed clocks, then the book) is not in the path measured: the sink calls the book directly.
+wall clock would count other processes' turns as ours.
 """
 
 from __future__ import annotations
@@ -245,33 +248,51 @@ def _decimal_top(top: tuple[list[tuple[Any, int]], list[tuple[Any, int]]]) -> An
     return tuple([(Decimal(str(p)), s) for p, s in side] for side in top)
 
 
-class _BookSink:
-    """What MarketData does with a level2 value, less its clocks: the book takes it."""
+class _DropBook:
+    """A BookChanges that keeps nothing: the parse alone."""
 
-    def __init__(self, book: Any) -> None:
-        self.book = book
-        self.on_book_delta = book.on_delta
-        self.resyncs = 0
-
-    def on_book_lost(self, symbol: str, problem: str) -> None:
-        self.book.lost(problem)
-
-
-class _DropSink:
-    def on_book_delta(self, delta: Any) -> None:
+    def change(self, sequence: int, side: Any, price: Any, size: int, ts_ns: int) -> None:
         pass
 
-    def on_book_lost(self, symbol: str, problem: str) -> None:
+    def lost(self, problem: str) -> None:
         raise AssertionError(problem)
 
 
-def _router(symbol: str, sink: Any) -> Any:
-    from kcterm.venue.kucoin.frames import FrameRouter
-    from kcterm.venue.kucoin.market_source import LEVEL2, _level2_handler
+def _drop_coroutine(coro: Any) -> None:
+    coro.close()  # the market's REST work (first ticker, tape backfill): not measured
 
-    router = FrameRouter("bench", report=print)
-    router.handlers[LEVEL2 + symbol] = _level2_handler(symbol, sink)
-    return router
+
+def app_market(snapshot: dict[str, Any], symbol: str = SYMBOL) -> tuple[Any, Any]:
+    """The app's level2 path, built as the app builds it: KucoinVenue.open on a RestClient
+    (never asked anything here), core's MarketData on its market source, `symbol` leased
+    (which subscribes it: the adapter's level2 handler on the public stream's frame router,
+    calling the BookFeed MarketData made for it), the book loaded from `snapshot`.
+    Returns (the stream's frame router, the market data)."""
+    from kcterm.core.contract import Contract
+    from kcterm.core.journal import Journal
+    from kcterm.core.market_data import MarketData
+    from kcterm.venue.kucoin import market_events as parse
+    from kcterm.venue.kucoin.rest import RestClient
+    from kcterm.venue.kucoin.venue import KucoinVenue
+
+    venue = KucoinVenue.open(RestClient("http://127.0.0.1:9"))
+    spec = parse.contract_spec({"symbol": symbol, "tickSize": str(TICK), "multiplier": 0.001})
+    market = MarketData(
+        venue.market,
+        {symbol: Contract.from_spec(spec)},
+        Journal(),
+        notify=lambda kind, text: None,
+        spawn=_drop_coroutine,  # type: ignore[arg-type]
+        is_connected=lambda: False,
+        grace_s=0,
+    )
+    market.lease(symbol, "bench")
+    book = market.books[symbol]
+    if book.apply_snapshot(parse.book_snapshot(symbol, snapshot)):
+        raise AssertionError(book.last_problem)
+    topic = "/contractMarket/level2:" + symbol
+    stream = next(s for s in venue.public.streams if s.has_topic(topic))
+    return stream._router, market
 
 
 def kcterm_book(snapshot: dict[str, Any], symbol: str = SYMBOL) -> Any:
@@ -284,8 +305,9 @@ def kcterm_book(snapshot: dict[str, Any], symbol: str = SYMBOL) -> Any:
 
 
 def run_kcterm(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]:
-    book = kcterm_book(snapshot)
-    handle = _router(SYMBOL, _BookSink(book)).handle_frame
+    router, market = app_market(snapshot)
+    book = market.books[SYMBOL]
+    handle = router.handle_frame
     bids, asks = book.bids, book.asks
     every = TOP_EVERY
     start = time.thread_time()
@@ -296,13 +318,20 @@ def run_kcterm(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]
             asks(TOP_N)
     result = bids(TOP_N), asks(TOP_N)
     elapsed = time.thread_time() - start
-    if not book.is_live or book.resyncs:
+    if not book.is_live or book.resyncs or market.resyncing:
         raise AssertionError(f"kcterm's book resynced on the recording: {book.last_problem}")
+    if market.feeds[SYMBOL].messages != len(frames):
+        raise AssertionError("the feed watch did not see every frame")
     return elapsed, result
 
 
 def run_kcterm_parse(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]:
-    handle = _router(SYMBOL, _DropSink()).handle_frame
+    from kcterm.venue.kucoin.frames import FrameRouter
+    from kcterm.venue.kucoin.market_source import LEVEL2, _level2_handler
+
+    router = FrameRouter("bench", report=print)
+    router.handlers[LEVEL2 + SYMBOL] = _level2_handler(SYMBOL, _DropBook())
+    handle = router.handle_frame
     start = time.thread_time()
     for raw in frames:
         handle(raw)
@@ -483,7 +512,7 @@ def recording_rows(frames: int = 200_000, rounds: int = 5) -> list[Row]:
         row("reference_decimal", "book: plain-dict reference, Decimal keys", "the floor", floor),
         row(
             "kcterm",
-            "book: kcterm full path (frame -> BookDelta -> book)",
+            "book: kcterm full path (frame -> router -> level2 handler -> book)",
             "text-key reference",
             ref,
         ),
@@ -503,7 +532,7 @@ def recording_rows(frames: int = 200_000, rounds: int = 5) -> list[Row]:
             "Decimal-key reference",
             "goal >= 1.0",
         ),
-        row("parse", "book: kcterm frame -> BookDelta only (no book)", "the floor", floor),
+        row("parse", "book: kcterm frame -> router -> handler only (no book)", "the floor", floor),
     ]
 
 

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kcterm.core.book import LevelTwoBook
-from kcterm.venue.events import BookDelta
 from kcterm.venue.kucoin.market_source import _level2_handler
 from kcterm.venue.kucoin.stream import WsStream
 from tests.unit.kucoin_book import load_snapshot
@@ -86,18 +85,11 @@ def test_bad_level2_payloads_are_logged_never_raised_and_never_corrupt_the_book(
     book = LevelTwoBook("XBTUSDTM")
     load_snapshot(book, {"sequence": 10, "bids": [["99", 3]], "asks": [["101", 4]]})
 
-    class BookSink:  # the market-data part's two book callbacks, straight to the book
-        def on_book_delta(self, delta: BookDelta) -> None:
-            book.on_delta(delta)
-
-        def on_book_lost(self, symbol: str, problem: str) -> None:
-            book.lost(problem)
-
     market = logging.getLogger("kcterm.venue.kucoin.market")
     market.addHandler(records)
     stream = WsStream(_never)
     # The adapter's own level2 handler: the frame is parsed there or refused and logged.
-    stream.subscribe(TOPIC, _level2_handler("XBTUSDTM", BookSink()))  # type: ignore[arg-type]
+    stream.subscribe(TOPIC, _level2_handler("XBTUSDTM", book))
     try:
         for data in datas:
             stream.handle_frame(orjson.dumps({"type": "message", "topic": TOPIC, "data": data}))

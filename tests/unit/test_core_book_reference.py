@@ -15,7 +15,10 @@ import pytest
 from kcterm.core.book import LevelTwoBook
 from kcterm.venue.events import BookDelta, Side
 from kcterm.venue.kucoin import market_events as parse
+from kcterm.venue.kucoin.market_source import _level2_handler
 from tests.unit.kucoin_book import increment, load_snapshot
+
+_value_path = increment
 
 D = Decimal
 
@@ -66,12 +69,28 @@ def _snapshot(ref: PlainBook, sequence: int, tick: Decimal) -> dict[str, object]
     }
 
 
+@pytest.mark.parametrize("path", ["value", "feed"])
 @pytest.mark.parametrize("tick", [D("0.1"), D("0.25"), D("1"), None])
-def test_random_changes_leave_the_same_book_as_plain_dicts(tick: Decimal | None) -> None:
+def test_random_changes_leave_the_same_book_as_plain_dicts(tick: Decimal | None, path: str) -> None:
+    """`value`: each change parsed into a BookDelta and given to on_delta. `feed`: the app's
+    path, each change a wire frame read by the adapter's level2 handler and handed to the
+    book's BookChanges.change (stamped, a resync asked when it cannot be applied)."""
     rng = random.Random(14)
     grid = tick or D("0.01")
     places = max(0, -grid.as_tuple().exponent)  # type: ignore[operator]
-    book = LevelTwoBook("X", tick_size=tick)
+    seen: dict[str, float] = {}
+    asked: list[int] = []
+    book = LevelTwoBook(
+        "X", tick_size=tick, seen=seen, wants_snapshot=lambda: asked.append(book.sequence)
+    )
+    increment = _value_path
+    if path == "feed":
+        handle = _level2_handler("X", book)
+
+        def increment(book: LevelTwoBook, sequence: object, change: object) -> bool:
+            handle(orjson.loads(orjson.dumps(_frame(sequence, change, 1_700_000_000_000))))
+            return not book.is_live
+
     ref = PlainBook()
     assert load_snapshot(book, _snapshot(ref, 1, grid)) is False
     mid = 4000
@@ -105,6 +124,11 @@ def test_random_changes_leave_the_same_book_as_plain_dicts(tick: Decimal | None)
             _same(book, ref)
     _same(book, ref)
     assert crossings > 10 and book.resyncs == crossings
+    if path == "feed":  # every message stamped once; a resync asked at each crossing
+        assert book.messages == 20_000 - 2 and seen["X"] == book.last_monotonic > 0
+        assert len(asked) == crossings and book.ts_ns == 1_700_000_000_000 * 1_000_000
+    else:  # values given to the book are not the feed: no stamp, no resync asked
+        assert book.messages == 0 and not seen and not asked
 
 
 def test_deep_books_keep_order_after_many_changes() -> None:
@@ -162,28 +186,36 @@ def test_many_distinct_prices_outlive_the_remembered_ones() -> None:
 # -- the adapter's level2 handler ---------------------------------------------------------------
 
 
-def _frame(sequence: object, change: object) -> dict[str, object]:
+def _frame(sequence: object, change: object, timestamp: object = 1) -> dict[str, object]:
     return {
         "topic": "/contractMarket/level2:X",
         "type": "message",
         "subject": "level2",
-        "data": {"sequence": sequence, "change": change, "timestamp": 1},
+        "data": {"sequence": sequence, "change": change, "timestamp": timestamp},
     }
+
+
+def _collect(got: list[BookDelta], symbol: str = "X") -> parse.Change:
+    """A BookChanges.change that keeps each change as the BookDelta of its arguments."""
+    return lambda *fields: got.append(BookDelta(symbol, *fields))
 
 
 def test_the_handler_reads_every_frame_exactly_as_level2_frame_does() -> None:
     rng = random.Random(8)
     got: list[BookDelta] = []
     problems: list[str] = []
-    handle = parse.level2_handler("X", got.append, problems.append)
+    handle = parse.level2_handler("X", _collect(got), problems.append)
     for i in range(3000):
         price = f"{rng.randint(1, 3000) / 10:.1f}"
         change = f"{price},{rng.choice(('buy', 'sell'))},{rng.randint(0, 40)}"
-        frame = orjson.loads(orjson.dumps(_frame(i, change)))  # as the wire hands it over
+        stamp = rng.choice((1_700_000_000_000 + i, 7, "7", None))
+        frame = orjson.loads(orjson.dumps(_frame(i, change, stamp)))  # as the wire hands it
         handle(frame)
-        assert got[-1] == parse.level2_frame("X", frame) and type(got[-1]) is BookDelta
+        assert got[-1] == parse.level2_frame("X", frame)
+        assert [type(v) for v in got[-1]] == [str, int, Side, Decimal, int, int]
     assert not problems
-    assert got[0].symbol == "X" and got[0].ts_ns == 0 and got[0].side in (Side.BUY, Side.SELL)
+    assert got[0].symbol == "X" and got[0].side in (Side.BUY, Side.SELL)
+    assert {d.ts_ns for d in got} >= {7_000_000, 0}
 
 
 @pytest.mark.parametrize(
@@ -209,7 +241,7 @@ def test_the_handler_refuses_what_level2_frame_refuses(frame: dict[str, object])
     parse.book_delta("X", 1, "100,buy,1")
     got: list[BookDelta] = []
     problems: list[str] = []
-    parse.level2_handler("X", got.append, problems.append)(frame)
+    parse.level2_handler("X", _collect(got), problems.append)(frame)
     with pytest.raises(parse.BadMarketData) as refused:
         parse.level2_frame("X", frame)
     assert got == [] and problems == [str(refused.value)]
@@ -217,5 +249,5 @@ def test_the_handler_refuses_what_level2_frame_refuses(frame: dict[str, object])
 
 def test_a_string_sequence_takes_the_checked_path_and_is_read() -> None:
     got: list[BookDelta] = []
-    parse.level2_handler("X", got.append, pytest.fail)(_frame("19", "3988.5,buy,44"))
-    assert got == [BookDelta("X", 19, Side.BUY, D("3988.5"), 44)]
+    parse.level2_handler("X", _collect(got), pytest.fail)(_frame("19", "3988.5,buy,44"))
+    assert got == [BookDelta("X", 19, Side.BUY, D("3988.5"), 44, 1_000_000)]

@@ -26,8 +26,15 @@ def test_a_level2_change_becomes_the_same_book_delta_its_constructor_makes() -> 
         "data": {"sequence": "19", "change": "3988.5,buy,44", "timestamp": 1},
     }
     assert parse.level2_frame("XBTUSDTM", frame) == BookDelta(
-        "XBTUSDTM", 19, Side.BUY, D("3988.5"), 44
+        "XBTUSDTM", 19, Side.BUY, D("3988.5"), 44, 1_000_000
     )
+    # The venue's time (ms) in ns; one that is not a whole number of ms is no time, and no
+    # reason to lose the change.
+    for stamp in ("1", 1.5, True, None):
+        frame["data"]["timestamp"] = stamp  # type: ignore[index]
+        assert parse.level2_frame("XBTUSDTM", frame).ts_ns == 0
+    del frame["data"]["timestamp"]  # type: ignore[attr-defined]
+    assert parse.level2_frame("XBTUSDTM", frame).size == 44
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 log = logging.getLogger("kcterm.venue.kucoin.stream")
+_loads = orjson.loads
 
 Handler = Callable[[dict[str, Any]], None]
 
@@ -64,24 +65,28 @@ class FrameRouter:
     def handle_frame(self, raw: str | bytes) -> None:
         """Parse and dispatch one frame. Never raises: bad input is logged and dropped."""
         try:
-            frame = orjson.loads(raw)
+            frame = _loads(raw)
         except Exception:
             log.warning("%s stream: dropping non-JSON frame %s", self.name, snippet(raw))
+            return
+        # The hot path (thousands of data frames a second): a message for a subscribed topic
+        # goes straight to its handler; every other frame takes _dispatch, as before. Only a
+        # str topic can be found (the keys are str), so a handler found means a dict frame
+        # of type "message" with a topic we subscribed; anything else (not an object, no
+        # type, no topic, an unhashable topic) raises here and is sorted out by _dispatch.
+        try:
+            handler = self.handlers[frame["topic"]] if frame["type"] == "message" else None
+        except Exception:
+            handler = None
+        if handler is not None:
+            try:
+                handler(frame)
+            except Exception:
+                log.exception("%s stream: handler for %s failed", self.name, frame["topic"])
             return
         if not isinstance(frame, dict):
             log.warning("%s stream: dropping non-object frame %s", self.name, snippet(raw))
             return
-        # The hot path (thousands of data frames a second): a message for a subscribed topic
-        # goes straight to its handler; every other frame takes _dispatch, as before.
-        if frame.get("type") == "message":
-            topic = frame.get("topic")
-            handler = self.handlers.get(topic) if type(topic) is str else None
-            if handler is not None:
-                try:
-                    handler(frame)
-                except Exception:
-                    log.exception("%s stream: handler for %s failed", self.name, topic)
-                return
         try:
             self._dispatch(frame)
         except Exception:

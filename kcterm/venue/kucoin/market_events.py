@@ -144,20 +144,25 @@ def _int(value: Any, default: int = 0) -> int:
 # -- frames ----------------------------------------------------------------------------------
 
 
-# BookDelta is a NamedTuple: built from one tuple by tuple.__new__, without its __new__'s
-# keyword handling (the fields in their order, ts_ns 0: KuCoin's level2 carries no time).
-_tuple = tuple.__new__
-
 # The texts of prices and sizes already read, with their values: a book's changes come back
 # to the same few hundred prices and sizes, so most changes are read by two dict lookups
 # (each text was checked when it was first seen). Forgotten all at once beyond this many.
 _PRICES: dict[str, Decimal] = {}
 _SIZES: dict[str, int] = {}
 _MAX_REMEMBERED = 1 << 14
+_NS_PER_MS = 1_000_000
+
+# What a level2 handler hands each change to: venue.market.BookChanges.change's arguments
+# (sequence, side, price, size, ts_ns).
+Change = Callable[[int, Side, Decimal, int, int], object]
 
 
-def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
-    """One level2 message (`data.sequence`, `data.change` "price,side,size"; REFERENCE §9)."""
+def book_delta(
+    symbol: str, sequence: object, change: object, timestamp: object = None
+) -> BookDelta:
+    """One level2 message (`data.sequence`, `data.change` "price,side,size", `data.timestamp`
+    in ms; REFERENCE §9). The time is the venue's word only: one that is not a whole number
+    of ms is no time (ts_ns 0), not a reason to lose the change."""
     seq = sequence if type(sequence) is int and sequence >= 0 else parse_sequence(sequence)
     if type(change) is not str:
         raise BadMarketData(f"change {change!r} is not text")
@@ -190,28 +195,29 @@ def book_delta(symbol: str, sequence: object, change: object) -> BookDelta:
         if len(_PRICES) >= _MAX_REMEMBERED:
             _PRICES.clear()
         _PRICES[price_text] = price
-    return _tuple(BookDelta, (symbol, seq, side, price, size, 0))
+    ts_ns = timestamp * _NS_PER_MS if type(timestamp) is int else 0
+    return BookDelta(symbol, seq, side, price, size, ts_ns)
 
 
 def level2_frame(symbol: str, frame: dict[str, Any]) -> BookDelta:
     data = frame.get("data") if isinstance(frame, dict) else None
     if not isinstance(data, dict):
         raise BadMarketData("level2 frame without a data object")
-    return book_delta(symbol, data.get("sequence"), data.get("change"))
+    return book_delta(symbol, data.get("sequence"), data.get("change"), data.get("timestamp"))
 
 
 def level2_handler(
-    symbol: str, deliver: Callable[[BookDelta], object], refused: Callable[[str], None]
+    symbol: str, change: Change, refused: Callable[[str], None]
 ) -> Callable[[dict[str, Any]], None]:
-    """The handler of one symbol's level2 frames: each read as level2_frame reads it and
-    handed to `deliver`, or, when it cannot be read, the reason handed to `refused`.
+    """The handler of one symbol's level2 frames: each read as level2_frame reads it and its
+    fields handed to `change` (venue.market.BookChanges.change), or, when it cannot be read,
+    the reason handed to `refused`.
 
     The feed's hot path, so book_delta's reading is inlined for the usual frame: an int
-    sequence and a change whose three texts were all read (and checked) before cost two
-    subscripts, a split, three dict lookups and one tuple. Anything else is read by
-    level2_frame, with every check."""
+    sequence and time, and a change whose three texts were all read (and checked) before,
+    cost three subscripts, a split, two dict lookups and the call; no value is built. Anything
+    else is read by level2_frame, with every check."""
     prices, sizes = _PRICES.get, _SIZES.get
-    make = _tuple
     buy, sell = Side.BUY, Side.SELL
 
     def on_frame(frame: dict[str, Any]) -> None:
@@ -219,6 +225,7 @@ def level2_handler(
             data = frame["data"]
             sequence = data["sequence"]
             price_text, side_text, size_text = data["change"].split(",")
+            stamp = data["timestamp"]
             price = prices(price_text)
             size = sizes(size_text)
             side = buy if side_text == "buy" else sell if side_text == "sell" else None
@@ -229,6 +236,7 @@ def level2_handler(
             or price is None
             or size is None
             or type(sequence) is not int
+            or type(stamp) is not int
             or sequence < 0
         ):
             try:
@@ -236,9 +244,9 @@ def level2_handler(
             except BadMarketData as exc:
                 refused(str(exc))
                 return
+            change(delta.sequence, delta.side, delta.price, delta.size, delta.ts_ns)
         else:
-            delta = make(BookDelta, (symbol, sequence, side, price, size, 0))
-        deliver(delta)
+            change(sequence, side, price, size, stamp * 1_000_000)
 
     return on_frame
 

@@ -29,7 +29,7 @@ from kcterm.venue.kucoin.errors import KucoinError
 from kcterm.venue.kucoin.frames import Handler, snippet
 from kcterm.venue.kucoin.rest import RestClient
 from kcterm.venue.kucoin.stream_group import StreamGroup
-from kcterm.venue.market import MarketSink
+from kcterm.venue.market import BookChanges, MarketSink
 from kcterm.venue.priority import Priority
 
 log = logging.getLogger("kcterm.venue.kucoin.market")
@@ -51,9 +51,9 @@ class KucoinMarketSource:
 
     # -- live feeds ------------------------------------------------------------------------
 
-    def subscribe_symbol(self, symbol: str, sink: MarketSink) -> None:
+    def subscribe_symbol(self, symbol: str, sink: MarketSink, book: BookChanges) -> None:
         handlers: tuple[Handler, ...] = (
-            _level2_handler(symbol, sink),
+            _level2_handler(symbol, book),
             _handler(symbol, "tickerV2", lambda f: sink.on_top(parse.top_of_book(f["data"]))),
             _handler(symbol, "execution", lambda f: sink.on_trade(parse.trade(f["data"]))),
             _handler(symbol, "instrument", lambda f: _instrument(symbol, sink, f)),
@@ -135,15 +135,15 @@ class KucoinMarketSource:
         return parse.klines(rows or [])
 
 
-def _level2_handler(symbol: str, sink: MarketSink) -> Handler:
-    # The hot path: one closure call (the parse inlined in it), one sink call; a change that
-    # cannot be read is a change lost, so the book is told to fetch itself again rather than
-    # left wrong.
+def _level2_handler(symbol: str, book: BookChanges) -> Handler:
+    # The hot path: one closure call (the parse inlined in it), one call of the book's
+    # change; a change that cannot be read is a change lost, so the book is told to fetch
+    # itself again rather than left wrong.
     def refused(problem: str) -> None:
         log.warning("%s level2 message refused: %s", symbol, problem)
-        sink.on_book_lost(symbol, f"level2 message refused: {problem}")
+        book.lost(f"level2 message refused: {problem}")
 
-    return parse.level2_handler(symbol, sink.on_book_delta, refused)
+    return parse.level2_handler(symbol, book.change, refused)
 
 
 def _handler(symbol: str, what: str, deliver: Handler) -> Handler:
