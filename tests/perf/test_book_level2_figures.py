@@ -3,9 +3,10 @@ against the plain-dict reference book and the orjson.loads floor on a recording 
 kcterm-sim frames, then apply time against depth (50, 500, 5,000 levels). Prints the figures
 as a Markdown table; asserts only that every contender ended with the same top-10.
 
-All the measuring is in tests/perf/book_bench.py (`book_figures()` returns the rows; what
-each contender does is written there). The recording is made on first use into
-$KCTERM_BENCH_DIR (default $TMPDIR/kcterm-bench), never into the repository.
+All the measuring is in kcterm/bench/book.py (`book_figures()` returns the rows; what each
+contender does is written there; `kcterm bench --only book` runs the same). The recording is
+made on first use into $KCTERM_BENCH_DIR (default $TMPDIR/kcterm-bench), never into the
+repository.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -m perf -s \\
          tests/perf/test_book_level2_figures.py

@@ -25,6 +25,24 @@ def test_kcterm_bench_writes_a_markdown_table_and_a_png(qapp, tmp_path: Path, ca
     assert "written:" in capsys.readouterr().out
 
 
+def test_kcterm_bench_book_quick_writes_its_ratios_and_the_depth_plot(qapp, tmp_path: Path) -> None:
+    """The book benchmark, registered: one quick round on a synthetic book (no exchange)."""
+    out = tmp_path / "out"
+    assert main(["bench", "--only", "book", "--quick", "--out", str(out)]) == 0
+    table = (out / "bench.md").read_text(encoding="utf-8")
+    rows = [line for line in table.splitlines() if line.startswith("| level2")]
+    assert len(rows) == 4 + 3  # against both references, the floor, parse only; 3 depths
+    for contender, goal in (
+        ("Decimal keys", ">= 1.0x"),
+        ("orjson.loads alone", ">= 0.35x"),
+    ):
+        assert any(contender in row and goal in row and "× |" in row for row in rows)
+    assert sum("levels a side" in row and "ns/frame" in row for row in rows) == 3
+    assert all("`kcterm bench --only book --rounds 7 --quick`" in row for row in rows)
+    image = QImage(str(out / "bench.png"))
+    assert not image.isNull() and image.width() > 0
+
+
 def test_a_row_compares_medians_and_keeps_the_spread() -> None:
     row = Row.compare("x", Figure((1.0, 3.0, 2.0)), "s", "floor", Figure((1.0, 1.0, 4.0)))
     assert (row.value, row.contender_value, row.ratio) == (2.0, 1.0, 2.0)
