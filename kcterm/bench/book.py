@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import heapq
 import os
 import random
 import statistics
@@ -62,10 +61,19 @@ from typing import Any, NamedTuple
 
 import orjson
 
+# The contenders that read KuCoin's wire themselves, and the recorder, live in the adapter's
+# folder (they read its fields and paths: tests/unit/test_venue_boundary.py).
+from kcterm.venue.kucoin.level2_floor import (
+    TOP_EVERY,
+    TOP_N,
+    record_level2,
+    run_floor,
+    run_reference,
+    run_reference_decimal,
+)
+
 SYMBOL = "XBTUSDTM"
 TICK = Decimal("0.1")
-TOP_EVERY = 333  # frames between two top-10 reads (30 fps at ~10k frames/s)
-TOP_N = 10
 
 
 class Row(NamedTuple):
@@ -100,45 +108,6 @@ def recording_path(frames: int, symbol: str = SYMBOL) -> Path:
     return bench_dir() / f"level2-{symbol}-{frames}.jsonl"
 
 
-async def _record(base_url: str, symbol: str, frames: int) -> Recording:
-    import aiohttp
-
-    topic = f"/contractMarket/level2:{symbol}"
-    got: list[str] = []
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{base_url}/api/v1/bullet-public") as reply:
-            bullet = (await reply.json())["data"]
-        endpoint = bullet["instanceServers"][0]["endpoint"]
-        async with http.ws_connect(
-            f"{endpoint}?token={bullet['token']}&connectId=recorder", max_msg_size=0
-        ) as ws:
-            await ws.receive()  # welcome
-            await ws.send_str(
-                orjson.dumps(
-                    {"id": "1", "type": "subscribe", "topic": topic, "response": True}
-                ).decode()
-            )
-            while True:  # the ack: from here on every change reaches us
-                msg = await ws.receive(timeout=10)
-                if orjson.loads(msg.data).get("type") == "ack":
-                    break
-            snapshot_task = asyncio.ensure_future(
-                http.get(f"{base_url}/api/v1/level2/snapshot", params={"symbol": symbol})
-            )
-            while len(got) < frames or not snapshot_task.done():
-                msg = await ws.receive(timeout=10)
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    raise RuntimeError(f"recorder: unexpected {msg.type} from the exchange")
-                text = msg.data
-                if '"message"' in text and topic in text:
-                    got.append(text)
-            async with snapshot_task.result() as reply:
-                snapshot = (await reply.json())["data"]
-    sequence = int(snapshot["sequence"])
-    kept = [f for f in got if orjson.loads(f)["data"]["sequence"] > sequence]
-    return Recording(snapshot, kept[:frames])
-
-
 def record(frames: int = 200_000, symbol: str = SYMBOL, path: Path | None = None) -> Path:
     """Capture `frames` level2 frames of `symbol` from a fast-market kcterm-sim (a child
     process, as the app runs it) into `path` (default: the cache). Returns the path."""
@@ -152,7 +121,8 @@ def record(frames: int = 200_000, symbol: str = SYMBOL, path: Path | None = None
     exchange.start()
     try:
         # A few hundred frames beyond the count: those at or below the snapshot are dropped.
-        rec = asyncio.run(_record(exchange.base_url, symbol, frames + 2000))
+        snapshot, got = asyncio.run(record_level2(exchange.base_url, symbol, frames + 2000))
+        rec = Recording(snapshot, got)
     finally:
         exchange.stop()
     if len(rec.frames) < frames:
@@ -176,76 +146,6 @@ def load_recording(frames: int = 200_000, symbol: str = SYMBOL) -> Recording:
 
 
 # -- the contenders ----------------------------------------------------------------------------
-
-
-class ReferenceBook:
-    """The plain-dict reference (see the module's docstring for what it does and skips)."""
-
-    def __init__(self, snapshot: dict[str, Any]) -> None:
-        self.bids: dict[str, int] = {repr(float(p)): int(s) for p, s in snapshot["bids"]}
-        self.asks: dict[str, int] = {repr(float(p)): int(s) for p, s in snapshot["asks"]}
-
-    def top(self, n: int = TOP_N) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-        bids = heapq.nlargest(n, self.bids.items(), key=lambda kv: float(kv[0]))
-        asks = heapq.nsmallest(n, self.asks.items(), key=lambda kv: float(kv[0]))
-        return bids, asks
-
-
-def run_reference(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]:
-    book = ReferenceBook(snapshot)
-    bids, asks = book.bids, book.asks
-    loads = orjson.loads
-    top = book.top
-    every = TOP_EVERY
-    start = time.thread_time()
-    for i, raw in enumerate(frames):
-        price, side, size = loads(raw)["data"]["change"].split(",")
-        levels = bids if side == "buy" else asks
-        if size == "0":
-            levels.pop(price, None)
-        else:
-            levels[price] = int(size)
-        if not i % every:
-            top()
-    result = top()
-    return time.thread_time() - start, _decimal_top(result)
-
-
-def run_reference_decimal(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]:
-    """The same plain dicts keyed by Decimal(price): exact numbers, as a book that sorts
-    by price and keeps money exact must have them (test_book_throughput's older reference)."""
-    bids = {Decimal(repr(float(p))): int(s) for p, s in snapshot["bids"]}
-    asks = {Decimal(repr(float(p))): int(s) for p, s in snapshot["asks"]}
-    loads = orjson.loads
-    every = TOP_EVERY
-
-    def top() -> Any:
-        return heapq.nlargest(TOP_N, bids.items()), heapq.nsmallest(TOP_N, asks.items())
-
-    start = time.thread_time()
-    for i, raw in enumerate(frames):
-        price, side, size = loads(raw)["data"]["change"].split(",")
-        levels = bids if side == "buy" else asks
-        if size == "0":
-            levels.pop(Decimal(price), None)
-        else:
-            levels[Decimal(price)] = int(size)
-        if not i % every:
-            top()
-    result = top()
-    return time.thread_time() - start, result
-
-
-def run_floor(snapshot: dict[str, Any], frames: list[str]) -> tuple[float, Any]:
-    loads = orjson.loads
-    start = time.thread_time()
-    for raw in frames:
-        loads(raw)
-    return time.thread_time() - start, None
-
-
-def _decimal_top(top: tuple[list[tuple[Any, int]], list[tuple[Any, int]]]) -> Any:
-    return tuple([(Decimal(str(p)), s) for p, s in side] for side in top)
 
 
 class _DropBook:
