@@ -82,6 +82,8 @@ async def first_painted_frame(
             window.book.update()
 
     window.frame_clock.add(after_refresh)
+    if window.frame_clock.frames:  # refreshed before it was shown (the Desk does): its first
+        after_refresh()  # paint may be the one with data
     try:
         await asyncio.wait_for(painted, timeout)
     except TimeoutError:
