@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,8 +41,13 @@ class Desk:
         settings: SettingsFile,
         secrets: SecretStore,
         log_dir: Path | None = None,
+        *,
+        release_collector: bool = False,
     ) -> None:
+        """`release_collector`: the caller (kcterm.app) holds the cyclic collector off while
+        the app loads; the first window shown freezes what the start made and turns it on."""
         self.args = args
+        self.release_collector = release_collector
         self.app = app
         self.settings = settings
         self.secrets = secrets
@@ -66,6 +72,10 @@ class Desk:
 
             progress = ConnectProgress(f"Connecting: {profile.describe()}…")
             progress.show()  # the loop runs while connecting, so the bar moves
+            # The window's modules now, before the profile opens: for practice its exchange
+            # is still booting in its own process, and this is the wait they fill (issue 14).
+            import kcterm.ui.main_window  # noqa: F401
+
             try:
                 self.opened = await open_profile(
                     profile,
@@ -121,7 +131,14 @@ class Desk:
         self.window = window
         # Panels whose feed is stale are greyed with their age (issue 10).
         self.veils = veil_docks(window)
+        # One frame's refresh before the first paint: the panels show what the session holds
+        # already (the book's snapshot, the ticker), not an empty first frame (issue 14).
+        window.frame_clock.tick()
         window.show()
+        if self.release_collector:  # kcterm.app held the collector off while it loaded
+            self.release_collector = False
+            gc.freeze()
+            gc.enable()
         if args.screenshot:
             code = await take_screenshot(
                 window, opened.session, args.symbol, args.screenshot, args.after

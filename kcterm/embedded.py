@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -358,6 +359,8 @@ def child_main() -> int:
     # Ctrl-C in a terminal reaches the whole process group: the app decides when to stop, and
     # its pipe's end-of-file tells this child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # No cyclic collection while it boots (the app waits for it): _serve turns it on.
+    gc.disable()
     try:
         payload = pickle.load(sys.stdin.buffer)
         config: SimConfig = payload["config"]
@@ -442,6 +445,8 @@ async def _serve(config: SimConfig) -> int:
     now_ms = exchange.clock.now_ms()
     for market in exchange.engine.markets.values():
         market.stats_24h(now_ms)
+    gc.freeze()  # what the boot made lives as long as the exchange: no pass looks at it again
+    gc.enable()
     try:
         await stop.wait()
     finally:

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from kcterm.profiles.connection_check import ConnectionReport
 
 log = logging.getLogger("kcterm.profile_runner")
-STREAM_KICKS = 3  # loop passes given to the new streams before open_profile returns
+# open_profile waits this long at most for the public link's welcome before it returns: on
+# loopback (practice) the handshake is over in a few ms, and the window, built next without
+# yielding to the loop, is then built while the book's snapshot is on its way, not before the
+# handshake even begins; a slow link costs the window no more than this.
+LINK_WAIT_S = 0.1
+LINK_POLL_S = 0.002
 
 
 class MissingKeys(RuntimeError):
@@ -158,11 +163,23 @@ async def open_profile(
     except BaseException:
         await opened.close()
         raise
-    # The streams the session has just spawned send their first requests (tokens, then the
-    # connections) now, so that the exchange answers them while the caller builds its window.
-    for _ in range(STREAM_KICKS):
-        await asyncio.sleep(0)
+    # The streams the session has just spawned: the public one's welcome first (bounded), so
+    # that the snapshot is asked for before the caller builds its window.
+    await _public_link_up(session, LINK_WAIT_S)
     return opened
+
+
+async def _public_link_up(session: Session, bound_s: float) -> None:
+    from kcterm.venue.stream_status import StreamState
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + bound_s
+    public = session.adapter.public
+    await asyncio.sleep(0)
+    while public.state is not StreamState.CONNECTED and loop.time() < deadline:
+        await asyncio.sleep(LINK_POLL_S)
+    for _ in range(3):  # the snapshot request its connect started goes out
+        await asyncio.sleep(0)
 
 
 def _attach_journal(opened: OpenedProfile, path: Path) -> None:

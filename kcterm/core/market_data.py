@@ -390,6 +390,9 @@ class MarketData:
                     problem = f"snapshot request failed: {type(exc).__name__}: {exc}"
                 else:
                     if not book.apply_snapshot(snapshot):
+                        # Data too: the panels need not wait for the stream's next change.
+                        if self.books.get(symbol) is book:
+                            self.feeds[symbol].on_snapshot(time.monotonic())
                         if failures:
                             self._notify("info", f"Order book {symbol} is live again")
                         return

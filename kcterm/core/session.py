@@ -141,15 +141,22 @@ class Session:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, symbols: Iterable[str]) -> None:
-        """Load contracts, measure the clock, open both streams and watch `symbols`."""
+        """Measure the clock, open both streams, load contracts and watch `symbols`.
+
+        The streams are started before the contracts load, so that their tokens, connections
+        and welcomes overlap the contract list and the first ticker (issue 14): a symbol
+        watched later is subscribed on a link already up, and its snapshot is fetched at once
+        (market_data: subscribed mid-connection); one watched before the welcome is in the
+        link's first subscriptions, its snapshot fetched on the connect."""
         self._escapes.install(asyncio.get_running_loop())
         await self.adapter.connect()
-        await self.market_data.load_contracts()
         self.adapter.private_feed.follow(self.bus.publish)  # typed events on the bus
+        self.adapter.start(self._spawn)  # the streams and the clock keeping
+        await self.market_data.load_contracts()
         for symbol in symbols:
             await self.watch(symbol)
         self.market_data.start()
-        self.adapter.start(self._spawn)  # the streams and the clock keeping
+        # After the contracts: a pass asked for by the private link's connect waits for it.
         self._spawn(self.reconciler.run())
         self.notify("info", f"Connected to {self.venue} at {self.adapter.address}")
         self.journal.info(f"Connected to {self.venue} at {self.adapter.address}")

@@ -64,9 +64,15 @@ class SeededHistory:
         self._lots = lots_per_minute
         self._splits: OrderedDict[tuple[int, int], list[Node]] = OrderedDict()
         # Walked at the first query, not here: the exchange configures every contract twice
-        # before it listens (SymbolMarket, then its seed), and an app waits for that boot.
+        # before it listens (SymbolMarket, then its seed), and an app waits for that boot. The
+        # walk runs backwards from the anchor and each week draws from its own generator, so
+        # it goes only as far back as a query reaches: the rolling 24 h figures of every
+        # contract, which the exchange computes as it boots, need a week or two of them,
+        # not the ~350 since HISTORY_START_MS.
         self._anchor_log = math.log(anchor_price)
-        self._walked: list[Node] | None = None
+        self._last_week = (self.anchor_ms - 1) - (self.anchor_ms - 1 - MONDAY) % WEEK
+        self._week_count = max(0, (self._last_week - self.start_ms) // WEEK + 1)
+        self._newest_first: list[Node] = []  # walked so far, from the anchor backwards
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -98,8 +104,7 @@ class SeededHistory:
             return None
         if level == 0:
             index = (start_ms - self.start_ms) // WEEK
-            weeks = self._weeks
-            return weeks[index] if index < len(weeks) else None
+            return self._week(index) if index < self._week_count else None
         parent_size = LEVELS[level - 1] * MINUTE
         base = MONDAY if level == 1 else 0
         parent_start = start_ms - (start_ms - base) % parent_size
@@ -129,19 +134,21 @@ class SeededHistory:
         key = (key + level * 0x94D049BB133111EB + start_ms) & _MASK
         return random.Random(key)
 
-    @property
-    def _weeks(self) -> list[Node]:
-        if self._walked is None:
-            self._walked = self._walk_weeks(self._anchor_log)
-        return self._walked
+    def _week(self, index: int) -> Node:
+        """The weekly node `index` weeks after HISTORY_START_MS (index < _week_count), the walk
+        extended backwards from the anchor as far as it."""
+        back = self._week_count - 1 - index
+        walked = self._newest_first
+        if back >= len(walked):
+            self._walk_back(back + 1 - len(walked))
+        return walked[back]
 
-    def _walk_weeks(self, anchor_log: float) -> list[Node]:
-        """Weekly nodes from HISTORY_START_MS to the anchor, walked backwards from it."""
-        out: list[Node] = []
-        close = anchor_log
-        last_start = (self.anchor_ms - 1) - (self.anchor_ms - 1 - MONDAY) % WEEK
-        start = last_start
-        while start >= self.start_ms:
+    def _walk_back(self, weeks: int) -> None:
+        """`weeks` more weekly nodes, older than those walked, each from its own generator."""
+        walked = self._newest_first
+        close = walked[-1].open if walked else self._anchor_log
+        start = self._last_week - len(walked) * WEEK
+        for _ in range(weeks):
             end = min(start + WEEK, self.anchor_ms)
             rng = self._rng(0, start)
             sigma = self._sigma * min(2.5, max(0.4, rng.lognormvariate(0, 0.35)))
@@ -151,11 +158,9 @@ class SeededHistory:
             low = min(open_, close) - spread * (0.3 + 0.5 * abs(rng.gauss(0, 1)))
             minutes = (end - start) // MINUTE
             volume = int(self._lots * minutes * rng.lognormvariate(0, 0.25) * sigma / self._sigma)
-            out.append(Node(start, end, open_, high, low, close, volume, sigma))
+            walked.append(Node(start, end, open_, high, low, close, volume, sigma))
             close = open_
             start -= WEEK
-        out.reverse()
-        return out
 
     def _children(self, level: int, parent: Node) -> list[Node]:
         key = (level, parent.start)

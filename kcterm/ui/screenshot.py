@@ -1,8 +1,9 @@
 """`kcterm --screenshot FILE`: the window saved as PNG once it has painted a live market.
 
 The wait ends at the first paint of the order book after a frame that had a live book, a last
-price and its feed flowing (no stale veil, "no data yet", over the market panels): the line
-PAINTED is printed then (the start-up benchmark, kcterm.bench.startup,
+price and its feed flowing, with no stale veil ("no data yet") over the book: what that paint
+shows is market data, as the floor's first paint after its data is (kcterm.bench.minimal_window).
+The line PAINTED is printed then (the start-up benchmark, kcterm.bench.startup,
 times the process from its launch to that line), and the window is saved `after` seconds later.
 """
 
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
+
+from kcterm.ui.stale_veil import StaleVeil
 
 if TYPE_CHECKING:
     from kcterm.core.session import Session
@@ -64,12 +67,23 @@ async def first_painted_frame(
         book = session.market_data.books.get(symbol)
         ticker = session.market_data.tickers.get(symbol)
         fresh = not session.health.market_freshness(symbol).stale  # no veil: data flows
-        if fresh and book and book.is_live and book.best_bid() and ticker and ticker.last:
+        veiled = any(veil.up for veil in window.book.findChildren(StaleVeil))  # as painted
+        if (
+            fresh
+            and not veiled
+            and book
+            and book.is_live
+            and book.best_bid()
+            and ticker
+            and ticker.last
+        ):
             armed = True
             app.installEventFilter(watch)  # only from here on: every event passes through it
             window.book.update()
 
     window.frame_clock.add(after_refresh)
+    if window.frame_clock.frames:  # refreshed before it was shown (the Desk does): its first
+        after_refresh()  # paint may be the one with data
     try:
         await asyncio.wait_for(painted, timeout)
     except TimeoutError:

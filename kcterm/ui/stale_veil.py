@@ -7,7 +7,10 @@ flows again. What "stale" means per panel is the session's (core.health Freshnes
 a symbol's market panels follow its book feed, positions the private link, the watchlist the
 public link. `veil_docks` puts one on each such dock of a window; the Desk calls it. The
 window's veils look together, 4 times a second (Veils.refresh_hz): staleness is counted in
-seconds, and panels of one feed are greyed and un-greyed on the same frame.
+seconds, and panels of one feed are greyed and un-greyed on the same frame. A veil that is up
+looks again on every frame (Veils.lift), so data that comes back (the first snapshot at
+start, issue 14) shows on the next frame, not up to a quarter of a second later; a window
+whose feeds flow pays nothing for that.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class StaleVeil(QWidget):
         layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignCenter)
         panel.installEventFilter(self)
         self.hide()
+        self.up = False  # shown by refresh(): `greyed` without asking Qt, every frame (lift)
 
     @property
     def greyed(self) -> bool:
@@ -59,8 +63,11 @@ class StaleVeil(QWidget):
                 self.setGeometry(self._panel.rect())
                 self.raise_()
                 self.show()
-        elif self.greyed:
-            self.hide()
+            self.up = True
+        else:
+            if self.greyed:
+                self.hide()
+            self.up = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._panel and event.type() == QEvent.Type.Resize:
@@ -76,6 +83,13 @@ class Veils(dict[str, StaleVeil]):
     def refresh(self) -> None:
         for veil in self.values():
             veil.refresh()
+
+    def lift(self) -> None:
+        """Every frame: the veils that are up look again, all of them on the same frame."""
+        greyed = [veil for veil in self.values() if veil.up]
+        if greyed and any(not veil._probe().stale for veil in greyed):
+            for veil in greyed:
+                veil.refresh()
 
 
 def veil_docks(window: MainWindow) -> Veils:
@@ -98,4 +112,5 @@ def veil_docks(window: MainWindow) -> Veils:
             continue
         veils[name] = StaleVeil(panel, probe)
     window.frame_clock.add(veils.refresh)
+    window.frame_clock.add(veils.lift, hz=window.frame_clock.fps)
     return veils

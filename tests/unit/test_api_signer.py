@@ -126,3 +126,24 @@ def test_errors_text_and_pickling() -> None:
     assert type(pickle.loads(pickle.dumps(transport))) is TransportError
     made = error_for(300003, "balance not enough", 200)
     assert made.code == "300003" and str(made) == "KuCoin 300003 (HTTP 200): balance not enough"
+
+
+def test_queries_are_raw_and_encoded_query_in_one_pass_kept_or_not() -> None:
+    from kcterm.venue.kucoin.signer import queries
+
+    cases = [
+        None,
+        {},
+        {"currency": "USDT"},
+        {"symbol": "XBTUSDTM", "startAt": 1, "flag": True, "types": ["adl", "liquid"], "x": None},
+        {"a b": "c&d=é/"},
+        {"k": "v~_.-"},
+        {"x": True},
+        {"x": 1},  # equal to True as a key: the kept query must not be True's
+        {"x": 1.0},
+        {"x": False},
+        {"x": 0},
+    ]
+    for _ in range(2):  # built, then kept
+        for params in cases:
+            assert queries(params) == (raw_query(params), encoded_query(params)), params

@@ -120,3 +120,17 @@ def test_feed_watch_learns_the_cadence() -> None:
     for i in range(50):
         slow.on_message(i * 4.0)  # one every four seconds
     assert not slow.stale(196 + 15) and slow.stale(196 + 21)
+
+
+def test_a_book_snapshot_is_data_until_the_stream_speaks() -> None:
+    watch = FeedWatch()
+    watch.on_snapshot(10.0)  # the REST snapshot, before the stream's first change
+    assert watch.silence(10.5) == 0.5 and not watch.stale(12.9)
+    assert watch.stale(13.1)  # nothing from the stream since: stale after the floor
+    assert watch.cadence_s is None and watch.messages == 0  # it taught no cadence
+    for i in range(50):
+        watch.on_message(20.0 + i * 0.1)
+    cadence = watch.cadence_s
+    watch.on_snapshot(30.0)  # a resync's snapshot: the silence counts from it
+    assert watch.silence(31.0) == 1.0 and watch.cadence_s == cadence
+    assert not watch.stale(32.9) and watch.stale(33.1)

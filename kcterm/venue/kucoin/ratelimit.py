@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RateLimitState:
     """Quota of the resource pool the last request hit, as reported by the server."""
 
@@ -22,12 +22,12 @@ class RateLimitState:
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], now: float) -> RateLimitState | None:
         """Parse the three headers; None when any is missing or not an integer."""
-        try:
+        try:  # every reply passes here: positional, no keyword matching
             return cls(
-                limit=int(headers["gw-ratelimit-limit"]),
-                remaining=int(headers["gw-ratelimit-remaining"]),
-                reset_ms=int(headers["gw-ratelimit-reset"]),
-                at_monotonic=now,
+                int(headers["gw-ratelimit-limit"]),
+                int(headers["gw-ratelimit-remaining"]),
+                int(headers["gw-ratelimit-reset"]),
+                now,
             )
         except (KeyError, ValueError, TypeError):
             return None

@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
+from kcterm.venue.backoff import Backoff
 from kcterm.venue.kucoin.calls_account import AccountCalls
 from kcterm.venue.kucoin.calls_trading import TradingCalls
 from kcterm.venue.kucoin.errors import (
@@ -34,7 +35,7 @@ from kcterm.venue.kucoin.pools import cost_of
 from kcterm.venue.kucoin.ratelimit import RateLimitState
 from kcterm.venue.kucoin.replies import JsonArray, JsonObject, as_array, as_object, as_objects
 from kcterm.venue.kucoin.retry import RestStats, RetryPolicy, default_priority, is_safe
-from kcterm.venue.kucoin.signer import Credentials, auth_headers, encoded_query, raw_query
+from kcterm.venue.kucoin.signer import Credentials, auth_headers, queries
 from kcterm.venue.kucoin.throttle import PoolBudget, Throttler
 from kcterm.venue.priority import Priority
 
@@ -145,13 +146,14 @@ class RestClient(TradingCalls, AccountCalls):
         pool, weight = cost_of(method, path, signed=signed)
         priority = default_priority(method, path) if priority is None else priority
         safe = is_safe(method, idempotent)
-        backoff = policy.backoff()
+        backoff: Backoff | None = None  # made by the first ambiguous failure
         ambiguous_left = policy.max_attempts - 1
         limit_waits = policy.max_rate_limit_waits
         resynced = False
         while True:
-            if self.throttler is not None:
-                await self.throttler.acquire(pool, weight, priority, on_wait)
+            throttler = self.throttler
+            if throttler is not None and not throttler.try_take(pool, weight, priority):
+                await throttler.acquire(pool, weight, priority, on_wait)
             if on_wait is not None:
                 on_wait(None)
             epoch = self._clock_epoch
@@ -159,8 +161,8 @@ class RestClient(TradingCalls, AccountCalls):
                 try:
                     return await self._send(method, path, params, body, signed, pool)
                 finally:
-                    if self.throttler is not None:
-                        self.throttler.settled(pool)
+                    if throttler is not None:
+                        throttler.settled(pool)
             except RateLimitError as exc:
                 self.stats.http_429 += 1
                 if self.throttler is not None:
@@ -189,6 +191,7 @@ class RestClient(TradingCalls, AccountCalls):
                 if not safe or ambiguous_left <= 0:
                     raise
                 ambiguous_left -= 1
+                backoff = backoff or policy.backoff()
                 await asyncio.sleep(backoff.next_delay())
             self.stats.retries += 1
 
@@ -213,10 +216,8 @@ class RestClient(TradingCalls, AccountCalls):
         pool: str | None = None,
     ) -> Any:
         """One request on the wire, nothing retried."""
-        raw = raw_query(params)
-        sent = encoded_query(params)
+        raw, sent = queries(params)
         payload = dumps(body) if body is not None else None
-        headers = {"Content-Type": "application/json", "User-Agent": "kcterm"}
         if signed:
             if self._credentials is None:
                 raise KucoinError(
@@ -224,18 +225,24 @@ class RestClient(TradingCalls, AccountCalls):
                 )
             signed_path = f"{path}?{raw}" if raw else path
             body_text = payload.decode("utf-8") if payload is not None else ""
-            headers.update(
-                auth_headers(self._credentials, method, signed_path, body_text, self.now_ms())
-            )
+            # The signer's headers (Content-Type among them), ours added: one dict.
+            headers = auth_headers(self._credentials, method, signed_path, body_text, self.now_ms())
+            headers["User-Agent"] = "kcterm"
+        else:
+            headers = {"Content-Type": "application/json", "User-Agent": "kcterm"}
         # encoded=True: yarl must send our percent-encoding untouched, or the server would
         # decode something other than what we signed.
         url = URL(
             f"{self.base_url}{path}?{sent}" if sent else f"{self.base_url}{path}", encoded=True
         )
-        self.stats.requests += 1
-        self.stats.by_path[f"{method} {path}"] += 1
+        stats = self.stats
+        stats.requests += 1
+        stats.by_path[f"{method} {path}"] += 1
+        session = self._session
+        if session is None or session.closed:
+            session = self._http()
         try:
-            async with self._http().request(
+            async with session.request(
                 method, url, data=payload, headers=headers, timeout=self._timeout
             ) as resp:
                 reply = await resp.read()

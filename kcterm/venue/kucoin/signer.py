@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -42,10 +44,31 @@ class Credentials:
 
     __str__ = __repr__
 
+    @cached_property
+    def signed_passphrase(self) -> str:
+        """The passphrase header of key versions 2 and 3: the same for every request, so it
+        is computed once (cached on the instance; like the secret, never in repr)."""
+        return hmac_b64(self.secret, self.passphrase)
+
+    @cached_property
+    def fixed_headers(self) -> dict[str, str]:
+        """The headers of auth_headers that are the same for every request (copied there)."""
+        return {
+            "KC-API-KEY": self.key,
+            "KC-API-SIGN": "",
+            "KC-API-TIMESTAMP": "",
+            # Key versions 2 and 3 both send the HMAC of the passphrase, never the plaintext.
+            "KC-API-PASSPHRASE": self.signed_passphrase,
+            "KC-API-KEY-VERSION": self.key_version,
+            "Content-Type": "application/json",
+        }
+
 
 def hmac_b64(secret: str, message: str) -> str:
     """base64(HMAC-SHA256(key=secret, msg=message)), both sides UTF-8."""
-    digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
+    # hmac.digest: the one-shot C path (OpenSSL), the same bytes as hmac.new(...).digest()
+    # without building an HMAC object for every request.
+    digest = hmac.digest(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256)
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -63,6 +86,47 @@ def _pairs(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     if not params:
         return []
     return [(str(key), _render(value)) for key, value in params.items() if value is not None]
+
+
+# What quote(..., safe="") leaves as it is: a query made only of these is sent as signed.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+_QUERIES: dict[tuple[Any, ...], tuple[str, str]] = {}  # the last queries of scalar values
+_QUERIES_KEPT = 256
+_SCALARS = (str, int, float)  # bool is an int: the key holds each value's type as well
+
+
+def queries(params: Mapping[str, Any] | None) -> tuple[str, str]:
+    """(raw_query, encoded_query) of `params` in one pass: the usual query (plain words and
+    numbers) needs no percent-encoding, and then both are the same string. A desk asks the
+    same few queries over and over (a symbol, a currency): those of scalar values are kept."""
+    if not params:
+        return "", ""
+    try:
+        key = tuple((k, v, type(v)) for k, v in params.items())
+        found = _QUERIES.get(key)
+    except TypeError:  # a list value: not hashable, built each time
+        key, found = (), None
+    if found is not None:
+        return found
+    made = _queries(params)
+    if key and all(isinstance(v, _SCALARS) or v is None for _, v, _ in key):
+        if len(_QUERIES) >= _QUERIES_KEPT:
+            _QUERIES.clear()
+        _QUERIES[key] = made
+    return made
+
+
+def _queries(params: Mapping[str, Any]) -> tuple[str, str]:
+    pairs = _pairs(params)
+    if not pairs:
+        return "", ""
+    raw = "&".join(f"{key}={value}" for key, value in pairs)
+    plain = _UNRESERVED.fullmatch
+    if all(plain(key) and plain(value) for key, value in pairs):
+        return raw, raw
+    return raw, "&".join(f"{quote(key, safe='')}={quote(value, safe='')}" for key, value in pairs)
 
 
 def raw_query(params: Mapping[str, Any] | None) -> str:
@@ -87,12 +151,7 @@ def auth_headers(
     """
     timestamp = str(int(timestamp_ms))
     prehash = f"{timestamp}{method.upper()}{signed_path}{body}"
-    return {
-        "KC-API-KEY": creds.key,
-        "KC-API-SIGN": hmac_b64(creds.secret, prehash),
-        "KC-API-TIMESTAMP": timestamp,
-        # Key versions 2 and 3 both send the HMAC of the passphrase, never the plaintext.
-        "KC-API-PASSPHRASE": hmac_b64(creds.secret, creds.passphrase),
-        "KC-API-KEY-VERSION": creds.key_version,
-        "Content-Type": "application/json",
-    }
+    headers = creds.fixed_headers.copy()
+    headers["KC-API-SIGN"] = hmac_b64(creds.secret, prehash)
+    headers["KC-API-TIMESTAMP"] = timestamp
+    return headers

@@ -105,6 +105,16 @@ class Throttler:
             pool = self._pools[name] = _Pool(name, quota)
         return pool
 
+    def try_take(self, pool: str, weight: int, priority: Priority) -> bool:
+        """Spend ``weight`` from ``pool`` now if nothing queues and the budget allows, as
+        acquire() would without waiting (no coroutine for the usual case); False: call
+        acquire(), which queues it."""
+        state = self._pools.get(pool) or self._pool(pool)
+        if not state.waiters and state.can_take(weight, priority, self._clock()):
+            self._take(state, weight)
+            return True
+        return False
+
     async def acquire(
         self,
         pool: str,
@@ -151,7 +161,8 @@ class Throttler:
         reset_s = limit.reset_ms / 1000.0
         state.window_s = max(state.window_s, reset_s) if state.window_known else reset_s
         state.window_known = True
-        self._pump(state)
+        if state.waiters or state.timer is not None:  # else there is nothing to pump
+            self._pump(state)
 
     def refused(self, pool: str, limit: RateLimitState | None) -> float:
         """A 429: shut the pool until the announced reset; returns the seconds to wait."""
