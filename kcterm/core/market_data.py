@@ -144,6 +144,11 @@ class MarketData:
         for expiry in self._expiries.values():
             expiry.cancel()
         self._expiries.clear()
+        # History loads are not session tasks (a panel awaits each, shielded): stopped here, so
+        # none is left pending when the loop ends, nor asks the closed REST client again.
+        for load in self._candle_loads.values():
+            load.cancel()
+        self._candle_loads.clear()
 
     # -- leases ----------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ class RestClient(TradingCalls, AccountCalls):
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
         self._owns_session = session is None
+        self._closed = False  # close() is final: no request opens a new HTTP session after it
         self.clock_offset_ms = 0
         self.clock_rtt_ms: float | None = None  # round trip of the last clock measurement
         self.clock_synced_monotonic = 0.0  # when it was taken (0: never)
@@ -89,11 +90,16 @@ class RestClient(TradingCalls, AccountCalls):
         return self._credentials is not None
 
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None
 
     def _http(self) -> aiohttp.ClientSession:
+        if self._closed:
+            # A request still in flight when the session stopped (a chart's history, say) must
+            # not open an HTTP session nobody closes: it fails as a request with no reply.
+            raise TransportError("the REST client is closed")
         # Created lazily: aiohttp wants a running event loop (qasync's, in the app).
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
