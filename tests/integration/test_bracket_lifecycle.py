@@ -250,7 +250,11 @@ async def test_a_bracket_left_across_a_restart_is_listed_and_cancelled_on_click(
     await connected(session)
     entry_id, stop_id = await bracketed_entry(session)
     await session.stop()
-    await session.adapter.rest.cancel_order(entry_id)  # while the app is down
+    elsewhere = RestClient(sim.base_url, credentials_for(sim))  # another device, the web
+    try:
+        await elsewhere.cancel_order(entry_id)  # while the app is down
+    finally:
+        await elsewhere.close()
     restarted = new_session(sim, second_session)
     await started(restarted)
     await wait_for(lambda: restarted.trading.orphan_brackets, what="the orphan listed")
