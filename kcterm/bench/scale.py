@@ -5,8 +5,10 @@ kcterm-sim process listing the first N contracts (XBTUSDTM, the window's, among 
 runs as a user starts it on a custom profile pointed at that sim (`kcterm --profile bench
 --screenshot F --after S`: the window, all its panels and feeds, exits S seconds after its first
 painted frame with data); from WARM_S after that frame, for WINDOW_S, this process reads the
-app's CPU time and resident memory from /proc (Linux), and the exchange's CPU apart. N beyond
-the contracts the sim has is measured as "all". Rounds interleave the counts.
+app's CPU time and resident memory from /proc (Linux), and the exchange's CPU apart. "All" is
+every contract the sim lists by default (35); N beyond them lists that many more synthetic alt
+contracts (SimConfig listings, `kcterm-sim --listings`: ALT01USDTM ...), so 50 is measured as
+50. Rounds interleave the counts.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kcterm.bench.harness import Figure, Options, Plot, Result, Row, Series
 from kcterm.bench.startup import PAINTED, PROFILE, TIMEOUT, _home, _wait_for_group
+
+if TYPE_CHECKING:
+    from kcterm.sim.config import SimConfig
 
 COUNTS = (1, 10, 50, 0)  # 0: every contract
 WARM_S = 2.0  # after the first frame: the chart, the candles and the first reconcile pass
@@ -42,6 +48,16 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _config(count: int) -> SimConfig:
+    """The sim listing `count` contracts (0: its default listing, every real one)."""
+    from kcterm.sim.config import SimConfig
+    from kcterm.sim.specs import CONTRACTS
+
+    if count > len(CONTRACTS):
+        return SimConfig(seed=7, listings=count - len(CONTRACTS))
+    return SimConfig(seed=7, contracts=_symbols(count))
+
+
 def _symbols(count: int) -> tuple[str, ...]:
     from kcterm.sim.specs import CONTRACTS
 
@@ -52,9 +68,8 @@ def _symbols(count: int) -> tuple[str, ...]:
 def measure(count: int, root: Path, window_s: float) -> tuple[float, float, float]:
     """(app CPU % of a core, app RSS MB at the end, exchange CPU % of a core) for `count`."""
     from kcterm.embedded import EmbeddedExchange
-    from kcterm.sim.config import SimConfig
 
-    exchange = EmbeddedExchange(SimConfig(seed=7, contracts=_symbols(count)))
+    exchange = EmbeddedExchange(_config(count))
     url = exchange.start()
     try:
         env = _home(root / f"scale-{count}-{time.monotonic_ns()}", url)
@@ -111,7 +126,7 @@ def run(options: Options) -> Result:
     window_s = QUICK_WINDOW_S if options.quick else WINDOW_S
     rounds = 1 if options.quick else max(1, min(options.rounds, 3))
     available = len(_symbols(0))
-    counts = sorted({c if 0 < c < available else available for c in COUNTS})
+    counts = sorted({c if c > 0 else available for c in COUNTS})
     samples: dict[int, list[tuple[float, float, float]]] = {c: [] for c in counts}
     with tempfile.TemporaryDirectory(prefix="kcterm-bench-") as tmp:
         for index in range(rounds):
@@ -123,7 +138,11 @@ def run(options: Options) -> Result:
     sim = {c: Figure(tuple(s[2] for s in samples[c])) for c in counts}
     for count in counts:
         what = f"{count} contract{'s' if count > 1 else ''}" + (
-            " (all)" if count == available else ""
+            " (all the sim lists)"
+            if count == available
+            else f" ({count - available} synthetic)"
+            if count > available
+            else ""
         )
         spread = f"{len(samples[count])} rounds of {window_s:g} s"
         rows.append(

@@ -82,6 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "with --tick 0.001 and --churn 12 the level2 feed runs at thousands of messages/s)",
     )
     parser.add_argument(
+        "--listings",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list N synthetic alt contracts (ALT01USDTM ...) after the real ones",
+    )
+    parser.add_argument(
         "--funding-interval",
         type=float,
         default=None,
@@ -209,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         state_path=state_path,
         ip_whitelist=tuple(ip for ip in args.ip_whitelist.split(",") if ip),
         churn=args.churn,
+        listings=max(0, args.listings),
         funding_interval_s=args.funding_interval,
         host=args.host,
         port=args.port,

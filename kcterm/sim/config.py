@@ -47,6 +47,9 @@ class SimConfig:
     autosave_interval: float = 2.0  # seconds between catch-all writes (every call writes too)
     churn: int = 2  # provider quotes resized per side per step (more: a busier book)
     contracts: tuple[str, ...] = ()  # the symbols listed (empty: every contract in sim/specs)
+    # Synthetic alt contracts listed after those (specs.synthetic_listings): the scale
+    # benchmark's 50 contracts; 0 (the default) lists the real ones only.
+    listings: int = 0
     ping_interval_ms: int = 18_000
     ping_timeout_ms: int = 10_000
     timestamp_window_ms: int = 5_000  # KC-API-TIMESTAMP tolerance (400002 beyond it)

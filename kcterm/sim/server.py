@@ -43,7 +43,7 @@ class SimExchange:
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = cfg = config or SimConfig()
         self.clock = Clock()
-        listed = listed_contracts(cfg.contracts)
+        listed = listed_contracts(cfg.contracts, cfg.listings)
         symbols = {c.symbol for c in listed}
         self.faults = FaultState(seed=cfg.seed)
         self.limiter = RateLimiter(

@@ -77,3 +77,22 @@ def test_alts_move_with_bitcoin_by_their_beta() -> None:
     assert 0.8 < statistics.correlation(xbt, returns("ETHUSDTM")) < 0.97
     assert 0.7 < statistics.correlation(xbt, returns("DOGEUSDTM")) < 0.9
     assert 0.35 < statistics.correlation(xbt, returns("TRXUSDTM")) < 0.65
+
+
+def test_synthetic_listings_are_consistent_specs_after_the_real_ones() -> None:
+    from kcterm.sim.specs import synthetic_listings
+
+    listed = listed_contracts(listings=15)
+    assert listed[: len(CONTRACTS)] == CONTRACTS and len(listed) == len(CONTRACTS) + 15
+    extra = listed[len(CONTRACTS) :]
+    assert extra == synthetic_listings(15)  # the same every time
+    assert len({c.symbol for c in listed}) == len(listed)
+    for c in extra:
+        assert c.symbol == f"{c.base}USDTM" and c.settle == c.quote == "USDT" and not c.inverse
+        assert c.start_price % c.tick_size == 0 and c.start_price % c.index_tick_size == 0
+        assert 500 <= c.start_price / c.tick_size <= 10_000  # four to five significant digits
+        assert abs(c.initial_margin * c.max_leverage - 1) < Decimal("0.01")
+        assert 0 < c.beta <= 1 and c.funding_granularity_ms in (14_400_000, 28_800_000)
+        assert Decimal("0.01") <= c.start_price * c.multiplier <= 500
+    assert listed_contracts(("XBTUSDTM", "ALT03USDTM"), listings=5)[1].symbol == "ALT03USDTM"
+    assert listed_contracts() == CONTRACTS  # the default lists the real ones only
