@@ -32,7 +32,6 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from kcterm.core.feed_watch import SMOOTHING as _SMOOTHING
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.venue.events import BookDelta, BookSnapshot, Side
 
@@ -71,9 +70,10 @@ class LevelTwoBook(FeedWatch):
     of the feed that changes it (core.feed_watch: its cadence and staleness).
 
     Fed by the venue (venue.market.BookChanges: `change`, `lost`), each message stamps the
-    watch and `seen[symbol]` (the market's last-message times; the book's own dict without
-    one), and a book left needing a snapshot calls `wants_snapshot` (core.market_data starts
-    a resync). `on_delta`/`apply` take a change without either (tests, the buffer's replay).
+    watch (its time and count); one it could not read stamps `seen[symbol]` (the market's
+    other last-message times, core.market_data; the book's own dict without one). A book
+    left needing a snapshot calls `wants_snapshot` (core.market_data starts a resync).
+    `on_delta`/`apply` take a change without either (tests, the buffer's replay).
     """
 
     def __init__(
@@ -85,7 +85,7 @@ class LevelTwoBook(FeedWatch):
         seen: dict[str, float] | None = None,
         wants_snapshot: Callable[[], object] = _nothing,
     ) -> None:
-        super().__init__()
+        super().__init__(_monotonic())  # the feed is asked for with its book
         self.symbol = symbol
         self._seen: dict[str, float] = {} if seen is None else seen
         self._wants_snapshot = wants_snapshot
@@ -126,19 +126,14 @@ class LevelTwoBook(FeedWatch):
         self, sequence: int, side: Side, price: Decimal, size: int, ts_ns: int, fed: bool = True
     ) -> bool:
         """venue.market.BookChanges.change: one change straight from the feed, the hot path.
-        `fed` (the feed's call): the message is stamped first (this feed watch's clock and
-        cadence, and `seen`), and a book left not live asks for a snapshot (`wants_snapshot`).
+        `fed` (the feed's call): the message is stamped first (this feed watch's time and
+        count), and a book left not live asks for a snapshot (`wants_snapshot`).
         Returns True when the book needs a fresh snapshot."""
         if fed:
-            now = _monotonic()
-            self._seen[self.symbol] = now
-            try:
-                # FeedWatch.on_message inlined (this clock never goes back: no gap below 0).
-                self.cadence_s += _SMOOTHING * (now - self.last_monotonic - self.cadence_s)  # type: ignore[operator]
-                self.last_monotonic = now
-                self.messages += 1
-            except TypeError:  # the first two messages: no gap, or no cadence, yet
-                self.on_message(now)
+            # The feed watch's stamp: the message's time and its count, no more (the cadence
+            # is learnt from them when read, core.feed_watch).
+            self.last_monotonic = _monotonic()
+            self.messages += 1
         if sequence != self.sequence + 1 or self.state is not _LIVE:
             delta = BookDelta(self.symbol, sequence, side, price, size, ts_ns)
             return self._settle(self._out_of_line(delta), fed)
