@@ -32,7 +32,6 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from kcterm.core.feed_watch import SMOOTHING as _SMOOTHING
 from kcterm.core.feed_watch import FeedWatch
 from kcterm.venue.events import BookDelta, BookSnapshot, Side
 
@@ -71,9 +70,10 @@ class LevelTwoBook(FeedWatch):
     of the feed that changes it (core.feed_watch: its cadence and staleness).
 
     Fed by the venue (venue.market.BookChanges: `change`, `lost`), each message stamps the
-    watch and `seen[symbol]` (the market's last-message times; the book's own dict without
-    one), and a book left needing a snapshot calls `wants_snapshot` (core.market_data starts
-    a resync). `on_delta`/`apply` take a change without either (tests, the buffer's replay).
+    watch (its time and count); one it could not read stamps `seen[symbol]` (the market's
+    other last-message times, core.market_data; the book's own dict without one). A book
+    left needing a snapshot calls `wants_snapshot` (core.market_data starts a resync).
+    `on_delta`/`apply` take a change without either (tests, the buffer's replay).
     """
 
     def __init__(
@@ -85,17 +85,23 @@ class LevelTwoBook(FeedWatch):
         seen: dict[str, float] | None = None,
         wants_snapshot: Callable[[], object] = _nothing,
     ) -> None:
-        super().__init__()
+        super().__init__(_monotonic())  # the feed is asked for with its book
         self.symbol = symbol
         self._seen: dict[str, float] = {} if seen is None else seen
         self._wants_snapshot = wants_snapshot
         # The contract's tick: prices off its grid are refused (None: not checked).
         self.tick_size = tick_size if tick_size is not None and tick_size > 0 else None
         self.last_problem = ""  # why the last message or snapshot was refused, in words
-        self.sequence = 0
+        # The hot path reads one number to know a change is the next one of a live book:
+        # `_next`, the sequence it expects (-1 while syncing: no sequence is). `sequence`,
+        # `state` and `version` are kept through it (their properties below): the sequence
+        # of a live book is _next - 1, and the version moves with _next (one applied change,
+        # one step of each), plus `_bumps`, what else moved it.
+        self._next = -1
+        self._held = 0  # the sequence while syncing
+        self._bumps = 1
+        self._state = BookState.SYNCING
         self.ts_ns = 0  # the venue's time of the newest change applied (0: not given)
-        self.state = BookState.SYNCING
-        self.version = 0  # bumped on every visible change; the UI repaints when it moves
         self.resyncs = 0
         # Keys: whole ticks (int) with a tick, the price itself without; asks negated, so
         # that on both sides the best level is the last of its ordered list.
@@ -126,20 +132,15 @@ class LevelTwoBook(FeedWatch):
         self, sequence: int, side: Side, price: Decimal, size: int, ts_ns: int, fed: bool = True
     ) -> bool:
         """venue.market.BookChanges.change: one change straight from the feed, the hot path.
-        `fed` (the feed's call): the message is stamped first (this feed watch's clock and
-        cadence, and `seen`), and a book left not live asks for a snapshot (`wants_snapshot`).
+        `fed` (the feed's call): the message is stamped first (this feed watch's time and
+        count), and a book left not live asks for a snapshot (`wants_snapshot`).
         Returns True when the book needs a fresh snapshot."""
         if fed:
-            now = _monotonic()
-            self._seen[self.symbol] = now
-            try:
-                # FeedWatch.on_message inlined (this clock never goes back: no gap below 0).
-                self.cadence_s += _SMOOTHING * (now - self.last_monotonic - self.cadence_s)  # type: ignore[operator]
-                self.last_monotonic = now
-                self.messages += 1
-            except TypeError:  # the first two messages: no gap, or no cadence, yet
-                self.on_message(now)
-        if sequence != self.sequence + 1 or self.state is not _LIVE:
+            # The feed watch's stamp: the message's time and its count, no more (the cadence
+            # is learnt from them when read, core.feed_watch).
+            self.last_monotonic = _monotonic()
+            self.messages += 1
+        if sequence != self._next:  # not the next change of a live book
             delta = BookDelta(self.symbol, sequence, side, price, size, ts_ns)
             return self._settle(self._out_of_line(delta), fed)
         key = self._ticks.get(price)
@@ -180,9 +181,8 @@ class LevelTwoBook(FeedWatch):
             elif sizes.pop(key, None) is not None:
                 keys = self._ask_keys
                 del keys[bisect_left(keys, key)]
-        self.sequence = sequence
+        self._next = sequence + 1  # the sequence, and the version, one step on
         self.ts_ns = ts_ns
-        self.version += 1
         return False
 
     def _settle(self, needs_snapshot: bool, fed: bool) -> bool:
@@ -323,11 +323,47 @@ class LevelTwoBook(FeedWatch):
         self._buffer = [pending] if pending else []
         self.version += 1
 
+    # -- the numbers the hot path keeps as one ----------------------------------------------
+
+    @property
+    def sequence(self) -> int:
+        """The sequence of the newest change applied (or of the snapshot)."""
+        return self._next - 1 if self._state is _LIVE else self._held
+
+    @sequence.setter
+    def sequence(self, sequence: int) -> None:
+        version = self.version
+        self._held = sequence
+        if self._state is _LIVE:
+            self._next = sequence + 1
+        self.version = version
+
+    @property
+    def state(self) -> BookState:
+        return self._state
+
+    @state.setter
+    def state(self, state: BookState) -> None:
+        version, sequence = self.version, self.sequence
+        self._state = state
+        self._held = sequence
+        self._next = sequence + 1 if state is _LIVE else -1
+        self.version = version
+
+    @property
+    def version(self) -> int:
+        """Bumped on every visible change; the UI repaints when it moves."""
+        return self._next + self._bumps
+
+    @version.setter
+    def version(self, version: int) -> None:
+        self._bumps = version - self._next
+
     # -- queries ---------------------------------------------------------------------------
 
     @property
     def is_live(self) -> bool:
-        return self.state is BookState.LIVE
+        return self._state is _LIVE
 
     def bids(self, depth: int | None = None) -> list[Level]:
         """The best `depth` bids (all without a depth), best first."""

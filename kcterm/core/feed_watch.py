@@ -9,6 +9,15 @@ show the market, and the silence is counted from it until the stream's first cha
 (issue 14: the first frame need not wait for the exchange's next step). It teaches the cadence
 nothing, that is the stream's own rhythm; a snapshot that no message of the stream has
 followed yet is stale after the floor.
+
+What a message costs (issue 14: a book feed speaks thousands of times a second): the hot path
+(core.book's `change`) writes only the time of the message (`last_monotonic`, one clock read)
+and counts it (`messages`); nothing else. The cadence is learnt from those two when it is
+read (`cadence_s`, `stale`, `stale_after`, `silence`): the messages since the last reading and
+the time between their last ones give the mean gap over them, folded into the running cadence
+with the weight those many gaps would have had one by one (1 - 0.9**k; one gap: 0.1, as
+before). Staleness stays exact (the last message's own time); the cadence is the same figure
+for a steady feed and a smoothed one for a bursty feed, read at the panels' 4 Hz or at once.
 """
 
 from __future__ import annotations
@@ -19,22 +28,49 @@ STALE_CEILING_S = 30.0  # ...and never more: half a minute of nothing is stale a
 SMOOTHING = 0.1  # weight of the newest gap in the running cadence
 
 
+_KEPT = 1.0 - SMOOTHING
+
+
 class FeedWatch:
-    def __init__(self) -> None:
+    """`started`: when the feed was asked for (a monotonic time), counted as the gap before
+    its first message when that message is read in a batch with others (a book's feed);
+    None: the first message has no gap before it (on_message, one message at a time)."""
+
+    def __init__(self, started: float | None = None) -> None:
         self.last_monotonic: float | None = None  # the stream's last message
         self.snapshot_monotonic: float | None = None  # the book's last snapshot
-        self.cadence_s: float | None = None  # smoothed gap between messages
-        self.messages = 0
+        self.messages = 0  # messages heard (the hot path writes these two, nothing else)
+        self._cadence: float | None = None  # smoothed gap, up to message `_folded`
+        self._folded = 0  # messages whose gaps the cadence has learnt
+        self._folded_at = started  # the time of message number `_folded` (0: the start)
 
     def on_message(self, now: float) -> None:
-        if self.last_monotonic is not None:
-            gap = max(0.0, now - self.last_monotonic)
-            if self.cadence_s is None:
-                self.cadence_s = gap
-            else:
-                self.cadence_s += SMOOTHING * (gap - self.cadence_s)
         self.last_monotonic = now
         self.messages += 1
+        self._fold()
+
+    @property
+    def cadence_s(self) -> float | None:
+        """The smoothed gap between messages (None before the first gap is known)."""
+        self._fold()
+        return self._cadence
+
+    def _fold(self) -> None:
+        """Teach the cadence the messages heard since it last learnt (see the module)."""
+        last = self.last_monotonic
+        gaps = self.messages - self._folded
+        if not gaps or last is None:
+            return
+        before = self._folded_at
+        self._folded, self._folded_at = self.messages, last
+        if before is None:
+            return  # the first message(s), with no start to count from: learn from the next
+        mean = max(0.0, last - before) / gaps
+        if self._cadence is None:
+            self._cadence = mean
+        else:
+            weight = SMOOTHING if gaps == 1 else 1.0 - _KEPT**gaps
+            self._cadence += weight * (mean - self._cadence)
 
     def on_snapshot(self, now: float) -> None:
         self.snapshot_monotonic = now
@@ -46,7 +82,8 @@ class FeedWatch:
         return max(last, snapshot)
 
     def stale_after(self) -> float:
-        usual = self.cadence_s if self.cadence_s is not None else STALE_CEILING_S
+        cadence = self.cadence_s
+        usual = cadence if cadence is not None else STALE_CEILING_S
         return min(STALE_CEILING_S, max(STALE_FLOOR_S, STALE_FACTOR * usual))
 
     def stale(self, now: float) -> bool:

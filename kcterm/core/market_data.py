@@ -112,7 +112,8 @@ class MarketData:
         self.tapes: dict[str, TradeTape] = {}
         self.feeds: dict[str, FeedWatch] = {}  # book feed cadence and staleness (the book)
         self.candles: dict[tuple[str, int], CandleSeries] = {}
-        # symbol -> monotonic time of its last message (its book stamps it on every change)
+        # symbol -> monotonic time of its last message but its book's (the book, its own feed
+        # watch, keeps its own: seen_at() is both)
         self.market_seen: dict[str, float] = {}
         self._last_dropped = 0.0  # the last message of symbols dropped since
         self.watchlist = Watchlist()  # every contract; its batch feed is not leased
@@ -239,11 +240,13 @@ class MarketData:
             return
         self.source.unsubscribe_symbol(symbol)
         self.unsubscribes += 1
-        del self.books[symbol]
         self.tickers.pop(symbol, None)
         self.tapes.pop(symbol, None)
         self.feeds.pop(symbol, None)
-        self._last_dropped = max(self._last_dropped, self.market_seen.pop(symbol, 0.0))
+        book = self.books.pop(symbol)
+        self._last_dropped = max(
+            self._last_dropped, self.market_seen.pop(symbol, 0.0), book.last_monotonic or 0.0
+        )
         for key in [key for key in self.candles if key[0] == symbol]:
             del self.candles[key]
             load = self._candle_loads.pop(key, None)
@@ -257,7 +260,17 @@ class MarketData:
     @property
     def last_market_monotonic(self) -> float:
         """When any market message last arrived (monotonic; 0: none yet)."""
-        return max(self._last_dropped, max(self.market_seen.values(), default=0.0))
+        books = (book.last_monotonic or 0.0 for book in self.books.values())
+        return max(self._last_dropped, max(self.market_seen.values(), default=0.0), *books)
+
+    def seen_at(self, symbol: str) -> float | None:
+        """When a message of `symbol`'s feeds last arrived (monotonic; None: none yet)."""
+        book = self.books.get(symbol)
+        other = self.market_seen.get(symbol)
+        own = book.last_monotonic if book is not None else None
+        if own is None or other is None:
+            return other if own is None else own
+        return max(own, other)
 
     # -- what the panels call --------------------------------------------------------------
 

@@ -191,7 +191,7 @@ class Session:
     def feed_facts(self, symbol: str) -> FeedFacts:
         """What the stale-feed interlock (core.interlock) needs to know about `symbol`."""
         market = self.market_data
-        seen = market.market_seen.get(symbol)
+        seen = market.seen_at(symbol)
         book = market.books.get(symbol)
         feed = market.feeds.get(symbol)
         return FeedFacts(

@@ -71,7 +71,7 @@ def test_the_book_takes_its_frames_straight_and_stamps_the_market_once_each() ->
     assert book.asks() == [(Decimal("100.1"), 4), (Decimal("100.2"), 7)]
     assert book.sequence == 13 and book.ts_ns == 1_700_000_000_123_000_000
     assert book.messages == 3 and book.cadence_s is not None
-    assert market.market_seen[SYMBOL] == book.last_monotonic == market.last_market_monotonic
+    assert market.seen_at(SYMBOL) == book.last_monotonic == market.last_market_monotonic
     assert book.last_monotonic >= before
     assert "MarketData._resync" not in spawned  # live all along: no snapshot asked
 
