@@ -117,6 +117,7 @@ BENCHMARKS: dict[str, str | Benchmark] = {
     "startup": "kcterm.bench.startup:run",
     "rest": "kcterm.bench.rest:run",
     "scale": "kcterm.bench.scale:run",
+    "fast_market": "kcterm.bench.fast_market:run",
     # The book benchmarks (frame -> typed event -> book, against the plain-dict reference and
     # the orjson.loads floor) are wired here as "book": "kcterm.bench.book:run"; a function
     # returning a list of Row (or a Result) is all the harness needs.
