@@ -118,6 +118,7 @@ BENCHMARKS: dict[str, str | Benchmark] = {
     "rest": "kcterm.bench.rest:run",
     "scale": "kcterm.bench.scale:run",
     "book": "kcterm.bench.book:run",  # level2 frame -> book, against plain dicts and orjson
+    "fast_market": "kcterm.bench.fast_market:run",  # the window in a fast market
 }
 DEFAULT = ("startup", "rest")  # what `kcterm bench` runs without --only (scale is slow)
 

@@ -3,6 +3,12 @@
 The stream owns the subscription list, so every reconnect (fresh token, new server) comes
 back with the same topics. Frames are dispatched by ``type`` and then by exact ``topic``;
 anything malformed is logged and skipped so one bad frame can never stop the feed.
+
+The transport is aiohttp's WebSocket client (its frame reader is compiled): a read of the
+socket parses every whole frame in it at once, and the read loop then takes them one by one
+from aiohttp's queue without going back to the event loop in between. Under qasync each trip
+through the loop is a Qt event, which costs more than reading a frame, so in a fast market
+this is the difference (issue 14).
 """
 
 from __future__ import annotations
@@ -13,14 +19,16 @@ import inspect
 import itertools
 import logging
 import random
+import re
+import socket
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import aiohttp
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from aiohttp import ClientWebSocketResponse, WSMsgType
 
 from kcterm.venue.backoff import Backoff
 from kcterm.venue.kucoin.frames import FrameRouter, Handler, expand_topic
@@ -36,6 +44,13 @@ ConnectedCallback = Callable[[], Awaitable[None] | None]
 WELCOME_TIMEOUT = 5.0  # the official SDK gives up after 5 s
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # depth snapshots can be large; never cut a frame
 TASK_STOP_TIMEOUT = 2.0  # a cancelled read or ping loop has this long to end
+OPEN_TIMEOUT = 10.0  # the opening: TCP, TLS and the HTTP upgrade
+CLOSE_TIMEOUT = 2.0  # the closing handshake; then the socket is dropped all the same
+# Whatever a transport error quotes of the URL, the token's query value never reaches a log.
+_TOKEN_IN_TEXT = re.compile(r"token=[^&\s'\"]*")
+
+if TYPE_CHECKING:  # generic only in newer aiohttp: the alias is for annotations alone
+    WebSocket = ClientWebSocketResponse[bool]
 
 
 class WsStream:
@@ -66,7 +81,7 @@ class WsStream:
         self.next_attempt_monotonic: float | None = None
         self.connections = 0  # successful connections so far (welcomed and subscribed)
         self._subscriptions: dict[str, Handler] = {}  # topic as subscribed -> handler
-        self._ws: ClientConnection | None = None
+        self._ws: WebSocket | None = None
         self._ready = False  # welcomed: subscribe() may send directly
         self._router = FrameRouter(name, self._report)
         self._ids = itertools.count(1)
@@ -157,8 +172,7 @@ class WsStream:
             self._closing.set_result(None)
         ws = self._ws
         if ws is not None:
-            with contextlib.suppress(Exception):
-                await ws.close()
+            await _close_link(ws)
         for task in list(self._tasks):
             task.cancel()
         self._set_state(StreamState.CLOSED, "closed")
@@ -193,8 +207,7 @@ class WsStream:
             self._closing.set_result(None)
         ws, self._ws = self._ws, None
         if ws is not None:
-            with contextlib.suppress(Exception):
-                ws.transport.abort()  # no close handshake: that would need a task to run
+            _drop_link(ws)  # no close handshake: that would need a task to run
         for task in (self.run_task, self._attempt_task, self._reader, self._pinger):
             if task is not None:
                 task.cancel()
@@ -217,25 +230,32 @@ class WsStream:
         try:
             return await self._connect_and_serve(url, endpoint, ping_interval, ping_timeout)
         except Exception as exc:
-            # Some websockets errors quote the URL; the token must not reach logs or the UI.
+            # Transport errors quote the URL; the token must not reach logs or the UI.
             text = str(exc)
-            if token and (token in text or quote(token, safe="") in text):
-                text = text.replace(quote(token, safe=""), "<token>").replace(token, "<token>")
+            if "token=" in text or (token and token in text):
+                text = _TOKEN_IN_TEXT.sub("token=<token>", text)
+                if token:
+                    text = text.replace(quote(token, safe=""), "<token>").replace(token, "<token>")
                 raise ConnectionError(f"{type(exc).__name__}: {text}") from None
             raise
 
     async def _connect_and_serve(
         self, url: str, endpoint: str, ping_interval: float, ping_timeout: float
     ) -> str:
-        # KuCoin heartbeats are JSON ping frames, so websockets' own pings are turned off.
-        async with connect(
-            url,
-            max_size=MAX_FRAME_BYTES,
-            compression=None,
-            ping_interval=None,
-            open_timeout=10,
-            close_timeout=2,
-        ) as ws:
+        # An HTTP session of its own: leaving it closes the socket, whatever happened before.
+        async with aiohttp.ClientSession() as http:
+            async with asyncio.timeout(OPEN_TIMEOUT):
+                ws = await http.ws_connect(
+                    url,
+                    max_msg_size=MAX_FRAME_BYTES,
+                    compress=0,
+                    # KuCoin heartbeats are JSON ping frames, so aiohttp's own stay off (it
+                    # still answers a server's protocol pings, as any client must).
+                    heartbeat=None,
+                    autoping=True,
+                    autoclose=True,
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CLOSE_TIMEOUT),
+                )
             self._ws = ws
             self._router.reset_connection()
             self._router.welcome = asyncio.Event()
@@ -251,20 +271,24 @@ class WsStream:
                     self._ws = None
                 for task in (reader, pinger):
                     task.cancel()
-                # Collect their outcome so no "exception was never retrieved" noise remains, but
-                # never wait forever: a task whose step failed ("Cannot enter into task", a
-                # nested event loop) stays pending for good, and closing must not hang on it.
+                # Collect their outcome so no "exception was never retrieved" noise remains,
+                # but never wait forever: a task whose step failed ("Cannot enter into task",
+                # a nested event loop) stays pending for good, and closing must not hang on it.
                 _, stuck = await asyncio.wait({reader, pinger}, timeout=TASK_STOP_TIMEOUT)
                 for task in stuck:
                     log.error("%s stream: %r did not stop; abandoned", self.name, task)
                 for task in (reader, pinger):
                     if task.done() and not task.cancelled():
                         task.exception()
+                if stuck:
+                    _drop_link(ws)  # a close would wait for the stuck reader to see it
+                else:
+                    await _close_link(ws)
                 self._router.reset_connection()
 
     async def _session(
         self,
-        ws: ClientConnection,
+        ws: WebSocket,
         endpoint: str,
         reader: asyncio.Future[str],
         pinger: asyncio.Future[str],
@@ -294,8 +318,13 @@ class WsStream:
             racing: set[asyncio.Future[Any]] = {subs, reader}
             await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
             if not subs.done():
-                subs.cancel()
-                return reader.result()
+                # The link ended first. One socket read can hold every ack and the close after
+                # them: the reader then resolved those acks before it ended, and their requests
+                # only wait for their turn. The acks still missing are dropped now, so every
+                # request ends at once; the link was up only if each one got its answer.
+                self._router.reset_connection()
+                if not all(await subs):
+                    return reader.result()
         if self._closed:
             return "closed"
         self._backoff.reset()
@@ -320,16 +349,31 @@ class WsStream:
         except Exception:
             log.exception("%s stream: on_connected callback failed", self.name)
 
-    async def _read_loop(self, ws: ClientConnection) -> str:
-        try:
-            async for raw in ws:
+    async def _read_loop(self, ws: WebSocket) -> str:
+        # receive() returns at once while aiohttp holds parsed frames: a socket read's worth
+        # of frames is handled here in one go, the loop visited only when the queue is empty.
+        receive = ws.receive
+        router = self._router
+        text, binary = WSMsgType.TEXT, WSMsgType.BINARY
+        while True:
+            msg = await receive()
+            kind = msg.type
+            if kind is text or kind is binary:
                 self.last_message_monotonic = time.monotonic()
-                self.handle_frame(raw)
-        except ConnectionClosed as exc:
-            return f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
-        return "server closed the connection"
+                router.handle_frame(msg.data)
+            elif kind is WSMsgType.CLOSE:  # the server's close frame (answered by aiohttp)
+                return f"server closed the connection ({msg.data})"
+            elif kind is WSMsgType.ERROR:  # a protocol error or a frame over max_msg_size
+                exc = msg.data
+                return f"connection failed ({type(exc).__name__}: {exc})"
+            elif kind is WSMsgType.CLOSING:  # our own close() is under way
+                return "connection closing"
+            elif kind is WSMsgType.CLOSED:
+                code = ws.close_code
+                return f"connection closed ({code if code is not None else 'no close frame'})"
+            # anything else (a PING or PONG aiohttp passed on) carries no data for us
 
-    async def _ping_loop(self, ws: ClientConnection, interval: float, timeout: float) -> str:
+    async def _ping_loop(self, ws: WebSocket, interval: float, timeout: float) -> str:
         """Send pings every ``interval``. A pong overdue by half the timeout marks the stream
         stale; none within interval + timeout means the link is dead (KuCoin's own rule).
         Only pongs count: a socket can keep delivering old buffered data while the server
@@ -341,9 +385,7 @@ class WsStream:
             await asyncio.sleep(tick)
             now = time.monotonic()
             silent = now - self._router.last_pong_monotonic
-            if silent > interval + timeout:
-                with contextlib.suppress(Exception):
-                    await ws.close()
+            if silent > interval + timeout:  # the connection's end closes the socket
                 return f"no pong for {interval + timeout:.1f} s (link dead)"
             if silent > interval + timeout / 2:
                 if self.state is StreamState.CONNECTED:
@@ -354,14 +396,15 @@ class WsStream:
                 next_ping = now + interval
                 ping_id = str(next(self._ids))
                 self._router.ping_sent(ping_id)
-                await ws.send(orjson.dumps({"id": ping_id, "type": "ping"}).decode())
+                await ws.send_str(orjson.dumps({"id": ping_id, "type": "ping"}).decode())
 
-    async def _request(self, kind: str, topic: str) -> None:
+    async def _request(self, kind: str, topic: str) -> bool:
         """Send (un)subscribe with response:true and wait for the ack; failures are reported,
-        not raised, because one bad topic must not take the other subscriptions down."""
+        not raised, because one bad topic must not take the other subscriptions down. True
+        when the server answered (an ack or an error), False when no answer came."""
         ws = self._ws
         if ws is None:
-            return
+            return False
         req_id = str(next(self._ids))
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._router.acks[req_id] = fut
@@ -373,22 +416,23 @@ class WsStream:
             "response": True,
         }
         try:
-            await ws.send(orjson.dumps(frame).decode())
+            await ws.send_str(orjson.dumps(frame).decode())
             reply = await asyncio.wait_for(fut, self._ack_timeout)
         except TimeoutError:
             self._report(f"{kind} {topic}: no ack within {self._ack_timeout:.0f} s")
-            return
-        except ConnectionClosed:
-            return  # the connection is going away; the next one resubscribes
+            return False
+        except (ConnectionError, aiohttp.ClientError):
+            return False  # the connection is going away; the next one resubscribes
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise  # we ourselves are being cancelled
-            return  # only the ack future was dropped (connection reset)
+            return False  # only the ack future was dropped (connection reset)
         finally:
             self._router.acks.pop(req_id, None)
         if reply.get("type") == "error":
             self._report(f"{kind} {topic} rejected: {reply.get('code')} {reply.get('data')}")
+        return True
 
     # -- frame dispatch ------------------------------------------------------------------
 
@@ -451,3 +495,22 @@ class WsStream:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+async def _close_link(ws: WebSocket) -> None:
+    """The closing handshake, bounded; the socket is dropped if it did not finish."""
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT):
+            await ws.close()
+    except Exception:  # timed out or failed: the link is dropped below all the same
+        pass
+    _drop_link(ws)
+
+
+def _drop_link(ws: WebSocket) -> None:
+    """Shut the socket at once, without a task: the peer sees the end, our side reads EOF and
+    aiohttp closes its transport (after a finished close there is no socket left to shut)."""
+    sock = ws.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
