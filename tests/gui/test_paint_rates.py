@@ -138,12 +138,27 @@ async def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None
         "watchlist": Painted(window.watchlist.view.viewport()),
         "ticker": Painted(window.ticker.last_label),
     }
+    # The docks too: the ticket's checks run a few times a second and show the same lines.
+    painted.update({f"dock {name}": Painted(dock) for name, dock in window.docks.items()})
     signalled = window.book.model.cells_signalled
     frames_before = window.frame_clock.frames
     await asyncio.sleep(1.0)
     assert window.frame_clock.frames > frames_before + 10  # the clock kept ticking
     assert window.book.model.cells_signalled == signalled
     assert {name: p.count for name, p in painted.items()} == dict.fromkeys(painted, 0)
+
+
+async def test_a_moving_market_repaints_the_tables_never_their_docks(window: MainWindow) -> None:
+    """The tape's and the watchlist's views paint all of their viewports and scroll bars:
+    a new print or price repaints the view, not the dock, panel and frame beneath it."""
+    await until(lambda: window.tape.model.rowCount() > 0, 10, "the tape's first prints")
+    views = {
+        "tape": Painted(window.tape.view.viewport()),
+        "watchlist": Painted(window.watchlist.view.viewport()),
+    }
+    docks = {name: Painted(window.docks[name]) for name in ("trades", "watchlist")}
+    await until(lambda: all(p.count > 1 for p in views.values()), 10, "both views repainted")
+    assert {name: p.count for name, p in docks.items()} == dict.fromkeys(docks, 0)
 
 
 async def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> None:
