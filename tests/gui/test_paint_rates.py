@@ -259,3 +259,26 @@ def test_grouped_levels_are_the_ladder_rules_groups(qapp) -> None:
         sizes = [model.row_text(r)[2] for r in range(model.rowCount()) if model.prices[r]]
         totals = [s for _, s in reversed(expected_asks)] + [s for _, s in expected_bids]
         assert sizes == [f"{s:,}" for s in totals]
+
+
+async def test_a_new_last_price_repaints_the_line_not_the_chart(window: MainWindow) -> None:
+    """The last-price line moves alone: the plot under it (candles, grid) is not repainted."""
+    chart = window.chart
+    await until(lambda: chart.series is not None and chart.candles.bars(), 10, "the candles")
+    window.frame_clock.stop()
+    await asyncio.sleep(0.1)  # whatever was on its way is drawn
+    viewport = chart.plots.viewport()
+    regions = []
+
+    class Regions(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                regions.append([r.getRect() for r in event.region()])
+            return False
+
+    watcher = Regions()
+    viewport.installEventFilter(watcher)
+    chart.last_line.setValue(chart.last_line.value() * 1.0001)
+    await until(lambda: regions, 5, "the line's repaint")
+    area = sum(w * h for region in regions for _x, _y, w, h in region)
+    assert area < viewport.width() * viewport.height() * 0.1, regions
