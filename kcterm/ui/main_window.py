@@ -497,10 +497,11 @@ class MainWindow(QMainWindow):
         for symbol in symbols:
             book = books.get(symbol)
             per_symbol.append((book is not None and book.is_live, symbol in seen))
+        public, private = session.health.public, session.health.private  # the adapter's groups
         return (
             symbols,
-            session.adapter.public.state,
-            session.adapter.private.state,
+            public.state if public is not None else None,
+            private.state if private is not None else None,
             session.faults.reason,
             self.stale_after,
             *per_symbol,
