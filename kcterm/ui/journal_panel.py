@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kcterm.core.session import Session
 from kcterm.ui.journal_model import JournalModel, is_reconcile_finding
+from kcterm.ui.opaque_view import OpaqueTableView
 from kcterm.ui.theme import monospace_font
 
 KIND_COLUMN = 1
@@ -42,7 +42,7 @@ class JournalPanel(QWidget):
             lambda on: self.proxy.setFilterFixedString("error" if on else "")
         )
         self.count_label = QLabel()
-        self.view = QTableView()
+        self.view = OpaqueTableView()
         self.view.setModel(self.proxy)
         self.view.setFont(monospace_font(9))
         self.view.verticalHeader().hide()

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from kcterm.core.interlock import Gate, evaluate
+from kcterm.core.feed_watch import STALE_FLOOR_S
+from kcterm.core.interlock import DEFAULT_STALE_AFTER, Gate, evaluate
 from kcterm.core.market_data import SymbolLease
 from kcterm.core.orders import OpenOrder
 from kcterm.core.session import Session
@@ -144,6 +145,9 @@ class MainWindow(QMainWindow):
         self._build_default_layout()
         self._wire()
         self.gates: dict[str, Gate] = {}
+        self._gates_shown: dict[str, Gate] | None = None  # update_gates: the gates it applied
+        self._gate_key: tuple[object, ...] | None = None  # ... and the inputs it read
+        self._gates_recheck_at = 0.0  # ... and when time alone could close one
         self.layouts = LayoutStore(self, self.settings)  # captures the default first
         self.hotkeys = Hotkeys(
             self,
@@ -451,17 +455,64 @@ class MainWindow(QMainWindow):
     # -- trading -----------------------------------------------------------------------------
 
     def update_gates(self) -> None:
-        """The interlock for every symbol that can trade from a panel, applied on change."""
-        symbols = {self.ticket.symbol, self.book.symbol, self.chart_symbol}
-        gates = {s: evaluate(self.session.feed_facts(s), self.stale_after) for s in symbols}
-        if gates == self.gates:
+        """The interlock for every symbol that can trade from a panel, applied on change.
+
+        On the frame clock, but evaluated only when one of its inputs moved (`_gate_inputs`)
+        or when time alone could close a gate: while every gate is open, no symbol's data can
+        go stale before its last message's time plus the lowest stale limit in force
+        (`_gate_floor`; a new message only moves that time on). A closed gate is evaluated on
+        every frame (its reason counts the seconds, and it opens on the first message)."""
+        symbols = (self.ticket.symbol, self.book.symbol, self.chart_symbol)
+        inputs = self._gate_inputs(symbols)
+        if (
+            inputs == self._gate_key
+            and self.gates is self._gates_shown
+            and time.monotonic() < self._gates_recheck_at
+        ):
             return
-        self.gates = gates
+        facts = {s: self.session.feed_facts(s) for s in set(symbols)}
+        gates = {s: evaluate(f, self.stale_after) for s, f in facts.items()}
+        self._gate_key = inputs
+        if all(g.open for g in gates.values()):
+            seen = self.session.market_data.market_seen
+            self._gates_recheck_at = min(seen[s] for s in gates) + self._gate_floor()
+        else:
+            self._gates_recheck_at = 0.0
+        if gates == self.gates:
+            self._gates_shown = self.gates
+            return
+        self.gates = self._gates_shown = gates
         self.ticket.set_gate(gates[self.ticket.symbol])
         self.book.set_gate(gates[self.book.symbol])
         if self._chart is not None:
             self._chart.set_gate(gates[self._chart.symbol])
         self.status.show_gate(gates[self.ticket.symbol])
+
+    def _gate_inputs(self, symbols: tuple[str, str, str]) -> tuple[object, ...]:
+        """All the interlock reads but the clock (core.interlock, Session.feed_facts)."""
+        session = self.session
+        market = session.market_data
+        books, seen = market.books, market.market_seen
+        per_symbol = []
+        for symbol in symbols:
+            book = books.get(symbol)
+            per_symbol.append((book is not None and book.is_live, symbol in seen))
+        public, private = session.health.public, session.health.private  # the adapter's groups
+        return (
+            symbols,
+            public.state if public is not None else None,
+            private.state if private is not None else None,
+            session.faults.reason,
+            self.stale_after,
+            *per_symbol,
+        )
+
+    def _gate_floor(self) -> float:
+        """The lowest stale limit the interlock can apply (a feed's own is never lower than
+        core.feed_watch's floor; a feed without a cadence yet gets the default)."""
+        if self.stale_after is not None:
+            return self.stale_after
+        return min(STALE_FLOOR_S, DEFAULT_STALE_AFTER)
 
     def gate(self, symbol: str) -> Gate:
         return self.gates.get(symbol) or evaluate(self.session.feed_facts(symbol), self.stale_after)

@@ -34,6 +34,7 @@ from kcterm.core.pending_orders import WAITING, PendingOrder
 from kcterm.core.session import Session
 from kcterm.ui.fills_model import FillsModel
 from kcterm.ui.history_model import HistoryModel
+from kcterm.ui.opaque_view import OpaqueTableView
 from kcterm.ui.open_orders_model import CANCEL_COLUMN, OpenOrdersModel
 from kcterm.ui.stop_orders_model import STOP_CANCEL_COLUMN, StopOrdersModel
 from kcterm.ui.theme import monospace_font
@@ -47,7 +48,7 @@ PENDING_REDRAW_S = 0.25  # ages and countdowns move on screen this often
 
 
 def _table(model) -> QTableView:
-    view = QTableView()
+    view = OpaqueTableView()
     view.setModel(model)
     view.setFont(monospace_font(9))
     view.verticalHeader().hide()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from kcterm.core.protection import describe_levels
 from kcterm.core.session import Session
 from kcterm.ui.formatting import price_text
+from kcterm.ui.opaque_view import OpaqueTableView
 from kcterm.ui.orphan_brackets import OrphanBracketsDialog
 from kcterm.ui.positions_model import ACTIONS, PositionRow, PositionsModel
 from kcterm.ui.theme import monospace_font
@@ -40,7 +40,7 @@ class PositionsPanel(QWidget):
         self._session = session
         self._drawn = (-1, -1, -1)
         self.model = PositionsModel()
-        self.view = QTableView()
+        self.view = OpaqueTableView()
         self.view.setModel(self.model)
         self.view.setFont(monospace_font(8))  # fifteen columns in half the window
         self.view.verticalHeader().hide()

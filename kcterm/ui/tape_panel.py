@@ -11,13 +11,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kcterm.core.market_data import SymbolLease
 from kcterm.core.session import Session
+from kcterm.ui.opaque_view import OpaqueTableView
 from kcterm.ui.symbol_header import SymbolHeader
 from kcterm.ui.tape_model import TapeModel
 from kcterm.ui.theme import monospace_font
@@ -41,7 +41,7 @@ class TapePanel(QWidget):
         self.large_box.valueChanged.connect(self._on_large_changed)
         self.header.add(self.large_box)
         self.model = TapeModel()
-        self.view = QTableView()
+        self.view = OpaqueTableView()
         self.view.setModel(self.model)
         self.view.setFont(monospace_font(9))
         self.view.verticalHeader().hide()

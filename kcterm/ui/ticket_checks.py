@@ -95,9 +95,15 @@ class TicketChecks:
             return
         self.refused, self.waiting = {}, {}
         for side, label in (("buy", ticket.buy_preview), ("sell", ticket.sell_preview)):
-            label.setText(self._line(side))
-            label.setProperty("refused", side in self.refused)
-            label.style().polish(label)
+            # Only what changed: a new text or style relays out and repaints the ticket's
+            # dock, and the checks run a few times a second on a still market too.
+            text = self._line(side)
+            if label.text() != text:
+                label.setText(text)
+            refused = side in self.refused
+            if label.property("refused") is not refused:  # None: never set yet
+                label.setProperty("refused", refused)
+                label.style().polish(label)
         both = {r.field for r in self.refused.values()} if len(self.refused) == 2 else set()
         common = {
             f for f in both if all(r.field == f for r in self.refused.values())
@@ -143,12 +149,17 @@ class TicketChecks:
         contract = ticket.contract
         assert contract is not None
         if ticket.closes_position:
-            ticket.conversion_label.setText("= the whole position")
+            _show(ticket.conversion_label, "= the whole position")
             return
         price = self.entry_price()
         try:
             lots = to_lots(contract, ticket.size_unit, ticket.size_edit.text(), price)
         except SizeError:
-            ticket.conversion_label.setText("")
+            _show(ticket.conversion_label, "")
             return
-        ticket.conversion_label.setText("= " + describe_lots(contract, lots, price))
+        _show(ticket.conversion_label, "= " + describe_lots(contract, lots, price))
+
+
+def _show(label: QLabel, text: str) -> None:
+    if label.text() != text:  # the same text again would still relay out the dock
+        label.setText(text)

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kcterm.core.session import Session
 from kcterm.ui.columns import SORT_ROLE
+from kcterm.ui.opaque_view import OpaqueTableView
 from kcterm.ui.theme import monospace_font
 from kcterm.ui.watchlist_model import WatchlistModel
 
@@ -52,7 +52,7 @@ class WatchlistPanel(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no caret at start
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
-        self.view = QTableView()
+        self.view = OpaqueTableView()
         self.view.setObjectName("watchlistView")
         self.view.setModel(self.proxy)
         self.view.setFont(monospace_font(9))

@@ -138,12 +138,27 @@ async def test_a_still_market_repaints_nothing(still_window: MainWindow) -> None
         "watchlist": Painted(window.watchlist.view.viewport()),
         "ticker": Painted(window.ticker.last_label),
     }
+    # The docks too: the ticket's checks run a few times a second and show the same lines.
+    painted.update({f"dock {name}": Painted(dock) for name, dock in window.docks.items()})
     signalled = window.book.model.cells_signalled
     frames_before = window.frame_clock.frames
     await asyncio.sleep(1.0)
     assert window.frame_clock.frames > frames_before + 10  # the clock kept ticking
     assert window.book.model.cells_signalled == signalled
     assert {name: p.count for name, p in painted.items()} == dict.fromkeys(painted, 0)
+
+
+async def test_a_moving_market_repaints_the_tables_never_their_docks(window: MainWindow) -> None:
+    """The tape's and the watchlist's views paint all of their viewports and scroll bars:
+    a new print or price repaints the view, not the dock, panel and frame beneath it."""
+    await until(lambda: window.tape.model.rowCount() > 0, 10, "the tape's first prints")
+    views = {
+        "tape": Painted(window.tape.view.viewport()),
+        "watchlist": Painted(window.watchlist.view.viewport()),
+    }
+    docks = {name: Painted(window.docks[name]) for name in ("trades", "watchlist")}
+    await until(lambda: all(p.count > 1 for p in views.values()), 10, "both views repainted")
+    assert {name: p.count for name, p in docks.items()} == dict.fromkeys(docks, 0)
 
 
 async def test_a_steady_label_changes_text_without_relaying_out_its_parent(qtbot) -> None:
@@ -244,3 +259,26 @@ def test_grouped_levels_are_the_ladder_rules_groups(qapp) -> None:
         sizes = [model.row_text(r)[2] for r in range(model.rowCount()) if model.prices[r]]
         totals = [s for _, s in reversed(expected_asks)] + [s for _, s in expected_bids]
         assert sizes == [f"{s:,}" for s in totals]
+
+
+async def test_a_new_last_price_repaints_the_line_not_the_chart(window: MainWindow) -> None:
+    """The last-price line moves alone: the plot under it (candles, grid) is not repainted."""
+    chart = window.chart
+    await until(lambda: chart.series is not None and chart.candles.bars(), 10, "the candles")
+    window.frame_clock.stop()
+    await asyncio.sleep(0.1)  # whatever was on its way is drawn
+    viewport = chart.plots.viewport()
+    regions = []
+
+    class Regions(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                regions.append([r.getRect() for r in event.region()])
+            return False
+
+    watcher = Regions()
+    viewport.installEventFilter(watcher)
+    chart.last_line.setValue(chart.last_line.value() * 1.0001)
+    await until(lambda: regions, 5, "the line's repaint")
+    area = sum(w * h for region in regions for _x, _y, w, h in region)
+    assert area < viewport.width() * viewport.height() * 0.1, regions

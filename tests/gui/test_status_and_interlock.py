@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from kcterm.core.interlock import FeedFacts
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
@@ -93,6 +96,63 @@ async def test_the_interlock_disables_trading_when_the_feed_stops(
         step(quiet_exchange)  # the market speaks again
         await until(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
+    finally:
+        await session.stop()
+        dispose(window)
+
+
+async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_close(
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+) -> None:
+    """Not on every frame: while the gates are open and nothing they read moves, the next
+    evaluation is when the data could first be stale; it then closes the gate at once."""
+    session = await open_session(quiet_exchange)
+    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
+    window.show()
+    try:
+        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
+        step(quiet_exchange)
+        await trading_ready(window)
+        window.frame_clock.stop()  # the frames are called here
+        real = session.feed_facts
+        read: list[str] = []
+
+        def feed_facts(symbol: str) -> FeedFacts:
+            read.append(symbol)
+            return real(symbol)
+
+        session.feed_facts = feed_facts  # type: ignore[method-assign]
+        seen = session.market_data.market_seen
+        before = seen[SYMBOL]
+        step(quiet_exchange)
+        await until(lambda: seen[SYMBOL] > before, 5, "a fresh market message")
+        window.update_gates()
+        assert window.gates[SYMBOL].open
+        deadline = seen[SYMBOL] + 0.6
+        read.clear()
+        frames = 0
+        while time.monotonic() < deadline - 0.2:  # the market is quiet: nothing moves
+            window.update_gates()
+            frames += 1
+            await asyncio.sleep(0.005)
+        assert frames > 10 and read == [] and window.gates[SYMBOL].open
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()) + 0.05)
+        window.update_gates()  # the first frame after the data went stale closes the gate
+        assert not window.gates[SYMBOL].open and "stale" in window.gates[SYMBOL].reason
+        assert not window.ticket.buy_button.isEnabled()
+        read.clear()
+        window.update_gates()
+        window.update_gates()  # a closed gate is evaluated on every frame (its age counts)
+        assert read == [SYMBOL, SYMBOL]
+        step(quiet_exchange)  # the market speaks again: open on the next frame
+        await until(lambda: seen[SYMBOL] > deadline, 5, "a new message")
+        window.update_gates()
+        assert window.gates[SYMBOL].open and window.ticket.buy_button.isEnabled()
+        await session.adapter.public.close()  # an input moved: closed on the next frame
+        read.clear()
+        window.update_gates()
+        assert read and not window.gates[SYMBOL].open
+        assert "Market feed closed" in window.gates[SYMBOL].reason
     finally:
         await session.stop()
         dispose(window)
