@@ -112,6 +112,35 @@ def kept(session: Session) -> dict[str, int]:
     }
 
 
+Sample = tuple[float, int, float, int, dict[str, int]]  # s, visits, RSS MB, objects, kept
+
+
+def print_soak(title: str, samples: list[Sample], visits: int, others: int) -> None:
+    """The soak's table, and its second half's growth per cycle through every contract."""
+    elapsed = samples[-1][0]
+    speed = PRACTICE_TICK_S / SOAK_TICK_S
+    print(
+        f"\n{title}: {elapsed:.0f} s at up to {speed:.0f}x the practice market "
+        f"(<= {elapsed * speed / 3600:.1f} market hours), {others + 1} contracts, "
+        f"{visits} visits ({visits / others:.1f} cycles through the listing)"
+    )
+    print("| s | visits | RSS MB | objects | books | tapes | candles | feeds | topics |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for at, seen, rss, objects, state in samples:
+        print(
+            f"| {at:.0f} | {seen} | {rss:.1f} | {objects:,} | {state['books']} | "
+            f"{state['tapes']} | {state['candles']} | {state['feeds']} | {state['topics']} |"
+        )
+    half = samples[len(samples) // 2]
+    last = samples[-1]
+    cycles = max(1e-9, (last[1] - half[1]) / others)
+    print(
+        f"second half: RSS {last[2] - half[2]:+.1f} MB, objects {last[3] - half[3]:+,} over "
+        f"{cycles:.1f} cycles ({(last[2] - half[2]) / cycles:+.2f} MB and "
+        f"{(last[3] - half[3]) / cycles:+,.0f} objects per cycle through every contract)"
+    )
+
+
 @pytest.mark.timeout(SOAK_S + 300)
 async def test_memory_is_flat_over_a_long_session_visiting_every_contract(
     soak_session: Session,
@@ -120,7 +149,7 @@ async def test_memory_is_flat_over_a_long_session_visiting_every_contract(
     market = session.market_data
     symbols = [s for s in sorted(session.contracts) if s != FIRST]
     baseline = kept(session)
-    samples: list[tuple[float, int, float, int, dict[str, int]]] = []
+    samples: list[Sample] = []
     visits = 0
     start = time.monotonic()
     next_sample = start
@@ -140,27 +169,7 @@ async def test_memory_is_flat_over_a_long_session_visiting_every_contract(
     elapsed = time.monotonic() - start
     samples.append((elapsed, visits, rss_mb(), len(gc.get_objects()), kept(session)))
 
-    speed = PRACTICE_TICK_S / SOAK_TICK_S
-    print(
-        f"\nmemory soak: {elapsed:.0f} s at up to {speed:.0f}x the practice market "
-        f"(<= {elapsed * speed / 3600:.1f} market hours), {len(symbols) + 1} contracts, "
-        f"{visits} visits ({visits / len(symbols):.1f} cycles through the listing)"
-    )
-    print("| s | visits | RSS MB | objects | books | tapes | candles | feeds | topics |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for at, seen, rss, objects, state in samples:
-        print(
-            f"| {at:.0f} | {seen} | {rss:.1f} | {objects:,} | {state['books']} | "
-            f"{state['tapes']} | {state['candles']} | {state['feeds']} | {state['topics']} |"
-        )
-    half = samples[len(samples) // 2]
-    last = samples[-1]
-    cycles = max(1e-9, (last[1] - half[1]) / len(symbols))
-    print(
-        f"second half: RSS {last[2] - half[2]:+.1f} MB, objects {last[3] - half[3]:+,} over "
-        f"{cycles:.1f} cycles ({(last[2] - half[2]) / cycles:+.2f} MB and "
-        f"{(last[3] - half[3]) / cycles:+,.0f} objects per cycle through every contract)"
-    )
+    print_soak("memory soak", samples, visits, len(symbols))
     # What is asserted is behaviour, not a figure: every visited symbol was let go.
     assert kept(session) == baseline
 
@@ -179,7 +188,7 @@ def test_memory_is_flat_with_the_window_clicking_down_the_watchlist(
     collecting = gc.isenabled()
     gc.enable()  # as the app runs
 
-    async def soak() -> tuple[list[tuple[float, int, float, int, dict[str, int]]], int, int]:
+    async def soak() -> tuple[list[Sample], int, int]:
         rest = RestClient(
             exchange.base_url, Credentials(config.key, config.secret, config.passphrase)
         )
@@ -188,7 +197,7 @@ def test_memory_is_flat_with_the_window_clicking_down_the_watchlist(
         window = MainWindow(session, FIRST, settings=settings)
         window.show()
         market = session.market_data
-        samples: list[tuple[float, int, float, int, dict[str, int]]] = []
+        samples: list[Sample] = []
         try:
             await until(lambda: window.gate(FIRST).open, 30, "the interlock to open")
             symbols = [s for s in sorted(session.contracts) if s != FIRST]
@@ -228,27 +237,7 @@ def test_memory_is_flat_with_the_window_clicking_down_the_watchlist(
         if not collecting:
             gc.disable()
         exchange.stop()
-    elapsed = samples[-1][0]
-    speed = PRACTICE_TICK_S / SOAK_TICK_S
-    print(
-        f"\nmemory soak with the window: {elapsed:.0f} s at up to {speed:.0f}x the practice "
-        f"market (<= {elapsed * speed / 3600:.1f} market hours), {others + 1} contracts, "
-        f"{visits} visits ({visits / others:.1f} cycles through the listing)"
-    )
-    print("| s | visits | RSS MB | objects | books | tapes | candles | feeds | topics |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for at, seen, rss, objects, state in samples:
-        print(
-            f"| {at:.0f} | {seen} | {rss:.1f} | {objects:,} | {state['books']} | "
-            f"{state['tapes']} | {state['candles']} | {state['feeds']} | {state['topics']} |"
-        )
-    half = samples[len(samples) // 2]
+    print_soak("memory soak with the window", samples, visits, others)
     last = samples[-1]
-    cycles = max(1e-9, (last[1] - half[1]) / others)
-    print(
-        f"second half: RSS {last[2] - half[2]:+.1f} MB, objects {last[3] - half[3]:+,} over "
-        f"{cycles:.1f} cycles ({(last[2] - half[2]) / cycles:+.2f} MB and "
-        f"{(last[3] - half[3]) / cycles:+,.0f} objects per cycle through every contract)"
-    )
     # Behaviour, not a figure: back on the first symbol, every other one was let go.
     assert last[4] == samples[0][4]
