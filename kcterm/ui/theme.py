@@ -101,14 +101,19 @@ def monospace_font(point_size: int = 10) -> QFont:
     return font
 
 
+_FUSION_SET = "kctermFusionSet"  # an application property: the Fusion style is in place
+
+
 def apply_theme(app: QApplication, name: str = "dark") -> ThemeColors:
     """Apply palette and stylesheet of `name` ("dark" or "light") to the whole application."""
     global _current
     theme = _BY_NAME.get(name, DARK)
     _current = theme
-    if app.style().name().lower() != "fusion":
-        # Only once: a new style object re-polishes every widget for nothing.
+    if not app.property(_FUSION_SET):
+        # Only once: a new style object re-polishes every widget for nothing. (The style's
+        # name cannot tell: under a stylesheet it reads "".)
         app.setStyle("Fusion")
+        app.setProperty(_FUSION_SET, True)
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: theme.window,

@@ -28,6 +28,7 @@ async def test_dark_by_default_light_on_request_and_remembered(
     try:
         first = MainWindow(session, SYMBOL, settings=settings)
         assert colors() is DARK and window_color() == DARK.window
+        style = QApplication.style()  # Fusion, set once: a new style re-polishes every widget
         disabled = QApplication.palette().color(
             QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText
         )
@@ -35,6 +36,7 @@ async def test_dark_by_default_light_on_request_and_remembered(
         first.set_theme("light")
         assert colors() is LIGHT and window_color() == LIGHT.window
         assert "#ffffff" in QApplication.instance().styleSheet()  # light.qss is applied
+        assert QApplication.style() is style
         assert first.chart.plots.backgroundBrush().color().name() == LIGHT.base
         await until(lambda: first.tape.model.rowCount() > 0, 15, "a trade")
         brush = first.tape.model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole)
