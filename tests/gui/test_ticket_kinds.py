@@ -159,7 +159,11 @@ async def test_an_entry_with_sl_and_tp_sends_the_order_then_its_st_order(
     session = window.session
     await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the position")
     await until(lambda: len(session.trading.stop_orders) == 1, 10, "its TP/SL")
-    plan = session.trading.brackets.get(session.trading.stop_orders.all()[0].order_id)
+    stop_id = session.trading.stop_orders.all()[0].order_id
+    # The stop feed can tell of the st-order before its placement reply, which is when the
+    # plan is filed under the id (until then the levels are read off the stop itself).
+    await until(lambda: session.trading.brackets.get(stop_id) is not None, 10, "its plan")
+    plan = session.trading.brackets.get(stop_id)
     assert plan is not None and plan.size == 3 and not plan.close_whole
     assert (plan.stop_loss, plan.take_profit) == (mark - 400, mark + 600)
 

@@ -41,3 +41,25 @@ async def test_a_history_load_in_flight_stops_with_the_session(sim: SimExchange)
     with pytest.raises(asyncio.CancelledError):
         await load
     assert not session.market_data._candle_loads
+
+
+async def test_a_request_in_flight_when_the_client_closes_fails_at_once_without_a_retry(
+    sim: SimExchange,
+) -> None:
+    """A window closed under a cancel-all: the DELETE (safe, so retried on a lost reply) must
+    fail as a TransportError, which the action's slot catches, and not back off for a retry
+    whose sleep would wake after the loop stopped (an error raised into the Qt loop)."""
+    rest = RestClient(sim.base_url, credentials_for(sim))
+    rest.enable_resilience()  # as the app's session does: a DELETE is retried when in doubt
+    await rest.sync_clock()
+    sim.drills.delay_replies(2000)
+    request = asyncio.ensure_future(
+        rest.request("DELETE", "/api/v3/orders", params={"symbol": "XBTUSDTM"}, signed=True)
+    )
+    await asyncio.sleep(0.2)  # sent; its reply is held by the exchange
+    started = asyncio.get_running_loop().time()
+    await rest.close()
+    with pytest.raises(TransportError):
+        await request
+    assert asyncio.get_running_loop().time() - started < 1.0
+    assert rest.stats.retries == 0

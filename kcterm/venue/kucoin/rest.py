@@ -175,7 +175,7 @@ class RestClient(TradingCalls, AccountCalls):
                     self.throttler.refused(pool, self.rate_limits.get(pool))
                 # Refused whole by the gateway: nothing was done. Orders come back through
                 # the gateway, which retries them itself; reads and cancels go again here.
-                if not safe or limit_waits <= 0 or exc.http_status != 429:
+                if not safe or limit_waits <= 0 or exc.http_status != 429 or self._closed:
                     raise
                 limit_waits -= 1
                 if self.throttler is None:
@@ -194,7 +194,9 @@ class RestClient(TradingCalls, AccountCalls):
                     self.stats.transport_errors += 1
                 else:
                     self.stats.http_5xx += 1
-                if not safe or ambiguous_left <= 0:
+                # Closed under the request (the window went): no one wants the answer, and a
+                # backoff sleep would wake in a loop that no longer runs.
+                if not safe or ambiguous_left <= 0 or self._closed:
                     raise
                 ambiguous_left -= 1
                 backoff = backoff or policy.backoff()
