@@ -119,6 +119,7 @@ BENCHMARKS: dict[str, str | Benchmark] = {
     "scale": "kcterm.bench.scale:run",
     "book": "kcterm.bench.book:run",  # level2 frame -> book, against plain dicts and orjson
     "fast_market": "kcterm.bench.fast_market:run",  # the window in a fast market
+    "idle": "kcterm.bench.idle:run",  # an idle trader's app process on the practice market
 }
 DEFAULT = ("startup", "rest")  # what `kcterm bench` runs without --only (scale is slow)
 

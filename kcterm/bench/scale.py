@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kcterm.bench.harness import Figure, Options, Plot, Result, Row, Series
+from kcterm.bench.proc import cpu_seconds, rss_mb
 from kcterm.bench.startup import PAINTED, PROFILE, TIMEOUT, _home, _wait_for_group
 
 if TYPE_CHECKING:
@@ -32,20 +33,6 @@ WARM_S = 2.0  # after the first frame: the chart, the candles and the first reco
 WINDOW_S = 8.0
 QUICK_WINDOW_S = 1.0
 FIRST = "XBTUSDTM"
-
-
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _config(count: int) -> SimConfig:
@@ -103,10 +90,10 @@ def measure(count: int, root: Path, window_s: float) -> tuple[float, float, floa
             time.sleep(WARM_S)
             sim_pid = exchange.pid
             assert sim_pid is not None
-            app0, sim0, wall0 = _cpu_seconds(proc.pid), _cpu_seconds(sim_pid), time.monotonic()
+            app0, sim0, wall0 = cpu_seconds(proc.pid), cpu_seconds(sim_pid), time.monotonic()
             time.sleep(window_s)
-            app1, sim1, wall1 = _cpu_seconds(proc.pid), _cpu_seconds(sim_pid), time.monotonic()
-            rss = _rss_mb(proc.pid)
+            app1, sim1, wall1 = cpu_seconds(proc.pid), cpu_seconds(sim_pid), time.monotonic()
+            rss = rss_mb(proc.pid)
             proc.stdout.read()
             proc.wait(TIMEOUT)
             _wait_for_group(proc.pid)

@@ -57,3 +57,19 @@ def test_rounds_are_interleaved_in_alternating_order() -> None:
     )
     assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]
     assert figures["a"].samples == (1.0,) * 4 and figures["b"].median == 2.0
+
+
+def test_kcterm_bench_idle_quick_measures_the_app_and_its_exchange_apart(
+    qapp, tmp_path: Path
+) -> None:
+    """The idle benchmark, registered: the app as a user starts it on the practice profile
+    (its exchange a child process), one short round."""
+    out = tmp_path / "out"
+    assert main(["bench", "--only", "idle", "--quick", "--out", str(out)]) == 0
+    rows = (out / "bench.md").read_text(encoding="utf-8").splitlines()
+    app = next(row for row in rows if row.startswith("| app CPU, an idle trader"))
+    exchange = next(row for row in rows if row.startswith("| its exchange's process CPU"))
+    assert "<= 3 %" in app and "% of a core" in app
+    for row in (app, exchange):
+        value = float(row.split("|")[2].split()[0])
+        assert 0 < value < 100  # both processes were found and ran
