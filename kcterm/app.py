@@ -156,10 +156,10 @@ def _run(args: argparse.Namespace, *, release_collector: bool) -> int:
 
     import asyncio
 
-    import qasync  # Qt is imported only once the command line is known to be good
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication  # Qt only once the command line is good
 
     from kcterm.desk import Desk
+    from kcterm.qt_loop import BatchedQEventLoop
     from kcterm.ui.crash_dialog import CrashHandler
     from kcterm.ui.theme import apply_dark_theme
 
@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace, *, release_collector: bool) -> int:
     app.setApplicationName("kcterm")
     app.setOrganizationName("kcterm")
     apply_dark_theme(app)
-    loop = qasync.QEventLoop(app)
+    loop = BatchedQEventLoop(app)  # qasync's loop, ready callbacks run in batches
     asyncio.set_event_loop(loop)
     desk = Desk(args, app, settings, secrets, log_path.parent, release_collector=release_collector)
     crashes = CrashHandler(desk.quit, show=args.screenshot is None)

@@ -267,16 +267,16 @@ def child_main(argv: list[str]) -> int:
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from kcterm.embedded import EmbeddedExchange
+    from kcterm.qt_loop import BatchedQEventLoop
 
     seconds = float(argv[argv.index("--seconds") + 1]) if "--seconds" in argv else SECONDS
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
+    loop = BatchedQEventLoop(app)  # the app's loop (kcterm.app)
     asyncio.set_event_loop(loop)
     exchange = EmbeddedExchange(fast_config())
     exchange.start()

@@ -1,7 +1,8 @@
 """GUI tests: the real window on a qasync loop, trading against the embedded exchange (a child
 process, as in the app; a thread of this process where a test steps it or calls into it).
 
-A GUI test is an `async def` and runs as ONE run of a plain qasync loop, as the app runs one
+A GUI test is an `async def` and runs as ONE run of the app's loop (kcterm.qt_loop: qasync's
+QEventLoop, ready callbacks run in batches), as the app runs one
 loop for its whole life: its window and session are opened inside that run, the test body runs,
 and they are closed before the run ends (LoopTest, InLoop). Qt never processes events with
 asyncio work pending and no loop running, so the loop needs no patch. Inside a test: `await` a
@@ -24,13 +25,13 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
-import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
+from kcterm.qt_loop import BatchedQEventLoop
 from kcterm.sim import SimConfig
 from kcterm.ui import modal_guard
 from kcterm.ui.main_window import MainWindow
@@ -77,7 +78,7 @@ class LoopTest(pytest.Function):
 
     def runtest(self) -> None:
         loop = self.funcargs["qloop"]
-        assert isinstance(loop, qasync.QEventLoop)
+        assert isinstance(loop, BatchedQEventLoop)
         args = {name: self.funcargs[name] for name in self._fixtureinfo.argnames}
         loop.run_until_complete(self._one_run(args))
 
@@ -121,12 +122,12 @@ def no_nested_loop() -> Iterator[None]:
 
 
 @pytest.fixture
-def qloop(qapp) -> Iterator[qasync.QEventLoop]:
+def qloop(qapp) -> Iterator[BatchedQEventLoop]:
     # The test's run ends when the test does, not when its last window closes (closing one
     # would quit Qt's loop and stop the run early). The app decides the same way (desk.py).
     quits = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp)
+    loop = BatchedQEventLoop(qapp)  # the app's loop (kcterm.app)
     asyncio.set_event_loop(loop)
     yield loop
     asyncio.set_event_loop(None)
