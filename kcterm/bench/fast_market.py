@@ -122,7 +122,7 @@ async def sample(
         "exchange_cpu_pct": None if exchange_cpu is None else 100 * exchange_cpu / elapsed,
         "resyncs": book.resyncs - resyncs,
         "gc": collections.summary() if gc.isenabled() else "collector off",
-        "breakdown": breakdown.summary(elapsed),
+        "breakdown": breakdown.summary(elapsed, app_cpu),
     }
 
 

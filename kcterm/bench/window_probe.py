@@ -6,20 +6,24 @@ benchmarks under tests/perf.
 - PaintCounter: paint events per panel (an event filter on each panel's painted widget) and
   the window's frames (UpdateRequest on the top-level window: one backing-store flush, what a
   screen would show), with a hook called when the ladder paints.
-- Level2Tap: the exchange's timestamp of every level2 message of one symbol, by sequence, read
-  from the frame itself on its way to the adapter's handler (the typed BookDelta carries no
-  exchange time today). With BookModel.sequence (the newest change the ladder shows) it gives
-  tick-to-paint: exchange timestamp -> the paint that shows it.
+- Level2Tap: the level2 messages of one symbol the book was fed (its feed watch's count), and
+  the exchange's timestamp of the newest change the ladder's model took, by sequence (the
+  book's `ts_ns` when the model read it). With BookModel.sequence (the newest change the ladder
+  shows) it gives tick-to-paint: exchange timestamp -> the paint that shows it. Both are read
+  off the book, never per message: the tap that read each frame on its way to the adapter
+  (and the frame routers timed call by call) cost the app ~1 µs a message, about a sixth of
+  the whole feed's cost, that it never pays outside the bench.
 - cpu_seconds: CPU time of a process (user + system, every thread) from /proc, so the
   exchange's child process is measured apart from the app's.
 - LagSampler: event-loop lag, as the older benchmark measured it (how late a 10 ms sleep wakes
   up, how long a call_soon callback waits).
 - GcPauses: how long each of Python's collections took, by generation (a full collection of
   the window's heap is a pause of the event loop like any other).
-- CpuBreakdown: time spent in each frame-clock callback and in the streams' frame handling
-  (perf_counter: a thread CPU clock is a system call here, which cost more than the callbacks;
-  on a loaded machine a preemption inside a call counts too), in all and the longest call;
-  the rest of the app's CPU is Qt's painting, layout and event dispatch, and the loop's own.
+- CpuBreakdown: time spent in each frame-clock callback (perf_counter: a thread CPU clock is
+  a system call here, which cost more than the callbacks; on a loaded machine a preemption
+  inside a call counts too), in all and the longest call;
+  the rest of the app's CPU is the feed (the streams' frames), Qt's painting, layout and event
+  dispatch, and the loop's own.
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 from kcterm.ui.main_window import MainWindow
-from kcterm.venue.kucoin.wire_floor import level2_stamp
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -135,26 +138,32 @@ class PaintCounter(QObject):
 
 
 class Level2Tap:
-    """The exchange timestamp (ms) of each level2 message of `symbol`, by its sequence."""
+    """The level2 messages of `symbol` the book was fed (`received`), and the exchange
+    timestamp (ms) of the newest change each refresh of the ladder's model took, by sequence
+    (`stamps`). Nothing runs per message: the count is the book's feed watch's, the stamp is
+    read at the model's refresh (~60 a second), when the book's sequence is the model's."""
 
     def __init__(self, window: MainWindow, symbol: str) -> None:
         self.stamps: dict[int, int] = {}
-        self.received = 0
         self.symbol = symbol
-        topic = "/contractMarket/level2:" + symbol
-        public: Any = window.session.adapter.public  # KuCoin's StreamGroup, read from outside
-        stream = next(s for s in public.streams if topic in s.topics)
-        router = stream._router
-        original = router.handlers[topic]
-        stamps = self.stamps
+        self._books = window.session.market_data.books
+        model: Any = window.book.model
+        update_from = model.update_from
+        stamps, books = self.stamps, self._books
 
-        def tapped(frame: dict[str, Any]) -> None:
-            sequence, stamp = level2_stamp(frame)  # KuCoin's fields, read in the adapter's folder
-            stamps[sequence] = stamp
-            self.received += 1
-            original(frame)
+        def stamped(book: Any, *args: Any) -> Any:
+            result = update_from(book, *args)
+            ours = books.get(symbol)
+            if ours is not None and book is ours and ours.ts_ns and ours.sequence == model.sequence:
+                stamps[ours.sequence] = ours.ts_ns // 1_000_000
+            return result
 
-        router.handlers[topic] = tapped
+        model.update_from = stamped  # an attribute of this model only, read at each refresh
+
+    @property
+    def received(self) -> int:
+        book = self._books.get(self.symbol)
+        return book.messages if book is not None else 0
 
 
 class TickToPaint:
@@ -227,8 +236,9 @@ class GcPauses:
 
 
 class CpuBreakdown:
-    """Wraps the window's frame-clock callbacks and its streams' frame routers (undone by
-    `remove`), adding up the main thread's CPU time in each."""
+    """Wraps the window's frame-clock callbacks (undone by `remove`), adding up the main
+    thread's time in each. The feed is not timed call by call (two clock reads a message
+    would be a part of what is measured): it is in the rest of the app's CPU."""
 
     def __init__(self, window: MainWindow) -> None:
         self.seconds: defaultdict[str, float] = defaultdict(float)
@@ -249,12 +259,6 @@ class CpuBreakdown:
                 original = holder.callback
                 holder.callback = self._timed(_name(original), original)
                 self._undo.append(partial(setattr, holder, "callback", original))
-        groups: tuple[Any, ...] = (window.session.adapter.public, window.session.adapter.private)
-        for group in groups:  # KuCoin's StreamGroups, read from outside
-            for stream in group.streams:
-                router = stream._router
-                router.handle_frame = self._timed(f"feed: {group.name}", router.handle_frame)
-                self._undo.append(partial(delattr, router, "handle_frame"))
 
     def _timed(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
         seconds, longest = self.seconds, self.longest
@@ -272,13 +276,20 @@ class CpuBreakdown:
 
         return timed
 
-    def summary(self, elapsed: float) -> str:
-        """`name ms/s (longest ms)` for each, the costliest first."""
+    def summary(self, elapsed: float, app_cpu: float | None = None) -> str:
+        """`name ms/s (longest ms)` for each, the costliest first; with the app's CPU seconds
+        over `elapsed`, what the callbacks leave of it (the feed, painting, the loop, Qt)."""
         parts = sorted(self.seconds.items(), key=lambda kv: -kv[1])
-        return ", ".join(
+        text = ", ".join(
             f"{name} {spent / elapsed * 1000:.2f} ({self.longest[name] * 1000:.1f})"
             for name, spent in parts
             if spent
+        )
+        if app_cpu is None:
+            return text
+        rest = max(0.0, app_cpu - sum(self.seconds.values())) / elapsed * 1000
+        return (
+            f"{text}{'; ' if text else ''}the rest of the app (feed, painting, loop, Qt) {rest:.2f}"
         )
 
     def remove(self) -> None:

@@ -62,9 +62,3 @@ async def snapshot_levels(
     asks = [(float(p), float(s)) for p, s in data["asks"][:depth]]
     return bids, asks
 
-
-def level2_stamp(frame: dict[str, Any]) -> tuple[int, int]:
-    """(sequence, exchange timestamp in ms) of a level2 data frame: what the window probe
-    (kcterm/bench/window_probe.py) reads of each frame on its way to the adapter's handler."""
-    data = frame["data"]
-    return int(data["sequence"]), int(data["timestamp"])
