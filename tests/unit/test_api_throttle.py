@@ -157,3 +157,28 @@ async def test_a_first_reply_without_headers_falls_back_to_the_documented_quota(
     assert throttle.budget("Futures").limit is None  # still not shown by a reply
     await asyncio.wait_for(throttle.acquire("Futures", 1, Priority.CANCEL), 1)  # the reserve
     late.cancel()
+
+
+def test_rate_limit_headers_are_read_in_any_case_and_refused_whole_when_wrong() -> None:
+    import pytest
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    reply = CIMultiDictProxy(
+        CIMultiDict(
+            [
+                ("Content-Type", "application/json"),
+                ("GW-RateLimit-Limit", "2000"),
+                ("gw-ratelimit-remaining", "1999"),
+                ("Gw-Ratelimit-Reset", "29000"),
+            ]
+        )
+    )
+    limit = RateLimitState.from_headers(reply, 5.0)
+    assert limit == headers(2000, 1999, 29000, 5.0)
+    assert limit is not None and limit.resets_at_monotonic == 34.0
+    plain = {"gw-ratelimit-limit": "10", "gw-ratelimit-remaining": "9", "gw-ratelimit-reset": "1"}
+    assert RateLimitState.from_headers(plain, 0.0) == headers(10, 9, 1, 0.0)
+    assert RateLimitState.from_headers({**plain, "gw-ratelimit-reset": "soon"}, 0.0) is None
+    assert RateLimitState.from_headers({"gw-ratelimit-limit": "10"}, 0.0) is None
+    with pytest.raises(AttributeError):
+        limit.remaining = 0  # type: ignore[misc]  # what a reply said stays as it said it

@@ -35,9 +35,11 @@ _TEMPLATES = sorted(
 
 
 @lru_cache(maxsize=512)
-def cost_of(method: str, path: str, *, signed: bool = False) -> tuple[str, int]:
+def cost_of(method: str, path: str, signed: bool = False) -> tuple[str, int]:
     """(pool, weight) of ``method path``; unknown paths cost the default weight from the pool
-    their kind would use (private calls count against the account's Futures pool)."""
+    their kind would use (private calls count against the account's Futures pool). Every
+    request asks: call it with positional arguments, the cache's quick key (a keyword
+    argument makes it build a longer one, ~0.3 µs)."""
     method = method.upper()
     for row_method, pattern, _, pool, weight in _TEMPLATES:
         if row_method == method and pattern.match(path):

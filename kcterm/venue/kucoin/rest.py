@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 import orjson
+from multidict import istr
 from yarl import URL
 
 from kcterm.venue.backoff import Backoff
@@ -40,6 +41,9 @@ from kcterm.venue.kucoin.throttle import PoolBudget, Throttler
 from kcterm.venue.priority import Priority
 
 _SNIPPET = 200
+# Header names as multidict's case-insensitive keys (see signer.Credentials.fixed_headers).
+_CONTENT_TYPE = istr("Content-Type")
+_USER_AGENT = istr("User-Agent")
 
 log = logging.getLogger("kcterm.venue.kucoin.rest")
 
@@ -149,7 +153,7 @@ class RestClient(TradingCalls, AccountCalls):
         policy = self.retry_policy
         if policy is None:
             return await self._send(method, path, params, body, signed)
-        pool, weight = cost_of(method, path, signed=signed)
+        pool, weight = cost_of(method, path, signed)
         priority = default_priority(method, path) if priority is None else priority
         safe = is_safe(method, idempotent)
         backoff: Backoff | None = None  # made by the first ambiguous failure
@@ -235,9 +239,9 @@ class RestClient(TradingCalls, AccountCalls):
             body_text = payload.decode("utf-8") if payload is not None else ""
             # The signer's headers (Content-Type among them), ours added: one dict.
             headers = auth_headers(self._credentials, method, signed_path, body_text, self.now_ms())
-            headers["User-Agent"] = "kcterm"
+            headers[_USER_AGENT] = "kcterm"
         else:
-            headers = {"Content-Type": "application/json", "User-Agent": "kcterm"}
+            headers = {_CONTENT_TYPE: "application/json", _USER_AGENT: "kcterm"}
         # encoded=True: yarl must send our percent-encoding untouched, or the server would
         # decode something other than what we signed.
         url = URL(
@@ -262,7 +266,7 @@ class RestClient(TradingCalls, AccountCalls):
             raise TransportError(f"{type(exc).__name__}: {text}", method=method, path=path) from exc
         if limit is not None:
             self.last_rate_limit = limit
-            pool = pool or cost_of(method, path, signed=signed)[0]
+            pool = pool or cost_of(method, path, signed)[0]
             self.rate_limits[pool] = limit
             if self.throttler is not None:
                 self.throttler.observe(pool, limit)

@@ -61,4 +61,3 @@ async def snapshot_levels(
     bids = [(float(p), float(s)) for p, s in data["bids"][:depth]]
     asks = [(float(p), float(s)) for p, s in data["asks"][:depth]]
     return bids, asks
-
