@@ -73,3 +73,26 @@ def test_kcterm_bench_idle_quick_measures_the_app_and_its_exchange_apart(
     for row in (app, exchange):
         value = float(row.split("|")[2].split()[0])
         assert 0 < value < 100  # both processes were found and ran
+
+
+def test_the_rest_instruction_driver_makes_signed_calls_a_running_exchange_accepts() -> None:
+    """`python -m kcterm.bench.rest` (what valgrind counts): each contender's calls are real
+    signed requests the exchange answers with 200000 (a refusal raises, from either)."""
+    import pytest
+
+    from kcterm.bench.rest import instructions_main
+    from kcterm.embedded import EmbeddedExchange
+    from kcterm.sim import SimConfig
+
+    exchange = EmbeddedExchange(SimConfig(port=0, seed=7))
+    base_url = exchange.start()
+    try:
+        for contender in ("kcterm", "raw"):
+            assert (
+                instructions_main(["--contender", contender, "--count", "3", "--url", base_url])
+                == 0
+            )
+        with pytest.raises(SystemExit):
+            instructions_main(["--contender", "ccxt", "--count", "1", "--url", base_url])
+    finally:
+        exchange.stop()
