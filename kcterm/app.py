@@ -135,7 +135,7 @@ def cheapen_pyside_import_hook() -> bool:
         return original(module)
 
     mod_uses_pyside.__wrapped__ = original  # type: ignore[attr-defined]
-    setattr(feature, "_mod_uses_pyside", mod_uses_pyside)  # noqa: B010
+    setattr(feature, "_mod_uses_pyside", mod_uses_pyside)
     return True
 
 

@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -404,6 +404,30 @@ def _child_logging(config: SimConfig, level: int, log_dir: str | None) -> None:
     logging.captureWarnings(True)
 
 
+@contextlib.contextmanager
+def no_ca_certificates() -> Iterator[None]:
+    """While inside, a default TLS context of this process trusts no certificate (OpenSSL reads
+    SSL_CERT_FILE and SSL_CERT_DIR when a context loads its defaults; both point at nothing);
+    the environment is as it was afterwards.
+
+    For the child's import of the exchange server: aiohttp builds its two default *client*
+    contexts when it is imported (aiohttp.connector, each loading the system's CA bundle: some
+    30 ms of CPU apiece), and the exchange child, a plain-HTTP server on loopback, opens no
+    TLS connection. Those two contexts then hold no CA: a verified TLS call from the child
+    would be refused (fails closed), never made without verification."""
+    saved = {name: os.environ.get(name) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    os.environ["SSL_CERT_FILE"] = os.devnull
+    os.environ["SSL_CERT_DIR"] = os.devnull
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _report(message: dict[str, Any]) -> None:
     # A parent that died while this child booted has closed the pipe: the child then still
     # stops the normal way (its stdin is at end-of-file too), saving what it loaded.
@@ -426,7 +450,8 @@ async def _serve(config: SimConfig) -> int:
         loop.call_soon_threadsafe(stop.set)
 
     threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
-    from kcterm.sim.server import SimExchange
+    with no_ca_certificates():  # the app is starting too: it needs the CPU more (issue 14)
+        from kcterm.sim.server import SimExchange
 
     exchange = SimExchange(config)
     try:
