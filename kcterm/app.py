@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 # Light imports only: the practice exchange's process is launched before anything heavy (Qt,
-# aiohttp, the session, the window) is imported, so that it boots while they load.
+# the session, the window) is imported, so that it boots while they load. On Linux it is a
+# fork made once asyncio and aiohttp are imported (kcterm.embedded.can_fork), which both use.
 from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
 from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
 
@@ -135,7 +136,7 @@ def cheapen_pyside_import_hook() -> bool:
         return original(module)
 
     mod_uses_pyside.__wrapped__ = original  # type: ignore[attr-defined]
-    setattr(feature, "_mod_uses_pyside", mod_uses_pyside)
+    feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[attr-defined]
     return True
 
 

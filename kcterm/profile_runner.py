@@ -90,11 +90,11 @@ def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> Any:
     """Launch the practice exchange's child now, before Qt is even imported, so that it boots
     while the app sets up its window; the open_profile() that asks for the same configuration
     adopts it (any other one stops it)."""
-    from kcterm.embedded import EmbeddedExchange
+    from kcterm.embedded import EmbeddedExchange, can_fork
     from kcterm.sim import SimConfig
 
     exchange = EmbeddedExchange(SimConfig(seed=seed, state_path=practice_state_path(reset)))
-    exchange.launch()
+    exchange.launch(fork=can_fork())  # a fork sharing the app's asyncio and aiohttp, if safe
     _prelaunched.append(exchange)
     return exchange
 
