@@ -251,6 +251,18 @@ def run(options: Options) -> Result:
                 label="start-up, vs before",
             )
         )
+    if cpu.get("before") and cpu["practice"]:
+        rows.append(
+            Row.compare(
+                "CPU to first painted window with data, practice (the app and its exchange "
+                f"child): this tree against KCTERM_BENCH_BEFORE={before}",
+                Figure(tuple(cpu["practice"])),
+                "s CPU",
+                "the same command from the other tree",
+                Figure(tuple(cpu["before"])),
+                label="start-up CPU, vs before",
+            )
+        )
     names = [n for n in ("floor", "practice", "custom", "before") if n in figures]
     labels = tuple(
         {
