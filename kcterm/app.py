@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 # Light imports only: the practice exchange's process is launched before anything heavy (Qt,
-# aiohttp, the session, the window) is imported, so that it boots while they load.
+# the session, the window) is imported, so that it boots while they load. On Linux it is a
+# fork made once asyncio and aiohttp are imported (kcterm.embedded.can_fork), which both use.
 from kcterm.profiles import KUCOIN_REST_URL, Profile, SecretStore, SettingsFile
 from kcterm.profiles.profile import KUCOIN_NAME, PRACTICE_NAME
 
@@ -98,6 +99,55 @@ class KeyringOnFirstUse(SecretStore):
         self._backend = value
 
 
+def cheapen_pyside_import_hook() -> bool:
+    """Make PySide6's after-import check cheap; True if installed. Call after `import PySide6`.
+
+    PySide6 (6.x, shibokensupport/feature.py) decides for every module imported after it
+    whether the module "uses PySide" (its default for `from __feature__ import ...`):
+    `_mod_uses_pyside(module)` is `"PySide6" in inspect.getsource(module)`, False when there
+    is no source. inspect.getsource goes through linecache (tokenize, all lines kept in
+    memory): about a tenth of a millisecond a module, for the ~400 modules the first window
+    imports. This answers the same from the file's bytes: a source file is in an ASCII-
+    compatible encoding, so "PySide6" is in its text only if b"PySide6" is in its bytes; a file
+    that has them, is not UTF-8 or is not a plain .py file on disk is left to the original.
+    If PySide6 no longer has the function, nothing is replaced."""
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or not callable(original):
+        return False
+    if getattr(original, "__wrapped__", None) is not None:  # installed already
+        return True
+
+    def mod_uses_pyside(module: Any) -> Any:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as file:
+                    data = file.read()
+            except OSError:
+                return original(module)
+            if b"PySide6" not in data:
+                return False
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return original(module)
+            return True
+        return original(module)
+
+    mod_uses_pyside.__wrapped__ = original  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[attr-defined]
+    return True
+
+
+def import_pyside() -> bool:
+    """Import PySide6 and make its after-import check cheap at once (every module imported
+    from here on passes through it); True if the cheap check is installed."""
+    import PySide6  # noqa: F401
+
+    return cheapen_pyside_import_hook()
+
+
 def choose_profile(args: argparse.Namespace, settings: SettingsFile) -> Profile:
     name = args.profile or {"live": KUCOIN_NAME}.get(args.venue or "", PRACTICE_NAME)
     try:
@@ -156,7 +206,8 @@ def _run(args: argparse.Namespace, *, release_collector: bool) -> int:
 
     import asyncio
 
-    from PySide6.QtWidgets import QApplication  # Qt only once the command line is good
+    import_pyside()  # Qt only once the command line is good
+    from PySide6.QtWidgets import QApplication
 
     from kcterm.desk import Desk
     from kcterm.qt_loop import BatchedQEventLoop

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-from kcterm.journal_store.export import export_csv, plain
 from kcterm.profile_runner import MissingKeys, OpenedProfile, check_profile, open_profile
 from kcterm.profiles import Credentials, Profile, SecretStore, SettingsFile
 from kcterm.profiles.connection_check import ConnectionReport, refusal
@@ -181,6 +180,8 @@ class Desk:
         return await check_profile(profile, self.secrets, typed, self.opened)
 
     def _export(self, path: Path) -> str:
+        from kcterm.journal_store.export import export_csv, plain  # not before the first window
+
         opened = self.opened
         assert opened is not None and opened.writer is not None
         opened.writer.flush()

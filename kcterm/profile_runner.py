@@ -7,7 +7,6 @@ open one first. No Qt here.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
@@ -19,10 +18,12 @@ from kcterm.logging_setup import REDACTOR
 from kcterm.profiles import Profile, SecretStore
 from kcterm.venue.kucoin.signer import Credentials
 
-# The session, the journal and the REST client (aiohttp) are imported when a profile opens:
-# kcterm.app launches the practice exchange through this module first (prelaunch_practice),
-# and that must not wait for them.
+# The session, the journal, the REST client (aiohttp) and asyncio are imported when a profile
+# opens: kcterm.app launches the practice exchange through this module first
+# (prelaunch_practice), and that must not wait for them.
 if TYPE_CHECKING:
+    import asyncio  # imported where used, after the practice exchange's launch
+
     from kcterm.core.session import Session
     from kcterm.journal_store import FillSync, JournalRecorder, JournalWriter
     from kcterm.profiles.connection_check import ConnectionReport
@@ -56,6 +57,8 @@ class OpenedProfile:
         return self.exchange.base_url if self.exchange is not None else None
 
     async def close(self) -> None:
+        import asyncio
+
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -87,11 +90,11 @@ def prelaunch_practice(*, seed: int = 7, reset: bool = False) -> Any:
     """Launch the practice exchange's child now, before Qt is even imported, so that it boots
     while the app sets up its window; the open_profile() that asks for the same configuration
     adopts it (any other one stops it)."""
-    from kcterm.embedded import EmbeddedExchange
+    from kcterm.embedded import EmbeddedExchange, can_fork
     from kcterm.sim import SimConfig
 
     exchange = EmbeddedExchange(SimConfig(seed=seed, state_path=practice_state_path(reset)))
-    exchange.launch()
+    exchange.launch(fork=can_fork())  # a fork sharing the app's asyncio and aiohttp, if safe
     _prelaunched.append(exchange)
     return exchange
 
@@ -170,6 +173,8 @@ async def open_profile(
 
 
 async def _public_link_up(session: Session, bound_s: float) -> None:
+    import asyncio
+
     from kcterm.venue.stream_status import StreamState
 
     loop = asyncio.get_running_loop()

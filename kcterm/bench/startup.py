@@ -12,6 +12,10 @@ empty home directory of its own made once for the benchmark (settings, practice 
 Python caches bytecode as it does on a user's machine (PYTHONDONTWRITEBYTECODE is dropped; the
 cache is in the benchmark's temporary directory), filled by one unmeasured run of each.
 
+On Linux one more row: the CPU seconds the practice run (the app and its exchange child) and
+the floor had spent when they printed that line, which a busy machine moves far less than the
+times (the floor's kcterm-sim runs apart, already booted).
+
 KCTERM_BENCH_BEFORE=TREE adds kcterm from another checkout (TREE holds its kcterm/, put first
 on PYTHONPATH) to the same rounds, practice profile: a before/after of a change. Its
 `--screenshot` must print PAINTED at its first frame with data (kcterm.ui.screenshot).
@@ -29,7 +33,7 @@ import time
 from pathlib import Path
 
 import kcterm
-from kcterm.bench.harness import Options, Plot, Result, Row, Series, interleaved
+from kcterm.bench.harness import Figure, Options, Plot, Result, Row, Series, interleaved
 
 PAINTED = "first painted frame with data"  # kcterm.ui.screenshot.PAINTED, minimal_window's
 TIMEOUT = 60.0
@@ -95,9 +99,31 @@ def _wait_for_group(pgid: int) -> None:
         time.sleep(0.02)
 
 
-def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -> float:
+def cpu_of_tree(pid: int) -> float | None:
+    """CPU seconds spent so far by `pid` and the processes it started (Linux; else None)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from kcterm.bench.proc import children, cpu_seconds
+
+    total = 0.0
+    for one in (pid, *children(pid)):
+        try:
+            total += cpu_seconds(one)
+        except OSError:  # it ended meanwhile
+            continue
+    return total
+
+
+def time_to_line(
+    command: list[str],
+    env: dict[str, str],
+    line: str = PAINTED,
+    cpu: list[float] | None = None,
+) -> float:
     """Seconds from launching `command` to its printing `line`; then waits for it and for
-    the processes it started to exit."""
+    the processes it started to exit. `cpu`: the CPU seconds the process and its children had
+    spent when it printed the line are appended to it (on Linux): a figure a busy machine
+    moves far less than the time."""
     group = os.name == "posix"
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -115,6 +141,9 @@ def time_to_line(command: list[str], env: dict[str, str], line: str = PAINTED) -
         for got in proc.stdout:
             if got.strip() == line:
                 elapsed = time.perf_counter() - start
+                spent = cpu_of_tree(proc.pid) if cpu is not None else None
+                if cpu is not None and spent is not None:
+                    cpu.append(spent)
                 break
         proc.stdout.read()
         proc.wait(TIMEOUT)
@@ -162,10 +191,11 @@ def run(options: Options) -> Result:
             # exists, as on any start but the very first.
             for command, env in commands.values():
                 time_to_line(command, env)
+            cpu: dict[str, list[float]] = {name: [] for name in commands}
             figures = interleaved(
                 rounds,
                 {
-                    name: functools.partial(time_to_line, command, env)
+                    name: functools.partial(time_to_line, command, env, cpu=cpu[name])
                     for name, (command, env) in commands.items()
                 },
             )
@@ -197,6 +227,18 @@ def run(options: Options) -> Result:
             label="start-up, same sim",
         ),
     ]
+    if cpu["floor"] and cpu["practice"]:
+        rows.append(
+            Row.compare(
+                "CPU to first painted window with data, kcterm practice: the app and its "
+                "exchange child (the floor: its one process; its kcterm-sim runs apart)",
+                Figure(tuple(cpu["practice"])),
+                "s CPU",
+                contender,
+                Figure(tuple(cpu["floor"])),
+                label="start-up CPU, practice",
+            )
+        )
     if "before" in figures:
         rows.append(
             Row.compare(
@@ -207,6 +249,18 @@ def run(options: Options) -> Result:
                 "the same command from the other tree",
                 figures["before"],
                 label="start-up, vs before",
+            )
+        )
+    if cpu.get("before") and cpu["practice"]:
+        rows.append(
+            Row.compare(
+                "CPU to first painted window with data, practice (the app and its exchange "
+                f"child): this tree against KCTERM_BENCH_BEFORE={before}",
+                Figure(tuple(cpu["practice"])),
+                "s CPU",
+                "the same command from the other tree",
+                Figure(tuple(cpu["before"])),
+                label="start-up CPU, vs before",
             )
         )
     names = [n for n in ("floor", "practice", "custom", "before") if n in figures]

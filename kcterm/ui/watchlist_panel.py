@@ -92,8 +92,17 @@ class WatchlistPanel(QWidget):
         self.model.set_rows([watchlist.rows[s] for s in sorted(watchlist.rows)])
         if first:
             self._select_current()
+        if self._resize_pending():
+            return  # that Resize event fits the columns (eventFilter), at the size shown
         if first or self.model.text_widths() != self._fitted:
             self.fit_columns()
+
+    def _resize_pending(self) -> bool:
+        """The view's viewport has a Resize event still to come: it was never shown, or it was
+        resized while hidden. Qt sends it when the viewport is shown, before it paints, and
+        eventFilter fits the columns then; fitting them before (as the window is built, at a
+        size it is not shown at: issue 14) would be thrown away."""
+        return self.view.viewport().testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
