@@ -67,7 +67,17 @@ async def test_a_reduce_only_order_that_would_open_or_grow_a_position_is_refused
     assert await nothing_sent(window)
     ticket.options.reduce_only.setChecked(False)
     qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
-    await until(lambda: session.account.positions.get(SYMBOL) is not None, 10, "the long")
+    # The position can show before the order's reply is back, and until then the ticket is
+    # still sending (its buttons disabled: a click now would do nothing). Wait for what a
+    # trader waits for: the whole long, and the buttons live again.
+    await until(
+        lambda: (
+            getattr(session.account.positions.get(SYMBOL), "qty", 0) == 3
+            and ticket.buy_button.isEnabled()
+        ),
+        10,
+        "the long, and the ticket ready again",
+    )
     ticket.options.reduce_only.setChecked(True)
     ticket.checks.run()
     assert "✕ Reduce-only: a buy would increase your long of 3 lots" in ticket.buy_preview.text()
