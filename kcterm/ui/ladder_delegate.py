@@ -26,6 +26,7 @@ from kcterm.ui.book_model import _CENTER, _RIGHT, MINE, PRICE, SIZE, TOTAL, Book
 from kcterm.ui.theme import colors
 
 TEXT_MARGIN = 4  # pixels between a number and the cell's edge
+_MONO = "0123456789,.-+ "  # what the ladder's numbers are made of
 _OWN_ALPHA = 40
 
 
@@ -113,6 +114,7 @@ class LadderView(QTableView):
         self._metrics = QFontMetricsF(self.font())
         self._ascent = 0.0
         self._line_height = 0
+        self._advance = 0.0  # of every character in _MONO, when the font gives them one
         self.paints = 0  # full passes painted (tests and benchmarks read it)
         # The view paints all of itself, its background included: the dock under it is then
         # not painted again with every change of the ladder (it was, on each one).
@@ -139,6 +141,10 @@ class LadderView(QTableView):
             self._ascent = self._metrics.ascent()
             # A static text's height, as _static measures it (the same for every line).
             self._line_height = self._static("0")[2]
+            # The panels' font is monospaced: a number's width is its length times one
+            # advance (exactly: Qt adds the same fractional advances), without asking Qt.
+            advances = {self._metrics.horizontalAdvance(c) for c in _MONO}
+            self._advance = advances.pop() if len(advances) == 1 else 0.0
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
@@ -177,6 +183,7 @@ class LadderView(QTableView):
         metrics = self._metrics
         ascent = self._ascent
         line_height = self._line_height
+        advance = self._advance
         self.paints += 1
         pen = None
         for r in range(first, last + 1):
@@ -222,7 +229,11 @@ class LadderView(QTableView):
                     else:
                         if len(seen) >= self.CACHE_MAX:
                             seen.clear()
-                        text_width = seen[text] = round(metrics.horizontalAdvance(text))
+                        if advance and not text.strip(_MONO):
+                            text_width = round(len(text) * advance)
+                        else:
+                            text_width = round(metrics.horizontalAdvance(text))
+                        seen[text] = text_width
                         static_top = text_top
                 if column == MINE:
                     left = x + (width - text_width) // 2
