@@ -184,7 +184,7 @@ async def measure(
         await asyncio.sleep(SETTLE_S)
         print("measuring: window painting", file=sys.stderr, flush=True)  # a profiler may attach
         painting = await sample(window, exchange, seconds, paints, tap, latency)
-        fps = round(1000 / window.frame_clock._timer.interval())
+        fps = round(1000 / window.frame_clock._frame_ms)
         window.frame_clock.stop()
         print("measuring: feed only", file=sys.stderr, flush=True)
         feed_only = await sample(window, exchange, seconds, paints, tap, latency)

@@ -127,7 +127,7 @@ def test_idle_trader_cpu_on_the_practice_market(
             shares.append(
                 f"the rest (Qt painting and layout, the loop, other threads) {total - timed:.1f}"
             )
-            fps = round(1000 / window.frame_clock._timer.interval())
+            fps = round(1000 / window.frame_clock._frame_ms)
             return fps, len(session.contracts), len(veils)
         finally:
             paints.remove()
