@@ -18,9 +18,11 @@ The clock rests while the event loop is quiet (issue 14: an idle window's frames
 its CPU, a wake-up and every panel's version check 62 times a second). On the app's loop
 (kcterm.qt_loop.BatchedQEventLoop), whose `activity` counts the passes that ran something (a
 message, a reply, a task step: what moves a panel's data), a tick that finds no pass since the
-one before puts the clock at REST_PERIOD frames between ticks; the loop's next pass wakes it
-(`when_active`) with a tick at once, sooner than the next frame would have come, and the frame
-rate again. A resting tick counts the frames it stood for: what runs every few frames (the
+one before puts the clock at REST_PERIOD frames between ticks. The loop's next pass wakes it
+(`when_active`): one tick WAKE_MS later (sooner than the next frame would have come; the rest of
+the same burst of messages is in it) and the clock goes on resting, or, when more comes within
+a frame of that tick (a market on the move), the frame rate again. A resting tick counts the
+frames it stood for: what runs every few frames (the
 status bar's ages, the stale veils) keeps its rate in seconds, at most once a tick. On any
 other loop (or with `rest=False`) the clock never rests.
 """
@@ -39,7 +41,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 log = logging.getLogger("kcterm.ui.frame_clock")
 
 DEFAULT_FPS = 60
-REST_PERIOD = 4  # frames between ticks while the loop is quiet: ~15 a second at 60 fps
+REST_PERIOD = 6  # frames between ticks while the loop is quiet: 10 a second at 60 fps
+WAKE_MS = 3  # a tick this long after the pass that ends a quiet spell (within a frame)
 
 
 class ActiveLoop(Protocol):
@@ -89,6 +92,12 @@ class FrameClock(QObject):
         self._looked = True  # whether the loop was looked up since start()
         self._last_tick = 0.0
         self.resting_ticks = 0  # ticks made while resting (tests and benchmarks read them)
+        self.wake_ticks = 0  # ... of them, those the loop's activity woke
+        self._wake_timer = QTimer(self)
+        self._wake_timer.setSingleShot(True)
+        self._wake_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._wake_timer.setInterval(WAKE_MS)
+        self._wake_timer.timeout.connect(self._wake)
 
     @property
     def fps(self) -> float:
@@ -122,7 +131,7 @@ class FrameClock(QObject):
 
     @property
     def resting(self) -> bool:
-        """Ticking every REST_PERIOD frames: the loop ran nothing since the tick before."""
+        """Ticking every REST_PERIOD frames (and once when woken): the loop was quiet."""
         return self._resting
 
     def start(self) -> None:
@@ -137,6 +146,7 @@ class FrameClock(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._wake_timer.stop()
         self._resting = False
         self._loop = None
 
@@ -169,23 +179,41 @@ class FrameClock(QObject):
         quiet = loop.activity == self._seen
         self._seen = loop.activity
         if quiet and not self._resting:
-            self._resting = True
-            self._timer.setInterval(self._frame_ms * REST_PERIOD)
-            loop.when_active(self._wake)
+            self._rest_now(loop)
         elif not quiet and self._resting:
             self._run()
 
-    def _wake(self) -> None:
-        """The loop ran something: tick at once (its data may have moved), then run."""
+    def _rest_now(self, loop: ActiveLoop) -> None:
+        self._resting = True
+        self._timer.setInterval(self._frame_ms * REST_PERIOD)
+        self._timer.start()  # the next resting tick a rest period from now
+        loop.when_active(self._woken)
+
+    def _woken(self) -> None:
+        """The loop ran something while the clock rested. Activity within a frame of the last
+        tick is a market on the move: the frame rate again. Else one tick, WAKE_MS from now
+        (what came in the same burst is in it too), and the clock goes on resting."""
         if not self._resting or self._loop is None or not self._timer.isActive():
             return
+        if (time.monotonic() - self._last_tick) * 1000 < self._frame_ms:
+            self._run()
+        elif not self._wake_timer.isActive():
+            self._wake_timer.start()
+
+    def _wake(self) -> None:
+        """The tick after a quiet spell (the wake timer's): its data may have moved."""
+        loop = self._loop
+        if not self._resting or loop is None or not self._timer.isActive():
+            return
         frames = round((time.monotonic() - self._last_tick) * 1000 / self._frame_ms)
-        self._run()
         self._tick(max(1, frames))
-        self._seen = self._loop.activity
+        self.wake_ticks += 1
+        self._seen = loop.activity
+        self._rest_now(loop)
 
     def _run(self) -> None:
         self._resting = False
+        self._wake_timer.stop()
         self._timer.setInterval(self._frame_ms)
         self._timer.start()  # the next frame a frame from now
 

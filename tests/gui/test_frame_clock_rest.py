@@ -1,5 +1,5 @@
 """The frame clock rests while the event loop runs nothing, and the loop's next pass wakes it
-with a tick at once (ui.frame_clock, kcterm.qt_loop.BatchedQEventLoop.when_active; issue 14:
+with a tick a few ms later (ui.frame_clock, kcterm.qt_loop.BatchedQEventLoop.when_active; issue 14:
 an idle window's frames were most of its CPU)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from kcterm.qt_loop import BatchedQEventLoop
 from kcterm.ui import frame_clock
 from kcterm.ui.frame_clock import REST_PERIOD, FrameClock
+from tests.gui.conftest import until
 
 
 class Quiet:
@@ -64,11 +65,21 @@ def test_a_quiet_loop_rests_the_clock_and_its_next_pass_wakes_it(qapp, now: Now)
         assert clock._timer.interval() == REST_PERIOD * frame_ms
         assert len(loop.waiting) == 1
         before = len(ticks)
-        now.t += 0.005
-        loop.a_pass()  # a message: a tick at once, and the frame rate again
+        now.t += 0.2
+        loop.a_pass()  # a message after a quiet spell: one tick, a few ms later
+        assert clock._wake_timer.isActive()
+        assert len(ticks) == before
+        now.t += 0.003
+        clock._wake()  # the wake timer fires
         assert len(ticks) == before + 1
+        assert ticks[-1] - ticks[-2] == round(203 / frame_ms)  # the frames it stood for
+        assert clock.resting and clock.wake_ticks == 1  # a lone message: still resting
+        assert len(loop.waiting) == 1
+        now.t += 0.005
+        loop.a_pass()  # more within a frame of that tick: a market on the move
         assert not clock.resting
         assert clock._timer.interval() == frame_ms
+        assert not clock._wake_timer.isActive()
     finally:
         clock.stop()
 
@@ -124,14 +135,14 @@ async def test_the_apps_loop_rests_the_clock_while_quiet_and_wakes_it(
     try:
         await asyncio.sleep(0.4)  # nothing else runs: the clock rests
         assert clock.resting_ticks > 0
-        while not clock.resting:
-            await asyncio.sleep(0.05)
+        await until(lambda: clock.resting, 2, "the clock resting")
         frames = clock.frames
         done = asyncio.get_running_loop().create_future()
         qloop.call_soon(done.set_result, None)  # a pass: it wakes the clock at its end
         await done
-        assert clock.frames > frames
-        assert not clock.resting
+        # A tick a few ms later (or, when the pass came within a frame of the last tick, the
+        # frame rate again).
+        await until(lambda: clock.frames > frames, 2, "a tick after the pass")
     finally:
         clock.stop()
 
