@@ -148,19 +148,22 @@ class LadderView(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
-        background = QPainter(viewport)
-        background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
-        background.end()
         model = self.model()
         if not isinstance(model, BookModel) or self.showGrid():
+            background = QPainter(viewport)
+            background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+            background.end()
             super().paintEvent(event)
             return
+        painter = QPainter(viewport)  # one painter: the background, then the rows
+        painter.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
         self._use_font(self.font())
         exposed: QRect = event.rect()
         rows = model.rowCount()
         first = self.rowAt(exposed.top())
         if first < 0:
             if rows == 0 or exposed.top() > self.rowViewportPosition(rows - 1):
+                painter.end()
                 return
             first = 0
         last = self.rowAt(exposed.bottom())
@@ -175,7 +178,6 @@ class LadderView(QTableView):
         columns = [
             (c, x, w) for c, x, w in columns if x + w > exposed.left() and x <= exposed.right()
         ]
-        painter = QPainter(self.viewport())
         painter.setFont(self._cache_font or self.font())
         pens = _Pens()
         texts_cache = self._texts
@@ -186,10 +188,11 @@ class LadderView(QTableView):
         advance = self._advance
         self.paints += 1
         pen = None
+        ladder_rows = model._rows
         for r in range(first, last + 1):
             top = self.rowViewportPosition(r)
             height = self.rowHeight(r)
-            row = model.row_at(r)
+            row = ladder_rows[r]
             side = row.side
             texts = row.texts()
             row_pen = pens.muted if side == "spread" else (pens.bid if side == "bid" else pens.ask)
