@@ -158,3 +158,25 @@ async def test_when_active_calls_back_once_at_the_end_of_a_pass(
     await asyncio.sleep(0)
     assert woken == [passes]
     assert qloop.activity >= passes + 2
+
+
+async def test_the_tickets_checks_keep_their_pace_in_seconds(window, monkeypatch) -> None:
+    """The ticket's preview follows the market ~4 times a second however often the clock
+    calls it (a resting clock calls it less often than its 30 a second)."""
+    from kcterm.ui import order_ticket
+
+    window.frame_clock.stop()
+    ticket = window.ticket
+    runs: list[float] = []
+    monkeypatch.setattr(ticket.checks, "run", lambda: runs.append(t[0]))
+    t = [5000.0]
+    monkeypatch.setattr(order_ticket.time, "monotonic", lambda: t[0])
+    for _ in range(32):  # 2 s of a clock at 16 calls a second
+        ticket.refresh()
+        t[0] += 0.0625
+    assert len(runs) == 8  # every 0.25 s: 2 s, 8 runs
+    runs.clear()
+    for _ in range(8):  # 2 s of a clock at 4 calls a second
+        ticket.refresh()
+        t[0] += 0.25
+    assert len(runs) == 8
