@@ -174,6 +174,9 @@ class OpaqueTableView(QTableView):
                 color = column.color(item) if column.color is not None else None
                 painter.setPen(color if color is not None else text_color)
                 room = width - 2 * margin
+                if "\n" in text:  # lines of their own: Qt's item path lays them out
+                    self._delegate_cell(painter, model, r, top, height, c, x, width)
+                    continue
                 picture, text_width, text_height = statics.get(text)
                 if text_width > room:
                     if wrap:  # Qt's item path would wrap it or not: let it paint the cell

@@ -140,3 +140,17 @@ def test_a_view_with_a_delegate_of_its_own_takes_qt_path(qapp) -> None:
     view.viewport().grab()
     assert view.own_paints == before
     view.close()
+
+
+def test_a_text_of_several_lines_looks_as_qt_paints_it(qapp) -> None:
+    rows = watch_rows(5)
+    rows[2].symbol = "TWO\nLINES"
+    model = WatchlistModel({})
+    model.set_rows(rows)
+    view = table(model, 420, 200)
+    view.verticalHeader().setDefaultSectionSize(34)
+    QApplication.processEvents()
+    stock, own, passes = both_ways(view)
+    assert passes == 1
+    assert own == stock
+    view.close()
