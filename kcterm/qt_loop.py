@@ -22,6 +22,11 @@ arrive:
 - in debug mode (`loop.set_debug(True)`) each handle is timed and a slow one is logged, with
   `_current_handle` set, as qasync's timer does.
 
+Each pass counts in `activity`, and `when_active(callback)` calls `callback` once at the end
+of the pass running now or the next one: the window's frame clock (ui.frame_clock) rests
+while the loop has nothing to run (no message, no reply, no task step: no data of a panel can
+have moved) and is woken by the first pass that runs something.
+
 A stop() inside a drain lets the rest of that pass run (asyncio does the same) and Qt's loop
 then returns; what is left waits in the deque for the next run (or for run_until_complete's
 last processEvents, as qasync's pending zero-timers did). After close() a callback is dropped,
@@ -35,6 +40,7 @@ import contextvars
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import qasync
@@ -57,7 +63,13 @@ class BatchedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync is u
         self._wake.setInterval(0)
         self._wake.timeout.connect(self._drain)
         self._wake_pending = False
+        self.activity = 0  # passes of ready callbacks run so far
+        self._when_active: list[Callable[[], None]] = []
         super().__init__(*args, **kwargs)
+
+    def when_active(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (once) at the end of the pass running now, or of the next one."""
+        self._when_active.append(callback)
 
     def call_soon(
         self, callback: Any, *args: Any, context: contextvars.Context | None = None
@@ -99,6 +111,7 @@ class BatchedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync is u
         if self._closed:
             ready.clear()
             return
+        self.activity += 1
         debug = self.get_debug()
         todo = len(ready)
         handle: asyncio.Handle | None = None
@@ -119,6 +132,16 @@ class BatchedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync is u
             if ready and not self._wake_pending and not self._closed:
                 self._wake_pending = True
                 self._wake.start()
+            if self._when_active:
+                self._woken()
+
+    def _woken(self) -> None:
+        woken, self._when_active = self._when_active, []
+        for callback in woken:
+            try:
+                callback()
+            except Exception:  # one broken waiter must not keep the others asleep
+                logger.exception("when_active callback failed")
 
     def _run_timed(self, handle: asyncio.Handle) -> None:
         """Debug mode, as qasync's timer: the handle is the loop's current one while it runs
@@ -138,6 +161,7 @@ class BatchedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync is u
         super().close()  # raises if running; clears _ready (BaseEventLoop.close)
         self._wake.stop()
         self._wake_pending = False
+        self._when_active.clear()
 
 
 def _format_handle(handle: asyncio.Handle) -> str:

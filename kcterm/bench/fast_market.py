@@ -83,7 +83,7 @@ async def sample(
     clock = window.frame_clock
     lags = LagSampler()
     frame_lags: list[float] = []
-    start_seq, start_ticks, resyncs = book.sequence, clock.frames, book.resyncs
+    start_seq, start_ticks, resyncs = book.sequence, clock.ticks, book.resyncs
     start_frames, start_paints = paints.snapshot()
     start_received = tap.received
     latency.latencies.clear()
@@ -111,7 +111,7 @@ async def sample(
         "received_per_s": received / elapsed,
         "applied_per_s": (book.sequence - start_seq) / elapsed,
         "frames_per_s": (frames - start_frames) / elapsed,
-        "ticks_per_s": (clock.frames - start_ticks) / elapsed,
+        "ticks_per_s": (clock.ticks - start_ticks) / elapsed,
         "panels": {n: (painted[n] - start_paints[n]) / elapsed for n in paints.widgets},
         "loop": lags.sleep_late,
         "soon": lags.soon_waits,
@@ -184,7 +184,7 @@ async def measure(
         await asyncio.sleep(SETTLE_S)
         print("measuring: window painting", file=sys.stderr, flush=True)  # a profiler may attach
         painting = await sample(window, exchange, seconds, paints, tap, latency)
-        fps = round(1000 / window.frame_clock._timer.interval())
+        fps = round(1000 / window.frame_clock._frame_ms)
         window.frame_clock.stop()
         print("measuring: feed only", file=sys.stderr, flush=True)
         feed_only = await sample(window, exchange, seconds, paints, tap, latency)

@@ -29,21 +29,21 @@ def group_levels(
     step: Decimal,
     side: str,
     depth: int,
-    buckets: dict[tuple[Decimal, str], Decimal] | None = None,
+    buckets: dict[Decimal, Decimal] | None = None,
 ) -> list[Level]:
     """Merge best-first `levels` into at most `depth` groups of `step`, best first.
 
-    `buckets` (price, side) -> group, kept by a caller that groups the same prices frame
-    after frame with one step (the ladder model): a Decimal division per level is skipped."""
+    `buckets` price -> group, of this side and step, kept by a caller that groups the same
+    prices frame after frame (the ladder model): a Decimal division per level is skipped."""
     out: list[Level] = []
     for price, size in levels:
-        known = None if buckets is None else buckets.get((price, side))
+        known = None if buckets is None else buckets.get(price)
         if known is not None:
             bucket = known
         else:
             bucket = bucket_price(price, step, side)
             if buckets is not None:
-                buckets[price, side] = bucket
+                buckets[price] = bucket
         if out and out[-1][0] == bucket:
             out[-1] = (bucket, out[-1][1] + size)
         elif len(out) >= depth:

@@ -9,9 +9,8 @@ resting lots at that price (the "Mine" column).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -31,8 +30,10 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-@dataclass(frozen=True, slots=True)
-class LadderRow:
+class LadderRow(NamedTuple):
+    """One row as drawn. A named tuple, not a dataclass: a busy book makes ~40 a frame and
+    compares them with the last frame's, and a tuple is made and compared in C."""
+
     side: str  # "ask" | "bid" | "spread"
     price: str = ""
     size: str = ""
@@ -54,8 +55,13 @@ class BookModel(QAbstractTableModel):
         self.cells_signalled = 0
         self.sequence = -1  # the book's sequence drawn: the newest change the ladder shows
         self._drawn_from: tuple[object, ...] = ()  # the book's levels the rows were made from
-        self._buckets: dict[tuple[Decimal, str], Decimal] = {}  # (price, side) -> its group
+        # Of each side ("buy", "sell"): price -> its group at _bucket_step.
+        self._buckets: dict[str, dict[Decimal, Decimal]] = {"buy": {}, "sell": {}}
         self._bucket_step: Decimal | None = None
+        # A price's text at the contract's precision: the prices repeat from frame to frame,
+        # and formatting a Decimal is the dearest part of making a row.
+        self._price_texts: dict[Decimal, str] = {}
+        self._price_places: int | None = None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -115,10 +121,13 @@ class BookModel(QAbstractTableModel):
         """core.ladder.group_levels, with each price's group remembered: the prices repeat
         from frame to frame, and a Decimal division per level per frame was a third of the
         ladder's refresh."""
-        buckets = self._buckets
-        if step != self._bucket_step or len(buckets) > BUCKETS_MAX:
-            buckets.clear()
+        buckets = self._buckets[side]
+        if step != self._bucket_step:
+            for known in self._buckets.values():
+                known.clear()
             self._bucket_step = step
+        elif len(buckets) > BUCKETS_MAX:
+            buckets.clear()
         return group_levels(levels, step, side, depth, buckets)
 
     def row_text(self, row: int) -> tuple[str, str, str, str]:
@@ -158,8 +167,13 @@ class BookModel(QAbstractTableModel):
         ask_total = sum(s for _, s in asks)
         bid_total = sum(s for _, s in bids)
         max_total = max(ask_total, bid_total) or 1
-        ask_rows = _side_rows("ask", asks, contract, own, max_size, max_total)
-        bid_rows = _side_rows("bid", bids, contract, own, max_size, max_total)
+        places = contract.price_places if contract is not None else None
+        texts = self._price_texts
+        if places != self._price_places or len(texts) > BUCKETS_MAX:
+            texts.clear()
+            self._price_places = places
+        ask_rows = _side_rows("ask", asks, places, own, max_size, max_total, texts)
+        bid_rows = _side_rows("bid", bids, places, own, max_size, max_total, texts)
         padding = depth - len(ask_rows)
         rows = [LadderRow("ask")] * padding + list(reversed(ask_rows))
         prices: list[Decimal | None] = [None] * padding + [p for p, _ in reversed(asks)]
@@ -175,13 +189,25 @@ class BookModel(QAbstractTableModel):
         for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
             if old == new:
                 continue
-            old_texts, new_texts = old.texts(), new.texts()
-            columns = [c for c in range(4) if old_texts[c] != new_texts[c]]
-            if old.size_bar != new.size_bar:
-                columns.append(SIZE)
+            # The columns whose text changed; the size's with its bar; every column with
+            # the cumulative bar or the side (the row's colours).
             if old.total_bar != new.total_bar or old.side != new.side:
-                columns += [MINE, TOTAL]
-            first, last = min(columns), max(columns)
+                first, last = MINE, TOTAL
+            else:
+                sized = old.size != new.size or old.size_bar != new.size_bar
+                priced = old.price != new.price
+                first = (
+                    MINE if old.mine != new.mine else PRICE if priced else SIZE if sized else TOTAL
+                )
+                last = (
+                    TOTAL
+                    if old.total != new.total
+                    else SIZE
+                    if sized
+                    else PRICE
+                    if priced
+                    else MINE
+                )
             self.cells_signalled += last - first + 1
             changed.append((i, first, last))
         self._rows = rows
@@ -203,23 +229,31 @@ class BookModel(QAbstractTableModel):
 def _side_rows(
     side: str,
     levels: list[Level],
-    contract: Contract | None,
+    places: int | None,
     own: dict[tuple[str, Decimal], int],
     max_size: int,
     max_total: int,
+    price_texts: dict[Decimal, str],
 ) -> list[LadderRow]:
+    """`places`: the contract's price precision (None: no contract, the price as it is);
+    `price_texts`: the prices' texts at that precision, filled here as they come."""
     own_side = "buy" if side == "bid" else "sell"
-    # The contract's precision once per side, not once per level (it is derived each time).
-    places = contract.price_places if contract is not None else None
     total = 0
     rows: list[LadderRow] = []
     for price, size in levels:
         total += size
-        mine = own.get((own_side, price), 0)
+        mine = own.get((own_side, price), 0) if own else 0
+        if places is None:  # as it came (equal Decimals may read differently: no cache)
+            text = str(price)
+        else:
+            cached = price_texts.get(price)
+            if cached is None:
+                cached = price_texts[price] = f"{price:,.{places}f}"
+            text = cached
         rows.append(
             LadderRow(
                 side,
-                str(price) if places is None else f"{price:,.{places}f}",
+                text,
                 f"{size:,}",
                 f"{total:,}",
                 f"{mine:,}" if mine else "",

@@ -13,20 +13,44 @@ the phase (which of its frames) that the fewest others share, so their work is s
 frames instead of landing on the same one (a frame that drew the chart, the tape and the
 watchlist at once would hold the event loop for all three). Counting frames, not seconds, a
 stalled loop never makes up for lost calls with a burst.
+
+The clock rests while the event loop is quiet (issue 14: an idle window's frames were most of
+its CPU, a wake-up and every panel's version check 62 times a second). On the app's loop
+(kcterm.qt_loop.BatchedQEventLoop), whose `activity` counts the passes that ran something (a
+message, a reply, a task step: what moves a panel's data), a tick that finds no pass since the
+one before puts the clock at REST_PERIOD frames between ticks. The loop's next pass wakes it
+(`when_active`): one tick WAKE_MS later (sooner than the next frame would have come; the rest of
+the same burst of messages is in it) and the clock goes on resting, or, when more comes within
+a frame of that tick (a market on the move), the frame rate again. A resting tick counts the
+frames it stood for: what runs every few frames (the
+status bar's ages, the stale veils) keeps its rate in seconds, at most once a tick. On any
+other loop (or with `rest=False`) the clock never rests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
 log = logging.getLogger("kcterm.ui.frame_clock")
 
 DEFAULT_FPS = 60
+REST_PERIOD = 6  # frames between ticks while the loop is quiet: 10 a second at 60 fps
+WAKE_MS = 3  # a tick this long after the pass that ends a quiet spell (within a frame)
+
+
+class ActiveLoop(Protocol):
+    """What the clock needs of a loop to rest (kcterm.qt_loop.BatchedQEventLoop has it)."""
+
+    activity: int
+
+    def when_active(self, callback: Callable[[], None]) -> None: ...
 
 
 class _Paced:
@@ -39,7 +63,15 @@ class _Paced:
 
 
 class FrameClock(QObject):
-    def __init__(self, fps: int = DEFAULT_FPS, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        fps: int = DEFAULT_FPS,
+        parent: QObject | None = None,
+        rest: bool = True,
+        loop: ActiveLoop | None = None,
+    ) -> None:
+        """`loop`: the loop whose activity the clock follows (by default the running one at
+        its first tick, when it is an ActiveLoop); `rest=False`: never rest."""
         super().__init__(parent)
         self._fps = fps
         self._every: list[Callable[[], None]] = []  # run on every tick
@@ -47,10 +79,26 @@ class FrameClock(QObject):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # 16 ms, not 16 ms +/- 5 %
         self._timer.setInterval(max(1, int(1000 / fps)))  # 16 ms at 60: never slower
-        self._timer.timeout.connect(self.tick)
+        self._timer.timeout.connect(self._on_timer)
+        self._frame_ms = self._timer.interval()
         self.frames = 0
         self.last_lag_ms = 0.0  # how late the last tick fired: a cheap event-loop lag gauge
         self._expected = 0.0
+        self._rest = rest
+        self._given = loop
+        self._loop: ActiveLoop | None = None  # the loop whose activity the clock follows
+        self._seen = -1  # its activity at the last tick
+        self._resting = False
+        self._looked = True  # whether the loop was looked up since start()
+        self._last_tick = 0.0
+        self.ticks = 0  # ticks made (a resting one stands for several frames)
+        self.resting_ticks = 0  # ... of them, while resting (tests and benchmarks read them)
+        self.wake_ticks = 0  # ... of them, those the loop's activity woke
+        self._wake_timer = QTimer(self)
+        self._wake_timer.setSingleShot(True)
+        self._wake_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._wake_timer.setInterval(WAKE_MS)
+        self._wake_timer.timeout.connect(self._wake)
 
     @property
     def fps(self) -> float:
@@ -82,24 +130,110 @@ class FrameClock(QObject):
                 return self._fps / paced.period
         return self.fps
 
+    @property
+    def resting(self) -> bool:
+        """Ticking every REST_PERIOD frames (and once when woken): the loop was quiet."""
+        return self._resting
+
     def start(self) -> None:
-        self._expected = time.monotonic() + self._timer.interval() / 1000
+        self._loop = self._given if self._rest else None  # else looked up at the first tick
+        self._looked = not self._rest or self._given is not None
+        self._seen = -1
+        self._resting = False
+        self._timer.setInterval(self._frame_ms)
+        self._expected = time.monotonic() + self._frame_ms / 1000
+        self._last_tick = time.monotonic()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
+        self._wake_timer.stop()
+        self._resting = False
+        self._loop = None
 
     def tick(self) -> None:
         """One frame (the timer calls it): every-frame callbacks, then those whose frame it is."""
+        self._tick(1)
+
+    def _on_timer(self) -> None:
+        if not self._looked:
+            self._looked = True
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if hasattr(running, "activity") and hasattr(running, "when_active"):
+                self._loop = running  # type: ignore[assignment]  # it is an ActiveLoop
+        if not self._resting:
+            self._tick(1)
+        else:  # the frames it stood for, as by the clock (at least one)
+            frames = round((time.monotonic() - self._last_tick) * 1000 / self._frame_ms)
+            self._tick(max(1, frames))
+            self.resting_ticks += 1
+        self._settle()
+
+    def _settle(self) -> None:
+        """After a tick: rest when the loop ran nothing since the tick before, else run."""
+        loop = self._loop
+        if loop is None or not self._timer.isActive():
+            return
+        quiet = loop.activity == self._seen
+        self._seen = loop.activity
+        if quiet and not self._resting:
+            self._rest_now(loop)
+        elif not quiet and self._resting:
+            self._run()
+
+    def _rest_now(self, loop: ActiveLoop) -> None:
+        self._resting = True
+        self._timer.setInterval(self._frame_ms * REST_PERIOD)
+        self._timer.start()  # the next resting tick a rest period from now
+        loop.when_active(self._woken)
+
+    def _woken(self) -> None:
+        """The loop ran something while the clock rested. Activity within a frame of the last
+        tick is a market on the move: the frame rate again. Else one tick, WAKE_MS from now
+        (what came in the same burst is in it too), and the clock goes on resting."""
+        if not self._resting or self._loop is None or not self._timer.isActive():
+            return
+        if (time.monotonic() - self._last_tick) * 1000 < self._frame_ms:
+            self._run()
+        elif not self._wake_timer.isActive():
+            self._wake_timer.start()
+
+    def _wake(self) -> None:
+        """The tick after a quiet spell (the wake timer's): its data may have moved."""
+        loop = self._loop
+        if not self._resting or loop is None or not self._timer.isActive():
+            return
+        frames = round((time.monotonic() - self._last_tick) * 1000 / self._frame_ms)
+        self._tick(max(1, frames))
+        self.wake_ticks += 1
+        self._seen = loop.activity
+        self._rest_now(loop)
+
+    def _run(self) -> None:
+        self._resting = False
+        self._wake_timer.stop()
+        self._timer.setInterval(self._frame_ms)
+        self._timer.start()  # the next frame a frame from now
+
+    def _tick(self, frames: int) -> None:
         now = time.monotonic()
         self.last_lag_ms = max(0.0, (now - self._expected) * 1000)
         self._expected = now + self._timer.interval() / 1000
-        frame = self.frames
-        self.frames += 1
+        self._last_tick = now
+        self.ticks += 1
+        first = self.frames
+        self.frames += frames
         for callback in self._every:
             self._call(callback)
         for paced in self._paced:
-            if frame % paced.period == paced.phase:
+            # Once if its frame is among those this tick stands for (one, unless resting).
+            if frames == 1:
+                if first % paced.period == paced.phase:
+                    self._call(paced.callback)
+            elif frames >= paced.period or (paced.phase - first) % paced.period < frames:
                 self._call(paced.callback)
 
     @staticmethod

@@ -10,14 +10,23 @@ of the model and is what LadderView draws cell for cell.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QStaticText, QTransform
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from kcterm.ui.book_model import _CENTER, _RIGHT, MINE, PRICE, SIZE, TOTAL, BookModel, LadderRow
 from kcterm.ui.theme import colors
 
 TEXT_MARGIN = 4  # pixels between a number and the cell's edge
+_MONO = "0123456789,.-+ "  # what the ladder's numbers are made of
 _OWN_ALPHA = 40
 
 
@@ -88,16 +97,24 @@ class LadderBarDelegate(QStyledItemDelegate):
 class LadderView(QTableView):
     """A table view of a BookModel that paints the rows in one pass (see the module doc).
 
-    Numbers are drawn as cached QStaticText (laid out once per distinct text and font: a
-    price or a size repeats from frame to frame), a third of what laying a text out costs.
+    A number seen for the second time is drawn as a cached QStaticText (laid out once per
+    distinct text and font: a price or a size repeats from frame to frame), a third of what
+    laying a text out costs. One seen for the first time is drawn as plain text at the same
+    place (the same pixels): in a busy book most cumulative totals are new on every frame and
+    never come back, and laying out a static text for them cost more than drawing them.
     """
 
-    CACHE_MAX = 4000  # distinct texts kept; the cache starts again beyond it
+    CACHE_MAX = 4000  # distinct texts kept (each cache); a cache starts again beyond it
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self._texts: dict[str, tuple[QStaticText, int, int]] = {}
+        self._seen: dict[str, int] = {}  # drawn once, as plain text: its width
         self._cache_font: QFont | None = None
+        self._metrics = QFontMetricsF(self.font())
+        self._ascent = 0.0
+        self._line_height = 0
+        self._advance = 0.0  # of every character in _MONO, when the font gives them one
         self.paints = 0  # full passes painted (tests and benchmarks read it)
         # The view paints all of itself, its background included: the dock under it is then
         # not painted again with every change of the ladder (it was, on each one).
@@ -110,29 +127,43 @@ class LadderView(QTableView):
                 self._texts.clear()
             static = QStaticText(text)
             static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), self.font())
+            static.prepare(QTransform(), self._cache_font or self.font())
             size = static.size()
             cached = self._texts[text] = (static, round(size.width()), round(size.height()))
         return cached
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        viewport = self.viewport()
-        background = QPainter(viewport)
-        background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
-        background.end()
-        model = self.model()
-        if not isinstance(model, BookModel) or self.showGrid():
-            super().paintEvent(event)
-            return
-        font = self.font()
+    def _use_font(self, font: QFont) -> None:
         if font != self._cache_font:
             self._texts.clear()
+            self._seen.clear()
             self._cache_font = QFont(font)
+            self._metrics = QFontMetricsF(font)
+            self._ascent = self._metrics.ascent()
+            # A static text's height, as _static measures it (the same for every line).
+            self._line_height = self._static("0")[2]
+            # The panels' font is monospaced: a number's width is its length times one
+            # advance (exactly: Qt adds the same fractional advances), without asking Qt.
+            advances = {self._metrics.horizontalAdvance(c) for c in _MONO}
+            self._advance = advances.pop() if len(advances) == 1 else 0.0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        viewport = self.viewport()
+        model = self.model()
+        if not isinstance(model, BookModel) or self.showGrid():
+            background = QPainter(viewport)
+            background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+            background.end()
+            super().paintEvent(event)
+            return
+        painter = QPainter(viewport)  # one painter: the background, then the rows
+        painter.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
+        self._use_font(self.font())
         exposed: QRect = event.rect()
         rows = model.rowCount()
         first = self.rowAt(exposed.top())
         if first < 0:
             if rows == 0 or exposed.top() > self.rowViewportPosition(rows - 1):
+                painter.end()
                 return
             first = 0
         last = self.rowAt(exposed.bottom())
@@ -147,17 +178,25 @@ class LadderView(QTableView):
         columns = [
             (c, x, w) for c, x, w in columns if x + w > exposed.left() and x <= exposed.right()
         ]
-        painter = QPainter(self.viewport())
+        painter.setFont(self._cache_font or self.font())
         pens = _Pens()
-        static = self._static
+        texts_cache = self._texts
+        seen = self._seen
+        metrics = self._metrics
+        ascent = self._ascent
+        line_height = self._line_height
+        advance = self._advance
         self.paints += 1
+        pen = None
+        ladder_rows = model._rows
         for r in range(first, last + 1):
             top = self.rowViewportPosition(r)
             height = self.rowHeight(r)
-            row = model.row_at(r)
+            row = ladder_rows[r]
             side = row.side
             texts = row.texts()
             row_pen = pens.muted if side == "spread" else (pens.bid if side == "bid" else pens.ask)
+            text_top = top + (height - line_height) // 2
             for column, x, width in columns:
                 if row.mine and column <= PRICE:
                     painter.fillRect(x, top, width, height, pens.own_fill)
@@ -175,11 +214,36 @@ class LadderView(QTableView):
                 text = texts[column]
                 if not text:
                     continue
-                picture, text_width, text_height = static(text)
-                painter.setPen(pens.own if column == MINE else row_pen)
+                want = pens.own if column == MINE else row_pen
+                if want is not pen:
+                    painter.setPen(want)
+                    pen = want
+                cached = texts_cache.get(text)
+                if cached is not None:
+                    picture, text_width, text_height = cached
+                    static_top = top + (height - text_height) // 2
+                else:
+                    picture = None
+                    text_width = seen.get(text, -1)
+                    if text_width >= 0:  # the second time: worth laying out
+                        del seen[text]
+                        picture, text_width, text_height = self._static(text)
+                        static_top = top + (height - text_height) // 2
+                    else:
+                        if len(seen) >= self.CACHE_MAX:
+                            seen.clear()
+                        if advance and not text.strip(_MONO):
+                            text_width = round(len(text) * advance)
+                        else:
+                            text_width = round(metrics.horizontalAdvance(text))
+                        seen[text] = text_width
+                        static_top = text_top
                 if column == MINE:
                     left = x + (width - text_width) // 2
                 else:
                     left = x + width - TEXT_MARGIN - text_width
-                painter.drawStaticText(left, top + (height - text_height) // 2, picture)
+                if picture is not None:
+                    painter.drawStaticText(left, static_top, picture)
+                else:  # where the static text would be: its top-left, its baseline below
+                    painter.drawText(QPointF(left, static_top + ascent), text)
         painter.end()

@@ -1,4 +1,5 @@
-"""A table view that paints all of its viewport, its background included.
+"""A table view that paints all of its viewport, its background included, and its plain cells
+itself.
 
 A view whose viewport Qt does not take as opaque has the widgets under it (its panel, its dock)
 painted again with every change of a cell: a new print in the tape or a new price in the
@@ -6,13 +7,76 @@ watchlist repainted the whole dock, frame and title bar included (issue 14). The
 marked opaque (WA_OpaquePaintEvent) and the view fills the part it repaints with the
 viewport's background itself, so a change repaints the changed cells' rectangle alone; its
 scroll bars fill their background too.
+
+Qt's item path paints a cell through the delegate: a style option filled from ~7 data roles
+(each a call into the Python model), then the application's stylesheet style drawing an item
+panel and laying the text out. That cost ~50 µs a cell, ~11 ms for a full watchlist, and was
+the idle window's biggest paint (issue 14). For a SpecTableModel (directly or under a sort /
+filter proxy) with the stock delegate and no grid, this view paints the cells of the exposed
+rectangle in one pass, straight from the model's formatted texts and its columns' colours:
+the background brush, then the text as a cached QStaticText at the alignment Qt's item path
+uses (its text margin, vertically centred, elided on the right when the cell is too narrow).
+A row that is selected or holds the current item still goes through the delegate, as Qt paints
+it (highlight, focus frame), and any other view (a grid, a delegate of its own) takes Qt's path.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtCore import QPointF, QRect, QSortFilterProxyModel, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import (
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from kcterm.ui.columns import SpecTableModel, _alignment
+
+
+class StaticTexts:
+    """QStaticText laid out once per distinct text and font, with its size; a text that does
+    not repeat costs one layout, one that does (a price, a symbol) a dictionary look-up."""
+
+    MAX = 4000  # distinct texts kept; the cache starts again beyond it
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[QStaticText, float, int]] = {}
+        self._font: QFont | None = None
+        self._metrics = QFontMetricsF(QFont())
+
+    def use(self, font: QFont) -> None:
+        """The font the next texts are drawn in (a new one empties the cache)."""
+        if font != self._font:
+            self._texts.clear()
+            self._font = QFont(font)
+            self._metrics = QFontMetricsF(font)
+
+    def get(self, text: str) -> tuple[QStaticText, float, int]:
+        """(the laid-out text, its width, its height in whole pixels as Qt's item path
+        counts it: truncated)."""
+        cached = self._texts.get(text)
+        if cached is None:
+            if len(self._texts) >= self.MAX:
+                self._texts.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self._font or QFont())
+            # The advance, as Qt's text layout aligns a line (the static text's own width
+            # takes in a last glyph's overhang, a pixel off on a "%" or a "K").
+            width = self._metrics.horizontalAdvance(text)
+            cached = self._texts[text] = (static, width, int(static.size().height()))
+        return cached
 
 
 class OpaqueTableView(QTableView):
@@ -23,10 +87,140 @@ class OpaqueTableView(QTableView):
             # A row inserted at the top (the tape) moves the scroll bar: an opaque one is
             # repainted alone, not with the dock, the panel and the view's frame beneath it.
             bar.setAutoFillBackground(True)
+        self._statics = StaticTexts()
+        self.paint_cells_here = True  # False: every cell through Qt's item path (comparisons)
+        self.own_paints = 0  # passes painted here, not through Qt's item path (tests read it)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
         background = QPainter(viewport)
         background.fillRect(event.rect(), viewport.palette().brush(viewport.backgroundRole()))
         background.end()
-        super().paintEvent(event)
+        model = self.model()
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if (
+            not self.paint_cells_here
+            or not isinstance(source, SpecTableModel)
+            or self.showGrid()
+            or not self.isEnabled()  # disabled text: Qt's palette group, its way
+            or type(self.itemDelegate()) is not QStyledItemDelegate
+        ):
+            super().paintEvent(event)
+            return
+        self._paint_cells(event, model, source)
+
+    def _paint_cells(self, event: QPaintEvent, model, source: SpecTableModel) -> None:
+        exposed: QRect = event.rect()
+        rows = model.rowCount()
+        if rows == 0:
+            return
+        first = self.rowAt(exposed.top())
+        if first < 0:
+            if exposed.top() > self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1):
+                return
+            first = 0
+        last = self.rowAt(exposed.bottom())
+        if last < 0:
+            last = rows - 1
+        header = self.horizontalHeader()
+        columns = []
+        for c in range(model.columnCount()):
+            if header.isSectionHidden(c):
+                continue
+            x, width = header.sectionViewportPosition(c), header.sectionSize(c)
+            if x + width > exposed.left() and x <= exposed.right() and width > 0:
+                column = source.columns[c]
+                columns.append((c, x, width, _alignment(column.align), column))
+        if not columns:
+            return
+        proxy = model if model is not source else None
+        selection = self.selectionModel()
+        special: set[int] = set()  # rows painted by the delegate: selected or current
+        if selection is not None:
+            special = {i.row() for i in selection.selectedIndexes()}
+            current = selection.currentIndex()
+            if current.isValid():
+                special.add(current.row())
+        statics = self._statics
+        font = self.font()
+        statics.use(font)
+        metrics: QFontMetrics | None = None
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        text_color = self.palette().color(QPalette.ColorRole.Text)
+        painter = QPainter(self.viewport())
+        painter.setFont(font)
+        self.own_paints += 1
+        cells = source._cells
+        wrap = self.wordWrap()
+        items = source._rows
+        for r in range(first, last + 1):
+            top = self.rowViewportPosition(r)
+            height = self.rowHeight(r)
+            if r in special:
+                self._delegate_row(painter, model, r, top, height, columns)
+                continue
+            i = proxy.mapToSource(proxy.index(r, 0)).row() if proxy is not None else r
+            if i < 0:
+                continue
+            texts, item = cells[i], items[i]
+            for c, x, width, align, column in columns:
+                if column.background is not None:
+                    fill = column.background(item)
+                    if fill is not None:
+                        painter.fillRect(x, top, width, height, fill)
+                text = texts[c]
+                if not text:
+                    continue
+                color = column.color(item) if column.color is not None else None
+                painter.setPen(color if color is not None else text_color)
+                room = width - 2 * margin
+                if "\n" in text:  # lines of their own: Qt's item path lays them out
+                    self._delegate_cell(painter, model, r, top, height, c, x, width)
+                    continue
+                picture, text_width, text_height = statics.get(text)
+                if text_width > room:
+                    if wrap:  # Qt's item path would wrap it or not: let it paint the cell
+                        self._delegate_cell(painter, model, r, top, height, c, x, width)
+                        continue
+                    # Elided on the right, as Qt's item path does without word wrap.
+                    if metrics is None:
+                        metrics = QFontMetrics(font)
+                    text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+                    if not text:
+                        continue
+                    picture, text_width, text_height = statics.get(text)
+                # Where Qt's text layout puts it: the line aligned (at a fraction of a pixel)
+                # in the cell's text rectangle, vertically centred in whole pixels.
+                if align & Qt.AlignmentFlag.AlignRight:
+                    left = x + width - margin - text_width
+                elif align & Qt.AlignmentFlag.AlignHCenter:
+                    left = x + margin + (room - text_width) / 2
+                else:
+                    left = x + margin
+                painter.drawStaticText(QPointF(left, top + (height - text_height) // 2), picture)
+        painter.end()
+
+    def _delegate_row(self, painter: QPainter, model, row: int, top: int, height: int, columns):
+        """A selected or current row, painted by the delegate as Qt's item path paints it."""
+        for c, x, width, _align, _column in columns:
+            self._delegate_cell(painter, model, row, top, height, c, x, width)
+
+    def _delegate_cell(
+        self, painter: QPainter, model, row: int, top: int, height: int, c: int, x: int, width: int
+    ) -> None:
+        index = model.index(row, c)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(x, top, width, height)
+        state = option.state
+        selection = self.selectionModel()
+        if selection is not None and selection.isSelected(index):
+            state |= QStyle.StateFlag.State_Selected
+        if self.hasFocus() and selection is not None and index == selection.currentIndex():
+            state |= QStyle.StateFlag.State_HasFocus
+        if not model.flags(index) & Qt.ItemFlag.ItemIsEnabled:
+            state &= ~QStyle.StateFlag.State_Enabled
+        option.state = state
+        painter.save()
+        self.itemDelegate().paint(painter, option, index)
+        painter.restore()

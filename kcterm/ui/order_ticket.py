@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
@@ -56,6 +57,7 @@ KINDS = (
     ("Stop limit", "stop_limit"),
     ("Stop market", "stop_market"),
 )
+CHECKS_EVERY_S = 0.25  # the checks' pace on the frame clock (~4 a second, as every 8th of 30)
 TRIGGER_ITEMS = (("Last", Trigger.LAST), ("Mark", Trigger.MARK), ("Index", Trigger.INDEX))
 
 
@@ -127,7 +129,7 @@ class OrderTicket(QWidget):
         self._unit = "lots"  # the unit the size field's number is in
         self._gate = Gate(False, "Waiting for market data")
         self._sending = False
-        self._frames = 0
+        self._checked_at = 0.0  # when the refresh last ran the checks (time.monotonic)
         self.checks = TicketChecks(session, self)
         lay_out(self, self)
         self._connect()
@@ -197,9 +199,11 @@ class OrderTicket(QWidget):
         self.gate_label.setVisible(not gate.open)
 
     def refresh(self) -> None:
-        """On the frame clock: the preview follows the market a few times a second."""
-        self._frames += 1
-        if self._frames % 8 == 0 and self.isVisible():
+        """On the frame clock: the preview follows the market a few times a second (counted
+        in seconds: a resting frame clock calls this less often, ui.frame_clock)."""
+        now = time.monotonic()
+        if now - self._checked_at >= CHECKS_EVERY_S and self.isVisible():
+            self._checked_at = now
             self.checks.run()
             if not self.first_hint.dismissed and self._has_traded():
                 self.first_hint.dismiss()  # an order or a fill from elsewhere (ladder, hotkey)

@@ -1,0 +1,182 @@
+"""The frame clock rests while the event loop runs nothing, and the loop's next pass wakes it
+with a tick a few ms later (ui.frame_clock, kcterm.qt_loop.BatchedQEventLoop.when_active; issue 14:
+an idle window's frames were most of its CPU)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from kcterm.qt_loop import BatchedQEventLoop
+from kcterm.ui import frame_clock
+from kcterm.ui.frame_clock import REST_PERIOD, FrameClock
+from tests.gui.conftest import until
+
+
+class Quiet:
+    """A loop as the clock sees it: a count of passes, and who to call at the next one."""
+
+    def __init__(self) -> None:
+        self.activity = 0
+        self.waiting: list[Callable[[], None]] = []
+
+    def when_active(self, callback: Callable[[], None]) -> None:
+        self.waiting.append(callback)
+
+    def a_pass(self) -> None:
+        self.activity += 1
+        woken, self.waiting = self.waiting, []
+        for callback in woken:
+            callback()
+
+
+class Now:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def now(monkeypatch) -> Now:
+    clock = Now()
+    monkeypatch.setattr(frame_clock.time, "monotonic", clock)
+    return clock
+
+
+def test_a_quiet_loop_rests_the_clock_and_its_next_pass_wakes_it(qapp, now: Now) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, loop=loop)
+    ticks: list[int] = []
+    clock.add(lambda: ticks.append(clock.frames))
+    clock.start()
+    frame_ms = clock._frame_ms
+    try:
+        loop.activity += 1  # something ran before the first tick
+        now.t += frame_ms / 1000
+        clock._on_timer()
+        assert not clock.resting  # the loop ran something since the tick before
+        now.t += frame_ms / 1000
+        clock._on_timer()  # nothing ran: rest
+        assert clock.resting
+        assert clock._timer.interval() == REST_PERIOD * frame_ms
+        assert len(loop.waiting) == 1
+        before = len(ticks)
+        now.t += 0.2
+        loop.a_pass()  # a message after a quiet spell: one tick, a few ms later
+        assert clock._wake_timer.isActive()
+        assert len(ticks) == before
+        now.t += 0.003
+        clock._wake()  # the wake timer fires
+        assert len(ticks) == before + 1
+        assert ticks[-1] - ticks[-2] == round(203 / frame_ms)  # the frames it stood for
+        assert clock.resting and clock.wake_ticks == 1  # a lone message: still resting
+        assert len(loop.waiting) == 1
+        now.t += 0.005
+        loop.a_pass()  # more within a frame of that tick: a market on the move
+        assert not clock.resting
+        assert clock._timer.interval() == frame_ms
+        assert not clock._wake_timer.isActive()
+    finally:
+        clock.stop()
+
+
+def test_what_runs_every_few_frames_keeps_its_rate_while_resting(qapp, now: Now) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, loop=loop)
+    every: list[int] = []
+    four_hz: list[int] = []
+    clock.add(lambda: every.append(1))
+    clock.add(lambda: four_hz.append(1), hz=4)
+    clock.start()
+    frame_ms = clock._frame_ms
+    try:
+        now.t += frame_ms / 1000
+        clock._on_timer()
+        now.t += frame_ms / 1000
+        clock._on_timer()
+        assert clock.resting
+        every.clear()
+        four_hz.clear()
+        start = clock.frames
+        for _ in range(60):  # 240 frames' time at one tick every REST_PERIOD frames
+            now.t += REST_PERIOD * frame_ms / 1000
+            clock._on_timer()
+        assert clock.frames - start == 60 * REST_PERIOD  # the frames it stood for
+        assert len(every) == 60  # once a tick
+        assert len(four_hz) == 60 * REST_PERIOD // 15  # as at the frame rate: every 15th
+        assert clock.resting_ticks == 60
+    finally:
+        clock.stop()
+
+
+def test_a_clock_told_not_to_rest_never_does(qapp, now: Now) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, rest=False, loop=loop)
+    clock.start()
+    try:
+        for _ in range(5):
+            now.t += clock._frame_ms / 1000
+            clock._on_timer()
+        assert not clock.resting
+        assert not loop.waiting
+    finally:
+        clock.stop()
+
+
+async def test_the_apps_loop_rests_the_clock_while_quiet_and_wakes_it(
+    qloop: BatchedQEventLoop,
+) -> None:
+    clock = FrameClock(60)
+    clock.start()
+    try:
+        await asyncio.sleep(0.4)  # nothing else runs: the clock rests
+        assert clock.resting_ticks > 0
+        await until(lambda: clock.resting, 2, "the clock resting")
+        frames = clock.frames
+        done = asyncio.get_running_loop().create_future()
+        qloop.call_soon(done.set_result, None)  # a pass: it wakes the clock at its end
+        await done
+        # A tick a few ms later (or, when the pass came within a frame of the last tick, the
+        # frame rate again).
+        await until(lambda: clock.frames > frames, 2, "a tick after the pass")
+    finally:
+        clock.stop()
+
+
+async def test_when_active_calls_back_once_at_the_end_of_a_pass(
+    qloop: BatchedQEventLoop,
+) -> None:
+    woken: list[int] = []
+    qloop.when_active(lambda: woken.append(qloop.activity))  # asked inside a pass: its end
+    passes = qloop.activity
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert woken == [passes]
+    assert qloop.activity >= passes + 2
+
+
+async def test_the_tickets_checks_keep_their_pace_in_seconds(window, monkeypatch) -> None:
+    """The ticket's preview follows the market ~4 times a second however often the clock
+    calls it (a resting clock calls it less often than its 30 a second)."""
+    from kcterm.ui import order_ticket
+
+    window.frame_clock.stop()
+    ticket = window.ticket
+    runs: list[float] = []
+    monkeypatch.setattr(ticket.checks, "run", lambda: runs.append(t[0]))
+    t = [5000.0]
+    monkeypatch.setattr(order_ticket.time, "monotonic", lambda: t[0])
+    for _ in range(32):  # 2 s of a clock at 16 calls a second
+        ticket.refresh()
+        t[0] += 0.0625
+    assert len(runs) == 8  # every 0.25 s: 2 s, 8 runs
+    runs.clear()
+    for _ in range(8):  # 2 s of a clock at 4 calls a second
+        ticket.refresh()
+        t[0] += 0.25
+    assert len(runs) == 8
