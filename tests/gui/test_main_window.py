@@ -19,10 +19,15 @@ def book_ready(window: MainWindow) -> bool:
 
 async def test_book_widget_shows_levels_from_the_feed(window: MainWindow) -> None:
     await until(lambda: book_ready(window), 15, "a live book")
+    # The ladder may have drawn the book's levels while it was still syncing (its middle row
+    # says so) and shows it live at its next frame: wait for that frame, as a trader would.
     await until(
-        lambda: window.book.model.row_text(window.book.model.depth + 1)[1],
+        lambda: (
+            window.book.model.row_text(window.book.model.depth + 1)[1]
+            and window.book.model.row_text(window.book.model.depth)[1].startswith("spread")
+        ),
         5,
-        "the best bid row painted",
+        "the best bid row and the spread painted",
     )
     model = window.book.model
     best_bid_row = model.row_text(model.depth + 1)
