@@ -67,7 +67,13 @@ async def test_chart_loads_candles_and_appends_live_ones(window: MainWindow) -> 
     assert chart.busy.isHidden()
     series = chart.series
     assert series.source in ("klines", "trades") and series.minutes == 1
-    assert len(chart.candles.bars()) == len(series) == len(chart.volume.bars())
+    # A live trade can open a new candle in the series between two of the chart's paced
+    # redraws (5 a second): the bars catch up at the next one.
+    await until(
+        lambda: len(chart.candles.bars()) == len(series) == len(chart.volume.bars()),
+        2,
+        "the bars of every candle",
+    )
     revision = series.revision
     await until(lambda: series.revision > revision, 15, "a live trade on the chart")
     await until(

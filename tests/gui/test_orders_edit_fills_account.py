@@ -60,7 +60,8 @@ async def test_editing_price_then_size_in_place_replaces_the_order(
     )
     resized = session.trading.orders.all()[0]
     assert resized.size == 7 and resized.price == new_price
-    assert "replaced by" in desk.open_orders.message_label.text()
+    # The new order is known (from the stream) before the edit's task has said it is done.
+    await until(lambda: "replaced by" in desk.open_orders.message_label.text(), 5, "the message")
 
 
 async def test_a_refused_edit_says_why_and_leaves_the_order(
