@@ -18,11 +18,11 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QStaticText,
-    QTransform,
 )
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from kcterm.ui.book_model import _CENTER, _RIGHT, MINE, PRICE, SIZE, TOTAL, BookModel, LadderRow
+from kcterm.ui.opaque_view import prepared_text
 from kcterm.ui.theme import colors
 
 TEXT_MARGIN = 4  # pixels between a number and the cell's edge
@@ -125,9 +125,7 @@ class LadderView(QTableView):
         if cached is None:
             if len(self._texts) >= self.CACHE_MAX:
                 self._texts.clear()
-            static = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), self._cache_font or self.font())
+            static = prepared_text(text, self._cache_font or self.font())
             size = static.size()
             cached = self._texts[text] = (static, round(size.width()), round(size.height()))
         return cached

@@ -44,6 +44,14 @@ from PySide6.QtWidgets import (
 from kcterm.ui.columns import SpecTableModel, _alignment
 
 
+def prepared_text(text: str, font: QFont) -> QStaticText:
+    """`text` as plain text, laid out in `font` once (untransformed), ready to draw."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), font)
+    return static
+
+
 class StaticTexts:
     """QStaticText laid out once per distinct text and font, with its size; a text that does
     not repeat costs one layout, one that does (a price, a symbol) a dictionary look-up."""
@@ -69,9 +77,7 @@ class StaticTexts:
         if cached is None:
             if len(self._texts) >= self.MAX:
                 self._texts.clear()
-            static = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), self._font or QFont())
+            static = prepared_text(text, self._font or QFont())
             # The advance, as Qt's text layout aligns a line (the static text's own width
             # takes in a last glyph's overhang, a pixel off on a "%" or a "K").
             width = self._metrics.horizontalAdvance(text)
