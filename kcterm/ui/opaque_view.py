@@ -141,12 +141,25 @@ class OpaqueTableView(QTableView):
             return
         proxy = model if model is not source else None
         selection = self.selectionModel()
-        special: set[int] = set()  # rows painted by the delegate: selected or current
+        # Selected cells are painted here as Qt's item path paints them: the palette's
+        # highlight under the text in its highlighted-text colour (a selected row through
+        # the delegate cost an idle watchlist more than the rest of its repaint: issue 14).
+        # Only the current cell of a focused view, which carries a focus frame, takes the
+        # delegate.
+        selected: set[tuple[int, int]] = set()
+        focused_row = focused_column = -1
         if selection is not None:
-            special = {i.row() for i in selection.selectedIndexes()}
+            selected = {(i.row(), i.column()) for i in selection.selectedIndexes()}
             current = selection.currentIndex()
-            if current.isValid():
-                special.add(current.row())
+            if current.isValid() and self.hasFocus():
+                focused_row, focused_column = current.row(), current.column()
+        selected_rows = {r for r, _ in selected}
+        group = (
+            QPalette.ColorGroup.Active if self.isActiveWindow() else QPalette.ColorGroup.Inactive
+        )
+        palette = self.palette()
+        highlight = palette.brush(group, QPalette.ColorRole.Highlight)
+        highlighted_text = palette.color(group, QPalette.ColorRole.HighlightedText)
         statics = self._statics
         font = self.font()
         statics.use(font)
@@ -162,23 +175,30 @@ class OpaqueTableView(QTableView):
         for r in range(first, last + 1):
             top = self.rowViewportPosition(r)
             height = self.rowHeight(r)
-            if r in special:
-                self._delegate_row(painter, model, r, top, height, columns)
-                continue
             i = proxy.mapToSource(proxy.index(r, 0)).row() if proxy is not None else r
             if i < 0:
                 continue
             texts, item = cells[i], items[i]
+            in_selection = r in selected_rows
             for c, x, width, align, column in columns:
-                if column.background is not None:
+                if r == focused_row and c == focused_column:
+                    self._delegate_cell(painter, model, r, top, height, c, x, width)
+                    continue
+                chosen = in_selection and (r, c) in selected
+                if chosen:
+                    painter.fillRect(x, top, width, height, highlight)
+                elif column.background is not None:
                     fill = column.background(item)
                     if fill is not None:
                         painter.fillRect(x, top, width, height, fill)
                 text = texts[c]
                 if not text:
                     continue
-                color = column.color(item) if column.color is not None else None
-                painter.setPen(color if color is not None else text_color)
+                if chosen:
+                    painter.setPen(highlighted_text)
+                else:
+                    color = column.color(item) if column.color is not None else None
+                    painter.setPen(color if color is not None else text_color)
                 room = width - 2 * margin
                 if "\n" in text:  # lines of their own: Qt's item path lays them out
                     self._delegate_cell(painter, model, r, top, height, c, x, width)
@@ -205,11 +225,6 @@ class OpaqueTableView(QTableView):
                     left = x + margin
                 painter.drawStaticText(QPointF(left, top + (height - text_height) // 2), picture)
         painter.end()
-
-    def _delegate_row(self, painter: QPainter, model, row: int, top: int, height: int, columns):
-        """A selected or current row, painted by the delegate as Qt's item path paints it."""
-        for c, x, width, _align, _column in columns:
-            self._delegate_cell(painter, model, row, top, height, c, x, width)
 
     def _delegate_cell(
         self, painter: QPainter, model, row: int, top: int, height: int, c: int, x: int, width: int

@@ -101,6 +101,47 @@ def test_a_sorted_watchlist_with_a_selected_row_looks_as_qt_paints_it(theme) -> 
     view.close()
 
 
+def sorted_watchlist() -> OpaqueTableView:
+    model = WatchlistModel({})
+    model.set_rows(watch_rows())
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = table(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    return view
+
+
+@pytest.mark.parametrize("focused", [False, True])
+def test_a_selected_cell_and_the_current_row_look_as_qt_paints_them(theme, focused) -> None:
+    # Cells selected one by one (not the whole row), the current index elsewhere: painted
+    # here; with the view focused, the current row carries Qt's focus frame (the delegate).
+    view = sorted_watchlist()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+    proxy = view.model()
+    selection = view.selectionModel()
+    selection.select(proxy.index(2, 1), selection.SelectionFlag.Select)
+    selection.select(proxy.index(5, 3), selection.SelectionFlag.Select)
+    selection.setCurrentIndex(proxy.index(7, 2), selection.SelectionFlag.NoUpdate)
+    if focused:
+        view.activateWindow()
+        view.setFocus()
+        QApplication.processEvents()
+        assert view.hasFocus()
+    QApplication.processEvents()
+    stock, own, passes = both_ways(view)
+    assert passes == 1
+    assert own == stock
+    # The selection shows: the selected cells differ from the same cells unselected.
+    selection.clearSelection()
+    QApplication.processEvents()
+    _, unselected, _ = both_ways(view)
+    assert unselected != own
+    view.close()
+
+
 @pytest.mark.parametrize("wrap", [True, False])
 def test_a_cell_too_narrow_for_its_text_is_elided_as_qt_elides_it(qapp, wrap: bool) -> None:
     model = WatchlistModel({})
