@@ -10,6 +10,8 @@ of the model and is what LadderView draws cell for cell.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
@@ -28,6 +30,14 @@ from kcterm.ui.theme import colors
 TEXT_MARGIN = 4  # pixels between a number and the cell's edge
 _MONO = "0123456789,.-+ "  # what the ladder's numbers are made of
 _OWN_ALPHA = 40
+# A column's text and a bar's fraction of a LadderRow, read in C (one pass per column).
+_TEXT_OF = {
+    MINE: attrgetter("mine"),
+    PRICE: attrgetter("price"),
+    SIZE: attrgetter("size"),
+    TOTAL: attrgetter("total"),
+}
+_BAR_OF = {SIZE: attrgetter("size_bar"), TOTAL: attrgetter("total_bar")}
 
 
 class _Pens:
@@ -178,70 +188,76 @@ class LadderView(QTableView):
         ]
         painter.setFont(self._cache_font or self.font())
         pens = _Pens()
+        self.paints += 1
+        ladder_rows = model._rows
+        side_pens = {"ask": pens.ask, "bid": pens.bid, "spread": pens.muted}
+        # Each row's place once, then one pass per column (issue 14: the pass per cell paid
+        # its branches and look-ups 160 times a frame, most of a repaint's time): under the
+        # numbers first, the own-order tint and the bars, then the numbers.
+        spans = [
+            (ladder_rows[r], self.rowViewportPosition(r), self.rowHeight(r))
+            for r in range(first, last + 1)
+        ]
+        for column, x, width in columns:
+            if column <= PRICE:
+                for row, top, height in spans:
+                    if row.mine:
+                        painter.fillRect(x, top, width, height, pens.own_fill)
+                continue
+            bar_of = _BAR_OF[column]
+            for row, top, height in spans:
+                fraction: float = bar_of(row)
+                if fraction <= 0.0 or row.side == "spread":
+                    continue
+                # Bars grow from the right edge, under right-aligned numbers.
+                bar = round(width * (fraction if fraction < 1.0 else 1.0))
+                if bar > 0:
+                    if column == TOTAL:
+                        color = pens.cum_bar
+                    else:
+                        color = pens.ask_bar if row.side == "ask" else pens.bid_bar
+                    painter.fillRect(x + width - bar, top + 1, bar, height - 2, color)
         texts_cache = self._texts
         seen = self._seen
         metrics = self._metrics
         ascent = self._ascent
         line_height = self._line_height
         advance = self._advance
-        self.paints += 1
         pen = None
-        ladder_rows = model._rows
-        for r in range(first, last + 1):
-            top = self.rowViewportPosition(r)
-            height = self.rowHeight(r)
-            row = ladder_rows[r]
-            side = row.side
-            texts = row.texts()
-            row_pen = pens.muted if side == "spread" else (pens.bid if side == "bid" else pens.ask)
-            text_top = top + (height - line_height) // 2
-            for column, x, width in columns:
-                if row.mine and column <= PRICE:
-                    painter.fillRect(x, top, width, height, pens.own_fill)
-                if column >= SIZE and side != "spread":
-                    fraction = row.size_bar if column == SIZE else row.total_bar
-                    bar = round(width * max(0.0, min(1.0, fraction)))
-                    if bar > 0:
-                        color = (
-                            pens.cum_bar
-                            if column == TOTAL
-                            else (pens.ask_bar if side == "ask" else pens.bid_bar)
-                        )
-                        # Bars grow from the right edge, under right-aligned numbers.
-                        painter.fillRect(x + width - bar, top + 1, bar, height - 2, color)
-                text = texts[column]
+        for column, x, width in columns:
+            centred = column == MINE
+            right = x + width - TEXT_MARGIN
+            text_of = _TEXT_OF[column]
+            for row, top, height in spans:
+                text: str = text_of(row)
                 if not text:
                     continue
-                want = pens.own if column == MINE else row_pen
+                want = pens.own if centred else side_pens[row.side]
                 if want is not pen:
                     painter.setPen(want)
                     pen = want
                 cached = texts_cache.get(text)
                 if cached is not None:
                     picture, text_width, text_height = cached
-                    static_top = top + (height - text_height) // 2
+                    left = x + (width - text_width) // 2 if centred else right - text_width
+                    painter.drawStaticText(left, top + (height - text_height) // 2, picture)
+                    continue
+                text_width = seen.get(text, -1)
+                if text_width >= 0:  # the second time: worth laying out
+                    del seen[text]
+                    picture, text_width, text_height = self._static(text)
+                    left = x + (width - text_width) // 2 if centred else right - text_width
+                    painter.drawStaticText(left, top + (height - text_height) // 2, picture)
+                    continue
+                if len(seen) >= self.CACHE_MAX:
+                    seen.clear()
+                if advance and not text.strip(_MONO):
+                    text_width = round(len(text) * advance)
                 else:
-                    picture = None
-                    text_width = seen.get(text, -1)
-                    if text_width >= 0:  # the second time: worth laying out
-                        del seen[text]
-                        picture, text_width, text_height = self._static(text)
-                        static_top = top + (height - text_height) // 2
-                    else:
-                        if len(seen) >= self.CACHE_MAX:
-                            seen.clear()
-                        if advance and not text.strip(_MONO):
-                            text_width = round(len(text) * advance)
-                        else:
-                            text_width = round(metrics.horizontalAdvance(text))
-                        seen[text] = text_width
-                        static_top = text_top
-                if column == MINE:
-                    left = x + (width - text_width) // 2
-                else:
-                    left = x + width - TEXT_MARGIN - text_width
-                if picture is not None:
-                    painter.drawStaticText(left, static_top, picture)
-                else:  # where the static text would be: its top-left, its baseline below
-                    painter.drawText(QPointF(left, static_top + ascent), text)
+                    text_width = round(metrics.horizontalAdvance(text))
+                seen[text] = text_width
+                left = x + (width - text_width) // 2 if centred else right - text_width
+                # Where the static text would be: its top-left, its baseline below.
+                text_top = top + (height - line_height) // 2
+                painter.drawText(QPointF(left, text_top + ascent), text)
         painter.end()
