@@ -43,6 +43,9 @@ class CandleItem(pg.GraphicsObject):
         self._t = np.empty(0)
         self._lo = np.empty(0)
         self._hi = np.empty(0)
+        # The bounding box, worked out once per change: Qt asks for it several times a
+        # repaint, and each time cost a pass over every candle (issue 14).
+        self._box: QRectF | None = None
         self.chunk_records = 0  # how many chunk pictures were recorded (benchmarks read it)
         # paint() learns which part of the item needs painting (a live-candle update is small)
         self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -84,6 +87,7 @@ class CandleItem(pg.GraphicsObject):
         self._last = last
         if len(self._t):
             self._hi[-1], self._lo[-1] = high, low
+            self._box = None
         else:
             self._reindex()
         if grows:
@@ -137,13 +141,16 @@ class CandleItem(pg.GraphicsObject):
             self._draw(painter, self._last)
 
     def boundingRect(self) -> QRectF:
-        if not len(self._t):
-            return QRectF()
-        left = float(self._t[0]) - self.width
-        right = float(self._t[-1]) + self.width
-        low = float(self._lo.min())
-        high = float(self._hi.max())
-        return QRectF(left, low, right - left, (high - low) or 1.0)
+        if self._box is None:
+            if not len(self._t):
+                self._box = QRectF()
+            else:
+                left = float(self._t[0]) - self.width
+                right = float(self._t[-1]) + self.width
+                low = float(self._lo.min())
+                high = float(self._hi.max())
+                self._box = QRectF(left, low, right - left, (high - low) or 1.0)
+        return QRectF(self._box)
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
         """What the ViewBox auto-ranges to: on y, only the candles inside the visible x range."""
@@ -159,6 +166,7 @@ class CandleItem(pg.GraphicsObject):
         return (float(self._lo[mask].min()), float(self._hi[mask].max()))
 
     def _reindex(self) -> None:
+        self._box = None
         bars = self.bars()
         self._t = np.fromiter((b[0] for b in bars), float, len(bars))
         if self.volume:
