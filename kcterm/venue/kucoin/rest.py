@@ -22,6 +22,7 @@ from multidict import CIMultiDict, CIMultiDictProxy, istr
 from yarl import URL
 
 from kcterm.venue.backoff import Backoff
+from kcterm.venue.deadlines import SharedDeadlines
 from kcterm.venue.kucoin.calls_account import AccountCalls
 from kcterm.venue.kucoin.calls_trading import TradingCalls
 from kcterm.venue.kucoin.errors import (
@@ -50,6 +51,8 @@ _USER_AGENT = istr("User-Agent")
 _SESSION_HEADERS = CIMultiDict({_USER_AGENT: "kcterm"})
 # The headers of an unsigned request: always the same, read-only (aiohttp only copies them).
 _PUBLIC_HEADERS = CIMultiDictProxy(CIMultiDict({_CONTENT_TYPE: "application/json"}))
+# aiohttp's own time limit is off: SharedDeadlines keeps it for less (see there).
+_NO_TIMEOUT = aiohttp.ClientTimeout()
 _URLS_KEPT = 256  # (path, query) -> URL: the desk's usual requests, not every order id ever
 
 log = logging.getLogger("kcterm.venue.kucoin.rest")
@@ -78,7 +81,7 @@ class RestClient(TradingCalls, AccountCalls):
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = credentials
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._deadlines = SharedDeadlines(timeout)  # each request's, from start to body read
         self._session = session
         self._owns_session = session is None
         self._closed = False  # close() is final: no request opens a new HTTP session after it
@@ -116,7 +119,7 @@ class RestClient(TradingCalls, AccountCalls):
             raise TransportError("the REST client is closed")
         # Created lazily: aiohttp wants a running event loop (qasync's, in the app).
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=_SESSION_HEADERS)
+            self._session = aiohttp.ClientSession(timeout=_NO_TIMEOUT, headers=_SESSION_HEADERS)
             self._owns_session = True
         return self._session
 
@@ -269,17 +272,24 @@ class RestClient(TradingCalls, AccountCalls):
         session = self._session
         if session is None or session.closed:
             session = self._http()
+        deadlines = self._deadlines
+        entered = deadlines.enter()
         try:
-            async with session.request(
-                method, url, data=payload, headers=headers, timeout=self._timeout
-            ) as resp:
+            async with session.request(method, url, data=payload, headers=headers) as resp:
                 reply = await resp.read()
                 status = resp.status
                 limit = RateLimitState.from_headers(resp.headers, time.monotonic())
+        except asyncio.CancelledError:
+            if not deadlines.expired(entered[0]):
+                raise  # cancelled from outside: not ours to turn into a failure
+            text = f"TimeoutError: no reply within {deadlines.seconds:g} s"  # as aiohttp's would
+            raise TransportError(text, method=method, path=path) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             # Only the exception type and text: aiohttp errors never include our headers.
             text = str(exc) or "timed out"
             raise TransportError(f"{type(exc).__name__}: {text}", method=method, path=path) from exc
+        finally:
+            deadlines.leave(entered)
         if limit is not None:
             self.last_rate_limit = limit
             pool = route[0]
