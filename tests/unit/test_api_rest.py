@@ -276,9 +276,26 @@ async def test_transport_errors(exchange: tuple[FakeExchange, RestClient]) -> No
         assert (info.value.code, info.value.http_status) == ("transport", 0)
     finally:
         await slow.close()
+    # The limit's TimeoutError is a transport failure; the task that waited goes on.
+    assert (info.value.msg, info.value.path) == ("TimeoutError: no reply within 0.2 s", "/slow")
+    task = asyncio.current_task()
+    assert task is not None and task.cancelling() == 0
+    assert await client.server_time() > 0
     dead = RestClient("http://127.0.0.1:9", timeout=2)  # discard port: refused
     try:
         with pytest.raises(TransportError):
             await dead.server_time()
     finally:
         await dead.close()
+
+
+async def test_a_request_cancelled_from_outside_is_cancelled_not_failed(
+    exchange: tuple[FakeExchange, RestClient],
+) -> None:
+    _, client = exchange
+    waiting = asyncio.create_task(client.request("GET", "/slow"))
+    await asyncio.sleep(0.1)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert await client.server_time() > 0

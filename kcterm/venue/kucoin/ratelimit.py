@@ -14,6 +14,9 @@ _REMAINING = istr("gw-ratelimit-remaining")
 _RESET = istr("gw-ratelimit-reset")
 
 
+_new = tuple.__new__
+
+
 class RateLimitState(NamedTuple):
     """Quota of the resource pool the last request hit, as reported by the server.
 
@@ -33,7 +36,9 @@ class RateLimitState(NamedTuple):
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], now: float) -> RateLimitState | None:
         """Parse the three headers; None when any is missing or not an integer."""
-        try:  # every reply passes here: positional, no keyword matching
-            return cls(int(headers[_LIMIT]), int(headers[_REMAINING]), int(headers[_RESET]), now)
+        try:  # every reply passes here: tuple.__new__ is what cls() runs, without its frame
+            return _new(
+                cls, (int(headers[_LIMIT]), int(headers[_REMAINING]), int(headers[_RESET]), now)
+            )
         except (KeyError, ValueError, TypeError):
             return None

@@ -12,15 +12,17 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import orjson
-from multidict import istr
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 from yarl import URL
 
 from kcterm.venue.backoff import Backoff
+from kcterm.venue.deadlines import SharedDeadlines
 from kcterm.venue.kucoin.calls_account import AccountCalls
 from kcterm.venue.kucoin.calls_trading import TradingCalls
 from kcterm.venue.kucoin.errors import (
@@ -44,6 +46,15 @@ _SNIPPET = 200
 # Header names as multidict's case-insensitive keys (see signer.Credentials.fixed_headers).
 _CONTENT_TYPE = istr("Content-Type")
 _USER_AGENT = istr("User-Agent")
+# The session's own headers, sent with every request (of the session this client opens; one
+# handed in sends its own): aiohttp starts from them, where a header of each request is
+# copied once more (issue 14: with the kept URLs, ~10k instructions a request, callgrind).
+_SESSION_HEADERS = CIMultiDict({_USER_AGENT: "kcterm"})
+# The headers of an unsigned request: always the same, read-only (aiohttp only copies them).
+_PUBLIC_HEADERS = CIMultiDictProxy(CIMultiDict({_CONTENT_TYPE: "application/json"}))
+# aiohttp's own time limit is off: SharedDeadlines keeps it for less (see there).
+_NO_TIMEOUT = aiohttp.ClientTimeout()
+_URLS_KEPT = 256  # (path, query) -> URL: the desk's usual requests, not every order id ever
 
 log = logging.getLogger("kcterm.venue.kucoin.rest")
 
@@ -71,7 +82,7 @@ class RestClient(TradingCalls, AccountCalls):
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = credentials
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._deadlines = SharedDeadlines(timeout)  # each request's, from start to body read
         self._session = session
         self._owns_session = session is None
         self._closed = False  # close() is final: no request opens a new HTTP session after it
@@ -85,6 +96,9 @@ class RestClient(TradingCalls, AccountCalls):
         self.throttler: Throttler | None = None
         self.retry_policy: RetryPolicy | None = None
         self.stats = RestStats()
+        # (path, query) -> (the path signed, the URL sent): yarl parses a URL string anew
+        # each time, and a desk sends the same few requests over and over.
+        self._urls: dict[tuple[str, tuple[str, str]], tuple[str, URL]] = {}
 
     def __repr__(self) -> str:
         return f"RestClient({self.base_url!r}, credentials={self._credentials!r})"
@@ -106,7 +120,7 @@ class RestClient(TradingCalls, AccountCalls):
             raise TransportError("the REST client is closed")
         # Created lazily: aiohttp wants a running event loop (qasync's, in the app).
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(timeout=_NO_TIMEOUT, headers=_SESSION_HEADERS)
             self._owns_session = True
         return self._session
 
@@ -152,10 +166,13 @@ class RestClient(TradingCalls, AccountCalls):
         method = method.upper()
         policy = self.retry_policy
         if policy is None:
-            return await self._send(method, path, params, body, signed)
-        pool, weight = cost_of(method, path, signed)
-        priority = default_priority(method, path) if priority is None else priority
-        safe = is_safe(method, idempotent)
+            return await self._send(
+                method, path, params, body, signed, _route(method, path, signed)
+            )
+        route = _route(method, path, signed)
+        pool, weight, usual, _ = route
+        if priority is None:
+            priority = usual
         backoff: Backoff | None = None  # made by the first ambiguous failure
         ambiguous_left = policy.max_attempts - 1
         limit_waits = policy.max_rate_limit_waits
@@ -169,7 +186,7 @@ class RestClient(TradingCalls, AccountCalls):
             epoch = self._clock_epoch
             try:
                 try:
-                    return await self._send(method, path, params, body, signed, pool)
+                    return await self._send(method, path, params, body, signed, route)
                 finally:
                     if throttler is not None:
                         throttler.settled(pool)
@@ -179,7 +196,12 @@ class RestClient(TradingCalls, AccountCalls):
                     self.throttler.refused(pool, self.rate_limits.get(pool))
                 # Refused whole by the gateway: nothing was done. Orders come back through
                 # the gateway, which retries them itself; reads and cancels go again here.
-                if not safe or limit_waits <= 0 or exc.http_status != 429 or self._closed:
+                if (
+                    not is_safe(method, idempotent)
+                    or limit_waits <= 0
+                    or exc.http_status != 429
+                    or self._closed
+                ):
                     raise
                 limit_waits -= 1
                 if self.throttler is None:
@@ -200,7 +222,7 @@ class RestClient(TradingCalls, AccountCalls):
                     self.stats.http_5xx += 1
                 # Closed under the request (the window went): no one wants the answer, and a
                 # backoff sleep would wake in a loop that no longer runs.
-                if not safe or ambiguous_left <= 0 or self._closed:
+                if not is_safe(method, idempotent) or ambiguous_left <= 0 or self._closed:
                     raise
                 ambiguous_left -= 1
                 backoff = backoff or policy.backoff()
@@ -225,52 +247,70 @@ class RestClient(TradingCalls, AccountCalls):
         params: Mapping[str, Any] | None,
         body: Any,
         signed: bool,
-        pool: str | None = None,
+        route: _Route,
     ) -> Any:
-        """One request on the wire, nothing retried."""
-        raw, sent = queries(params)
+        """One request on the wire, nothing retried; ``route`` is _route's for it."""
+        query = queries(params)
+        target = self._urls.get((path, query))
+        if target is None:
+            target = self._target(path, query)
+        signed_path, url = target
         payload = dumps(body) if body is not None else None
+        headers: CIMultiDict[str] | CIMultiDictProxy[str]
         if signed:
             if self._credentials is None:
                 raise KucoinError(
                     "400001", "this call needs API credentials", 0, method=method, path=path
                 )
-            signed_path = f"{path}?{raw}" if raw else path
             body_text = payload.decode("utf-8") if payload is not None else ""
-            # The signer's headers (Content-Type among them), ours added: one dict.
-            headers = auth_headers(self._credentials, method, signed_path, body_text, self.now_ms())
-            headers[_USER_AGENT] = "kcterm"
+            now_ms = time.time_ns() // 1_000_000 + self.clock_offset_ms  # self.now_ms(), inline
+            headers = auth_headers(self._credentials, method, signed_path, body_text, now_ms)
         else:
-            headers = {_CONTENT_TYPE: "application/json", _USER_AGENT: "kcterm"}
+            headers = _PUBLIC_HEADERS
+        stats = self.stats
+        stats.requests += 1
+        stats.by_path[route[3]] += 1
+        session = self._session
+        if session is None or session.closed:
+            session = self._http()
+        deadlines = self._deadlines
+        entered = deadlines.enter()
+        try:
+            async with session.request(method, url, data=payload, headers=headers) as resp:
+                reply = await resp.read()
+                status = resp.status
+                limit = RateLimitState.from_headers(resp.headers, time.monotonic())
+        except asyncio.CancelledError:
+            if not deadlines.expired(entered[0]):
+                raise  # cancelled from outside: not ours to turn into a failure
+            text = f"TimeoutError: no reply within {deadlines.seconds:g} s"  # as aiohttp's would
+            raise TransportError(text, method=method, path=path) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # Only the exception type and text: aiohttp errors never include our headers.
+            text = str(exc) or "timed out"
+            raise TransportError(f"{type(exc).__name__}: {text}", method=method, path=path) from exc
+        finally:
+            deadlines.leave(entered)
+        if limit is not None:
+            self.last_rate_limit = limit
+            pool = route[0]
+            self.rate_limits[pool] = limit
+            if self.throttler is not None:
+                self.throttler.observe(pool, limit)
+        return _unwrap(reply, status, method, path)
+
+    def _target(self, path: str, query: tuple[str, str]) -> tuple[str, URL]:
+        """The path as signed (raw query) and the URL as sent (encoded query), kept."""
+        raw, sent = query
         # encoded=True: yarl must send our percent-encoding untouched, or the server would
         # decode something other than what we signed.
         url = URL(
             f"{self.base_url}{path}?{sent}" if sent else f"{self.base_url}{path}", encoded=True
         )
-        stats = self.stats
-        stats.requests += 1
-        stats.by_path[f"{method} {path}"] += 1
-        session = self._session
-        if session is None or session.closed:
-            session = self._http()
-        try:
-            async with session.request(
-                method, url, data=payload, headers=headers, timeout=self._timeout
-            ) as resp:
-                reply = await resp.read()
-                status = resp.status
-                limit = RateLimitState.from_headers(resp.headers, time.monotonic())
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            # Only the exception type and text: aiohttp errors never include our headers.
-            text = str(exc) or "timed out"
-            raise TransportError(f"{type(exc).__name__}: {text}", method=method, path=path) from exc
-        if limit is not None:
-            self.last_rate_limit = limit
-            pool = pool or cost_of(method, path, signed)[0]
-            self.rate_limits[pool] = limit
-            if self.throttler is not None:
-                self.throttler.observe(pool, limit)
-        return _unwrap(reply, status, method, path)
+        if len(self._urls) >= _URLS_KEPT:
+            self._urls.clear()
+        target = self._urls[path, query] = (f"{path}?{raw}" if raw else path, url)
+        return target
 
     # -- clock ---------------------------------------------------------------------------
 
@@ -352,12 +392,33 @@ class RestClient(TradingCalls, AccountCalls):
         return as_object(await self.request("GET", path), "GET", path)
 
 
+_Route = tuple[str, int, Priority, str]
+
+
+@lru_cache(maxsize=512)
+def _route(method: str, path: str, signed: bool) -> _Route:
+    """(pool, weight, usual priority, "METHOD path" as RestStats.by_path counts it) of a
+    request: what every request asks, in one cached call (positional arguments: the cache's
+    quick key)."""
+    pool, weight = cost_of(method, path, signed)
+    return pool, weight, default_priority(method, path), f"{method} {path}"
+
+
 def _unwrap(reply: bytes, status: int, method: str, path: str) -> Any:
     """Check HTTP status and envelope code; return ``data``."""
     try:
-        envelope = orjson.loads(reply) if reply else None
-    except orjson.JSONDecodeError:
+        envelope = orjson.loads(reply)
+    except orjson.JSONDecodeError:  # b"" as well
         envelope = None
+    # The usual reply first, in one test: _unwrap_other reads every other one.
+    if type(envelope) is dict and envelope.get("code") == SUCCESS_CODE and 200 <= status < 300:
+        return envelope.get("data")
+    return _unwrap_other(envelope, reply, status, method, path)
+
+
+def _unwrap_other(envelope: Any, reply: bytes, status: int, method: str, path: str) -> Any:
+    """_unwrap of a reply that is not the usual success: raise its error (or return the data
+    of a success told oddly, a numeric code say)."""
     if not isinstance(envelope, dict):
         # Proxies and gateways answer with HTML; keep the HTTP status in the KuCoin style
         # (404 -> 404000, 502 -> 502000) so callers can still tell what happened.

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
-from multidict import istr
+from multidict import CIMultiDict, istr
 
 _KEY_VERSIONS = frozenset({"2", "3"})
 _KEY = istr("KC-API-KEY")
@@ -59,20 +59,23 @@ class Credentials:
         return hmac_b64(self.secret, self.passphrase)
 
     @cached_property
-    def fixed_headers(self) -> dict[str, str]:
+    def fixed_headers(self) -> CIMultiDict[str]:
         """The headers of auth_headers that are the same for every request (copied there).
-        Their names are multidict's case-insensitive keys (`istr`, a str): aiohttp copies
-        every header of a request into CIMultiDicts twice, and a name that is already an
-        istr is not case-folded again each time (issue 14: ~1 µs a request)."""
-        return {
-            _KEY: self.key,
-            _SIGN: "",
-            _TIMESTAMP: "",
-            # Key versions 2 and 3 both send the HMAC of the passphrase, never the plaintext.
-            _PASSPHRASE: self.signed_passphrase,
-            _KEY_VERSION: self.key_version,
-            _CONTENT_TYPE: "application/json",
-        }
+        A CIMultiDict with multidict's case-insensitive keys (`istr`): aiohttp takes a
+        request's headers as they are when they already are one (a dict it first copies into
+        one), and a name that is already an istr is not case-folded again at each copy it
+        makes (issue 14: ~1 µs a request)."""
+        return CIMultiDict(
+            (
+                (_KEY, self.key),
+                (_SIGN, ""),
+                (_TIMESTAMP, ""),
+                # Key versions 2 and 3 both send the HMAC of the passphrase, never the plaintext.
+                (_PASSPHRASE, self.signed_passphrase),
+                (_KEY_VERSION, self.key_version),
+                (_CONTENT_TYPE, "application/json"),
+            )
+        )
 
 
 def hmac_b64(secret: str, message: str) -> str:
@@ -158,7 +161,7 @@ def encoded_query(params: Mapping[str, Any] | None) -> str:
 
 def auth_headers(
     creds: Credentials, method: str, signed_path: str, body: str, timestamp_ms: int
-) -> dict[str, str]:
+) -> CIMultiDict[str]:
     """Headers for a private request.
 
     ``signed_path`` is the path plus ``?`` and raw_query when there are parameters;
@@ -167,6 +170,6 @@ def auth_headers(
     timestamp = str(int(timestamp_ms))
     prehash = f"{timestamp}{method.upper()}{signed_path}{body}"
     headers = creds.fixed_headers.copy()
-    headers["KC-API-SIGN"] = hmac_b64(creds.secret, prehash)
-    headers["KC-API-TIMESTAMP"] = timestamp
+    headers[_SIGN] = hmac_b64(creds.secret, prehash)
+    headers[_TIMESTAMP] = timestamp
     return headers

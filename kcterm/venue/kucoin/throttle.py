@@ -71,19 +71,38 @@ class _Pool:
     window_known: bool = False
     waiters: list[tuple[int, int, int, asyncio.Future[None]]] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
+    # ceil(limit * RESERVE[priority]) by priority, for the quota `reserves_of` (-1: none yet)
+    reserves: tuple[int, ...] = ()
+    reserves_of: int = -1
 
     def can_take(self, weight: int, priority: Priority, now: float) -> bool:
+        return self.take(weight, priority, now, spend=False)
+
+    def take(self, weight: int, priority: Priority, now: float, spend: bool = True) -> bool:
+        """Whether ``weight`` may go now at ``priority``; if so and ``spend``, it is spent
+        (the check and the spending in one call: every request asks)."""
         if now < self.blocked_until:
             return False
         if not (self.known or self.probed):
-            return not self.probe_out  # one goes first: its reply tells the quota
+            if self.probe_out:
+                return False
+            if spend:
+                self.probe_out = True  # one goes first: its reply tells the quota
+            return True
         if now >= self.resets_at + RESET_GRACE_S:  # the window is over: full quota again
             self.remaining = self.limit
             self.resets_at = now + self.window_s
-        reserve = math.ceil(self.limit * RESERVE[priority])
+        limit = self.limit
+        if limit != self.reserves_of:  # the quota changed: so did what each priority leaves
+            self.reserves = tuple(math.ceil(limit * RESERVE[level]) for level in Priority)
+            self.reserves_of = limit
         # A request heavier than the reserve-free budget could never pass; let it through
         # on a full window rather than waiting forever.
-        return self.remaining - weight >= reserve or self.remaining == self.limit
+        if self.remaining - weight >= self.reserves[priority] or self.remaining == limit:
+            if spend:
+                self.remaining -= weight
+            return True
+        return False
 
     def next_change(self, now: float) -> float:
         """Seconds until waiting could succeed (a block ends or the window resets)."""
@@ -110,10 +129,7 @@ class Throttler:
         acquire() would without waiting (no coroutine for the usual case); False: call
         acquire(), which queues it."""
         state = self._pools.get(pool) or self._pool(pool)
-        if not state.waiters and state.can_take(weight, priority, self._clock()):
-            self._take(state, weight)
-            return True
-        return False
+        return not state.waiters and state.take(weight, priority, self._clock())
 
     async def acquire(
         self,
@@ -127,8 +143,7 @@ class Throttler:
         end, so whoever waits on it can show a countdown."""
         state = self._pool(pool)
         now = self._clock()
-        if not state.waiters and state.can_take(weight, priority, now):
-            self._take(state, weight)
+        if not state.waiters and state.take(weight, priority, now):
             return
         if on_wait is not None:
             on_wait(now + state.next_change(now))
@@ -148,8 +163,9 @@ class Throttler:
 
     def observe(self, pool: str, limit: RateLimitState) -> None:
         """Learn quota, remaining budget and reset from a reply's headers."""
-        state = self._pool(pool)
-        resets_at = limit.resets_at_monotonic
+        state = self._pools.get(pool) or self._pool(pool)  # every reply: the pool is known
+        reset_s = limit.reset_ms / 1000.0
+        resets_at = limit.at_monotonic + reset_s  # limit.resets_at_monotonic, without a call
         same_window = state.known and abs(resets_at - state.resets_at) < SAME_WINDOW_S
         # In the same window, requests sent after this one are already taken locally.
         state.remaining = min(state.remaining, limit.remaining) if same_window else limit.remaining
@@ -158,7 +174,6 @@ class Throttler:
         state.probe_out = False
         state.resets_at = resets_at
         # The first reply of a window announces the whole window; later ones less of it.
-        reset_s = limit.reset_ms / 1000.0
         state.window_s = max(state.window_s, reset_s) if state.window_known else reset_s
         state.window_known = True
         if state.waiters or state.timer is not None:  # else there is nothing to pump
@@ -222,12 +237,6 @@ class Throttler:
 
     # -- the queue ---------------------------------------------------------------------------
 
-    def _take(self, state: _Pool, weight: int) -> None:
-        if state.known or state.probed:
-            state.remaining -= weight
-        else:
-            state.probe_out = True
-
     def _pump(self, state: _Pool) -> None:
         now = self._clock()
         while state.waiters:
@@ -235,10 +244,9 @@ class Throttler:
             if fut.done():  # cancelled meanwhile
                 heapq.heappop(state.waiters)
                 continue
-            if not state.can_take(weight, Priority(priority), now):
+            if not state.take(weight, Priority(priority), now):
                 break
             heapq.heappop(state.waiters)
-            self._take(state, weight)
             fut.set_result(None)
         if state.timer is not None:
             state.timer.cancel()
