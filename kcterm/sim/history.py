@@ -185,14 +185,33 @@ class SeededHistory:
         if len(starts) == 1:
             return [parent._replace(sigma=sigma)]
         high, low = parent.high, parent.low
-        # Boundary values: a Brownian bridge from open to close, reflected into [low, high].
+        # Boundary values: a Brownian bridge from open to close through the parent's high and
+        # low, each pinned to a boundary between two children (one drawn at random) unless
+        # the open or the close is it already. Left free, the bridge rarely came near them,
+        # and the child given the high (or low) drew a wick of the whole distance, level
+        # after level down to one minute: a spike of a week's range in a single minute
+        # candle, on every chart.
+        boundaries = list(range(1, len(starts)))  # points[i] is the price at starts[i]
+        pins: dict[int, float] = {}
+        for extreme, reached in (
+            (high, max(parent.open, parent.close) >= high),
+            (low, min(parent.open, parent.close) <= low),
+        ):
+            free = [i for i in boundaries if i not in pins]
+            if not reached and free:
+                pins[rng.choice(free)] = extreme
+        times = [*starts, parent.end]
+        pins[len(starts)] = parent.close
         points = [parent.open]
-        for t_prev, t in zip(starts[:-1], ends[:-1], strict=True):
-            left = parent.end - t_prev
-            mean = points[-1] + (parent.close - points[-1]) * (t - t_prev) / left
-            value = mean + sigma * math.sqrt((t - t_prev) * (parent.end - t) / left) * rng.gauss(
-                0, 1
-            )
+        for i in boundaries:
+            if i in pins:
+                points.append(pins[i])
+                continue
+            target = min(k for k in pins if k > i)  # the next pinned boundary
+            t_prev, t, t_target = times[i - 1], times[i], times[target]
+            left = t_target - t_prev
+            mean = points[-1] + (pins[target] - points[-1]) * (t - t_prev) / left
+            value = mean + sigma * math.sqrt((t - t_prev) * (t_target - t) / left) * rng.gauss(0, 1)
             if value > high:
                 value = high - (value - high)
             if value < low:

@@ -152,3 +152,22 @@ def test_a_full_page_of_any_granularity_is_continuous(granularity: int) -> None:
     rows = chart.rows(granularity, None, None, seam + 90_000)
     assert rows and all(b.open == a.close for a, b in itertools.pairwise(rows))
     assert all(r.low <= min(r.open, r.close) and r.high >= max(r.open, r.close) for r in rows)
+
+
+@pytest.mark.parametrize("seed", [1, 5, 11, 23])
+def test_no_candle_carries_the_wick_of_a_longer_one(seed: int) -> None:
+    # A week's high (or a day's) is reached where the path goes, not by one minute's wick:
+    # the path from a candle's open to its close passes through its high and low. It once
+    # did not, and every chart showed a minute candle with a wick of ~100 minutes' moves.
+    h = history(seed)
+    for size, count in ((MINUTE, 3 * 1440), (60 * MINUTE, 30 * 24)):
+        step = SIGMA * math.sqrt(size) * PRICE / UNIT  # a typical move of one candle, in ticks
+        start = h.anchor_ms - h.anchor_ms % size - count * size
+        bars = [h.span(t, t + size, UNIT, 0.001) for t in range(start, start + count * size, size)]
+        wicks = [
+            max(b.high - max(b.open, b.close), min(b.open, b.close) - b.low) / step
+            for b in bars
+            if b is not None
+        ]
+        assert len(wicks) == count
+        assert max(wicks) < 5, f"a wick of {max(wicks):.0f} typical moves ({size // MINUTE} min)"
