@@ -62,6 +62,8 @@ class BookModel(QAbstractTableModel):
         # and formatting a Decimal is the dearest part of making a row.
         self._price_texts: dict[Decimal, str] = {}
         self._price_places: int | None = None
+        self._spread_drawn: tuple[Decimal | None, int | None] | None = None  # (spread, places)
+        self._spread_label = ""
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -178,7 +180,14 @@ class BookModel(QAbstractTableModel):
         rows = [LadderRow("ask")] * padding + list(reversed(ask_rows))
         prices: list[Decimal | None] = [None] * padding + [p for p, _ in reversed(asks)]
         spread = book.spread()
-        label = "spread " + price_text(contract, spread) if spread is not None else ""
+        # The spread's label, formatted again only when it moves (a Decimal formatted with
+        # separators was a sixth of a fast market's ladder refresh; the spread seldom moves).
+        if (spread, places) != self._spread_drawn:
+            self._spread_drawn = (spread, places)
+            self._spread_label = (
+                "spread " + price_text(contract, spread) if spread is not None else ""
+            )
+        label = self._spread_label
         if not book.is_live:
             label = "syncing…"
         rows.append(LadderRow("spread", price=label))

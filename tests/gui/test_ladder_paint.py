@@ -120,3 +120,25 @@ def test_the_cells_signalled_are_those_that_changed(qapp) -> None:
             )
         )
         assert model.cells_signalled - signalled == expected
+
+
+def test_the_spread_row_follows_the_spread_as_it_moves(qapp) -> None:
+    tick = Decimal("0.1")
+    level_two = LevelTwoBook("X", tick_size=tick)
+    bids = ((Decimal("99.9"), 5), (Decimal("99.8"), 5))
+    asks = ((Decimal("100.0"), 5), (Decimal("100.1"), 5), (Decimal("100.2"), 5))
+    level_two.apply_snapshot(BookSnapshot("X", 1, bids, asks))
+    model = BookModel(3)
+
+    def spread_row() -> str:
+        model.update_from(level_two, None)
+        return next(model.row_at(r).price for r in range(7) if model.row_at(r).side == "spread")
+
+    assert spread_row() == "spread 0.1"
+    level_two.change(2, Side.SELL, Decimal("100.0"), 0, 0, fed=False)
+    level_two.change(3, Side.SELL, Decimal("100.1"), 0, 0, fed=False)
+    assert spread_row() == "spread 0.3"
+    level_two.change(4, Side.SELL, Decimal("100.0"), 9, 0, fed=False)
+    assert spread_row() == "spread 0.1"
+    level_two.reset()  # no longer live: the row says so, whatever the spread
+    assert spread_row() == "syncing…"
