@@ -1,24 +1,31 @@
-"""Candles (or volume bars) for pyqtgraph, drawn into cached QPictures.
+"""Candles (or volume bars) for pyqtgraph, drawn straight from the bars.
 
-After pyqtgraph's customGraphicsItem example, with one change for a fast market: closed candles
-are recorded in chunks of CHUNK, so a new candle re-records only the last chunk, and the live
-candle is painted directly, so a trade repaints one candle, never the history. Only the chunks
-inside the visible time range are replayed: a day of 1-minute candles costs what 120 do.
+After pyqtgraph's customGraphicsItem example, with changes for a fast market. A trade changes
+the live candle only, and only its column of the chart is repainted (set_last). A repaint
+draws the candles its exposed area crosses, found with numpy over the bars: a live candle's
+column draws two or three, the last-price line's strip across the chart those at its price,
+the whole view the ~120 visible, however long the history. Issue 14: closed candles were
+recorded into QPictures of 128 and the pictures replayed, which cost more than drawing the
+same candles (a picture's ops are decoded as they are replayed) and replayed 128 candles for
+a repaint that showed three: two thirds of an idle chart's repaint time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPicture
+from PySide6.QtCore import QPointF, QRect, QRectF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from kcterm.core.candles import Candle
 from kcterm.ui.theme import colors
 
-CHUNK = 128
 Bar = tuple[float, float, float, float, float, float]  # t (s), open, high, low, close, volume
+VOLUME_ALPHA = 140
+PAD_PX = 2.0  # beyond the exposed area, for a pen's width at a wick's ends
 
 
 def bar_of(candle: Candle) -> Bar:
@@ -38,7 +45,6 @@ class CandleItem(pg.GraphicsObject):
         self.volume = volume  # False: candles; True: volume bars coloured like their candle
         self.width = 60.0  # seconds per candle
         self._closed: list[Bar] = []
-        self._chunks: list[QPicture] = []
         self._last: Bar | None = None
         self._t = np.empty(0)
         self._lo = np.empty(0)
@@ -46,7 +52,9 @@ class CandleItem(pg.GraphicsObject):
         # The bounding box, worked out once per change: Qt asks for it several times a
         # repaint, and each time cost a pass over every candle (issue 14).
         self._box: QRectF | None = None
-        self.chunk_records = 0  # how many chunk pictures were recorded (benchmarks read it)
+        # The theme's pens and brushes, (rising, falling), made once per theme, not per candle.
+        self._style: tuple[tuple[str, str], tuple[QPen, QPen], tuple[QBrush, QBrush]] | None = None
+        self.candles_drawn = 0  # by paint(), the live one included (tests and benchmarks read it)
         # paint() learns which part of the item needs painting (a live-candle update is small)
         self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
@@ -58,21 +66,14 @@ class CandleItem(pg.GraphicsObject):
         self.width = width
         self._closed = list(bars[:-1])
         self._last = bars[-1] if bars else None
-        self._chunks = [self._record(i) for i in range(0, len(self._closed), CHUNK)]
+        self._style = None  # the theme may be another
         self._reindex()
         self.update()
 
     def append(self, closed: list[Bar], last: Bar) -> None:
         """Candles closed since the last frame, and the new live candle."""
         self.prepareGeometryChange()
-        start_chunk = len(self._closed) // CHUNK
         self._closed.extend(closed)
-        for i, start in enumerate(range(start_chunk * CHUNK, len(self._closed), CHUNK)):
-            picture = self._record(start)
-            if start_chunk + i < len(self._chunks):
-                self._chunks[start_chunk + i] = picture
-            else:
-                self._chunks.append(picture)
         self._last = last
         self._reindex()
         self.update()
@@ -101,44 +102,71 @@ class CandleItem(pg.GraphicsObject):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def _record(self, start: int) -> QPicture:
-        picture = QPicture()
-        painter = QPainter(picture)
-        for bar in self._closed[start : start + CHUNK]:
-            self._draw(painter, bar)
-        painter.end()
-        self.chunk_records += 1
-        return picture
-
-    def _draw(self, painter: QPainter, bar: Bar) -> None:
-        t, o, h, lo, c, v = bar
+    def _pens(self) -> tuple[tuple[QPen, QPen], tuple[QBrush, QBrush]]:
         theme = colors()
-        color = QColor(theme.bid if c >= o else theme.ask)
-        half = self.width * 0.4
-        if self.volume:
-            color.setAlpha(140)
-            painter.setPen(pg.mkPen(None))
-            painter.setBrush(pg.mkBrush(color))
-            painter.drawRect(QRectF(t - half, 0.0, 2 * half, v))
-            return
-        painter.setPen(pg.mkPen(color))
-        painter.drawLine(QPointF(t, lo), QPointF(t, h))
-        painter.setBrush(pg.mkBrush(color))
-        painter.drawRect(QRectF(t - half, o, 2 * half, (c - o) or 1e-9))
+        key = (theme.bid, theme.ask)
+        if self._style is None or self._style[0] != key:
+            rising, falling = QColor(theme.bid), QColor(theme.ask)
+            if self.volume:
+                rising.setAlpha(VOLUME_ALPHA)
+                falling.setAlpha(VOLUME_ALPHA)
+                pens = (pg.mkPen(None), pg.mkPen(None))
+            else:
+                pens = (pg.mkPen(rising), pg.mkPen(falling))
+            self._style = (key, pens, (pg.mkBrush(rising), pg.mkBrush(falling)))
+        return self._style[1], self._style[2]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, *args: object) -> None:
-        exposed = option.exposedRect  # in item coordinates: x is time
+        exposed = option.exposedRect  # in item coordinates: x is time, y the price
         visible = self.viewRect()
         if visible is not None:
             exposed = exposed.intersected(visible)
-        left, right = exposed.left() - self.width, exposed.right() + self.width
-        for index, picture in enumerate(self._chunks):
-            first = self._closed[index * CHUNK][0]
-            last = self._closed[min(len(self._closed), (index + 1) * CHUNK) - 1][0]
-            if last >= left and first <= right:
-                picture.play(painter)
-        if self._last is not None:
-            self._draw(painter, self._last)
+        bars = self.bars()
+        if not bars or len(bars) != len(self._t):
+            return
+        # Qt's exposedRect bounds all of the frame's dirty areas at once: the live candle's
+        # column and the last-price line's strip make the whole chart. The widget's paint
+        # clip has them apart (device pixels), so each is looked at on its own.
+        areas = [exposed]
+        engine = painter.paintEngine()
+        clip = engine.systemClip() if engine is not None else None
+        if clip is not None and clip.rectCount() > 1:
+            to_item, invertible = painter.deviceTransform().inverted()
+            if invertible:
+                rects: Iterable[QRect] = clip  # type: ignore[assignment]  # iterable at run time
+                areas = [to_item.mapRect(QRectF(r)).intersected(exposed) for r in rects]
+        pad = PAD_PX / (abs(painter.worldTransform().m22()) or 1.0)
+        t, highs, lows, width = self._t, self._hi, self._lo, self.width
+        mask = np.zeros(len(t), dtype=bool)
+        for area in areas:
+            if area.isEmpty():
+                continue
+            low = min(area.top(), area.bottom()) - pad
+            high = max(area.top(), area.bottom()) + pad
+            mask |= (
+                (t >= area.left() - width)
+                & (t <= area.right() + width)
+                & (highs >= low)
+                & (lows <= high)
+            )
+        crossed = np.flatnonzero(mask)
+        (rising_pen, falling_pen), (rising_brush, falling_brush) = self._pens()
+        half = self.width * 0.4
+        volume = self.volume
+        drawn: bool | None = None  # the colour set: rising or falling
+        for i in crossed.tolist():
+            start, o, h, lo, c, v = bars[i]
+            rising = c >= o
+            if rising is not drawn:
+                drawn = rising
+                painter.setPen(rising_pen if rising else falling_pen)
+                painter.setBrush(rising_brush if rising else falling_brush)
+            if volume:
+                painter.drawRect(QRectF(start - half, 0.0, 2 * half, v))
+            else:
+                painter.drawLine(QPointF(start, lo), QPointF(start, h))
+                painter.drawRect(QRectF(start - half, o, 2 * half, (c - o) or 1e-9))
+        self.candles_drawn += len(crossed)
 
     def boundingRect(self) -> QRectF:
         if self._box is None:
