@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRect, QRectF
+from PySide6.QtCore import QLineF, QRect, QRectF
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
@@ -153,19 +153,26 @@ class CandleItem(pg.GraphicsObject):
         (rising_pen, falling_pen), (rising_brush, falling_brush) = self._pens()
         half = self.width * 0.4
         volume = self.volume
-        drawn: bool | None = None  # the colour set: rising or falling
+        # Gathered by colour and drawn in one call each (a zoomed-out chart draws thousands):
+        # a candle's wick, then its body over it, as one by one; candles never overlap.
+        wicks: tuple[list[QLineF], list[QLineF]] = ([], [])
+        bodies: tuple[list[QRectF], list[QRectF]] = ([], [])
         for i in crossed.tolist():
             start, o, h, lo, c, v = bars[i]
-            rising = c >= o
-            if rising is not drawn:
-                drawn = rising
-                painter.setPen(rising_pen if rising else falling_pen)
-                painter.setBrush(rising_brush if rising else falling_brush)
+            falling = int(c < o)
             if volume:
-                painter.drawRect(QRectF(start - half, 0.0, 2 * half, v))
+                bodies[falling].append(QRectF(start - half, 0.0, 2 * half, v))
             else:
-                painter.drawLine(QPointF(start, lo), QPointF(start, h))
-                painter.drawRect(QRectF(start - half, o, 2 * half, (c - o) or 1e-9))
+                wicks[falling].append(QLineF(start, lo, start, h))
+                bodies[falling].append(QRectF(start - half, o, 2 * half, (c - o) or 1e-9))
+        for falling, pen, brush in ((0, rising_pen, rising_brush), (1, falling_pen, falling_brush)):
+            if not bodies[falling]:
+                continue
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            if wicks[falling]:
+                painter.drawLines(wicks[falling])
+            painter.drawRects(bodies[falling])
         self.candles_drawn += len(crossed)
 
     def boundingRect(self) -> QRectF:
