@@ -82,25 +82,6 @@ def theme(qapp, request):
     apply_theme(qapp, "dark")
 
 
-def test_a_sorted_watchlist_with_a_selected_row_looks_as_qt_paints_it(theme) -> None:
-    model = WatchlistModel({})
-    model.set_rows(watch_rows())
-    proxy = QSortFilterProxyModel()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    view = table(proxy)
-    view.setSortingEnabled(True)
-    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.selectRow(3)
-    QApplication.processEvents()
-    stock, own, passes = both_ways(view)
-    assert passes == 1  # painted here, not through Qt's item path
-    assert own == stock
-    view.close()
-
-
 def sorted_watchlist() -> OpaqueTableView:
     model = WatchlistModel({})
     model.set_rows(watch_rows())
@@ -111,6 +92,18 @@ def sorted_watchlist() -> OpaqueTableView:
     view.setSortingEnabled(True)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
     return view
+
+
+def test_a_sorted_watchlist_with_a_selected_row_looks_as_qt_paints_it(theme) -> None:
+    view = sorted_watchlist()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.selectRow(3)
+    QApplication.processEvents()
+    stock, own, passes = both_ways(view)
+    assert passes == 1  # painted here, not through Qt's item path
+    assert own == stock
+    view.close()
 
 
 @pytest.mark.parametrize("focused", [False, True])
