@@ -191,9 +191,9 @@ class LadderView(QTableView):
         self.paints += 1
         ladder_rows = model._rows
         side_pens = {"ask": pens.ask, "bid": pens.bid, "spread": pens.muted}
-        # Each row's place once, then one pass per column (issue 14: the pass per cell paid
-        # its branches and look-ups 160 times a frame, most of a repaint's time): under the
-        # numbers first, the own-order tint and the bars, then the numbers.
+        # Each row's place once, then one pass per column, with fewer branches and look-ups
+        # per cell than a pass per cell (160 cells a frame): under the numbers first, the
+        # own-order tint and the bars, then the numbers.
         spans = [
             (ladder_rows[r], self.rowViewportPosition(r), self.rowHeight(r))
             for r in range(first, last + 1)
@@ -237,15 +237,11 @@ class LadderView(QTableView):
                     painter.setPen(want)
                     pen = want
                 cached = texts_cache.get(text)
+                if cached is None and text in seen:  # the second time: worth laying out
+                    del seen[text]
+                    cached = self._static(text)
                 if cached is not None:
                     picture, text_width, text_height = cached
-                    left = x + (width - text_width) // 2 if centred else right - text_width
-                    painter.drawStaticText(left, top + (height - text_height) // 2, picture)
-                    continue
-                text_width = seen.get(text, -1)
-                if text_width >= 0:  # the second time: worth laying out
-                    del seen[text]
-                    picture, text_width, text_height = self._static(text)
                     left = x + (width - text_width) // 2 if centred else right - text_width
                     painter.drawStaticText(left, top + (height - text_height) // 2, picture)
                     continue
