@@ -9,6 +9,7 @@ nothing else of the session's plumbing: never the REST client or the stream grou
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -17,7 +18,16 @@ from kcterm.venue.base import Budget, RateLimit, RequestLink, StreamLink
 from kcterm.venue.stream_status import StreamState, StreamStatus
 
 # What the ui reads of a link, named here so the ui needs nothing from the venue layer.
-__all__ = ["FRESH", "Budget", "Freshness", "Health", "LinkState", "RateLimit", "StreamStatus"]
+__all__ = [
+    "FRESH",
+    "Budget",
+    "Freshness",
+    "Health",
+    "LinkState",
+    "RateLimit",
+    "StreamReport",
+    "StreamStatus",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,20 @@ class Freshness:
 
 
 FRESH = Freshness(False)
+
+# How many stream reports Health keeps for the status bar's tooltip and for a reader of why
+# a link dropped; a few reconnects' worth.
+STREAM_HISTORY_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class StreamReport:
+    """One state a stream connection reported, with the wall-clock time it did."""
+
+    at: float
+    name: str
+    state: StreamState
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +78,9 @@ class Health:
         # name -> (state, detail) as each connection last reported; `streams_version` moves
         self.stream_states: dict[str, tuple[StreamState, str]] = {}
         self.streams_version = 0
+        # Every report, newest last: a reconnect can pass its reason and "connecting" within
+        # one loop pass, so the status bar's refresh would never see why the link dropped.
+        self.stream_history: deque[StreamReport] = deque(maxlen=STREAM_HISTORY_LENGTH)
 
     def watch(self, public: StreamLink, private: StreamLink) -> None:
         self.public, self.private = public, private
@@ -61,6 +88,7 @@ class Health:
     def set_stream_state(self, name: str, state: StreamState, detail: str) -> None:
         """The stream groups' on_state callback."""
         self.stream_states[name] = (state, detail)
+        self.stream_history.append(StreamReport(time.time(), name, state, detail))
         self.streams_version += 1
 
     def _groups(self) -> tuple[StreamLink, StreamLink]:

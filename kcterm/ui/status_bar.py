@@ -14,7 +14,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
-from kcterm.core.health import RateLimit, StreamStatus
+from kcterm.core.health import Health, RateLimit, StreamStatus
 from kcterm.core.interlock import Gate
 from kcterm.core.session import Session
 from kcterm.ui.steady_label import set_steady_text
@@ -30,7 +30,7 @@ class TerminalStatusBar(QStatusBar):
         super().__init__(parent)
         self._session = session
         self._notices_version = -1
-        self._streams_tip = ""
+        self._streams_version = -1
         live = session.is_live
         self.venue_badge = QLabel("LIVE" if live else "SIM")
         self.venue_badge.setObjectName("venueBadgeLive" if live else "venueBadgeSim")
@@ -85,11 +85,9 @@ class TerminalStatusBar(QStatusBar):
             why = "" if state == "connected" else _why(link.statuses)
             parts.append(f'<span style="color:{color}">●</span> {link.name} {state}{why}')
         self._set(self.streams_label, " &nbsp;".join(parts))
-        details = [f"{name}: {detail}" for name, (_, detail) in health.stream_states.items()]
-        tip = "\n".join(details)
-        if tip != self._streams_tip:
-            self._streams_tip = tip
-            self.streams_label.setToolTip(tip)
+        if health.streams_version != self._streams_version:
+            self._streams_version = health.streams_version
+            self.streams_label.setToolTip(_streams_tip(health))
         rtt_text = " / ".join("—" if k.rtt_ms is None else f"{k.rtt_ms:.0f}" for k in links)
         set_steady_text(self.rtt_label, f"rtt {rtt_text} ms")
         set_steady_text(self.clock_label, f"clock {health.clock_offset_ms:+d} ms")
@@ -110,6 +108,24 @@ class TerminalStatusBar(QStatusBar):
     def _set(label: QLabel, text: str) -> None:
         if label.text() != text:
             label.setText(text)
+
+
+# The last reports the streams' tooltip lists under their current state.
+_RECENT_REPORTS = 8
+
+
+def _streams_tip(health: Health) -> str:
+    """Each connection's state now, then its last reports with their times: a reconnect
+    that took a few milliseconds still says why the link dropped."""
+    lines = [f"{name}: {detail}" for name, (_, detail) in health.stream_states.items()]
+    recent = list(health.stream_history)[-_RECENT_REPORTS:]
+    if recent:
+        lines.append("")
+        lines.append("recent:")
+        for report in reversed(recent):
+            at = time.strftime("%H:%M:%S", time.localtime(report.at))
+            lines.append(f"{at} {report.name} {report.state.value}: {report.detail}")
+    return "\n".join(lines)
 
 
 def _why(statuses: list[StreamStatus]) -> str:

@@ -164,3 +164,26 @@ async def test_a_closed_market_stream_disables_trading_with_the_reason(window: M
     await until(lambda: not window.ticket.buy_button.isEnabled(), 5, "trading to be disabled")
     assert "Market feed closed" in window.ticket.gate_label.text()
     assert "public closed" in window.status.streams_label.text()
+
+
+async def test_the_streams_tooltip_keeps_why_a_link_dropped_after_it_is_back(
+    window: MainWindow,
+) -> None:
+    await trading_ready(window)
+    session = window.session
+    status = window.status
+    connections = session.adapter.public.connections
+    # The exchange closes the market stream, as a venue restart does; the client is back
+    # within milliseconds, long before a trader could hover over the status bar.
+    await session.adapter.rest.request(
+        "POST", "/sim/admin/drills", body={"dropConnections": "public"}, signed=True
+    )
+    await until(lambda: session.adapter.public.connections > connections, 10, "a reconnect")
+    await until(lambda: "public connected" in status.streams_label.text(), 10, "connected again")
+    await until(lambda: "recent:" in status.streams_label.toolTip(), 5, "the recent reports")
+    tip = status.streams_label.toolTip()
+    recent = tip.split("recent:", 1)[1]
+    # Newest first, each with its time: the drop and its reason are there though the state
+    # line above says connected.
+    assert re.search(r"\d\d:\d\d:\d\d public reconnecting: .*retry in", recent), tip
+    assert recent.index("public connected") < recent.index("public reconnecting"), tip
