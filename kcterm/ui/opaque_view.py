@@ -12,8 +12,10 @@ Qt's item path paints a cell through the delegate: a style option filled from ~7
 (each a call into the Python model), then the application's stylesheet style drawing an item
 panel and laying the text out. That cost ~50 µs a cell, ~11 ms for a full watchlist, and was
 the idle window's biggest paint (issue 14). For a SpecTableModel (directly or under a sort /
-filter proxy) with the stock delegate and no grid, this view paints the cells of the exposed
-rectangle in one pass, straight from the model's formatted texts and its columns' colours:
+filter proxy) with the stock delegate and no grid, this view paints the cells under the exposed
+region in one pass (each of its rectangles on its own: a few changed prices far apart repaint
+those cells, not the rows between them), straight from the model's formatted texts and its
+columns' colours:
 the background brush, then the text as a cached QStaticText at the alignment Qt's item path
 uses (its text margin, vertically centred, elided on the right when the cell is too narrow).
 A row that is selected or holds the current item still goes through the delegate, as Qt paints
@@ -21,6 +23,8 @@ it (highlight, focus frame), and any other view (a grid, a delegate of its own) 
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRect, QSortFilterProxyModel, Qt
 from PySide6.QtGui import (
@@ -96,6 +100,7 @@ class OpaqueTableView(QTableView):
         self._statics = StaticTexts()
         self.paint_cells_here = True  # False: every cell through Qt's item path (comparisons)
         self.own_paints = 0  # passes painted here, not through Qt's item path (tests read it)
+        self.cells_painted = 0  # ... and the cells those passes painted
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
@@ -115,30 +120,53 @@ class OpaqueTableView(QTableView):
             return
         self._paint_cells(event, model, source)
 
-    def _paint_cells(self, event: QPaintEvent, model, source: SpecTableModel) -> None:
-        exposed: QRect = event.rect()
+    def _exposed_cells(self, event: QPaintEvent, model) -> dict[int, set[int]] | None:
+        """The cells to paint, by row: those under the paint's region. A few changed cells far
+        apart (a watchlist's moving prices) make a region of a few rectangles whose bounding
+        rectangle is most of the table: each rectangle is looked at on its own, as Qt's own
+        table paint does (the system clip keeps every stroke inside the region). None: no
+        cell exposed."""
         rows = model.rowCount()
         if rows == 0:
-            return
-        first = self.rowAt(exposed.top())
-        if first < 0:
-            if exposed.top() > self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1):
-                return
-            first = 0
-        last = self.rowAt(exposed.bottom())
-        if last < 0:
-            last = rows - 1
+            return None
+        region = event.region()
+        rects: Iterable[QRect] = (event.rect(),)
+        if region.rectCount() > 1:
+            rects = region  # type: ignore[assignment]  # a QRegion iterates its rectangles
         header = self.horizontalHeader()
-        columns = []
-        for c in range(model.columnCount()):
-            if header.isSectionHidden(c):
+        spans = [
+            (c, header.sectionViewportPosition(c), header.sectionSize(c))
+            for c in range(model.columnCount())
+            if not header.isSectionHidden(c)
+        ]
+        bottom = self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1)
+        cells: dict[int, set[int]] = {}
+        for rect in rects:
+            if rect.top() > bottom:
                 continue
-            x, width = header.sectionViewportPosition(c), header.sectionSize(c)
-            if x + width > exposed.left() and x <= exposed.right() and width > 0:
-                column = source.columns[c]
-                columns.append((c, x, width, _alignment(column.align), column))
-        if not columns:
+            first = self.rowAt(rect.top())
+            last = self.rowAt(rect.bottom())
+            first = 0 if first < 0 else first
+            last = rows - 1 if last < 0 else last
+            under = {c for c, x, w in spans if w > 0 and x + w > rect.left() and x <= rect.right()}
+            if not under:
+                continue
+            for r in range(first, last + 1):
+                cells.setdefault(r, set()).update(under)
+        return cells or None
+
+    def _paint_cells(self, event: QPaintEvent, model, source: SpecTableModel) -> None:
+        exposed_cells = self._exposed_cells(event, model)
+        if exposed_cells is None:
             return
+        header = self.horizontalHeader()
+        painted_columns = set().union(*exposed_cells.values())
+        columns = []
+        for c in sorted(painted_columns):
+            x, width = header.sectionViewportPosition(c), header.sectionSize(c)
+            column = source.columns[c]
+            columns.append((c, x, width, _alignment(column.align), column))
+        every_column = len(columns)
         proxy = model if model is not source else None
         selection = self.selectionModel()
         # Selected cells are painted here as Qt's item path paints them: the palette's
@@ -172,7 +200,7 @@ class OpaqueTableView(QTableView):
         cells = source._cells
         wrap = self.wordWrap()
         items = source._rows
-        for r in range(first, last + 1):
+        for r in sorted(exposed_cells):
             top = self.rowViewportPosition(r)
             height = self.rowHeight(r)
             i = proxy.mapToSource(proxy.index(r, 0)).row() if proxy is not None else r
@@ -180,7 +208,12 @@ class OpaqueTableView(QTableView):
                 continue
             texts, item = cells[i], items[i]
             in_selection = r in selected_rows
-            for c, x, width, align, column in columns:
+            wanted = exposed_cells[r]
+            row_columns = (
+                columns if len(wanted) == every_column else [k for k in columns if k[0] in wanted]
+            )
+            self.cells_painted += len(row_columns)
+            for c, x, width, align, column in row_columns:
                 if r == focused_row and c == focused_column:
                     self._delegate_cell(painter, model, r, top, height, c, x, width)
                     continue

@@ -5,6 +5,7 @@ alignment, elision, selected rows and a sorted proxy included."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -187,4 +188,29 @@ def test_a_text_of_several_lines_looks_as_qt_paints_it(qapp) -> None:
     stock, own, passes = both_ways(view)
     assert passes == 1
     assert own == stock
+    view.close()
+
+
+def test_prices_moving_far_apart_repaint_their_cells_alone_and_the_screen_matches(theme) -> None:
+    model = WatchlistModel({})
+    rows = watch_rows()
+    model.set_rows(rows)
+    view = table(model, height=700)  # every row shown
+    QApplication.processEvents()
+    moved = {2, 15, 27}
+    changed = [
+        replace(row, last=row.last + 1, version=row.version + 1) if i in moved else row
+        for i, row in enumerate(rows)
+    ]
+    before_passes, before_cells = view.own_paints, view.cells_painted
+    model.set_rows(changed)
+    QApplication.processEvents()
+    assert view.own_paints - before_passes == 1
+    # Three rows' changed cells, not the 26 rows between the first and the last.
+    columns = model.columnCount()
+    assert 0 < view.cells_painted - before_cells <= len(moved) * columns
+    shown = QApplication.primaryScreen().grabWindow(view.winId()).toImage()
+    view.paint_cells_here = False  # the whole viewport as Qt's item path paints it
+    stock = view.viewport().grab().toImage().convertToFormat(shown.format())
+    assert shown.copy(view.viewport().geometry()) == stock
     view.close()
