@@ -73,6 +73,11 @@ class TapePanel(QWidget):
             return
         self._drawn_version = tape.version
         self.model.set_trades(list(tape.trades), self._session.contracts.get(self._symbol))
+        # New prints are rows inserted at the top, and a view lays rows out on a zero timer
+        # after their insertion: the tape's repaint then came as a window repaint of its own,
+        # a couple of milliseconds after the one of the rest of this frame. Laid out now, it
+        # joins this frame's repaint.
+        self.view.executeDelayedItemsLayout()
 
     def _on_large_changed(self, value: int) -> None:
         self.model.large_size = value

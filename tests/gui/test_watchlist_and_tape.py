@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -88,3 +89,27 @@ async def test_new_trades_are_inserted_not_redrawn(window: MainWindow) -> None:
     count = model.rowCount()
     await until(lambda: model.rowCount() > count, 15, "another trade")
     assert model.resets == resets
+
+
+async def test_a_new_print_is_laid_out_in_the_tapes_refresh_and_painted_with_its_frame(
+    window: MainWindow,
+) -> None:
+    tape_panel = window.tape
+    model, view = tape_panel.model, tape_panel.view
+    tape = window.session.market_data.tapes[SYMBOL]
+    bar = view.verticalScrollBar()
+    await until(lambda: bar.maximum() > 0, 15, "more prints than the tape shows")
+    # From here on nothing awaits: no live print or frame comes between the lines.
+    tape_panel.refresh()
+    view.executeDelayedItemsLayout()  # whatever was pending before is laid out
+    assert len(tape.trades) < (tape.trades.maxlen or 0), "the tape has room for one more"
+    rows, scrolled_to = model.rowCount(), bar.maximum()
+    newest = tape.trades[0]
+    tape.on_trade(replace(newest, trade_id=newest.trade_id + "-next", ts_ns=newest.ts_ns + 1))
+    tape_panel.refresh()
+    # No event processed since: the rows are laid out (the scroll range holds the new row)
+    # and the repaint requested, so the print is painted in this frame's window repaint, not
+    # in one of its own after Qt's zero-timer layout of inserted rows.
+    assert model.rowCount() == rows + 1
+    assert model.row_at(0).trade_id == newest.trade_id + "-next"
+    assert bar.maximum() == scrolled_to + 1
