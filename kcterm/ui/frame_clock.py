@@ -9,10 +9,10 @@ it moves), or `hz` times a second for what a human cannot read faster (the chart
 the watchlist, the status bar): every `round(fps / hz)`-th frame. A callback added without
 `hz` takes its owner's `refresh_hz` when it is a bound method of an object that declares one
 (each panel states its rate next to its refresh), else every frame. Each slower callback gets
-the phase (which of its frames) that the fewest others share, so their work is spread over
-frames instead of landing on the same one (a frame that drew the chart, the tape and the
-watchlist at once would hold the event loop for all three). Counting frames, not seconds, a
-stalled loop never makes up for lost calls with a burst.
+the phase (which of its frames) that the fewest others share, so while the clock runs their
+work is spread over frames instead of landing on the same one (a
+frame that drew the chart, the tape and the watchlist at once would hold the event loop for all
+three). Counting frames, not seconds, a stalled loop never makes up for lost calls with a burst.
 
 The clock rests while the event loop is quiet (issue 14: an idle window's frames were most of
 its CPU, a wake-up and every panel's version check 62 times a second). On the app's loop
@@ -21,10 +21,19 @@ message, a reply, a task step: what moves a panel's data), a tick that finds no 
 one before puts the clock at REST_PERIOD frames between ticks. The loop's next pass wakes it
 (`when_active`): one tick WAKE_MS later (sooner than the next frame would have come; the rest of
 the same burst of messages is in it) and the clock goes on resting, or, when more comes within
-a frame of that tick (a market on the move), the frame rate again. A resting tick counts the
-frames it stood for: what runs every few frames (the
-status bar's ages, the stale veils) keeps its rate in seconds, at most once a tick. On any
-other loop (or with `rest=False`) the clock never rests.
+a frame of that tick (a market on the move), the frame rate again.
+
+What runs every few frames is called on the woken tick once three quarters of its period have
+passed since its last call after activity: the panels a message moved (the ladder, the chart,
+the tape, the watchlist, the ticker) are then painted together, in one repaint of the window
+per burst of a quiet market, not each at its own phase on a resting tick a few frames later
+(16 window repaints a second became 6 on the default practice market: a repaint on a CPU
+that has slept costs ~3.5 times one on a busy CPU, so their count matters more than their
+size). A resting tick counts the frames it stood for, and calls what has not been called for
+a period after activity, at its rate in seconds (the status bar's ages, the stale veils, while
+no message comes), at most once a tick. So a slower callback runs at most 4/3 of its rate
+while the market wakes the clock faster than that, and at its rate otherwise. On any other loop
+(or with `rest=False`) the clock never rests.
 """
 
 from __future__ import annotations
@@ -42,6 +51,9 @@ log = logging.getLogger("kcterm.ui.frame_clock")
 
 DEFAULT_FPS = 60
 REST_PERIOD = 6  # frames between ticks while the loop is quiet: 10 a second at 60 fps
+# A tick is one of: a frame at the frame rate (running); a resting one, every REST_PERIOD
+# frames while the loop is quiet; or one the loop's activity woke while resting.
+RUNNING, RESTING, WOKEN = "running", "resting", "woken"
 WAKE_MS = 3  # a tick this long after the pass that ends a quiet spell (within a frame)
 
 
@@ -54,12 +66,16 @@ class ActiveLoop(Protocol):
 
 
 class _Paced:
-    __slots__ = ("callback", "period", "phase")
+    __slots__ = ("callback", "due", "moved", "period", "phase")
 
     def __init__(self, callback: Callable[[], None], period: int, phase: int) -> None:
         self.callback = callback
         self.period = period  # every period-th frame
-        self.phase = phase  # ... when frames % period == phase
+        self.phase = phase  # the frame of its first call: slower callbacks spread over frames
+        # The frame count (frames ticked, its call's tick included) of its last call on a tick
+        # after activity, and the count from which a resting tick calls it.
+        self.moved = phase + 1 - period
+        self.due = phase + 1
 
 
 class FrameClock(QObject):
@@ -91,6 +107,7 @@ class FrameClock(QObject):
         self._resting = False
         self._looked = True  # whether the loop was looked up since start()
         self._last_tick = 0.0
+        self._last_active_tick = 0.0  # of the last running or woken tick (not a resting one)
         self.ticks = 0  # ticks made (a resting one stands for several frames)
         self.resting_ticks = 0  # ... of them, while resting (tests and benchmarks read them)
         self.wake_ticks = 0  # ... of them, those the loop's activity woke
@@ -142,7 +159,7 @@ class FrameClock(QObject):
         self._resting = False
         self._timer.setInterval(self._frame_ms)
         self._expected = time.monotonic() + self._frame_ms / 1000
-        self._last_tick = time.monotonic()
+        self._last_tick = self._last_active_tick = time.monotonic()
         self._timer.start()
 
     def stop(self) -> None:
@@ -153,7 +170,7 @@ class FrameClock(QObject):
 
     def tick(self) -> None:
         """One frame (the timer calls it): every-frame callbacks, then those whose frame it is."""
-        self._tick(1)
+        self._tick(1, RUNNING)
 
     def _on_timer(self) -> None:
         if not self._looked:
@@ -165,10 +182,10 @@ class FrameClock(QObject):
             if hasattr(running, "activity") and hasattr(running, "when_active"):
                 self._loop = running  # type: ignore[assignment]  # it is an ActiveLoop
         if not self._resting:
-            self._tick(1)
+            self._tick(1, RUNNING)
         else:  # the frames it stood for, as by the clock (at least one)
             frames = round((time.monotonic() - self._last_tick) * 1000 / self._frame_ms)
-            self._tick(max(1, frames))
+            self._tick(max(1, frames), RESTING)
             self.resting_ticks += 1
         self._settle()
 
@@ -196,7 +213,9 @@ class FrameClock(QObject):
         (what came in the same burst is in it too), and the clock goes on resting."""
         if not self._resting or self._loop is None or not self._timer.isActive():
             return
-        if (time.monotonic() - self._last_tick) * 1000 < self._frame_ms:
+        # Within a frame of the last tick that followed activity, not of a resting tick: a
+        # message just after a resting tick is one more lone message.
+        if (time.monotonic() - self._last_active_tick) * 1000 < self._frame_ms:
             self._run()
         elif not self._wake_timer.isActive():
             self._wake_timer.start()
@@ -207,7 +226,7 @@ class FrameClock(QObject):
         if not self._resting or loop is None or not self._timer.isActive():
             return
         frames = round((time.monotonic() - self._last_tick) * 1000 / self._frame_ms)
-        self._tick(max(1, frames))
+        self._tick(max(1, frames), WOKEN)
         self.wake_ticks += 1
         self._seen = loop.activity
         self._rest_now(loop)
@@ -218,23 +237,38 @@ class FrameClock(QObject):
         self._timer.setInterval(self._frame_ms)
         self._timer.start()  # the next frame a frame from now
 
-    def _tick(self, frames: int) -> None:
+    def _tick(self, frames: int, kind: str) -> None:
         now = time.monotonic()
         self.last_lag_ms = max(0.0, (now - self._expected) * 1000)
         self._expected = now + self._timer.interval() / 1000
         self._last_tick = now
+        if kind != RESTING:
+            self._last_active_tick = now
         self.ticks += 1
-        first = self.frames
         self.frames += frames
+        count = self.frames
         for callback in self._every:
             self._call(callback)
         for paced in self._paced:
-            # Once if its frame is among those this tick stands for (one, unless resting).
-            if frames == 1:
-                if first % paced.period == paced.phase:
-                    self._call(paced.callback)
-            elif frames >= paced.period or (paced.phase - first) % paced.period < frames:
-                self._call(paced.callback)
+            period = paced.period
+            if kind == RUNNING:
+                # On its phase, as spread over frames (a busy market keeps the clock running),
+                # unless a woken tick called it less than half a period ago.
+                if (count - 1) % period != paced.phase or count - paced.moved < period // 2:
+                    continue
+            elif kind == WOKEN:
+                if count - paced.moved < period - period // 4:
+                    continue
+            elif count < paced.due or count - paced.moved < period:
+                continue
+            if kind == RESTING:
+                # In seconds, as at the frame rate (the ticks come every REST_PERIOD frames),
+                # without making up for a stall with a burst.
+                paced.due = paced.due + period if paced.due + period > count else count + period
+            else:
+                paced.moved = count
+                paced.due = count + period
+            self._call(paced.callback)
 
     @staticmethod
     def _call(callback: Callable[[], None]) -> None:

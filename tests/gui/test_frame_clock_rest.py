@@ -5,6 +5,7 @@ an idle window's frames were most of its CPU)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 
 import pytest
@@ -180,3 +181,83 @@ async def test_the_tickets_checks_keep_their_pace_in_seconds(window, monkeypatch
         ticket.refresh()
         t[0] += 0.25
     assert len(runs) == 8
+
+
+def rest(clock: FrameClock, loop: Quiet, now: Now) -> None:
+    """Two quiet frames: the clock rests."""
+    for _ in range(2):
+        now.t += clock._frame_ms / 1000
+        clock._on_timer()
+    assert clock.resting
+    assert len(loop.waiting) == 1
+
+
+def a_burst(clock: FrameClock, loop: Quiet, now: Now, after_s: float) -> None:
+    """The loop runs a market step `after_s` after the last tick; the wake tick follows."""
+    now.t += after_s
+    loop.a_pass()
+    assert clock._wake_timer.isActive(), "a lone burst after a quiet spell wakes one tick"
+    now.t += 0.003
+    clock._wake()
+
+
+def test_a_quiet_markets_step_calls_the_slower_panels_together_on_its_woken_tick(
+    qapp, now: Now
+) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, loop=loop)
+    calls: list[tuple[str, int]] = []
+    for name, hz in (("chart", 5), ("tape", 8), ("watchlist", 4), ("ticker", 10)):
+        clock.add(lambda name=name: calls.append((name, clock.ticks)), hz=hz)
+    clock.start()
+    try:
+        rest(clock, loop, now)
+        for _ in range(25):  # five seconds of a market stepping every 0.2 s
+            a_burst(clock, loop, now, 0.2 - 0.003)
+        woken = {tick for _, tick in calls[-4 * 20 :]}
+        # Every panel a step moves is called on the tick the step woke, once a step (each
+        # step is longer than three quarters of every period): one repaint per step.
+        assert len(woken) == 20
+        assert {name for name, _ in calls[-4:]} == {"chart", "tape", "watchlist", "ticker"}
+        assert clock.resting  # and the clock never left its rest for it
+    finally:
+        clock.stop()
+
+
+def test_a_slower_callback_on_woken_ticks_keeps_within_four_thirds_of_its_rate(
+    qapp, now: Now
+) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, loop=loop)
+    four_hz: list[float] = []
+    clock.add(lambda: four_hz.append(now.t), hz=4)
+    clock.start()
+    try:
+        rest(clock, loop, now)
+        start = now.t
+        for _ in range(100):  # a burst every 50 ms, each far from the last tick
+            a_burst(clock, loop, now, 0.05 - 0.003)
+        elapsed = now.t - start
+        assert 4 * elapsed <= len(four_hz) <= 4 * elapsed * 4 / 3 + 1
+        gaps = [b - a for a, b in itertools.pairwise(four_hz)]
+        assert min(gaps) >= 0.75 * 0.25 - 0.02  # never sooner than 3/4 of its period
+    finally:
+        clock.stop()
+
+
+def test_a_message_just_after_a_resting_tick_wakes_one_tick_not_the_frame_rate(
+    qapp, now: Now
+) -> None:
+    loop = Quiet()
+    clock = FrameClock(60, loop=loop)
+    clock.start()
+    try:
+        rest(clock, loop, now)
+        now.t += REST_PERIOD * clock._frame_ms / 1000
+        clock._on_timer()  # a resting tick
+        assert clock.resting
+        now.t += 0.005  # a lone message 5 ms later: no market on the move
+        loop.a_pass()
+        assert clock.resting and clock._wake_timer.isActive()
+    finally:
+        clock.stop()
