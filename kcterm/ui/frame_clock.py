@@ -10,9 +10,9 @@ the watchlist, the status bar): every `round(fps / hz)`-th frame. A callback add
 `hz` takes its owner's `refresh_hz` when it is a bound method of an object that declares one
 (each panel states its rate next to its refresh), else every frame. Each slower callback gets
 the phase (which of its frames) that the fewest others share, so while the clock runs their
-work is spread over frames instead of landing on the same one (a
-frame that drew the chart, the tape and the watchlist at once would hold the event loop for all
-three). Counting frames, not seconds, a stalled loop never makes up for lost calls with a burst.
+work is spread over frames instead of landing on the same one (a frame that drew the chart,
+the tape and the watchlist at once would hold the event loop for all three). Counting frames,
+not seconds, a stalled loop never makes up for lost calls with a burst.
 
 The clock rests while the event loop is quiet (issue 14: an idle window's frames were most of
 its CPU, a wake-up and every panel's version check 62 times a second). On the app's loop
