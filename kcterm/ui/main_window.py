@@ -473,9 +473,11 @@ class MainWindow(QMainWindow):
         facts = {s: self.session.feed_facts(s) for s in set(symbols)}
         gates = {s: evaluate(f, self.stale_after) for s, f in facts.items()}
         self._gate_key = inputs
-        if all(g.open for g in gates.values()):
-            seen = self.session.market_data.market_seen
-            self._gates_recheck_at = min(seen[s] for s in gates) + self._gate_floor()
+        # The times the interlock reads (MarketData.seen_at: the book's own messages count,
+        # before any ticker or trade of the symbol has come).
+        seen = [self.session.market_data.seen_at(s) for s in gates]
+        if all(g.open for g in gates.values()) and None not in seen:
+            self._gates_recheck_at = min(t for t in seen if t is not None) + self._gate_floor()
         else:
             self._gates_recheck_at = 0.0
         if gates == self.gates:

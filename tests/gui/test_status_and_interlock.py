@@ -158,6 +158,19 @@ async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_clos
         dispose(window)
 
 
+async def test_the_interlock_reads_a_book_that_spoke_before_any_ticker(window: MainWindow) -> None:
+    """At start the book's messages can come before any ticker or trade of the symbol: the
+    interlock reads the book's own time (MarketData.seen_at), and so does its next check."""
+    await trading_ready(window)
+    window.frame_clock.stop()
+    market = window.session.market_data
+    market.market_seen.pop(SYMBOL, None)  # as at start: only the book has spoken
+    assert market.seen_at(SYMBOL) is not None
+    window.update_gates()  # an input moved (no ticker seen): evaluated, and it raised
+    assert window.gates[SYMBOL].open
+    assert window._gates_recheck_at > time.monotonic()
+
+
 async def test_a_closed_market_stream_disables_trading_with_the_reason(window: MainWindow) -> None:
     await trading_ready(window)
     await window.session.adapter.public.close()
