@@ -18,7 +18,7 @@ The clock rests while the event loop is quiet (issue 14: an idle window's frames
 its CPU, a wake-up and every panel's version check 62 times a second). On the app's loop
 (kcterm.qt_loop.BatchedQEventLoop), whose `activity` counts the passes that ran something (a
 message, a reply, a task step: what moves a panel's data), a tick that finds no pass since the
-one before puts the clock at REST_PERIOD frames between ticks. The loop's next pass wakes it
+one before puts the clock at a tick every REST_S seconds. The loop's next pass wakes it
 (`when_active`): one tick WAKE_MS later (sooner than the next frame would have come; the rest of
 the same burst of messages is in it) and the clock goes on resting, or, when more comes within
 a frame of that tick (a market on the move), the frame rate again.
@@ -50,9 +50,16 @@ from PySide6.QtCore import QObject, Qt, QTimer
 log = logging.getLogger("kcterm.ui.frame_clock")
 
 DEFAULT_FPS = 60
-REST_PERIOD = 6  # frames between ticks while the loop is quiet: 10 a second at 60 fps
-# A tick is one of: a frame at the frame rate (running); a resting one, every REST_PERIOD
-# frames while the loop is quiet; or one the loop's activity woke while resting.
+# Between ticks while the loop is quiet. What moves with time alone (the status bar's ages,
+# the orders' countdowns, the stale veils, a closed gate's seconds) moves on screen 4 times a
+# second (the 4 Hz panels, orders_panel.PENDING_REDRAW_S), so a resting tick more often only
+# wakes the CPU for nothing (10 a second before: 4 took an idle practice window from about
+# 3.2 to 2.7 % of a core, issue 14). What
+# the user does is not waiting on it (the ticket checks an edit at once, and the interlock is
+# evaluated again at the moment an order is sent: MainWindow.gate).
+REST_S = 0.25
+# A tick is one of: a frame at the frame rate (running); a resting one, every REST_S seconds
+# (rest_period frames) while the loop is quiet; or one the loop's activity woke while resting.
 RUNNING, RESTING, WOKEN = "running", "resting", "woken"
 WAKE_MS = 3  # a tick this long after the pass that ends a quiet spell (within a frame)
 
@@ -97,6 +104,7 @@ class FrameClock(QObject):
         self._timer.setInterval(max(1, int(1000 / fps)))  # 16 ms at 60: never slower
         self._timer.timeout.connect(self._on_timer)
         self._frame_ms = self._timer.interval()
+        self.rest_period = max(1, round(REST_S * fps))  # the frames a resting tick stands for
         self.frames = 0
         self.last_lag_ms = 0.0  # how late the last tick fired: a cheap event-loop lag gauge
         self._expected = 0.0
@@ -149,7 +157,7 @@ class FrameClock(QObject):
 
     @property
     def resting(self) -> bool:
-        """Ticking every REST_PERIOD frames (and once when woken): the loop was quiet."""
+        """Ticking every rest_period frames (and once when woken): the loop was quiet."""
         return self._resting
 
     def start(self) -> None:
@@ -203,7 +211,7 @@ class FrameClock(QObject):
 
     def _rest_now(self, loop: ActiveLoop) -> None:
         self._resting = True
-        self._timer.setInterval(self._frame_ms * REST_PERIOD)
+        self._timer.setInterval(self._frame_ms * self.rest_period)
         self._timer.start()  # the next resting tick a rest period from now
         loop.when_active(self._woken)
 
@@ -262,7 +270,7 @@ class FrameClock(QObject):
             elif count < paced.due or count - paced.moved < period:
                 continue
             if kind == RESTING:
-                # In seconds, as at the frame rate (the ticks come every REST_PERIOD frames),
+                # In seconds, as at the frame rate (the ticks come every rest_period frames),
                 # without making up for a stall with a burst.
                 paced.due = paced.due + period if paced.due + period > count else count + period
             else:

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         if not chart_later:
             self._build_chart(symbol)
         self.ticket = OrderTicket(session, symbol, confirm=self.confirm_order)
+        self.ticket.recheck_gate = self.update_gates  # its Buy/Sell: the interlock as of now
         self.open_orders = OrdersPanel(session, symbol)
         self.positions = PositionsPanel(session)
         self.account_bar = AccountBar(session, self)
@@ -517,6 +518,10 @@ class MainWindow(QMainWindow):
         return min(STALE_FLOOR_S, DEFAULT_STALE_AFTER)
 
     def gate(self, symbol: str) -> Gate:
+        """The interlock for `symbol` at this moment. Evaluated again first, as on a frame:
+        while the market is quiet the frame clock ticks only every ui.frame_clock.REST_S, and
+        an order must not go out on data that went stale since the last tick."""
+        self.update_gates()
         return self.gates.get(symbol) or evaluate(self.session.feed_facts(symbol), self.stale_after)
 
     def trade_at(self, side: str, price: Decimal, symbol: str) -> bool:

@@ -128,6 +128,9 @@ class OrderTicket(QWidget):
         self.gate_label.setWordWrap(True)
         self._unit = "lots"  # the unit the size field's number is in
         self._gate = Gate(False, "Waiting for market data")
+        # Called before an order is sent to bring the gate up to date (the window's interlock
+        # is evaluated on its frames, which come only every quarter second while it rests).
+        self.recheck_gate: Callable[[], object] | None = None
         self._sending = False
         self._checked_at = 0.0  # when the refresh last ran the checks (time.monotonic)
         self.checks = TicketChecks(session, self)
@@ -273,6 +276,8 @@ class OrderTicket(QWidget):
 
     def _submit(self, side: str, draft: OrderDraft | None = None, gate_checked=False) -> bool:
         self._clear_error()
+        if not gate_checked and self.recheck_gate is not None:
+            self.recheck_gate()  # set_gate() with the interlock as of now, if it moved
         if not gate_checked and not self._gate.open:
             self._show_error(f"Not sent: {self._gate.reason}.")
             return False

@@ -12,7 +12,7 @@ import pytest
 
 from kcterm.qt_loop import BatchedQEventLoop
 from kcterm.ui import frame_clock
-from kcterm.ui.frame_clock import REST_PERIOD, FrameClock
+from kcterm.ui.frame_clock import REST_S, FrameClock
 from tests.gui.conftest import until
 
 
@@ -63,7 +63,8 @@ def test_a_quiet_loop_rests_the_clock_and_its_next_pass_wakes_it(qapp, now: Now)
         now.t += frame_ms / 1000
         clock._on_timer()  # nothing ran: rest
         assert clock.resting
-        assert clock._timer.interval() == REST_PERIOD * frame_ms
+        assert clock._timer.interval() == clock.rest_period * frame_ms
+        assert abs(clock._timer.interval() - REST_S * 1000) <= frame_ms  # about 4 a second
         assert len(loop.waiting) == 1
         before = len(ticks)
         now.t += 0.2
@@ -90,8 +91,10 @@ def test_what_runs_every_few_frames_keeps_its_rate_while_resting(qapp, now: Now)
     clock = FrameClock(60, loop=loop)
     every: list[int] = []
     four_hz: list[int] = []
+    two_hz: list[int] = []
     clock.add(lambda: every.append(1))
     clock.add(lambda: four_hz.append(1), hz=4)
+    clock.add(lambda: two_hz.append(1), hz=2)
     clock.start()
     frame_ms = clock._frame_ms
     try:
@@ -102,13 +105,15 @@ def test_what_runs_every_few_frames_keeps_its_rate_while_resting(qapp, now: Now)
         assert clock.resting
         every.clear()
         four_hz.clear()
+        two_hz.clear()
         start = clock.frames
-        for _ in range(60):  # 240 frames' time at one tick every REST_PERIOD frames
-            now.t += REST_PERIOD * frame_ms / 1000
+        for _ in range(60):  # 60 resting ticks' time, one every rest_period frames
+            now.t += clock.rest_period * frame_ms / 1000
             clock._on_timer()
-        assert clock.frames - start == 60 * REST_PERIOD  # the frames it stood for
+        assert clock.frames - start == 60 * clock.rest_period  # the frames it stood for
         assert len(every) == 60  # once a tick
-        assert len(four_hz) == 60 * REST_PERIOD // 15  # as at the frame rate: every 15th
+        assert len(four_hz) == 60 * clock.rest_period // 15  # as at the frame rate: every 15th
+        assert len(two_hz) == 60 * clock.rest_period // 30  # ... and every 30th
         assert clock.resting_ticks == 60
     finally:
         clock.stop()
@@ -253,7 +258,7 @@ def test_a_message_just_after_a_resting_tick_wakes_one_tick_not_the_frame_rate(
     clock.start()
     try:
         rest(clock, loop, now)
-        now.t += REST_PERIOD * clock._frame_ms / 1000
+        now.t += clock.rest_period * clock._frame_ms / 1000
         clock._on_timer()  # a resting tick
         assert clock.resting
         now.t += 0.005  # a lone message 5 ms later: no market on the move

@@ -15,6 +15,7 @@ from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
 from tests.gui.conftest import SYMBOL, dispose, open_session, trading_ready, until
+from tests.gui.far_prices import resting_bid
 
 
 async def test_status_bar_shows_venue_streams_rtt_clock_rate_and_feed_age(
@@ -153,6 +154,42 @@ async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_clos
         window.update_gates()
         assert read and not window.gates[SYMBOL].open
         assert "Market feed closed" in window.gates[SYMBOL].reason
+    finally:
+        await session.stop()
+        dispose(window)
+
+
+async def test_an_order_sent_before_the_next_frame_still_meets_the_interlock(
+    qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
+) -> None:
+    """A quiet market rests the frame clock (a tick every quarter second): the feed can go
+    stale between two ticks, with Buy still enabled. The click is checked against the
+    interlock as of that moment, not as of the last frame."""
+    session = await open_session(quiet_exchange)
+    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
+    window.show()
+    ticket = window.ticket
+    try:
+        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
+        step(quiet_exchange)
+        await trading_ready(window)
+        seen = session.market_data.market_seen
+        before = seen[SYMBOL]
+        step(quiet_exchange)
+        await until(lambda: seen[SYMBOL] > before, 5, "a fresh market message")
+        await until(lambda: window.gates[SYMBOL].open, 5, "the gate open on it")
+        window.frame_clock.stop()  # no frame from here on: only the clicks evaluate it
+        await asyncio.sleep(max(0.0, seen[SYMBOL] + 0.6 - time.monotonic()) + 0.05)
+        assert ticket.buy_button.isEnabled()  # as the last frame left it
+        contract = session.contracts[SYMBOL]
+        ticket.price_edit.setText(contract.format_price(resting_bid(session, SYMBOL)))
+        ticket.size_edit.setText("1")  # a limit order that would rest, were it sent
+        qtbot.mouseClick(ticket.buy_button, Qt.MouseButton.LeftButton)
+        assert "stale" in ticket.error_label.text()
+        assert not ticket.buy_button.isEnabled() and "stale" in ticket.gate_label.text()
+        assert not window.trade_at_best("sell") and "stale" in ticket.error_label.text()
+        await asyncio.sleep(0.2)
+        assert len(session.trading.orders) == 0
     finally:
         await session.stop()
         dispose(window)
