@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import socket
 import time
 from collections import defaultdict, deque
 from collections.abc import Coroutine
@@ -42,6 +43,13 @@ MAX_FRAME = 64 * 1024  # KuCoin's inbound frame limit: larger ones get an error,
 # aiohttp buffers a frame up to this before giving up on its own (a bare 1009, no error
 # frame); between MAX_FRAME and this the client is told why it is closed.
 _READ_LIMIT = 4 * 1024 * 1024
+# The frames queued for a client when its writer wakes (a market step's, published together)
+# leave in as few TCP segments as fit: the socket is corked while they are written, then
+# uncorked, which sends what is held at once. Without it each frame was a segment of its own
+# and a client woke and read several times for one step. Linux has TCP_CORK; elsewhere the
+# frames go out one by one, as before.
+_CORK = getattr(socket, "TCP_CORK", None)
+_BATCH_MAX = 1000  # frames written under one cork at most
 # queued after a last frame: the writer closes (with the connection's close_code) once it
 # is sent
 _CLOSE_AFTER_FLUSH = ""
@@ -58,6 +66,8 @@ class Connection:
         self.inbound: deque[float] = deque()  # monotonic times of the recent messages
         self.closed = False
         self.close_code = 1008  # what the writer closes with after a last error frame
+        self.socket: Any = None  # the TCP socket under ws, to cork (None: not corked)
+        self.corked_batches = 0  # batches of frames written under one cork (tests read it)
 
     @property
     def private(self) -> bool:
@@ -196,6 +206,8 @@ class Hub:
                 await ws.close()
             return ws
         conn = Connection(ws, user_id, connect_id)
+        transport = request.transport
+        conn.socket = transport.get_extra_info("socket") if transport is not None else None
         self.connections.add(conn)
         conn.send(orjson.dumps({"id": connect_id, "type": "welcome"}).decode())
         writer = asyncio.ensure_future(self._write(conn))
@@ -260,16 +272,28 @@ class Hub:
             log.debug("closing a connection failed: %r", task.exception())
 
     async def _write(self, conn: Connection) -> None:
+        queue = conn.queue
         while True:
-            text = await conn.queue.get()
+            text = await queue.get()
+            corked = not queue.empty() and _cork(conn.socket, True)
+            conn.corked_batches += corked
             try:
-                if text == _CLOSE_AFTER_FLUSH:
-                    await conn.ws.close(code=conn.close_code)
-                    return
-                await conn.ws.send_str(text)
+                written = 0
+                while True:
+                    if text == _CLOSE_AFTER_FLUSH:
+                        await conn.ws.close(code=conn.close_code)
+                        return
+                    await conn.ws.send_str(text)
+                    written += 1
+                    if queue.empty() or written == _BATCH_MAX:
+                        break
+                    text = queue.get_nowait()
             except Exception as exc:  # the peer is gone: stop writing, the reader cleans up
                 log.debug("send to %s failed: %r", conn.connect_id, exc)
                 return
+            finally:
+                if corked:
+                    _cork(conn.socket, False)  # what the cork held goes now
 
     async def _watch(self, conn: Connection) -> None:
         """Drop a client that sent nothing (no ping) for pingInterval + pingTimeout."""
@@ -372,6 +396,17 @@ class Hub:
 
     def _error(self, conn: Connection, frame_id: Any, code: int, text: str) -> None:
         conn.send(_error_text(str(frame_id) if frame_id is not None else "", code, text))
+
+
+def _cork(sock: Any, on: bool) -> bool:
+    """Cork (hold partial segments) or uncork (send them) `sock`; False when it cannot."""
+    if _CORK is None or sock is None:
+        return False
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, _CORK, 1 if on else 0)
+    except OSError:  # closed under us, or not TCP: the frames go out uncorked
+        return False
+    return True
 
 
 def _too_big(data: str | bytes) -> bool:
