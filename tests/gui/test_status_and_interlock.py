@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from kcterm.core.interlock import FeedFacts
+from kcterm.core.session import Session
 from kcterm.embedded import EmbeddedExchange
 from kcterm.sim import SimConfig
 from kcterm.ui.main_window import MainWindow
@@ -72,17 +74,30 @@ def step(exchange: EmbeddedExchange, steps: int = 5) -> None:
     exchange.call(lambda: exchange.exchange.step_market(steps))
 
 
+@asynccontextmanager
+async def trading_on_a_quiet_market(
+    exchange: EmbeddedExchange, settings: QSettings
+) -> AsyncIterator[tuple[Session, MainWindow]]:
+    """A window whose data goes stale 0.6 s after the last market message, trading open on
+    one market step; the exchange makes no step of its own."""
+    session = await open_session(exchange)
+    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
+    window.show()
+    try:
+        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
+        step(exchange)
+        await trading_ready(window)
+        yield session, window
+    finally:
+        await session.stop()
+        dispose(window)
+
+
 async def test_the_interlock_disables_trading_when_the_feed_stops(
     qtbot, quiet_exchange: EmbeddedExchange, settings: QSettings
 ) -> None:
-    session = await open_session(quiet_exchange)
-    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
-    window.show()
-    ticket = window.ticket
-    try:
-        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
-        step(quiet_exchange)
-        await trading_ready(window)
+    async with trading_on_a_quiet_market(quiet_exchange, settings) as (session, window):
+        ticket = window.ticket
         assert ticket.buy_button.isEnabled() and ticket.sell_button.isEnabled()
         assert window.book.one_click.isEnabled()
         # The exchange goes quiet: no market message for longer than stale_after.
@@ -97,9 +112,6 @@ async def test_the_interlock_disables_trading_when_the_feed_stops(
         step(quiet_exchange)  # the market speaks again
         await until(lambda: ticket.buy_button.isEnabled(), 5, "trading to come back")
         assert ticket.gate_label.text() == ""
-    finally:
-        await session.stop()
-        dispose(window)
 
 
 async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_close(
@@ -107,13 +119,7 @@ async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_clos
 ) -> None:
     """Not on every frame: while the gates are open and nothing they read moves, the next
     evaluation is when the data could first be stale; it then closes the gate at once."""
-    session = await open_session(quiet_exchange)
-    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
-    window.show()
-    try:
-        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
-        step(quiet_exchange)
-        await trading_ready(window)
+    async with trading_on_a_quiet_market(quiet_exchange, settings) as (session, window):
         window.frame_clock.stop()  # the frames are called here
         real = session.feed_facts
         read: list[str] = []
@@ -154,9 +160,6 @@ async def test_the_interlock_is_evaluated_when_an_input_moves_or_a_gate_can_clos
         window.update_gates()
         assert read and not window.gates[SYMBOL].open
         assert "Market feed closed" in window.gates[SYMBOL].reason
-    finally:
-        await session.stop()
-        dispose(window)
 
 
 async def test_an_order_sent_before_the_next_frame_still_meets_the_interlock(
@@ -165,14 +168,8 @@ async def test_an_order_sent_before_the_next_frame_still_meets_the_interlock(
     """A quiet market rests the frame clock (a tick every quarter second): the feed can go
     stale between two ticks, with Buy still enabled. The click is checked against the
     interlock as of that moment, not as of the last frame."""
-    session = await open_session(quiet_exchange)
-    window = MainWindow(session, SYMBOL, settings=settings, stale_after=0.6)
-    window.show()
-    ticket = window.ticket
-    try:
-        await until(lambda: session.market_data.books[SYMBOL].is_live, 10, "the book snapshot")
-        step(quiet_exchange)
-        await trading_ready(window)
+    async with trading_on_a_quiet_market(quiet_exchange, settings) as (session, window):
+        ticket = window.ticket
         seen = session.market_data.market_seen
         before = seen[SYMBOL]
         step(quiet_exchange)
@@ -190,9 +187,6 @@ async def test_an_order_sent_before_the_next_frame_still_meets_the_interlock(
         assert not window.trade_at_best("sell") and "stale" in ticket.error_label.text()
         await asyncio.sleep(0.2)
         assert len(session.trading.orders) == 0
-    finally:
-        await session.stop()
-        dispose(window)
 
 
 async def test_the_interlock_reads_a_book_that_spoke_before_any_ticker(window: MainWindow) -> None:
